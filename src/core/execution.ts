@@ -1,0 +1,130 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+
+export const ExecutionStatus = z.enum([
+  /** Written by the trigger before the job is queued. */
+  'accepted',
+  /** Claimed by a worker (conditional update) and its process started. */
+  'running',
+  'succeeded',
+  /** The runbook exited non-zero. */
+  'failed',
+  /** The runbook outlived its schema's timeout and its process group was killed. */
+  'timed_out',
+  'cancelled',
+  /** ClouDO could not run it at all (runbook missing, refused path, poison message...). */
+  'error',
+  /** Its worker vanished mid-run (detected by housekeeping in a later issue). */
+  'abandoned',
+]);
+export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
+
+const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
+  accepted: ['running', 'cancelled', 'error'],
+  running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'error', 'abandoned'],
+  succeeded: [],
+  failed: [],
+  timed_out: [],
+  cancelled: [],
+  error: [],
+  abandoned: [],
+};
+
+export function canTransition(from: ExecutionStatus, to: ExecutionStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isTerminal(status: ExecutionStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+export class InvalidTransitionError extends Error {
+  override readonly name = 'InvalidTransitionError';
+  constructor(
+    readonly from: ExecutionStatus,
+    readonly to: ExecutionStatus,
+  ) {
+    super(`execution cannot go from ${from} to ${to}`);
+  }
+}
+
+export const TriggerSource = z.enum(['http', 'cli', 'console', 'alert', 'schedule']);
+export type TriggerSource = z.infer<typeof TriggerSource>;
+
+/** Who or what asked for a run. */
+export const RunTrigger = z.object({
+  source: TriggerSource,
+  /** Caller identity when known (user, token owner); null for anonymous local calls. */
+  actor: z.string().max(256).nullable(),
+  /** Team from `/api/Trigger/{team}`; routes notifications in a later issue. */
+  team: z.string().max(64).nullable(),
+});
+export type RunTrigger = z.infer<typeof RunTrigger>;
+
+/** Execution ids are UUIDv7: unique, and their first 48 bits are the request time in ms. */
+export const ExecId = z.uuid({ version: 'v7', message: 'must be an execution id (UUIDv7)' });
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+/**
+ * One run of one runbook: the schema as it was when the run was requested (a later schema edit does
+ * not change a queued run), who asked, and what happened.
+ */
+export const Execution = z.object({
+  execId: ExecId,
+  schemaId: z.string(),
+  schemaPartition: z.string(),
+  schemaName: z.string(),
+  runbook: z.string(),
+  worker: z.string(),
+  runArgs: z.string(),
+  oncall: z.boolean(),
+  /** Time limit of the run in ms. */
+  timeoutMs: z.number().int().positive(),
+  trigger: RunTrigger,
+  status: ExecutionStatus,
+  requestedAt: IsoTime,
+  startedAt: IsoTime.nullable(),
+  finishedAt: IsoTime.nullable(),
+  exitCode: z.number().int().nullable(),
+  /** Signal that ended the process, e.g. SIGKILL after a timeout. */
+  signal: z.string().nullable(),
+  /** Why ClouDO could not run it, or a tail of stderr when it failed. */
+  error: z.string().nullable(),
+  /** Size of the stored log in bytes, once the run has ended. */
+  logBytes: z.number().int().nonnegative().nullable(),
+  /** Host name of the worker that ran it. */
+  workerHost: z.string().nullable(),
+});
+export type Execution = z.infer<typeof Execution>;
+
+export function newExecId(nowMs: number = Date.now()): string {
+  return uuidv7({ msecs: nowMs });
+}
+
+/** The request time encoded in a UUIDv7 execution id. */
+export function execIdTimeMs(execId: string): number {
+  return Number.parseInt(execId.replaceAll('-', '').slice(0, 12), 16);
+}
+
+const MAX_MS = 9_999_999_999_999;
+
+/**
+ * Table keys of an execution, derived from its id alone so a lookup needs nothing else. Partitions are
+ * days and keys are inverted times, so a plain table scan returns the newest runs first.
+ */
+export function executionKeys(execId: string): { partitionKey: string; rowKey: string } {
+  const ms = execIdTimeMs(execId);
+  const day = new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+  return {
+    partitionKey: String(99_999_999 - Number(day)).padStart(8, '0'),
+    rowKey: `${String(MAX_MS - ms).padStart(13, '0')}_${execId}`,
+  };
+}
+
+/** Wall time of a finished or running run, in ms; null before it starts. */
+export function durationMs(execution: Execution, now: Date = new Date()): number | null {
+  if (!execution.startedAt) return null;
+  const end = execution.finishedAt ? Date.parse(execution.finishedAt) : now.getTime();
+  return end - Date.parse(execution.startedAt);
+}

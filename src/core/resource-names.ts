@@ -1,0 +1,46 @@
+/**
+ * Names of every table, queue and container ClouDO uses. A namespace prefix lets several installations
+ * (or several test suites on one Azurite) share one storage account without seeing each other.
+ */
+
+/** Lower-case letters and digits only, so it is valid in table, queue and container names alike. */
+export const NAMESPACE_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
+
+export interface ResourceNames {
+  readonly schemasTable: string;
+  readonly executionsTable: string;
+  readonly logsContainer: string;
+  /** Storage Queue that carries JobMessages for one worker capability. */
+  jobQueue(worker: string): string;
+  /** Where messages that can never be processed are parked for a human to look at. */
+  poisonQueue(worker: string): string;
+}
+
+export function resourceNames(namespace = ''): ResourceNames {
+  if (namespace !== '' && !NAMESPACE_PATTERN.test(namespace)) {
+    throw new Error(`storage namespace "${namespace}" must match ${NAMESPACE_PATTERN}`);
+  }
+  const dash = namespace === '' ? '' : `${namespace}-`;
+  return {
+    schemasTable: `${namespace}RunbookSchemas`,
+    executionsTable: `${namespace}Executions`,
+    logsContainer: `${dash}execution-logs`,
+    jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
+    poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
+  };
+}
+
+/** Worker capability names as users write them (`Runbook`, `aks_weu`). */
+export const WORKER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$/;
+
+/**
+ * Maps a worker capability to the part of a queue name that identifies it: queue names allow only
+ * lower-case letters, digits and single hyphens, so `Runbook` → `runbook`, `aks_weu` → `aks-weu`.
+ */
+export function workerQueueSuffix(worker: string): string {
+  if (!WORKER_NAME_PATTERN.test(worker)) {
+    throw new Error(`worker "${worker}" must match ${WORKER_NAME_PATTERN}`);
+  }
+  const suffix = worker.toLowerCase().replace(/[_.]/g, '-').replace(/-{2,}/g, '-').replace(/-+$/, '');
+  return suffix;
+}

@@ -1,0 +1,87 @@
+import type { Execution } from './execution.js';
+
+/** What an alert tells a runbook (filled from the AlertContext once alert intake lands). */
+export interface RunbookAlertFacts {
+  readonly resourceId: string | null;
+  readonly resourceGroup: string | null;
+  readonly resourceName: string | null;
+  readonly monitorCondition: string | null;
+  readonly alertRule: string | null;
+  readonly severity: string | null;
+  readonly kubernetes: {
+    readonly namespace: string | null;
+    readonly pod: string | null;
+    readonly deployment: string | null;
+    readonly job: string | null;
+    readonly hpa: string | null;
+  };
+}
+
+/**
+ * Variables a runbook inherits from the worker. Everything else (storage keys, tokens) stays out: a
+ * runbook sees the platform identity it needs for `az login --identity`, not ClouDO's own secrets.
+ */
+export const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'USER',
+  'LOGNAME',
+  'IDENTITY_ENDPOINT',
+  'IDENTITY_HEADER',
+  'MSI_ENDPOINT',
+  'MSI_SECRET',
+  'AZURE_CLIENT_ID',
+  'AZURE_TENANT_ID',
+  'AZURE_FEDERATED_TOKEN_FILE',
+  'AZURE_AUTHORITY_HOST',
+] as const;
+
+export interface RunbookEnvInput {
+  readonly execution: Execution;
+  readonly workerName: string;
+  readonly alert: RunbookAlertFacts | null;
+  /** Path of the file holding the original alert payload, when there is one. */
+  readonly alertFile: string | null;
+  /** The worker's own environment, filtered through INHERITED_ENV plus `extraInherited`. */
+  readonly workerEnv: Readonly<Record<string, string | undefined>>;
+  readonly extraInherited?: readonly string[];
+}
+
+/** The complete environment of one run, per the runbook contract (empty string when unknown). */
+export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [...INHERITED_ENV, ...(input.extraInherited ?? [])]) {
+    const value = input.workerEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  const { execution, alert } = input;
+  const k8s = alert?.kubernetes;
+  Object.assign(env, {
+    RESOURCE_ID: alert?.resourceId ?? '',
+    RESOURCE_RG: alert?.resourceGroup ?? '',
+    RESOURCE_NAME: alert?.resourceName ?? '',
+    AKS_NAMESPACE: k8s?.namespace ?? '',
+    AKS_POD: k8s?.pod ?? '',
+    AKS_DEPLOYMENT: k8s?.deployment ?? '',
+    AKS_JOB: k8s?.job ?? '',
+    AKS_HPA: k8s?.hpa ?? '',
+    MONITOR_CONDITION: alert?.monitorCondition ?? '',
+    CLOUDO_EXEC_ID: execution.execId,
+    CLOUDO_SCHEMA_ID: execution.schemaId,
+    CLOUDO_RUNBOOK: execution.runbook,
+    CLOUDO_WORKER: input.workerName,
+    CLOUDO_ONCALL: String(execution.oncall),
+    CLOUDO_REQUESTED_AT: execution.requestedAt,
+    CLOUDO_ALERT_RULE: alert?.alertRule ?? '',
+    CLOUDO_SEVERITY: alert?.severity ?? '',
+    CLOUDO_ALERT_FILE: input.alertFile ?? '',
+    // python buffers stdout when it is a pipe; unbuffered output is what makes logs live
+    PYTHONUNBUFFERED: '1',
+  });
+  return env;
+}

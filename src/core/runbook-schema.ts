@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { ArgvSyntaxError, splitArgs } from './argv.js';
+import { WORKER_NAME_PATTERN } from './resource-names.js';
+import { runbookNameProblem } from './safe-path.js';
+
+/** Table keys may not contain / \ # ? or control characters; we also keep them URL-friendly. */
+const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** A schema id as it appears in `?id=` and in the file. */
+export const SchemaId = z.string().regex(KEY_PATTERN, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
+
+/** The original project wrote booleans as "true"/"false" strings; both spellings are accepted. */
+const Booleanish = z
+  .union([z.boolean(), z.string().regex(/^(true|false)$/i, 'must be true or false')])
+  .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
+
+/** Default per-run time limit when a schema sets none: 15 minutes. */
+export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
+
+/** One runbook mapping as written in a schemas file (snake_case, as in the original project). */
+export const RunbookSchemaEntry = z
+  .object({
+    /** Unique across the whole file: `/api/Trigger?id=` looks a schema up by this alone. */
+    id: SchemaId,
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).default(''),
+    /** Path of the script relative to the runbook folder (`RUNBOOKS_DIR`, later the Git repo). */
+    runbook: z.string().superRefine((value, ctx) => {
+      const problem = runbookNameProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: `runbook "${value}" ${problem}` });
+    }),
+    /** Worker capability that runs it; selects the queue `cloudo-jobs-<worker>`. */
+    worker: z.string().regex(WORKER_NAME_PATTERN, 'must be 1-30 letters, digits, ".", "_" or "-"'),
+    /** When true, a failure pages the on-call team. */
+    oncall: Booleanish.default(false),
+    /** Arguments, split like shell words but never interpreted by a shell. */
+    run_args: z
+      .string()
+      .max(4096)
+      .default('')
+      .superRefine((value, ctx) => {
+        try {
+          splitArgs(value);
+        } catch (err) {
+          if (!(err instanceof ArgvSyntaxError)) throw err;
+          ctx.addIssue({ code: 'custom', message: err.message });
+        }
+      }),
+    /** When true, a run waits for an operator's approval (approval flow comes in a later issue). */
+    require_approval: Booleanish.default(false),
+    /** Time limit of one run in seconds (default 900); the process group is killed past it. */
+    timeout_seconds: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_TIMEOUT_SECONDS),
+  })
+  .strict();
+
+/** A schema as ClouDO stores and uses it: the entry plus the partition it was filed under. */
+export const RunbookSchema = z.object({
+  partitionKey: z.string().regex(KEY_PATTERN),
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  runbook: z.string(),
+  worker: z.string(),
+  oncall: z.boolean(),
+  runArgs: z.string(),
+  requireApproval: z.boolean(),
+  timeoutSeconds: z.number().int().positive(),
+});
+export type RunbookSchema = z.infer<typeof RunbookSchema>;
+
+export const SchemasFile = z
+  .array(
+    z
+      .object({
+        partition_key: z.string().regex(KEY_PATTERN, 'must be 1-128 letters, digits, ".", "_", ":" or "-"'),
+        entity: z.array(RunbookSchemaEntry),
+      })
+      .strict(),
+  )
+  .superRefine((partitions, ctx) => {
+    const seen = new Map<string, string>();
+    partitions.forEach((partition, p) => {
+      partition.entity.forEach((entry, e) => {
+        const first = seen.get(entry.id);
+        if (first) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [p, 'entity', e, 'id'],
+            message: `duplicate id "${entry.id}" (first defined at ${first})`,
+          });
+        } else seen.set(entry.id, `[${p}].entity[${e}].id`);
+      });
+    });
+  });
+export type SchemasFile = z.output<typeof SchemasFile>;
+
+export interface SchemaFileProblem {
+  /** JSON path of the offending value, e.g. `[0].entity[1].runbook`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type ParseSchemasResult =
+  | { readonly ok: true; readonly schemas: RunbookSchema[] }
+  | { readonly ok: false; readonly problems: SchemaFileProblem[] };
+
+/** Parses the text of a schemas file; every problem names its JSON path. */
+export function parseSchemasFile(text: string): ParseSchemasResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}` }] };
+  }
+  const parsed = SchemasFile.safeParse(json);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => ({ path: formatJsonPath(issue.path), message: issue.message })),
+    };
+  }
+  return {
+    ok: true,
+    schemas: parsed.data.flatMap((partition) =>
+      partition.entity.map((entry) => ({
+        partitionKey: partition.partition_key,
+        id: entry.id,
+        name: entry.name,
+        description: entry.description,
+        runbook: entry.runbook,
+        worker: entry.worker,
+        oncall: entry.oncall,
+        runArgs: entry.run_args,
+        requireApproval: entry.require_approval,
+        timeoutSeconds: entry.timeout_seconds,
+      })),
+    ),
+  };
+}
+
+export function formatJsonPath(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
+}
+
+/** The schema as the public API shows it: the file's own field names. */
+export function toSchemaResource(schema: RunbookSchema) {
+  return {
+    partition_key: schema.partitionKey,
+    id: schema.id,
+    name: schema.name,
+    description: schema.description,
+    runbook: schema.runbook,
+    worker: schema.worker,
+    oncall: schema.oncall,
+    run_args: schema.runArgs,
+    require_approval: schema.requireApproval,
+    timeout_seconds: schema.timeoutSeconds,
+  };
+}

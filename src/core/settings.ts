@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { NAMESPACE_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
+
+/**
+ * Settings are read once by an entrypoint (functions app, worker, local stack, CLI) and passed down.
+ * A missing or wrong value stops start-up with a message naming the variable and what to set.
+ */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Where storage lives: a connection string (Azurite, keys) or service URIs with an Entra identity. */
+export type StorageConnection =
+  | { readonly kind: 'connection-string'; readonly connectionString: string }
+  | {
+      readonly kind: 'identity';
+      readonly tableServiceUri: string;
+      readonly queueServiceUri: string;
+      readonly blobServiceUri: string;
+      /** Client id of a user-assigned managed identity (`AzureWebJobsStorage__clientId`). */
+      readonly clientId: string | null;
+    };
+
+export interface StorageSettings {
+  readonly connection: StorageConnection;
+  /** Prefix of every table, queue and container name (`CLOUDO_STORAGE_NAMESPACE`, default none). */
+  readonly namespace: string;
+}
+
+const CONNECTION = 'AzureWebJobsStorage';
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/** Reads the storage settings the way Azure Functions names them. */
+export function loadStorageSettings(env: Env): StorageSettings {
+  const problems: string[] = [];
+  const namespace = nonEmpty(env, 'CLOUDO_STORAGE_NAMESPACE') ?? '';
+  if (namespace && !NAMESPACE_PATTERN.test(namespace)) {
+    problems.push(
+      `CLOUDO_STORAGE_NAMESPACE="${namespace}" is invalid: use 1-12 lower-case letters and digits, starting with a letter`,
+    );
+  }
+  const connection = readConnection(env, problems);
+  if (problems.length > 0 || !connection) throw new SettingsError(problems);
+  return { connection, namespace };
+}
+
+function readConnection(env: Env, problems: string[]): StorageConnection | undefined {
+  const connectionString = nonEmpty(env, CONNECTION);
+  if (connectionString) {
+    if (connectionString === 'UseDevelopmentStorage=true') {
+      return { kind: 'connection-string', connectionString };
+    }
+    const parts = new Set(
+      connectionString
+        .split(';')
+        .map((p) => p.split('=')[0]?.trim())
+        .filter(Boolean),
+    );
+    const missing = ['AccountName', 'AccountKey'].filter((k) => !parts.has(k));
+    if (missing.length > 0 && !parts.has('SharedAccessSignature')) {
+      problems.push(`${CONNECTION} is not a storage connection string: it lacks ${missing.join(' and ')}`);
+      return undefined;
+    }
+    return { kind: 'connection-string', connectionString };
+  }
+  const account = nonEmpty(env, `${CONNECTION}__accountName`);
+  const uri = (service: 'table' | 'queue' | 'blob'): string | undefined => {
+    const explicit = nonEmpty(env, `${CONNECTION}__${service}ServiceUri`);
+    if (explicit) {
+      if (!URL.canParse(explicit)) problems.push(`${CONNECTION}__${service}ServiceUri is not a URL: "${explicit}"`);
+      return explicit;
+    }
+    return account ? `https://${account}.${service}.core.windows.net` : undefined;
+  };
+  const tableServiceUri = uri('table');
+  const queueServiceUri = uri('queue');
+  const blobServiceUri = uri('blob');
+  if (!tableServiceUri && !queueServiceUri && !blobServiceUri) {
+    problems.push(
+      `${CONNECTION} is not set: set it to a storage connection string (locally "npm start" sets one for Azurite), ` +
+        `or set ${CONNECTION}__accountName to use the managed identity`,
+    );
+    return undefined;
+  }
+  const missing = (['table', 'queue', 'blob'] as const).filter(
+    (s) => !{ table: tableServiceUri, queue: queueServiceUri, blob: blobServiceUri }[s],
+  );
+  if (missing.length > 0 || !tableServiceUri || !queueServiceUri || !blobServiceUri) {
+    problems.push(
+      `identity-based storage needs ${missing.map((s) => `${CONNECTION}__${s}ServiceUri`).join(', ')} ` +
+        `(or ${CONNECTION}__accountName for all three)`,
+    );
+    return undefined;
+  }
+  return {
+    kind: 'identity',
+    tableServiceUri,
+    queueServiceUri,
+    blobServiceUri,
+    clientId: nonEmpty(env, `${CONNECTION}__clientId`) ?? null,
+  };
+}
+
+const Millis = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ message: `${name} must be a number of milliseconds` })
+    .int(`${name} must be a whole number of milliseconds`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
+
+const WorkerEnv = z.object({
+  CLOUDO_WORKER: z
+    .string({ message: 'CLOUDO_WORKER is missing: set it to the worker capability this process serves (e.g. Runbook)' })
+    .regex(WORKER_NAME_PATTERN, `CLOUDO_WORKER must match ${WORKER_NAME_PATTERN}`),
+  RUNBOOKS_DIR: z.string({ message: 'RUNBOOKS_DIR is missing: set it to the folder that holds the runbooks' }).min(1),
+  CLOUDO_CONCURRENCY: z.coerce
+    .number({ message: 'CLOUDO_CONCURRENCY must be a number' })
+    .int()
+    .min(1, 'CLOUDO_CONCURRENCY must be at least 1')
+    .max(64, 'CLOUDO_CONCURRENCY must be at most 64')
+    .default(4),
+  CLOUDO_POLL_MAX_INTERVAL_MS: Millis('CLOUDO_POLL_MAX_INTERVAL_MS', 10, 60_000).default(250),
+  CLOUDO_VISIBILITY_TIMEOUT_MS: Millis('CLOUDO_VISIBILITY_TIMEOUT_MS', 2_000, 7 * 24 * 3600_000).default(60_000),
+  CLOUDO_KILL_GRACE_MS: Millis('CLOUDO_KILL_GRACE_MS', 0, 600_000).default(5_000),
+  CLOUDO_SHUTDOWN_GRACE_MS: Millis('CLOUDO_SHUTDOWN_GRACE_MS', 0, 3600_000).default(30_000),
+  CLOUDO_LOG_FLUSH_INTERVAL_MS: Millis('CLOUDO_LOG_FLUSH_INTERVAL_MS', 10, 60_000).default(200),
+  CLOUDO_RUNBOOK_ENV_PASSTHROUGH: z.string().default(''),
+});
+
+export interface WorkerSettings {
+  readonly storage: StorageSettings;
+  /** Capability served; the worker polls `cloudo-jobs-<worker>`. */
+  readonly worker: string;
+  /** Folder that holds the runbooks (`RUNBOOKS_DIR`). */
+  readonly runbooksDir: string;
+  /** Runs executed at once (`CLOUDO_CONCURRENCY`, default 4). */
+  readonly concurrency: number;
+  /** Longest pause between two polls of an idle queue (`CLOUDO_POLL_MAX_INTERVAL_MS`, default 250). */
+  readonly pollMaxIntervalMs: number;
+  /** How long a received message stays hidden; renewed at half of it (`CLOUDO_VISIBILITY_TIMEOUT_MS`, default 60000). */
+  readonly visibilityTimeoutMs: number;
+  /** Pause between SIGTERM and SIGKILL of a runbook's process group (`CLOUDO_KILL_GRACE_MS`, default 5000). */
+  readonly killGraceMs: number;
+  /** How long shutdown waits for running runbooks before killing them (`CLOUDO_SHUTDOWN_GRACE_MS`, default 30000). */
+  readonly shutdownGraceMs: number;
+  /** How often buffered output is appended to the log blob (`CLOUDO_LOG_FLUSH_INTERVAL_MS`, default 200). */
+  readonly logFlushIntervalMs: number;
+  /** Extra worker variables a runbook may see, comma-separated (`CLOUDO_RUNBOOK_ENV_PASSTHROUGH`). */
+  readonly runbookEnvPassthrough: readonly string[];
+}
+
+export function loadWorkerSettings(env: Env): WorkerSettings {
+  const problems: string[] = [];
+  let storage: StorageSettings | undefined;
+  try {
+    storage = loadStorageSettings(env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    problems.push(...err.problems);
+  }
+  const parsed = WorkerEnv.safeParse(withoutBlanks(env));
+  if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
+  if (problems.length > 0 || !storage || !parsed.success) throw new SettingsError(problems);
+  const e = parsed.data;
+  return {
+    storage,
+    worker: e.CLOUDO_WORKER,
+    runbooksDir: e.RUNBOOKS_DIR,
+    concurrency: e.CLOUDO_CONCURRENCY,
+    pollMaxIntervalMs: e.CLOUDO_POLL_MAX_INTERVAL_MS,
+    visibilityTimeoutMs: e.CLOUDO_VISIBILITY_TIMEOUT_MS,
+    killGraceMs: e.CLOUDO_KILL_GRACE_MS,
+    shutdownGraceMs: e.CLOUDO_SHUTDOWN_GRACE_MS,
+    logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
+    runbookEnvPassthrough: e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+}
+
+/** Settings of the functions app. */
+export interface AppSettings {
+  readonly storage: StorageSettings;
+  /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
+  readonly maxBodyBytes: number;
+}
+
+export function loadAppSettings(env: Env): AppSettings {
+  const problems: string[] = [];
+  let storage: StorageSettings | undefined;
+  try {
+    storage = loadStorageSettings(env);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    problems.push(...err.problems);
+  }
+  const maxBody = z.coerce
+    .number()
+    .int()
+    .min(1024, 'CLOUDO_MAX_BODY_BYTES must be at least 1024')
+    .default(1024 * 1024)
+    .safeParse(nonEmpty(env, 'CLOUDO_MAX_BODY_BYTES'));
+  if (!maxBody.success) problems.push(...maxBody.error.issues.map((i) => i.message));
+  if (problems.length > 0 || !storage || !maxBody.success) throw new SettingsError(problems);
+  return { storage, maxBodyBytes: maxBody.data };
+}
+
+/** Blank variables count as unset, as they do in app settings and compose files. */
+function withoutBlanks(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') out[key] = value.trim();
+  }
+  return out;
+}

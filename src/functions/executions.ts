@@ -1,0 +1,86 @@
+import type { HttpRequest } from '@azure/functions';
+import { z } from 'zod';
+import { ExecId, ExecutionStatus } from '../core/execution.js';
+import { SchemaId } from '../core/runbook-schema.js';
+import type { Storage } from '../storage/index.js';
+import { defineHttp } from './definitions.js';
+import { HttpError } from './http/errors.js';
+import { toExecutionResource } from './http/resources.js';
+import type { ServicesProvider } from './services.js';
+
+const ListQuery = z.object({
+  status: ExecutionStatus.optional(),
+  schema: SchemaId.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  continuation: z.string().max(4096).optional(),
+});
+
+/** Parses `{execId}` and loads the run, or answers 400 / 404. */
+export async function loadExecution(storage: Storage, request: HttpRequest) {
+  const execId = z.object({ execId: ExecId }).parse(request.params).execId;
+  const found = await storage.executions.get(execId);
+  if (!found) throw new HttpError(404, `no execution with id "${execId}"`);
+  return found.execution;
+}
+
+/** `GET /api/executions`: newest first, filtered by `status` and `schema`, paged by `continuation`. */
+export function listExecutionsFunction(services: ServicesProvider) {
+  return defineHttp(
+    'ListExecutions',
+    { route: 'executions', methods: ['GET'], authLevel: 'function' },
+    async (request) => {
+      const query = ListQuery.parse(Object.fromEntries(request.query));
+      const page = await services()
+        .storage.executions.list({
+          status: query.status,
+          schemaId: query.schema,
+          limit: query.limit,
+          continuationToken: query.continuation,
+        })
+        .catch((err: unknown) => {
+          // the SDK rejects a token it did not issue before any request is made
+          if (query.continuation && !(err instanceof Error && 'statusCode' in err)) {
+            throw new HttpError(400, 'continuation: not a token from a previous page');
+          }
+          throw err;
+        });
+      const now = new Date();
+      return {
+        jsonBody: {
+          executions: page.executions.map((e) => toExecutionResource(e, now)),
+          continuation: page.continuationToken,
+        },
+      };
+    },
+  );
+}
+
+/** `GET /api/executions/{execId}`. */
+export function getExecutionFunction(services: ServicesProvider) {
+  return defineHttp(
+    'GetExecution',
+    { route: 'executions/{execId}', methods: ['GET'], authLevel: 'function' },
+    async (request) => ({ jsonBody: toExecutionResource(await loadExecution(services().storage, request)) }),
+  );
+}
+
+/** `GET /api/executions/{execId}/log`: the full log as text (empty until the run writes something). */
+export function getExecutionLogFunction(services: ServicesProvider) {
+  return defineHttp(
+    'GetExecutionLog',
+    { route: 'executions/{execId}/log', methods: ['GET'], authLevel: 'function' },
+    async (request) => {
+      const { storage } = services();
+      const execution = await loadExecution(storage, request);
+      const log = (await storage.logs.read(execution.execId)) ?? Buffer.alloc(0);
+      return {
+        body: log,
+        headers: {
+          'content-type': 'text/plain; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+          'x-cloudo-status': execution.status,
+        },
+      };
+    },
+  );
+}

@@ -1,0 +1,11 @@
+import { defineHttp } from './definitions.js';
+import type { ServicesProvider } from './services.js';
+
+/** `GET /api/healthz`: 200 when every storage service answers, 503 otherwise. */
+export function healthFunction(services: ServicesProvider) {
+  return defineHttp('Health', { route: 'healthz', methods: ['GET'], authLevel: 'anonymous' }, async () => {
+    const storage = await services().storage.ping();
+    const healthy = storage.table && storage.queue && storage.blob;
+    return { status: healthy ? 200 : 503, jsonBody: { status: healthy ? 'ok' : 'degraded', storage } };
+  });
+}

@@ -1,0 +1,28 @@
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ZodError } from 'zod';
+import { formatJsonPath } from '../../core/runbook-schema.js';
+
+/** A caller's mistake, with the status and message the caller should see. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The only place that writes `{ "error": ... }`. */
+export function toErrorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
+  if (err instanceof HttpError) {
+    return { status: err.status, jsonBody: { error: err.message } };
+  }
+  if (err instanceof ZodError) {
+    const issue = err.issues[0];
+    const where = issue && issue.path.length > 0 ? `${formatJsonPath(issue.path)}: ` : '';
+    return { status: 400, jsonBody: { error: `${where}${issue?.message ?? 'invalid input'}` } };
+  }
+  context.error(`unhandled error in ${context.functionName} (invocation ${context.invocationId})`, err);
+  return { status: 500, jsonBody: { error: `internal error (invocation ${context.invocationId})` } };
+}

@@ -1,0 +1,26 @@
+import type { AppSettings } from '../core/settings.js';
+import { loadAppSettings } from '../core/settings.js';
+import type { Storage } from '../storage/index.js';
+import { createStorage } from '../storage/index.js';
+
+/** What the functions need at run time; built once per process (or per test). */
+export interface AppServices {
+  readonly settings: AppSettings;
+  readonly storage: Storage;
+}
+
+/** Handlers get services through this, so definitions can be built before settings are read. */
+export type ServicesProvider = () => AppServices;
+
+export function createAppServices(settings: AppSettings): AppServices {
+  return { settings, storage: createStorage(settings.storage) };
+}
+
+/** For the Azure entry: settings are read on first use, once, and a bad one fails every call loudly. */
+export function lazyServices(env: Readonly<Record<string, string | undefined>>): ServicesProvider {
+  let services: AppServices | undefined;
+  return () => {
+    services ??= createAppServices(loadAppSettings(env));
+    return services;
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Azure Functions entry (package.json `main`): registers every function definition with the host.
+ * Outside the host `app.*` registers nothing, which is why the local stack serves the same list itself.
+ */
+import { app } from './functions/azure-runtime.js';
+import { createFunctionDefinitions, lazyServices } from './functions/index.js';
+
+for (const definition of createFunctionDefinitions(lazyServices(process.env))) {
+  app.http(definition.name, definition.options);
+}

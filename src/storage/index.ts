@@ -1,0 +1,69 @@
+import type { ResourceNames } from '../core/resource-names.js';
+import { resourceNames } from '../core/resource-names.js';
+import type { StorageSettings } from '../core/settings.js';
+import type { StorageClients } from './clients.js';
+import { createStorageClients } from './clients.js';
+import { ExecutionRepository } from './execution-repository.js';
+import { JobQueue } from './job-queue.js';
+import { LogStore } from './log-store.js';
+import { RunDispatcher } from './run-dispatcher.js';
+import { SchemaRepository } from './schema-repository.js';
+
+export type { StorageClients } from './clients.js';
+export type { ExecutionPage, ExecutionQuery, VersionedExecution } from './execution-repository.js';
+export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
+export type { ReceivedMessage } from './job-queue.js';
+export { JobQueue, WorkerQueue } from './job-queue.js';
+export { LogStore } from './log-store.js';
+export { RunDispatcher } from './run-dispatcher.js';
+export type { SchemaImportReport } from './schema-repository.js';
+export { SchemaRepository } from './schema-repository.js';
+
+/** Every repository of one installation (one storage account, one namespace). */
+export interface Storage {
+  readonly names: ResourceNames;
+  readonly clients: StorageClients;
+  readonly schemas: SchemaRepository;
+  readonly executions: ExecutionRepository;
+  readonly jobs: JobQueue;
+  readonly logs: LogStore;
+  readonly dispatcher: RunDispatcher;
+  /** Creates the tables and the log container if they are missing (queues are made on first use). */
+  ensureResources(): Promise<void>;
+  /** Round-trips to each service; rejects with the first failure. */
+  ping(): Promise<{ table: boolean; queue: boolean; blob: boolean }>;
+}
+
+export function createStorage(settings: StorageSettings): Storage {
+  const names = resourceNames(settings.namespace);
+  const clients = createStorageClients(settings.connection);
+  const schemas = new SchemaRepository(clients.table(names.schemasTable));
+  const executions = new ExecutionRepository(clients.table(names.executionsTable));
+  const jobs = new JobQueue(clients, names);
+  const logs = new LogStore(clients.container(names.logsContainer));
+  return {
+    names,
+    clients,
+    schemas,
+    executions,
+    jobs,
+    logs,
+    dispatcher: new RunDispatcher(executions, jobs),
+    async ensureResources() {
+      await Promise.all([schemas.ensureTable(), executions.ensureTable(), logs.ensureContainer()]);
+    },
+    async ping() {
+      const ok = (p: Promise<unknown>) =>
+        p.then(
+          () => true,
+          () => false,
+        );
+      const [table, queue, blob] = await Promise.all([
+        ok(clients.table(names.executionsTable).getAccessPolicy()),
+        ok(clients.queue(names.jobQueue('probe')).exists()),
+        ok(clients.container(names.logsContainer).exists()),
+      ]);
+      return { table, queue, blob };
+    },
+  };
+}

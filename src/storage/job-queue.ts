@@ -1,0 +1,118 @@
+import type { QueueClient } from '@azure/storage-queue';
+import { JobMessage } from '../core/job-message.js';
+import type { ResourceNames } from '../core/resource-names.js';
+import type { StorageClients } from './clients.js';
+import { statusOf } from './clients.js';
+
+/**
+ * Message text is base64 of UTF-8 JSON: the encoding the Functions queue trigger expects by default, so
+ * the same queues can feed a Functions trigger and our workers alike.
+ */
+export function encodeMessage(value: unknown): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
+}
+
+/** Returns the decoded JSON, or undefined if the text is not base64 JSON. */
+export function decodeMessage(text: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A message as a worker receives it: the body is unparsed, every consumer validates it. */
+export interface ReceivedMessage {
+  readonly messageId: string;
+  /** Changes on every update; keep the newest or the next renewal or delete fails. */
+  popReceipt: string;
+  readonly dequeueCount: number;
+  readonly body: unknown;
+  readonly text: string;
+}
+
+/** One worker capability's queue, from the consumer's side. */
+export class WorkerQueue {
+  constructor(
+    private readonly queue: QueueClient,
+    private readonly poison: QueueClient,
+  ) {}
+
+  get name(): string {
+    return this.queue.name;
+  }
+
+  async ensureQueues(): Promise<void> {
+    await Promise.all([this.queue.createIfNotExists(), this.poison.createIfNotExists()]);
+  }
+
+  async receive(max: number, visibilityTimeoutMs: number): Promise<ReceivedMessage[]> {
+    const result = await this.queue.receiveMessages({
+      numberOfMessages: Math.min(32, Math.max(1, max)),
+      visibilityTimeout: Math.ceil(visibilityTimeoutMs / 1000),
+    });
+    return result.receivedMessageItems.map((item) => ({
+      messageId: item.messageId,
+      popReceipt: item.popReceipt,
+      dequeueCount: item.dequeueCount,
+      text: item.messageText,
+      body: decodeMessage(item.messageText),
+    }));
+  }
+
+  /** Extends the message's invisibility; updates `message.popReceipt` in place. */
+  async renew(message: ReceivedMessage, visibilityTimeoutMs: number): Promise<void> {
+    const result = await this.queue.updateMessage(
+      message.messageId,
+      message.popReceipt,
+      undefined,
+      Math.ceil(visibilityTimeoutMs / 1000),
+    );
+    if (result.popReceipt) message.popReceipt = result.popReceipt;
+  }
+
+  async delete(message: ReceivedMessage): Promise<void> {
+    try {
+      await this.queue.deleteMessage(message.messageId, message.popReceipt);
+    } catch (err) {
+      // already gone (deleted by a duplicate's handler or expired): the goal is reached
+      if (statusOf(err) !== 404) throw err;
+    }
+  }
+
+  /** Parks a message that can never be processed, with the reason, then removes it from the work queue. */
+  async moveToPoison(message: ReceivedMessage, reason: string): Promise<void> {
+    await this.poison.sendMessage(
+      encodeMessage({ reason, messageId: message.messageId, dequeueCount: message.dequeueCount, text: message.text }),
+    );
+    await this.delete(message);
+  }
+}
+
+/** Producer side: puts JobMessages on `cloudo-jobs-<worker>`. */
+export class JobQueue {
+  constructor(
+    private readonly clients: StorageClients,
+    private readonly names: ResourceNames,
+  ) {}
+
+  forWorker(worker: string): WorkerQueue {
+    return new WorkerQueue(
+      this.clients.queue(this.names.jobQueue(worker)),
+      this.clients.queue(this.names.poisonQueue(worker)),
+    );
+  }
+
+  async enqueue(job: JobMessage): Promise<void> {
+    const queue = this.clients.queue(this.names.jobQueue(job.worker));
+    const text = encodeMessage(JobMessage.parse(job));
+    try {
+      await queue.sendMessage(text);
+    } catch (err) {
+      // a worker capability that appeared with a new schema has no queue yet
+      if (statusOf(err) !== 404) throw err;
+      await queue.createIfNotExists();
+      await queue.sendMessage(text);
+    }
+  }
+}

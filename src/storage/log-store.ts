@@ -1,0 +1,46 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import { statusOf } from './clients.js';
+
+/** An append block holds at most 4 MiB. */
+export const MAX_APPEND_BYTES = 4 * 1024 * 1024;
+
+/** Container `execution-logs`: one append blob `<execId>.log` per run, stdout and stderr interleaved. */
+export class LogStore {
+  constructor(private readonly container: ContainerClient) {}
+
+  async ensureContainer(): Promise<void> {
+    await this.container.createIfNotExists();
+  }
+
+  private blob(execId: string) {
+    return this.container.getAppendBlobClient(`${execId}.log`);
+  }
+
+  async create(execId: string): Promise<void> {
+    await this.blob(execId).createIfNotExists({
+      blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' },
+    });
+  }
+
+  /** Appends bytes, split into blocks the service accepts. */
+  async append(execId: string, data: Uint8Array): Promise<void> {
+    const blob = this.blob(execId);
+    for (let offset = 0; offset < data.length; offset += MAX_APPEND_BYTES) {
+      const chunk = data.subarray(offset, offset + MAX_APPEND_BYTES);
+      await blob.appendBlock(chunk, chunk.length);
+    }
+  }
+
+  /** The log's bytes from `offset`, or null when the run has no log (yet). */
+  async read(execId: string, offset = 0): Promise<Buffer | null> {
+    try {
+      return await this.blob(execId).downloadToBuffer(offset);
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404) return null;
+      // reading at the exact end of the blob is an empty read, not an error
+      if (status === 416) return Buffer.alloc(0);
+      throw err;
+    }
+  }
+}

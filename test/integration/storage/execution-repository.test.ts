@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planRun } from '../../../src/core/run-plan.js';
+import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
+import { ConcurrentUpdateError } from '../../../src/storage/index.js';
+import type { TestStorage } from '../../support/storage.js';
+import { createTestStorage } from '../../support/storage.js';
+
+const schema: RunbookSchema = {
+  partitionKey: 'generic',
+  id: 'hello',
+  name: 'hello',
+  description: '',
+  runbook: 'hello.sh',
+  worker: 'Runbook',
+  oncall: false,
+  runArgs: '',
+  requireApproval: false,
+  timeoutSeconds: 60,
+};
+const trigger = { source: 'http', actor: null, team: null } as const;
+
+describe('ExecutionRepository', () => {
+  let t: TestStorage;
+  beforeAll(async () => {
+    t = await createTestStorage();
+  });
+  afterAll(() => t.cleanup());
+
+  it('reads back what it wrote, with nulls kept as nulls', async () => {
+    const { execution } = planRun(schema, trigger);
+    await t.storage.executions.create(execution);
+    const read = await t.storage.executions.get(execution.execId);
+    expect(read?.execution).toEqual(execution);
+  });
+
+  it('lets exactly one of two concurrent claims win', async () => {
+    const { execution } = planRun(schema, trigger);
+    await t.storage.executions.create(execution);
+    const current = await t.storage.executions.get(execution.execId);
+    if (!current) throw new Error('missing');
+    const running = { ...execution, status: 'running' as const, startedAt: new Date().toISOString() };
+    const results = await Promise.allSettled([
+      t.storage.executions.transition(current, running),
+      t.storage.executions.transition(current, running),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect((rejected as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrentUpdateError);
+  });
+
+  it('refuses a transition the state machine forbids', async () => {
+    const { execution } = planRun(schema, trigger);
+    await t.storage.executions.create(execution);
+    const current = await t.storage.executions.get(execution.execId);
+    if (!current) throw new Error('missing');
+    await expect(t.storage.executions.transition(current, { ...execution, status: 'succeeded' })).rejects.toThrow(
+      'cannot go from accepted to succeeded',
+    );
+  });
+
+  it('lists newest first, filters by status, and pages with a continuation token', async () => {
+    const base = Date.parse('2026-03-01T10:00:00Z');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      // spread over two days so paging crosses a partition
+      const plan = planRun({ ...schema, id: 'paged' }, trigger, new Date(base + i * 12 * 3600_000));
+      await t.storage.executions.create(i === 2 ? { ...plan.execution, status: 'accepted' } : plan.execution);
+      ids.push(plan.execution.execId);
+    }
+    const first = await t.storage.executions.list({ schemaId: 'paged', limit: 3 });
+    expect(first.executions.map((e) => e.execId)).toEqual([ids[4], ids[3], ids[2]]);
+    expect(first.continuationToken).not.toBeNull();
+    const second = await t.storage.executions.list({
+      schemaId: 'paged',
+      limit: 3,
+      continuationToken: first.continuationToken ?? undefined,
+    });
+    expect(second.executions.map((e) => e.execId)).toEqual([ids[1], ids[0]]);
+    const none = await t.storage.executions.list({ schemaId: 'paged', status: 'failed', limit: 10 });
+    expect(none.executions).toEqual([]);
+  });
+});

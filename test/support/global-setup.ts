@@ -1,0 +1,15 @@
+import type { TestProject } from 'vitest/node';
+import { startAzurite } from '../../src/local/azurite.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    azuriteConnectionString: string;
+  }
+}
+
+/** One in-memory Azurite for the whole run; each test file works in its own storage namespace. */
+export default async function setup(project: TestProject) {
+  const azurite = await startAzurite();
+  project.provide('azuriteConnectionString', azurite.connectionString);
+  return () => azurite.stop();
+}
