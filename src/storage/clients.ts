@@ -28,9 +28,9 @@ export function createStorageClients(connection: StorageConnection): StorageClie
     const queues = QueueServiceClient.fromConnectionString(connectionString);
     const blobs = BlobServiceClient.fromConnectionString(connectionString);
     // Azurite speaks plain http; the tables SDK refuses that unless told
-    const allowInsecureConnection = /(^|;)\s*(TableEndpoint|DefaultEndpointsProtocol)=http(:|;|$)/i.test(
-      connectionString,
-    );
+    const allowInsecureConnection =
+      /UseDevelopmentStorage=true/i.test(connectionString) ||
+      /(^|;)\s*(TableEndpoint|DefaultEndpointsProtocol)=http(:|;|$)/i.test(connectionString);
     return {
       table: (name) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection }),
       queue: (name) => queues.getQueueClient(name),

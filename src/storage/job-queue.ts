@@ -82,9 +82,13 @@ export class WorkerQueue {
 
   /** Parks a message that can never be processed, with the reason, then removes it from the work queue. */
   async moveToPoison(message: ReceivedMessage, reason: string): Promise<void> {
-    await this.poison.sendMessage(
-      encodeMessage({ reason, messageId: message.messageId, dequeueCount: message.dequeueCount, text: message.text }),
-    );
+    const text = encodeMessage({
+      reason,
+      messageId: message.messageId,
+      dequeueCount: message.dequeueCount,
+      text: message.text,
+    });
+    await sendCreatingQueue(this.poison, text);
     await this.delete(message);
   }
 }
@@ -105,14 +109,17 @@ export class JobQueue {
 
   async enqueue(job: JobMessage): Promise<void> {
     const queue = this.clients.queue(this.names.jobQueue(job.worker));
-    const text = encodeMessage(JobMessage.parse(job));
-    try {
-      await queue.sendMessage(text);
-    } catch (err) {
-      // a worker capability that appeared with a new schema has no queue yet
-      if (statusOf(err) !== 404) throw err;
-      await queue.createIfNotExists();
-      await queue.sendMessage(text);
-    }
+    await sendCreatingQueue(queue, encodeMessage(JobMessage.parse(job)));
+  }
+}
+
+/** Sends, creating the queue on first use: a capability that appeared with a new schema has none yet. */
+async function sendCreatingQueue(queue: QueueClient, text: string): Promise<void> {
+  try {
+    await queue.sendMessage(text);
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+    await queue.createIfNotExists();
+    await queue.sendMessage(text);
   }
 }

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from '../functions/azure-runtime.js';
+import type { FunctionDefinition, HttpFunctionDefinition } from '../functions/index.js';
+import type { RouteTemplate } from './route-template.js';
+import { parseRouteTemplate } from './route-template.js';
+
+/** The Functions host's own default request size limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, 100 MB). */
+const HOST_BODY_LIMIT_BYTES = 100 * 1024 * 1024;
+const ROUTE_PREFIX = '/api/';
+
+export interface HttpHostOptions {
+  readonly definitions: readonly FunctionDefinition[];
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly hostname?: string;
+  /** Where function logs go (default: console, prefixed with the function name). */
+  readonly log?: (functionName: string, level: string, args: unknown[]) => void;
+}
+
+export interface RunningHttpHost {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+interface Route {
+  readonly definition: HttpFunctionDefinition;
+  readonly template: RouteTemplate;
+}
+
+/**
+ * Serves HTTP function definitions the way the Functions host does (`/api` prefix, route templates,
+ * methods), so the local stack runs the very objects `src/index.ts` registers with Azure. Like Core
+ * Tools, it does not enforce function keys.
+ */
+export async function startHttpHost(options: HttpHostOptions): Promise<RunningHttpHost> {
+  const routes: Route[] = options.definitions
+    .filter((d): d is HttpFunctionDefinition => d.kind === 'http')
+    .map((definition) => ({ definition, template: parseRouteTemplate(definition.options.route) }))
+    .sort((a, b) => b.template.specificity - a.template.specificity);
+  const log =
+    options.log ??
+    ((name: string, level: string, args: unknown[]) => {
+      if (level === 'error' || level === 'warning') console.error(`[${name}]`, ...args);
+      else if (level !== 'trace' && level !== 'debug') console.log(`[${name}]`, ...args);
+    });
+
+  const server = createServer((req, res) => {
+    serve(routes, log, req, res).catch((err: unknown) => {
+      console.error('local host: failed to answer', req.method, req.url, err);
+      if (!res.headersSent) writeJson(res, 500, { error: 'internal error in the local host' });
+      else res.destroy();
+    });
+  });
+  // keep-alive sockets would hold close() open for seconds
+  server.keepAliveTimeout = 1_000;
+  server.listen(options.port, options.hostname ?? '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = options.hostname && options.hostname !== '0.0.0.0' ? options.hostname : '127.0.0.1';
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+async function serve(
+  routes: readonly Route[],
+  log: NonNullable<HttpHostOptions['log']>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (!url.pathname.toLowerCase().startsWith(ROUTE_PREFIX)) {
+    if (url.pathname === '/') {
+      res.writeHead(302, { location: '/api/logs' }).end();
+      return;
+    }
+    writeJson(res, 404, { error: `nothing at ${url.pathname}: functions live under ${ROUTE_PREFIX}` });
+    return;
+  }
+  const path = url.pathname.slice(ROUTE_PREFIX.length);
+  let pathMatched = false;
+  for (const route of routes) {
+    const params = route.template.match(path);
+    if (!params) continue;
+    pathMatched = true;
+    if (!route.definition.options.methods.includes(method as never)) continue;
+    const body = await readRequestBody(req);
+    if (body === 'too-large') {
+      writeJson(res, 413, { error: `request body is larger than ${HOST_BODY_LIMIT_BYTES} bytes` });
+      return;
+    }
+    await invoke(route.definition, params, url, method, req, body, res, log);
+    return;
+  }
+  writeJson(res, pathMatched ? 405 : 404, {
+    error: pathMatched ? `${method} is not allowed on ${url.pathname}` : `no function at ${url.pathname}`,
+  });
+}
+
+async function invoke(
+  definition: HttpFunctionDefinition,
+  params: Record<string, string>,
+  url: URL,
+  method: string,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  log: NonNullable<HttpHostOptions['log']>,
+): Promise<void> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const request = new HttpRequest({
+    method,
+    url: url.toString(),
+    headers,
+    query: Object.fromEntries(url.searchParams),
+    params,
+    ...(body.length > 0 ? { body: { bytes: body } } : {}),
+  });
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: definition.name,
+    logHandler: (level, ...args) => log(definition.name, level, args),
+  });
+  const result = await definition.options.handler(request, context);
+  const response = result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as HttpResponseInit);
+  const outHeaders: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    outHeaders[name] = value;
+  });
+  res.writeHead(response.status, outHeaders);
+  if (!response.body || method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = Readable.fromWeb(response.body as WebReadableStream);
+  // a browser that goes away mid-stream must not leave the handler's stream running
+  res.once('close', () => stream.destroy());
+  stream.pipe(res);
+  await once(stream, 'close');
+}
+
+async function readRequestBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > HOST_BODY_LIMIT_BYTES) return 'too-large';
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

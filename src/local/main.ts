@@ -1,0 +1,79 @@
+/**
+ * `npm start`: the whole ClouDO on one machine — Azurite (data under .cloudo/), the functions on :7071,
+ * one worker per capability, the sample schemas imported. Ctrl-C stops everything.
+ *
+ *   --in-memory       keep storage in memory (nothing written under .cloudo/)
+ *   PORT              HTTP port (default 7071)
+ *   CLOUDO_AZURITE_BLOB_PORT / _QUEUE_PORT / _TABLE_PORT   Azurite ports (default: free ones)
+ *   CLOUDO_SCHEMAS_FILE, RUNBOOKS_DIR                      what to import and run
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { startLocalStack } from './stack.js';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
+  const env = process.env;
+  const port = (name: string, fallback: number) => {
+    const parsed = Port.safeParse(env[name] ?? fallback);
+    if (!parsed.success) throw new Error(`${name}="${env[name]}" is not a port number (0-65535)`);
+    return parsed.data;
+  };
+  const inMemory = values['in-memory'] || env.CLOUDO_AZURITE_IN_MEMORY === 'true';
+  const startedAt = Date.now();
+  const stack = await startLocalStack({
+    port: port('PORT', 7071),
+    azuriteLocation: inMemory ? null : '.cloudo/azurite',
+    azuritePorts: {
+      blob: port('CLOUDO_AZURITE_BLOB_PORT', 0),
+      queue: port('CLOUDO_AZURITE_QUEUE_PORT', 0),
+      table: port('CLOUDO_AZURITE_TABLE_PORT', 0),
+    },
+    schemasFile: env.CLOUDO_SCHEMAS_FILE ?? 'schemas/schemas.json',
+    runbooksDir: env.RUNBOOKS_DIR ?? 'runbooks',
+    namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
+    env,
+    log: (source, line) => console.log(`[${source}] ${line}`),
+  });
+  const { created, updated, unchanged } = stack.imported;
+  console.log(
+    [
+      '',
+      `ClouDO is up in ${Date.now() - startedAt} ms`,
+      `  console     ${stack.url}/api/logs`,
+      `  trigger     curl -s '${stack.url}/api/Trigger?id=test'`,
+      `  executions  ${stack.url}/api/executions`,
+      `  health      ${stack.url}/api/healthz`,
+      `  storage     Azurite ${inMemory ? 'in memory' : 'in .cloudo/azurite'} (blob ${stack.azurite.ports.blob}, queue ${stack.azurite.ports.queue}, table ${stack.azurite.ports.table})`,
+      `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
+      `  workers     ${stack.workers.join(', ')}`,
+      '  !! function keys are NOT enforced locally (as with Core Tools): do not expose this port',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping ClouDO...`);
+    stack.stop().then(
+      () => process.exit(128 + (os.constants.signals[signal] ?? 15)),
+      (err) => {
+        console.error('stop failed', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`cannot start ClouDO: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseSchemasFile } from '../core/runbook-schema.js';
+import { loadAppSettings } from '../core/settings.js';
+import { createAppServices, createFunctionDefinitions } from '../functions/index.js';
+import type { SchemaImportReport } from '../storage/index.js';
+import type { RunningAzurite } from './azurite.js';
+import { startAzurite } from './azurite.js';
+import type { RunningHttpHost } from './http-host.js';
+import { startHttpHost } from './http-host.js';
+import { WorkerProcess } from './worker-processes.js';
+
+export interface LocalStackOptions {
+  /** HTTP port of the functions (7071 like Core Tools; 0 picks a free one). */
+  readonly port: number;
+  /** Azurite data folder; null keeps everything in memory. */
+  readonly azuriteLocation: string | null;
+  readonly azuritePorts: { readonly blob: number; readonly queue: number; readonly table: number };
+  readonly schemasFile: string;
+  readonly runbooksDir: string;
+  /** Storage namespace (`CLOUDO_STORAGE_NAMESPACE`). */
+  readonly namespace: string;
+  /** Environment handed to the app settings and the workers (poll interval, concurrency...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: (source: string, line: string) => void;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly azurite: RunningAzurite;
+  readonly imported: SchemaImportReport;
+  readonly workers: readonly string[];
+  stop(): Promise<void>;
+}
+
+/** Azurite, the functions and one worker per capability, wired together as in Azure. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const parsed = parseSchemasFile(await readFile(options.schemasFile, 'utf8'));
+  if (!parsed.ok) {
+    throw new Error(
+      `${options.schemasFile} is invalid:\n${parsed.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`).join('\n')}`,
+    );
+  }
+  const azurite = await startAzurite({
+    location: options.azuriteLocation ?? undefined,
+    blobPort: options.azuritePorts.blob,
+    queuePort: options.azuritePorts.queue,
+    tablePort: options.azuritePorts.table,
+  });
+  const stops: (() => Promise<void>)[] = [() => azurite.stop()];
+  const stop = async () => {
+    // last started, first stopped: no new triggers, then let workers finish, then storage
+    for (const s of stops.reverse()) await s().catch((err) => options.log('stack', `stop failed: ${String(err)}`));
+  };
+  try {
+    const storageEnv = {
+      ...options.env,
+      AzureWebJobsStorage: azurite.connectionString,
+      CLOUDO_STORAGE_NAMESPACE: options.namespace,
+    };
+    const services = createAppServices(loadAppSettings(storageEnv));
+    await services.storage.ensureResources();
+    const imported = await services.storage.schemas.importSchemas(parsed.schemas);
+
+    const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();
+    const workers: WorkerProcess[] = [];
+    for (const worker of capabilities) {
+      await services.storage.jobs.forWorker(worker).ensureQueues();
+      const process = new WorkerProcess({
+        worker,
+        env: { ...storageEnv, RUNBOOKS_DIR: path.resolve(options.runbooksDir) },
+        onLine: (line) => options.log(`worker:${worker}`, line),
+      });
+      process.start();
+      workers.push(process);
+    }
+    stops.push(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
+
+    const host: RunningHttpHost = await startHttpHost({
+      definitions: createFunctionDefinitions(() => services),
+      port: options.port,
+      log: (name, level, args) => options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`),
+    });
+    stops.push(() => host.close());
+    return { url: host.url, azurite, imported, workers: capabilities, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

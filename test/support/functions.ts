@@ -1,0 +1,41 @@
+import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
+import type { HttpFunctionDefinition } from '../../src/functions/definitions.js';
+import type { ServicesProvider } from '../../src/functions/services.js';
+import { createAppServices } from '../../src/functions/services.js';
+import type { TestStorage } from './storage.js';
+
+export function testServices(t: TestStorage, maxBodyBytes = 1024 * 1024): ServicesProvider {
+  const services = createAppServices({ storage: t.settings, maxBodyBytes });
+  return () => services;
+}
+
+export interface CalledResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  readonly json: unknown;
+  /** Logged by the function through its InvocationContext. */
+  readonly logs: string[];
+}
+
+/** Calls a function definition's handler the way the host does, with a directly built request. */
+export async function callHttp(definition: HttpFunctionDefinition, init: HttpRequestInit): Promise<CalledResponse> {
+  const logs: string[] = [];
+  const context = new InvocationContext({
+    invocationId: 'test-invocation',
+    functionName: definition.name,
+    logHandler: (level, ...args) => logs.push(`${level}: ${args.map(String).join(' ')}`),
+  });
+  const result = await definition.options.handler(new HttpRequest({ method: 'GET', ...init }), context);
+  const response = result instanceof HttpResponse ? result : new HttpResponse((result ?? {}) as HttpResponseInit);
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json, logs };
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { planRun } from '../../../src/core/run-plan.js';
+import { buildRunbookEnv } from '../../../src/core/runbook-env.js';
+
+const { execution } = planRun(
+  {
+    partitionKey: 'p',
+    id: 'disk',
+    name: 'disk',
+    description: '',
+    runbook: 'disk.sh',
+    worker: 'Runbook',
+    oncall: true,
+    runArgs: '',
+    requireApproval: false,
+    timeoutSeconds: 60,
+  },
+  { source: 'http', actor: null, team: null },
+  new Date('2026-11-27T08:00:00Z'),
+);
+
+describe('buildRunbookEnv', () => {
+  it('sets every contract variable, empty when unknown', () => {
+    const env = buildRunbookEnv({ execution, workerName: 'Runbook', alert: null, alertFile: null, workerEnv: {} });
+    expect(env).toEqual({
+      RESOURCE_ID: '',
+      RESOURCE_RG: '',
+      RESOURCE_NAME: '',
+      AKS_NAMESPACE: '',
+      AKS_POD: '',
+      AKS_DEPLOYMENT: '',
+      AKS_JOB: '',
+      AKS_HPA: '',
+      MONITOR_CONDITION: '',
+      CLOUDO_EXEC_ID: execution.execId,
+      CLOUDO_SCHEMA_ID: 'disk',
+      CLOUDO_RUNBOOK: 'disk.sh',
+      CLOUDO_WORKER: 'Runbook',
+      CLOUDO_ONCALL: 'true',
+      CLOUDO_REQUESTED_AT: '2026-11-27T08:00:00.000Z',
+      CLOUDO_ALERT_RULE: '',
+      CLOUDO_SEVERITY: '',
+      CLOUDO_ALERT_FILE: '',
+      PYTHONUNBUFFERED: '1',
+    });
+  });
+
+  it('passes alert facts as plain values', () => {
+    const env = buildRunbookEnv({
+      execution,
+      workerName: 'Runbook',
+      alertFile: '/tmp/run/alert.json',
+      workerEnv: {},
+      alert: {
+        resourceId: '/subscriptions/s/resourceGroups/rg/providers/x/y/vm-1',
+        resourceGroup: 'rg',
+        resourceName: 'vm-1',
+        monitorCondition: 'Fired',
+        alertRule: '$(rm -rf /)',
+        severity: 'Sev1',
+        kubernetes: { namespace: 'ns', pod: 'p', deployment: null, job: null, hpa: null },
+      },
+    });
+    expect(env).toMatchObject({
+      RESOURCE_NAME: 'vm-1',
+      AKS_NAMESPACE: 'ns',
+      AKS_DEPLOYMENT: '',
+      CLOUDO_ALERT_RULE: '$(rm -rf /)',
+    });
+    expect(env.CLOUDO_ALERT_FILE).toBe('/tmp/run/alert.json');
+  });
+
+  it('inherits only allow-listed worker variables, never storage credentials', () => {
+    const env = buildRunbookEnv({
+      execution,
+      workerName: 'Runbook',
+      alert: null,
+      alertFile: null,
+      workerEnv: {
+        PATH: '/usr/bin',
+        HOME: '/home/cloudo',
+        AzureWebJobsStorage: 'AccountKey=secret',
+        SLACK_TOKEN: 'x',
+        EXTRA: 'ok',
+      },
+      extraInherited: ['EXTRA'],
+    });
+    expect(env.PATH).toBe('/usr/bin');
+    expect(env.EXTRA).toBe('ok');
+    expect(env.AzureWebJobsStorage).toBeUndefined();
+    expect(env.SLACK_TOKEN).toBeUndefined();
+  });
+});

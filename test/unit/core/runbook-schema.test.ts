@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
+
+const ORIGINAL = readFileSync(new URL('../../fixtures/schemas/original-readme-example.json', import.meta.url), 'utf8');
+const SAMPLES = readFileSync(new URL('../../../schemas/schemas.json', import.meta.url), 'utf8');
+
+const file = (entity: Record<string, unknown>[], partition = 'p') =>
+  JSON.stringify([{ partition_key: partition, entity }]);
+const base = { id: 'a', name: 'a', description: 'd', runbook: 'a.sh', worker: 'Runbook', oncall: 'false' };
+
+describe('parseSchemasFile', () => {
+  it("imports the original project's README example verbatim", () => {
+    const result = parseSchemasFile(ORIGINAL);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.schemas).toHaveLength(4);
+    expect(result.schemas[2]).toEqual({
+      partitionKey: 'infra',
+      id: '000-0000-0e0e00ww-wasdsa',
+      name: 'infra-pippo',
+      description: 'Hello Pippo INFRA!',
+      runbook: 'test.py',
+      worker: 'Runbook',
+      oncall: false,
+      runArgs: '-n 1000 --repeats 1000',
+      requireApproval: false,
+      timeoutSeconds: 900,
+    });
+  });
+
+  it('accepts the shipped samples, including ids test, test-2 and test-3', () => {
+    const result = parseSchemasFile(SAMPLES);
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.schemas.map((s) => s.id)).toEqual(expect.arrayContaining(['test', 'test-2', 'test-3']));
+  });
+
+  it('reads "true"/"false" strings and booleans alike', () => {
+    const result = parseSchemasFile(
+      file([
+        { ...base, id: 'a', oncall: 'True', require_approval: true },
+        { ...base, id: 'b', oncall: false, require_approval: 'false' },
+      ]),
+    );
+    expect(result.ok && result.schemas.map((s) => [s.oncall, s.requireApproval])).toEqual([
+      [true, true],
+      [false, false],
+    ]);
+  });
+
+  it.each([
+    ['{not json', '', /not valid JSON/],
+    [JSON.stringify({ partition_key: 'p' }), '', /expected array/],
+    [file([{ ...base, runbook: undefined }]), '[0].entity[0].runbook', /expected string/],
+    [file([{ ...base, runbook: '../secret.sh' }]), '[0].entity[0].runbook', /contains a "\.\." segment/],
+    [file([{ ...base, runbook: '/etc/passwd' }]), '[0].entity[0].runbook', /is an absolute path/],
+    [file([{ ...base, oncall: 'yes' }]), '[0].entity[0].oncall', /must be true or false/],
+    [file([{ ...base, run_args: "'unterminated" }]), '[0].entity[0].run_args', /unterminated single quote/],
+    [file([{ ...base, id: 'a/b' }]), '[0].entity[0].id', /must be 1-128/],
+    [file([{ ...base, worker: 'has space' }]), '[0].entity[0].worker', /must be 1-30/],
+    [file([{ ...base, run_arg: '-x' }]), '[0].entity[0]', /Unrecognized key: "run_arg"/],
+    [file([base, { ...base }]), '[0].entity[1].id', /duplicate id "a" \(first defined at \[0\]\.entity\[0\]\.id\)/],
+    [file([base], 'bad key'), '[0].partition_key', /must be 1-128/],
+    [file([{ ...base, timeout_seconds: 0 }]), '[0].entity[0].timeout_seconds', /too small/i],
+  ])('reports problem %# at its JSON path', (text, path, message) => {
+    const result = parseSchemasFile(text);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+});

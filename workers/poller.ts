@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface PollerOptions {
+  /** Receives up to `max` items and hands them on; resolves with how many arrived. */
+  readonly poll: (max: number) => Promise<number>;
+  /** Free capacity right now (0 = don't poll). */
+  readonly capacity: () => number;
+  /** Resolves when capacity() may have become positive again. */
+  readonly whenCapacity: () => Promise<void>;
+  /** Pause after the first empty poll, doubled on each further one (default 25). */
+  readonly minIntervalMs?: number;
+  /** Ceiling of the pause while idle. */
+  readonly maxIntervalMs: number;
+  readonly onError: (err: unknown) => void;
+}
+
+/**
+ * Polls as fast as work arrives and backs off exponentially while idle. One loop, one pending timer at
+ * most, no overlapping polls; `stop()` cuts the current pause short and waits for the loop to end.
+ */
+export class Poller {
+  private readonly abort = new AbortController();
+  private readonly stopped = new Promise<void>((resolve) =>
+    this.abort.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  private loop: Promise<void> | undefined;
+  private idleMs = 0;
+
+  constructor(private readonly options: PollerOptions) {
+    if (options.maxIntervalMs <= 0) throw new Error('maxIntervalMs must be > 0');
+  }
+
+  start(): void {
+    if (this.loop) throw new Error('poller already started');
+    this.loop = this.run();
+  }
+
+  stop(): Promise<void> {
+    this.abort.abort();
+    return this.loop ?? Promise.resolve();
+  }
+
+  /** Pause before the next poll: none after a poll that found work, growing while idle. */
+  nextDelayMs(received: number): number {
+    if (received > 0) {
+      this.idleMs = 0;
+      return 0;
+    }
+    const min = this.options.minIntervalMs ?? 25;
+    this.idleMs = Math.min(this.options.maxIntervalMs, this.idleMs === 0 ? min : this.idleMs * 2);
+    return this.idleMs;
+  }
+
+  private async run(): Promise<void> {
+    const { signal } = this.abort;
+    while (!signal.aborted) {
+      if (this.options.capacity() <= 0) {
+        await Promise.race([this.options.whenCapacity(), this.stopped]);
+        continue;
+      }
+      let received = 0;
+      try {
+        received = await this.options.poll(this.options.capacity());
+      } catch (err) {
+        this.options.onError(err);
+      }
+      const delay = this.nextDelayMs(received);
+      if (delay > 0) await sleep(delay, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}

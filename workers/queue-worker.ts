@@ -1,0 +1,273 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
+import type { Execution } from '../src/core/execution.js';
+import { JobMessage } from '../src/core/job-message.js';
+import { buildRunbookEnv } from '../src/core/runbook-env.js';
+import { formatJsonPath } from '../src/core/runbook-schema.js';
+import type { ExecutionRepository, LogStore, ReceivedMessage, WorkerQueue } from '../src/storage/index.js';
+import type { RunbookOutcome } from './executor.js';
+import { RunbookSpawnError, runRunbook } from './executor.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { LogStreamer } from './log-streamer.js';
+import { Poller } from './poller.js';
+import { claimRun, recordOutcome } from './run-records.js';
+import type { RunbookSource } from './runbook-source.js';
+import { RunbookUnavailableError } from './runbook-source.js';
+
+export interface QueueWorkerOptions {
+  readonly queue: WorkerQueue;
+  readonly executions: ExecutionRepository;
+  readonly logs: LogStore;
+  readonly runbooks: RunbookSource;
+  /** Capability served (the `worker` of the schemas). */
+  readonly workerName: string;
+  /** Recorded on each run it executes. */
+  readonly hostName: string;
+  readonly concurrency: number;
+  readonly pollMaxIntervalMs: number;
+  readonly visibilityTimeoutMs: number;
+  readonly killGraceMs: number;
+  readonly shutdownGraceMs: number;
+  readonly logFlushIntervalMs: number;
+  /** Deliveries after which a message is given up as poison (default 5). */
+  readonly maxDeliveries?: number;
+  /** The worker's environment, filtered into each run's (see buildRunbookEnv). */
+  readonly workerEnv: Readonly<Record<string, string | undefined>>;
+  readonly runbookEnvPassthrough?: readonly string[];
+  readonly log?: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+}
+
+/**
+ * A long-running consumer of one capability's queue: polls, claims each run exactly once, executes it
+ * with live logs, records the outcome, then deletes the message.
+ */
+export class QueueWorker {
+  private readonly poller: Poller;
+  private readonly leases: LeaseKeeper;
+  private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  private readonly log: NonNullable<QueueWorkerOptions['log']>;
+  private capacityWaiters: (() => void)[] = [];
+  private started = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: QueueWorkerOptions) {
+    if (options.concurrency < 1) throw new Error('concurrency must be >= 1');
+    this.log = options.log ?? defaultLog;
+    this.leases = new LeaseKeeper({
+      queue: options.queue,
+      visibilityTimeoutMs: options.visibilityTimeoutMs,
+      onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
+    });
+    this.poller = new Poller({
+      maxIntervalMs: options.pollMaxIntervalMs,
+      capacity: () => this.options.concurrency - this.running.size,
+      whenCapacity: () => new Promise((resolve) => this.capacityWaiters.push(resolve)),
+      poll: (max) => this.pollOnce(max),
+      onError: (err) => this.log('error', `polling ${options.queue.name} failed`, err),
+    });
+  }
+
+  start(): void {
+    if (this.started) throw new Error('worker already started');
+    this.started = true;
+    this.poller.start();
+  }
+
+  isRunning(): boolean {
+    return this.started && !this.closing;
+  }
+
+  /** Runs in progress right now. */
+  get activeRuns(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Stops polling, lets running runbooks finish for up to `shutdownGraceMs` (0 with `force`), kills the
+   * rest, and stops lease renewals. Returns the same promise on every call.
+   */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    // a forced close during a graceful one cuts the grace short
+    if (options.force && this.closing) this.killRunning();
+    this.closing ??= this.shutdown(options.force === true);
+    return this.closing;
+  }
+
+  private killRunning(): void {
+    for (const run of this.running.values()) run.abort.abort();
+  }
+
+  private async shutdown(force: boolean): Promise<void> {
+    await this.poller.stop().catch((err) => this.log('error', 'poller stop failed', err));
+    const runs = [...this.running.values()];
+    if (runs.length > 0) {
+      const all = Promise.allSettled(runs.map((r) => r.done));
+      const grace = force ? 0 : this.options.shutdownGraceMs;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), grace);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        this.killRunning();
+        await all;
+      }
+    }
+    this.leases.close();
+    for (const wake of this.capacityWaiters) wake();
+    this.capacityWaiters = [];
+  }
+
+  private async pollOnce(max: number): Promise<number> {
+    const messages = await this.options.queue.receive(max, this.options.visibilityTimeoutMs);
+    for (const message of messages) this.track(message);
+    return messages.length;
+  }
+
+  /** Every message counts against the concurrency from the moment it is received. */
+  private track(message: ReceivedMessage): void {
+    const abort = new AbortController();
+    const key = message.messageId;
+    const done = this.handle(message, abort.signal)
+      .catch((err) => this.log('error', `message ${key} failed; it will be retried after its visibility timeout`, err))
+      .finally(() => {
+        this.running.delete(key);
+        const waiters = this.capacityWaiters;
+        this.capacityWaiters = [];
+        for (const wake of waiters) wake();
+      });
+    this.running.set(key, { abort, done });
+  }
+
+  private async handle(message: ReceivedMessage, signal: AbortSignal): Promise<void> {
+    const { queue, executions } = this.options;
+    const parsed = JobMessage.safeParse(message.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const reason = `not a JobMessage (${issue ? `${formatJsonPath(issue.path)}: ${issue.message}` : 'unreadable'})`;
+      this.log('warn', `message ${message.messageId} is poison: ${reason}`);
+      await queue.moveToPoison(message, reason);
+      return;
+    }
+    const job = parsed.data;
+    const maxDeliveries = this.options.maxDeliveries ?? 5;
+    if (message.dequeueCount > maxDeliveries) {
+      await this.giveUp(message, job.execId, `delivered ${message.dequeueCount} times without finishing`);
+      return;
+    }
+    const claim = await claimRun(executions, job.execId, this.options.hostName);
+    if (claim.kind === 'missing') {
+      await queue.moveToPoison(message, `no execution ${job.execId}`);
+      return;
+    }
+    if (claim.kind === 'not-claimable') {
+      this.log('info', `run ${job.execId} is already ${claim.status}; dropping duplicate delivery`);
+      await queue.delete(message);
+      return;
+    }
+    const release = this.leases.track(message);
+    try {
+      const final = await this.execute(claim.run.execution, signal);
+      await recordOutcome(executions, claim.run, final);
+      await queue.delete(message);
+    } finally {
+      release();
+    }
+  }
+
+  /** Poison: park the message and give its run (if still waiting) a terminal status saying why. */
+  private async giveUp(message: ReceivedMessage, execId: string, reason: string): Promise<void> {
+    const { executions, queue } = this.options;
+    const current = await executions.get(execId);
+    if (current && (current.execution.status === 'accepted' || current.execution.status === 'running')) {
+      await recordOutcome(executions, current, {
+        ...current.execution,
+        status: 'error',
+        finishedAt: new Date().toISOString(),
+        error: reason,
+      });
+    }
+    await queue.moveToPoison(message, reason);
+  }
+
+  /** Runs the script and returns the run's final record. */
+  private async execute(run: Execution, signal: AbortSignal): Promise<Execution> {
+    const finished = (patch: Partial<Execution>): Execution => ({
+      ...run,
+      finishedAt: new Date().toISOString(),
+      ...patch,
+    });
+    let args: string[];
+    let scriptPath: string;
+    try {
+      args = splitArgs(run.runArgs);
+      scriptPath = (await this.options.runbooks.resolve(run.runbook)).path;
+    } catch (err) {
+      if (err instanceof RunbookUnavailableError || err instanceof ArgvSyntaxError) {
+        return finished({ status: 'error', error: err.message, logBytes: 0 });
+      }
+      throw err;
+    }
+
+    await this.options.logs.create(run.execId);
+    const streamer = new LogStreamer({
+      store: this.options.logs,
+      execId: run.execId,
+      flushIntervalMs: this.options.logFlushIntervalMs,
+      onError: (err) => this.log('warn', `appending to the log of ${run.execId} failed; will retry`, err),
+    });
+    const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
+    let outcome: RunbookOutcome;
+    try {
+      outcome = await runRunbook({
+        scriptPath,
+        args,
+        cwd: workDir,
+        env: buildRunbookEnv({
+          execution: run,
+          workerName: this.options.workerName,
+          alert: null,
+          alertFile: null,
+          workerEnv: this.options.workerEnv,
+          extraInherited: this.options.runbookEnvPassthrough ?? [],
+        }),
+        timeoutMs: run.timeoutMs,
+        killGraceMs: this.options.killGraceMs,
+        signal,
+        onOutput: (chunk) => streamer.write(chunk),
+      });
+    } catch (err) {
+      if (!(err instanceof RunbookSpawnError)) throw err;
+      return finished({ status: 'error', error: err.message, logBytes: await streamer.close() });
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+    const logBytes = await streamer.close();
+    return finished({ ...outcomeFields(outcome, run.timeoutMs), logBytes });
+  }
+}
+
+/** Maps how the process ended to the run's status and the facts worth keeping. */
+export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Execution> {
+  const base = { exitCode: outcome.exitCode, signal: outcome.signal };
+  if (outcome.aborted) {
+    return { ...base, status: 'error', error: 'the worker shut down before the runbook finished; it was killed' };
+  }
+  if (outcome.timedOut) {
+    return { ...base, status: 'timed_out', error: `exceeded its timeout of ${Math.round(timeoutMs / 1000)} s` };
+  }
+  if (outcome.exitCode === 0) return { ...base, status: 'succeeded', error: null };
+  const how = outcome.exitCode !== null ? `exited with code ${outcome.exitCode}` : `was killed by ${outcome.signal}`;
+  return { ...base, status: 'failed', error: outcome.stderrTail ? `${how}: ${outcome.stderrTail}` : how };
+}
+
+function defaultLog(level: 'info' | 'warn' | 'error', message: string, err?: unknown): void {
+  const line = `${new Date().toISOString()} ${level} ${message}`;
+  if (level === 'info') console.log(line);
+  else console.error(line, err ?? '');
+}

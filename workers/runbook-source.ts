@@ -1,0 +1,42 @@
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { runbookNameProblem } from '../src/core/safe-path.js';
+
+/** The runbook cannot be run: a refused name, a path that leaves the folder, or a missing file. */
+export class RunbookUnavailableError extends Error {
+  override readonly name = 'RunbookUnavailableError';
+}
+
+export interface ResolvedRunbook {
+  /** Absolute, symlink-free path inside the runbook root. */
+  readonly path: string;
+  /** Where it came from, for the record (a folder now, a Git commit later). */
+  readonly origin: string;
+}
+
+/** Where runbooks come from. A local folder now; a pinned Git snapshot in a later issue. */
+export interface RunbookSource {
+  resolve(name: string): Promise<ResolvedRunbook>;
+}
+
+/** Runbooks from a local folder (`RUNBOOKS_DIR`). */
+export class LocalRunbookSource implements RunbookSource {
+  constructor(private readonly root: string) {}
+
+  async resolve(name: string): Promise<ResolvedRunbook> {
+    const problem = runbookNameProblem(name);
+    if (problem) throw new RunbookUnavailableError(`runbook "${name}" ${problem}`);
+    const root = await realpath(this.root).catch(() => {
+      throw new RunbookUnavailableError(`runbook folder ${this.root} does not exist`);
+    });
+    const real = await realpath(path.join(root, name)).catch(() => {
+      throw new RunbookUnavailableError(`runbook "${name}" not found in ${this.root}`);
+    });
+    // a symlink may point anywhere; only what stays under the root may run
+    if (!real.startsWith(root + path.sep)) {
+      throw new RunbookUnavailableError(`runbook "${name}" resolves outside the runbook folder`);
+    }
+    if (!(await stat(real)).isFile()) throw new RunbookUnavailableError(`runbook "${name}" is not a file`);
+    return { path: real, origin: `folder ${this.root}` };
+  }
+}
