@@ -11,6 +11,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startLocalStack } from './stack.js';
+import { removeStackFile, writeStackFile } from './stack-file.js';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
     env,
     log: (source, line) => console.log(`[${source}] ${line}`),
   });
+  await writeStackFile({
+    url: stack.url,
+    pid: process.pid,
+    connectionString: stack.azurite.connectionString,
+    namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
+  });
   const { created, updated, unchanged } = stack.imported;
   console.log(
     [
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping ClouDO...`);
-    stack.stop().then(
+    Promise.all([stack.stop(), removeStackFile()]).then(
       () => process.exit(128 + (os.constants.signals[signal] ?? 15)),
       (err) => {
         console.error('stop failed', err);
