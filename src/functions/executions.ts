@@ -2,7 +2,7 @@ import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { ExecId, ExecutionStatus } from '../core/execution.js';
 import { SchemaId } from '../core/runbook-schema.js';
-import type { Storage } from '../storage/index.js';
+import type { ExecutionPage, ExecutionQuery, Storage } from '../storage/index.js';
 import { defineHttp } from './definitions.js';
 import { HttpError } from './http/errors.js';
 import { toExecutionResource } from './http/resources.js';
@@ -23,6 +23,19 @@ export async function loadExecution(storage: Storage, request: HttpRequest) {
   return found.execution;
 }
 
+/** One page of runs; a continuation token we did not issue is the caller's mistake (400), not a 500. */
+export async function listExecutionsPage(storage: Storage, query: ExecutionQuery): Promise<ExecutionPage> {
+  try {
+    return await storage.executions.list(query);
+  } catch (err) {
+    // the SDK rejects a token it cannot decode before sending any request, so it carries no status code
+    if (query.continuationToken && !(err instanceof Error && 'statusCode' in err)) {
+      throw new HttpError(400, 'continuation: not a token from a previous page');
+    }
+    throw err;
+  }
+}
+
 /** `GET /api/executions`: newest first, filtered by `status` and `schema`, paged by `continuation`. */
 export function listExecutionsFunction(services: ServicesProvider) {
   return defineHttp(
@@ -30,20 +43,12 @@ export function listExecutionsFunction(services: ServicesProvider) {
     { route: 'executions', methods: ['GET'], authLevel: 'function' },
     async (request) => {
       const query = ListQuery.parse(Object.fromEntries(request.query));
-      const page = await services()
-        .storage.executions.list({
-          status: query.status,
-          schemaId: query.schema,
-          limit: query.limit,
-          continuationToken: query.continuation,
-        })
-        .catch((err: unknown) => {
-          // the SDK rejects a token it did not issue before any request is made
-          if (query.continuation && !(err instanceof Error && 'statusCode' in err)) {
-            throw new HttpError(400, 'continuation: not a token from a previous page');
-          }
-          throw err;
-        });
+      const page = await listExecutionsPage(services().storage, {
+        status: query.status,
+        schemaId: query.schema,
+        limit: query.limit,
+        continuationToken: query.continuation,
+      });
       const now = new Date();
       return {
         jsonBody: {

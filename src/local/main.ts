@@ -2,16 +2,18 @@
  * `npm start`: the whole ClouDO on one machine — Azurite (data under .cloudo/), the functions on :7071,
  * one worker per capability, the sample schemas imported. Ctrl-C stops everything.
  *
- *   --in-memory       keep storage in memory (nothing written under .cloudo/)
+ *   --in-memory       keep storage in memory (nothing kept under .cloudo/)
+ *   CLOUDO_STATE_DIR  where Azurite data and stack.json live (default .cloudo)
  *   PORT              HTTP port (default 7071)
  *   CLOUDO_AZURITE_BLOB_PORT / _QUEUE_PORT / _TABLE_PORT   Azurite ports (default: free ones)
  *   CLOUDO_SCHEMAS_FILE, RUNBOOKS_DIR                      what to import and run
  */
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { startLocalStack } from './stack.js';
-import { removeStackFile, writeStackFile } from './stack-file.js';
+import { removeStackFile, stateDir, writeStackFile } from './stack-file.js';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const stack = await startLocalStack({
     port: port('PORT', 7071),
-    azuriteLocation: inMemory ? null : '.cloudo/azurite',
+    azuriteLocation: inMemory ? null : path.join(stateDir(env), 'azurite'),
     azuritePorts: {
       blob: port('CLOUDO_AZURITE_BLOB_PORT', 0),
       queue: port('CLOUDO_AZURITE_QUEUE_PORT', 0),
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     pid: process.pid,
     connectionString: stack.azurite.connectionString,
     namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
+    childPids: stack.childPids(),
   });
   const { created, updated, unchanged } = stack.imported;
   console.log(
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
       `  trigger     curl -s '${stack.url}/api/Trigger?id=test'`,
       `  executions  ${stack.url}/api/executions`,
       `  health      ${stack.url}/api/healthz`,
-      `  storage     Azurite ${inMemory ? 'in memory' : 'in .cloudo/azurite'} (blob ${stack.azurite.ports.blob}, queue ${stack.azurite.ports.queue}, table ${stack.azurite.ports.table})`,
+      `  storage     Azurite ${inMemory ? 'in memory' : `in ${path.join(stateDir(env), 'azurite')}`} (blob ${stack.azurite.ports.blob}, queue ${stack.azurite.ports.queue}, table ${stack.azurite.ports.table})`,
       `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
       `  workers     ${stack.workers.join(', ')}`,
       '  !! function keys are NOT enforced locally (as with Core Tools): do not expose this port',

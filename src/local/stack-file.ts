@@ -2,28 +2,49 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
-/** Written by `npm start` so the CLI finds the running local stack's storage without configuration. */
-export const STACK_FILE = path.join('.cloudo', 'stack.json');
+/** Where the local stack keeps its state (Azurite data, stack.json): `CLOUDO_STATE_DIR`, default `.cloudo`. */
+export function stateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return env.CLOUDO_STATE_DIR || '.cloudo';
+}
 
-const StackFile = z.object({ url: z.string(), pid: z.number(), connectionString: z.string(), namespace: z.string() });
+const stackFile = () => path.join(stateDir(), 'stack.json');
+
+/** Written by `npm start` so the CLI (and tests) find the running local stack without configuration. */
+const StackFile = z.object({
+  url: z.string(),
+  pid: z.number(),
+  connectionString: z.string(),
+  namespace: z.string(),
+  /** Child processes, so an operator (or a test) can check nothing outlives a stop. */
+  childPids: z.array(z.number()),
+});
 export type StackFile = z.infer<typeof StackFile>;
 
 export async function writeStackFile(content: StackFile): Promise<void> {
-  await mkdir(path.dirname(STACK_FILE), { recursive: true });
-  await writeFile(STACK_FILE, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  await mkdir(stateDir(), { recursive: true });
+  await writeFile(stackFile(), `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
 }
 
 export async function removeStackFile(): Promise<void> {
-  await rm(STACK_FILE, { force: true });
+  await rm(stackFile(), { force: true });
+}
+
+export async function readStackFile(): Promise<StackFile | null> {
+  try {
+    return StackFile.parse(JSON.parse(await readFile(stackFile(), 'utf8')));
+  } catch {
+    return null;
+  }
 }
 
 /** Storage settings of the running local stack, or {} when none runs. */
 export async function readLocalStackEnv(): Promise<Record<string, string>> {
+  const stack = await readStackFile();
+  if (!stack) return {};
   try {
-    const stack = StackFile.parse(JSON.parse(await readFile(STACK_FILE, 'utf8')));
     process.kill(stack.pid, 0);
-    return { AzureWebJobsStorage: stack.connectionString, CLOUDO_STORAGE_NAMESPACE: stack.namespace };
   } catch {
     return {};
   }
+  return { AzureWebJobsStorage: stack.connectionString, CLOUDO_STORAGE_NAMESPACE: stack.namespace };
 }

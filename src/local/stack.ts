@@ -30,6 +30,8 @@ export interface LocalStack {
   readonly azurite: RunningAzurite;
   readonly imported: SchemaImportReport;
   readonly workers: readonly string[];
+  /** Azurite and worker pids, as they are now (workers restart with new pids). */
+  childPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -82,7 +84,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log: (name, level, args) => options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`),
     });
     stops.push(() => host.close());
-    return { url: host.url, azurite, imported, workers: capabilities, stop };
+    return {
+      url: host.url,
+      azurite,
+      imported,
+      workers: capabilities,
+      childPids: () => [azurite.pid, ...workers.flatMap((w) => (w.pid ? [w.pid] : []))],
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -1,0 +1,108 @@
+/**
+ * Generates `schemas/schema.json`, the JSON Schema of a schemas file, from the zod `SchemasFile` so the two
+ * cannot disagree on shape: `npx tsx scripts/generate-schema-json.ts`. The test
+ * `test/unit/schemas/schema-json.test.ts` fails when the checked-in file is not what this prints now.
+ *
+ * zod cannot translate its refinements (duplicate ids, runbook path safety, run_args quoting) or flags, so
+ * the few rules that JSON Schema can express are added here by hand. zod stays the authority: import
+ * rejects what this schema lets through, and an editor using this schema only warns earlier.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { SchemasFile } from '../src/core/runbook-schema.js';
+
+type JsonSchema = z.core.JSONSchema.JSONSchema;
+
+export const SCHEMA_JSON_PATH = fileURLToPath(new URL('../schemas/schema.json', import.meta.url));
+
+/**
+ * A runbook name that `runbookNameProblem` (src/core/safe-path.ts) accepts: relative, `/`-separated, no
+ * empty, `.` or `..` segment, no segment starting with `-`, no backslash or NUL, no drive letter.
+ * Lookaheads are ECMA-262 regex, which is what JSON Schema validators and editors use.
+ */
+const SEGMENT = String.raw`(?!\.\.?(?:/|$))[^/\\\x00-][^/\\\x00]*`;
+export const RUNBOOK_PATTERN = `^(?![A-Za-z]:)${SEGMENT}(?:/${SEGMENT})*$`;
+
+/** zod accepts "true"/"false" in any case (the `i` flag), which JSON Schema patterns cannot carry. */
+const TRUE_OR_FALSE_ANY_CASE = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$';
+
+/** Hover text for editors; every field of an entry must have one (the script refuses to run otherwise). */
+const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  id: 'Unique across the whole file: /api/Trigger?id= finds the schema by this alone. 1-128 letters, digits, ".", "_", ":" or "-".',
+  name: 'Human-readable name shown in the console and in notifications.',
+  description: 'What the runbook does. Default "".',
+  runbook:
+    'Path of the script relative to the runbook folder (RUNBOOKS_DIR), e.g. "check_sys.sh" or "aks/restart.py". No leading "/", no ".." segments.',
+  worker: 'Worker capability that runs it; selects the queue cloudo-jobs-<worker> (e.g. "Runbook").',
+  oncall: 'When true, a failed run pages the on-call team. true/false or "true"/"false". Default false.',
+  run_args:
+    'Arguments, split like shell words ("a b" and \'a b\' are one word) but never interpreted by a shell. Default "".',
+  require_approval:
+    'When true, a run waits for an operator to approve it. true/false or "true"/"false". Default false.',
+  timeout_seconds: 'Time limit of one run in seconds (1-86400, default 900); the process group is killed past it.',
+};
+
+export function generateSchemaJson(): JsonSchema {
+  const schema = z.toJSONSchema(SchemasFile, { io: 'input', target: 'draft-2020-12' });
+  const partition = child(schema, 'items');
+  const partitionProps = child(partition, 'properties');
+  child(partitionProps, 'partition_key').description =
+    'Table partition the schemas below are filed under (e.g. "generic", "infra", "alert").';
+  const entity = child(partitionProps, 'entity');
+  entity.description = 'The runbook schemas of this partition.';
+  const entryProps = child(child(entity, 'items'), 'properties');
+
+  for (const [field, prop] of Object.entries(entryProps)) {
+    const description = ENTRY_DESCRIPTIONS[field];
+    if (!description) throw new Error(`schema field "${field}" has no description: add it to ENTRY_DESCRIPTIONS`);
+    (prop as JsonSchema).description = description;
+  }
+
+  Object.assign(child(entryProps, 'runbook'), { minLength: 1, maxLength: 512, pattern: RUNBOOK_PATTERN });
+  for (const field of ['oncall', 'require_approval']) {
+    const prop = child(entryProps, field);
+    // the default sits on a transform, which zod leaves out of the input schema
+    prop.default = false;
+    for (const branch of prop.anyOf ?? []) {
+      if (typeof branch === 'object' && branch.type === 'string') branch.pattern = TRUE_OR_FALSE_ANY_CASE;
+    }
+  }
+
+  return {
+    $schema: schema.$schema,
+    $id: 'urn:cloudo:schemas-file',
+    title: 'ClouDO schemas file',
+    description:
+      'Runbook schemas grouped by partition, imported with "cloudo schemas import <file>". Generated from ' +
+      'src/core/runbook-schema.ts by scripts/generate-schema-json.ts; do not edit by hand. Import also ' +
+      'rejects duplicate ids and run_args with unbalanced quotes, which this schema cannot express.',
+    ...withoutKey(schema, '$schema'),
+  };
+}
+
+/** The file's exact text: what the drift test compares byte for byte. */
+export function renderSchemaJson(): string {
+  return `${JSON.stringify(generateSchemaJson(), null, 2)}\n`;
+}
+
+function child(schema: JsonSchema, key: 'items' | 'properties'): JsonSchema;
+function child(schema: JsonSchema | Record<string, unknown>, key: string): JsonSchema;
+function child(schema: JsonSchema | Record<string, unknown>, key: string): JsonSchema {
+  const value = (schema as Record<string, unknown>)[key];
+  // zod's output shape is what this script edits; a zod upgrade that changes it must fail loudly
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`generated JSON Schema has no object at "${key}": update scripts/generate-schema-json.ts`);
+  }
+  return value as JsonSchema;
+}
+
+function withoutKey(schema: JsonSchema, key: string): JsonSchema {
+  const { [key]: _dropped, ...rest } = schema;
+  return rest;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeFileSync(SCHEMA_JSON_PATH, renderSchemaJson());
+  console.log(`wrote ${SCHEMA_JSON_PATH}`);
+}

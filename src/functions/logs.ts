@@ -1,0 +1,97 @@
+import type { HttpHandler, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { ExecutionStatus } from '../core/execution.js';
+import { SchemaId } from '../core/runbook-schema.js';
+import type { HtmlFragment } from '../ui/index.js';
+import { renderErrorPage, renderExecutionPage, renderExecutionsPage } from '../ui/index.js';
+import { defineHttp } from './definitions.js';
+import { listExecutionsPage, loadExecution } from './executions.js';
+import { toErrorResponse } from './http/errors.js';
+import type { ServicesProvider } from './services.js';
+
+const PageQuery = z.object({
+  status: ExecutionStatus.optional(),
+  schema: SchemaId.optional(),
+  /** Page size; left out of links unless the caller chose one (the list then shows 50). */
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  continuation: z.string().max(4096).optional(),
+});
+
+const DEFAULT_PAGE_SIZE = 50;
+
+const HTML_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  // the pages show runbook output: even markup that slipped past escaping may run no script, load
+  // nothing and post nowhere else; the refresh is a <meta> tag, which needs no script
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+} as const;
+
+const ErrorBody = z.object({ error: z.string() });
+
+function htmlResponse(status: number, page: HtmlFragment): HttpResponseInit {
+  return { status, body: page.toString(), headers: { ...HTML_HEADERS } };
+}
+
+/**
+ * Browser routes answer a mistake (bad id 400, unknown run 404, bad filter 400) with a page a person can
+ * read, not with JSON. `toErrorResponse` still decides the status and the words, and logs a 500.
+ */
+function answeringWithPages(handler: HttpHandler): HttpHandler {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (err) {
+      const response = toErrorResponse(err, context);
+      const status = response.status ?? 500;
+      const message = ErrorBody.safeParse(response.jsonBody).data?.error ?? 'internal error';
+      return htmlResponse(status, renderErrorPage(status, message));
+    }
+  };
+}
+
+/** `GET /api/logs`: the web console's list of runs, filtered by `status` and `schema`, paged. */
+export function executionsPageFunction(services: ServicesProvider) {
+  return defineHttp(
+    'LogsPage',
+    { route: 'logs', methods: ['GET'], authLevel: 'anonymous' },
+    answeringWithPages(async (request) => {
+      // the filter form submits its "any" choices as empty fields
+      const query = PageQuery.parse(Object.fromEntries([...request.query].filter(([, value]) => value !== '')));
+      const page = await listExecutionsPage(services().storage, {
+        status: query.status,
+        schemaId: query.schema,
+        limit: query.limit ?? DEFAULT_PAGE_SIZE,
+        continuationToken: query.continuation,
+      });
+      const rendered = renderExecutionsPage({
+        executions: page.executions,
+        filter: { status: query.status, schema: query.schema, limit: query.limit },
+        continuation: query.continuation,
+        nextContinuation: page.continuationToken,
+        now: new Date(),
+      });
+      return htmlResponse(200, rendered);
+    }),
+  );
+}
+
+/** `GET /api/logs/{execId}`: one run with its full log, reloading itself until the run ends. */
+export function executionPageFunction(services: ServicesProvider) {
+  return defineHttp(
+    'LogPage',
+    { route: 'logs/{execId}', methods: ['GET'], authLevel: 'anonymous' },
+    answeringWithPages(async (request) => {
+      const { storage } = services();
+      const execution = await loadExecution(storage, request);
+      // row first, then log: a worker finishes the log before it writes a final status, so a page that
+      // stops reloading always shows the whole log
+      const log = await storage.logs.read(execution.execId);
+      const rendered = renderExecutionPage({ execution, log: log?.toString('utf8') ?? null, now: new Date() });
+      return htmlResponse(200, rendered);
+    }),
+  );
+}

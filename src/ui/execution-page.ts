@@ -1,0 +1,75 @@
+import type { Execution } from '../core/execution.js';
+import { durationMs, isTerminal } from '../core/execution.js';
+import { executionUrl } from './executions-page.js';
+import type { HtmlFragment, HtmlValue } from './html.js';
+import { html } from './html.js';
+import { formatBytes, formatDuration, layout, statusBadge, timeCell } from './layout.js';
+
+/** Seconds between reloads while a run is not finished, so its log grows on screen. */
+export const EXECUTION_REFRESH_SECONDS = 2;
+
+export interface ExecutionPageInput {
+  readonly execution: Execution;
+  /** The log as text; null when the run has not written one (yet). */
+  readonly log: string | null;
+  /** A running run shows its duration so far, up to this instant. */
+  readonly now: Date;
+}
+
+const NONE = html`<span class="muted">—</span>`;
+
+function orNone(value: string | number | null): HtmlValue {
+  return value === null || value === '' ? NONE : value;
+}
+
+function details(execution: Execution, now: Date): HtmlFragment {
+  const e = execution;
+  const { trigger } = e;
+  return html`<dl>
+<dt>Status</dt><dd>${statusBadge(e.status)}</dd>
+<dt>Execution id</dt><dd><code>${e.execId}</code></dd>
+<dt>Schema</dt><dd>${e.schemaId} <span class="muted">(${e.schemaName}, partition ${e.schemaPartition})</span></dd>
+<dt>Runbook</dt><dd><code>${e.runbook}</code></dd>
+<dt>Worker</dt><dd>${e.worker}</dd>
+<dt>Arguments</dt><dd>${e.runArgs === '' ? NONE : html`<code>${e.runArgs}</code>`}</dd>
+<dt>On-call</dt><dd>${e.oncall ? 'yes' : 'no'}</dd>
+<dt>Time limit</dt><dd>${formatDuration(e.timeoutMs)}</dd>
+<dt>Trigger</dt><dd>${trigger.source}</dd>
+<dt>Actor</dt><dd>${orNone(trigger.actor)}</dd>
+<dt>Team</dt><dd>${orNone(trigger.team)}</dd>
+<dt>Requested</dt><dd>${timeCell(e.requestedAt)}</dd>
+<dt>Started</dt><dd>${timeCell(e.startedAt)}</dd>
+<dt>Finished</dt><dd>${timeCell(e.finishedAt)}</dd>
+<dt>Duration</dt><dd>${formatDuration(durationMs(e, now))}</dd>
+<dt>Exit code</dt><dd>${orNone(e.exitCode)}</dd>
+<dt>Signal</dt><dd>${orNone(e.signal)}</dd>
+<dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${e.error}</pre>`}</dd>
+<dt>Log size</dt><dd>${e.logBytes === null ? NONE : formatBytes(e.logBytes)}</dd>
+<dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
+</dl>`;
+}
+
+/** One run: every detail, links to its API resources, and the full log; reloads until the run ends. */
+export function renderExecutionPage(input: ExecutionPageInput): HtmlFragment {
+  const { execution, log } = input;
+  const id = encodeURIComponent(execution.execId);
+  const isLive = !isTerminal(execution.status);
+  const logBlock =
+    log === null || log === ''
+      ? html`<p class="muted no-log">${isLive ? 'No output yet.' : 'This run wrote no output.'}</p>`
+      : html`<pre class="log">${log}</pre>`;
+  const body = html`<p class="links">
+<a href="/api/logs">← All executions</a>
+<a href="/api/executions/${id}/log">Raw log</a>
+<a href="/api/executions/${id}">JSON</a>
+</p>
+<h1>${execution.schemaName} ${statusBadge(execution.status)}</h1>
+${details(execution, input.now)}
+<h2>Log</h2>
+${logBlock}`;
+  return layout({
+    title: `${execution.schemaId} · ${execution.status}`,
+    body,
+    refresh: isLive ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) } : undefined,
+  });
+}

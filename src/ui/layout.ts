@@ -1,0 +1,115 @@
+import type { ExecutionStatus } from '../core/execution.js';
+import type { HtmlFragment } from './html.js';
+import { html } from './html.js';
+
+// Literal parts of an `html` template are not escaped, so the stylesheet needs no `raw()`.
+const STYLE = html`<style>
+  :root { color-scheme: light dark; --muted: #6b7280; --line: #d1d5db; }
+  body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 1rem 2rem; }
+  header { display: flex; gap: 1rem; align-items: baseline; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
+  header a.brand { font-weight: 700; font-size: 1.2rem; text-decoration: none; color: inherit; }
+  h1 { font-size: 1.3rem; }
+  table { border-collapse: collapse; width: 100%; }
+  th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+  th { font-weight: 600; color: var(--muted); }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+  dt { color: var(--muted); }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  dd pre { margin: 0; }
+  pre { background: #111827; color: #e5e7eb; padding: .75rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
+  form.filters { display: flex; gap: .75rem; align-items: end; margin-bottom: 1rem; flex-wrap: wrap; }
+  form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+  nav.pages, p.links { display: flex; gap: 1rem; }
+  .muted { color: var(--muted); }
+  .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; color: #fff; }
+  .badge-accepted { background: #6b7280; }
+  .badge-running { background: #2563eb; }
+  .badge-succeeded { background: #16a34a; }
+  .badge-failed { background: #dc2626; }
+  .badge-timed_out { background: #ea580c; }
+  .badge-cancelled { background: #4b5563; }
+  .badge-error { background: #7e22ce; }
+  .badge-abandoned { background: #b45309; }
+</style>`;
+
+/** A page that reloads itself: after `seconds`, the browser opens `url`. */
+export interface Refresh {
+  readonly seconds: number;
+  /** Same-origin path with its query string, so filters survive the reload. */
+  readonly url: string;
+}
+
+export interface LayoutOptions {
+  /** Page title, before " · ClouDO". */
+  readonly title: string;
+  readonly body: HtmlFragment;
+  /** Omit for a page that does not change on its own. */
+  readonly refresh?: Refresh | undefined;
+}
+
+/** The page shell: one inline stylesheet, no scripts, no external assets. */
+export function layout(options: LayoutOptions): HtmlFragment {
+  const { refresh } = options;
+  // a meta refresh needs no script, so the pages keep a CSP that forbids every script
+  const refreshTag = refresh && html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${refresh.url}">`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${refreshTag}
+<title>${options.title} · ClouDO</title>
+${STYLE}
+</head>
+<body>
+<header><a class="brand" href="/api/logs">ClouDO</a><span class="muted">runbook executions</span></header>
+<main>
+${options.body}
+</main>
+</body>
+</html>
+`;
+}
+
+/** A person-readable error for browser routes; the status and message come from `toErrorResponse`. */
+export function renderErrorPage(status: number, message: string): HtmlFragment {
+  return layout({
+    title: `Error ${status}`,
+    body: html`<h1>Error ${status}</h1>
+<p class="error-message">${message}</p>
+<p><a href="/api/logs">Back to all executions</a></p>`,
+  });
+}
+
+/** A run's status as a colored pill; the class names are the status values (see STYLE). */
+export function statusBadge(status: ExecutionStatus): HtmlFragment {
+  return html`<span class="badge badge-${status}">${status.replace('_', ' ')}</span>`;
+}
+
+/** `2026-11-27 10:11:12 UTC` in a `<time>` element; an em dash for a time not reached yet. */
+export function timeCell(iso: string | null): HtmlFragment {
+  if (iso === null) return html`<span class="muted">—</span>`;
+  const ms = Date.parse(iso);
+  const text = Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return html`<time datetime="${iso}">${text}</time>`;
+}
+
+/** `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`; an em dash before the run starts. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  // clocks of the host and the worker may disagree by a little
+  const safeMs = Math.max(0, Math.round(ms));
+  if (safeMs < 1000) return `${safeMs} ms`;
+  if (safeMs < 60_000) return `${(safeMs / 1000).toFixed(1)} s`;
+  const totalSeconds = Math.round(safeMs / 1000);
+  const minutes = Math.floor(totalSeconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(totalSeconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/** `512 B`, `3.4 KiB`, `1.2 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

@@ -1,0 +1,131 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports.js';
+import { isAlive, waitFor } from '../support/wait.js';
+
+/**
+ * `npm start` exactly as a user runs it, driven over HTTP like the README's curl commands, then stopped
+ * with Ctrl-C (SIGINT to the process group, as a terminal sends it).
+ */
+describe('npm start (the whole local stack)', () => {
+  let child: ChildProcess;
+  let base: string;
+  let stateDir: string;
+  let output = '';
+
+  beforeAll(async () => {
+    const port = await freePort();
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-e2e-'));
+    child = spawn('npm', ['start', '--', '--in-memory'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: { ...process.env, PORT: String(port), CLOUDO_STATE_DIR: stateDir, CLOUDO_STORAGE_NAMESPACE: '' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    base = `http://127.0.0.1:${port}`;
+    await waitFor('ClouDO to be up', () => (output.includes('ClouDO is up') ? true : undefined), 60_000).catch(
+      (err) => {
+        throw new Error(`${(err as Error).message}\n${output}`);
+      },
+    );
+  }, 90_000);
+
+  afterAll(async () => {
+    // only if a test failed before the Ctrl-C test stopped it
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+
+  const json = async (url: string, init?: RequestInit) => {
+    const res = await fetch(`${base}${url}`, init);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const finished = (execId: string) =>
+    waitFor(
+      `run ${execId} to finish`,
+      async () => {
+        const { body } = await json(`/api/executions/${execId}`);
+        return ['accepted', 'running'].includes(String(body.status)) ? undefined : body;
+      },
+      15_000,
+    );
+
+  it('runs the sample runbook from a GET trigger to succeeded, with its log in the browser view', async () => {
+    const trigger = await json('/api/Trigger?id=test');
+    expect(trigger.status).toBe(202);
+    expect(trigger.body).toMatchObject({ status: 'accepted', schema: { id: 'test', runbook: 'check_sys.sh' } });
+    const execId = String(trigger.body.exec_id);
+    expect(trigger.body.links).toMatchObject({ execution: `/api/executions/${execId}`, log: `/api/logs/${execId}` });
+
+    const done = await finished(execId);
+    expect(done).toMatchObject({ status: 'succeeded', exit_code: 0, worker: 'Runbook' });
+    expect(done.started_at).toEqual(expect.any(String));
+    expect(done.finished_at).toEqual(expect.any(String));
+
+    const log = await (await fetch(`${base}/api/executions/${execId}/log`)).text();
+    expect(log).toContain(`ClouDO run ${execId} of schema test on worker Runbook`);
+    expect(log).toContain('done\n');
+
+    const list = await (await fetch(`${base}/api/logs`)).text();
+    expect(list).toContain(execId);
+    const page = await (await fetch(`${base}/api/logs/${execId}`)).text();
+    expect(page).toContain('ClouDO run');
+  });
+
+  it('records the failing sample as failed with exit code 3, and passes shell metacharacters literally', async () => {
+    const failing = await json('/api/Trigger?id=test-3', { method: 'POST' });
+    const literal = await json('/api/Trigger?id=args-literal');
+    expect(await finished(String(failing.body.exec_id))).toMatchObject({ status: 'failed', exit_code: 3 });
+    expect(await finished(String(literal.body.exec_id))).toMatchObject({ status: 'succeeded' });
+    const log = await (await fetch(`${base}/api/executions/${literal.body.exec_id}/log`)).text();
+    expect(log).toContain('[a b]\n  [$HOME]\n  [;]\n  [|]\n  [$(id)]\n  [`whoami`]');
+  });
+
+  it('answers bad requests with a JSON error and runs nothing', async () => {
+    expect(await json('/api/Trigger?id=does-not-exist')).toEqual({
+      status: 404,
+      body: { error: 'no runbook schema with id "does-not-exist"' },
+    });
+    expect((await json('/api/Trigger')).status).toBe(400);
+    const big = await json('/api/Trigger?id=test', { method: 'POST', body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(big.status).toBe(413);
+    expect((await json('/api/executions/not-an-id')).status).toBe(400);
+    const listed = await json('/api/executions?schema=does-not-exist');
+    expect(listed.body.executions).toEqual([]);
+  });
+
+  it('reports healthy storage', async () => {
+    expect(await json('/api/healthz')).toEqual({
+      status: 200,
+      body: { status: 'ok', storage: { table: true, queue: true, blob: true } },
+    });
+  });
+
+  it('stops everything on Ctrl-C: no Azurite, no worker left', async () => {
+    const stack = JSON.parse(await readFile(path.join(stateDir, 'stack.json'), 'utf8')) as { childPids: number[] };
+    expect(stack.childPids.length).toBeGreaterThanOrEqual(2);
+    const exited = once(child, 'exit');
+    process.kill(-(child.pid ?? 0), 'SIGINT');
+    await exited;
+    for (const pid of stack.childPids) {
+      await waitFor(`process ${pid} to exit`, () => (isAlive(pid) ? undefined : true), 10_000);
+    }
+    await expect(readFile(path.join(stateDir, 'stack.json'))).rejects.toThrow(/ENOENT/);
+  }, 30_000);
+});

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseRouteTemplate } from '../../../src/local/route-template.js';
+
+describe('route templates as Azure Functions reads them', () => {
+  it('matches literals case-insensitively and binds optional parameters', () => {
+    const route = parseRouteTemplate('Trigger/{team?}');
+    expect(route.match('trigger')).toEqual({});
+    expect(route.match('TRIGGER/payments')).toEqual({ team: 'payments' });
+    expect(route.match('trigger/a/b')).toBeNull();
+    expect(route.match('other')).toBeNull();
+  });
+
+  it('binds required parameters and decodes them', () => {
+    const route = parseRouteTemplate('executions/{execId}/log');
+    expect(route.match('executions/abc%20d/log')).toEqual({ execId: 'abc d' });
+    expect(route.match('executions/abc')).toBeNull();
+    expect(route.match('executions/%E0%A4%A/log')).toBeNull();
+  });
+
+  it('applies constraints and catch-all segments', () => {
+    expect(parseRouteTemplate('items/{n:int}').match('items/12')).toEqual({ n: '12' });
+    expect(parseRouteTemplate('items/{n:int}').match('items/x')).toBeNull();
+    expect(parseRouteTemplate('files/{*path}').match('files/a/b/c')).toEqual({ path: 'a/b/c' });
+  });
+
+  it('ranks literal routes above parameter routes', () => {
+    expect(parseRouteTemplate('logs/new').specificity).toBeGreaterThan(parseRouteTemplate('logs/{id}').specificity);
+  });
+});
