@@ -34,7 +34,9 @@ export async function validateSchemas(file: string): Promise<CommandOutput> {
   const workers = [...new Set(result.schemas.map((s) => s.worker))].join(', ');
   return {
     exitCode: 0,
-    lines: [`${file}: valid, ${result.schemas.length} schemas in ${partitions} partitions (workers: ${workers})`],
+    lines: [
+      `${file}: valid, ${plural(result.schemas.length, 'schema')} in ${plural(partitions, 'partition')} (workers: ${workers})`,
+    ],
   };
 }
 
@@ -64,4 +66,8 @@ export async function importSchemas(
     );
   }
   return { exitCode: 0, lines };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
