@@ -13,51 +13,64 @@ export interface LeaseKeeperOptions {
   readonly onLost: (message: ReceivedMessage, err: unknown) => void;
 }
 
+interface Lease {
+  timer: NodeJS.Timeout | undefined;
+  renewing: Promise<void> | undefined;
+}
+
 /**
  * Keeps the messages of running runs invisible: each is renewed at half its visibility timeout, by a
  * chain of one-shot timers (a renewal never overlaps the previous one).
  */
 export class LeaseKeeper {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly leases = new Map<string, Lease>();
   private closed = false;
 
   constructor(private readonly options: LeaseKeeperOptions) {
     if (options.visibilityTimeoutMs <= 0) throw new Error('visibilityTimeoutMs must be > 0');
   }
 
-  /** Starts renewing `message` until `release` is called. */
-  track(message: ReceivedMessage): () => void {
+  /**
+   * Starts renewing `message`. The returned release stops it and resolves once no renewal is in flight:
+   * every renewal changes the pop receipt, so a delete racing a renewal would use a stale one.
+   */
+  track(message: ReceivedMessage): () => Promise<void> {
     if (this.closed) throw new Error('lease keeper is closed');
-    this.schedule(message);
-    return () => this.release(message);
+    const lease: Lease = { timer: undefined, renewing: undefined };
+    this.leases.set(message.messageId, lease);
+    this.schedule(message, lease);
+    return () => this.release(message.messageId);
   }
 
   get size(): number {
-    return this.timers.size;
+    return this.leases.size;
   }
 
   close(): void {
     this.closed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    for (const lease of this.leases.values()) clearTimeout(lease.timer);
+    this.leases.clear();
   }
 
-  private release(message: ReceivedMessage): void {
-    clearTimeout(this.timers.get(message.messageId));
-    this.timers.delete(message.messageId);
+  private async release(messageId: string): Promise<void> {
+    const lease = this.leases.get(messageId);
+    if (!lease) return;
+    this.leases.delete(messageId);
+    clearTimeout(lease.timer);
+    await lease.renewing;
   }
 
-  private schedule(message: ReceivedMessage): void {
-    const timer = setTimeout(async () => {
-      try {
-        await this.options.queue.renew(message, this.options.visibilityTimeoutMs);
-      } catch (err) {
-        this.options.onLost(message, err);
-      }
-      // released or closed while the renewal was in flight: stop the chain
-      if (this.timers.get(message.messageId) === timer) this.schedule(message);
+  private schedule(message: ReceivedMessage, lease: Lease): void {
+    lease.timer = setTimeout(() => {
+      lease.renewing = this.options.queue
+        .renew(message, this.options.visibilityTimeoutMs)
+        .catch((err: unknown) => this.options.onLost(message, err))
+        .finally(() => {
+          lease.renewing = undefined;
+          // released or closed while the renewal was in flight: the chain ends here
+          if (this.leases.get(message.messageId) === lease) this.schedule(message, lease);
+        });
     }, this.options.visibilityTimeoutMs / 2);
-    timer.unref();
-    this.timers.set(message.messageId, timer);
+    lease.timer.unref();
   }
 }

@@ -14,20 +14,14 @@ async function main(): Promise<void> {
   const queue = storage.jobs.forWorker(settings.worker);
   await queue.ensureQueues();
   const worker = new QueueWorker({
+    ...settings,
     queue,
     executions: storage.executions,
     logs: storage.logs,
     runbooks: new LocalRunbookSource(settings.runbooksDir),
     workerName: settings.worker,
     hostName: os.hostname(),
-    concurrency: settings.concurrency,
-    pollMaxIntervalMs: settings.pollMaxIntervalMs,
-    visibilityTimeoutMs: settings.visibilityTimeoutMs,
-    killGraceMs: settings.killGraceMs,
-    shutdownGraceMs: settings.shutdownGraceMs,
-    logFlushIntervalMs: settings.logFlushIntervalMs,
     workerEnv: process.env,
-    runbookEnvPassthrough: settings.runbookEnvPassthrough,
   });
   worker.start();
   console.log(

@@ -6,6 +6,7 @@ import type { Execution } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
 import { buildRunbookEnv } from '../src/core/runbook-env.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
+import type { WorkerSettings } from '../src/core/settings.js';
 import type { ExecutionRepository, LogStore, ReceivedMessage, WorkerQueue } from '../src/storage/index.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
@@ -16,7 +17,17 @@ import { claimRun, recordOutcome } from './run-records.js';
 import type { RunbookSource } from './runbook-source.js';
 import { RunbookUnavailableError } from './runbook-source.js';
 
-export interface QueueWorkerOptions {
+/** Timings and limits come straight from the worker settings (documented there). */
+export interface QueueWorkerOptions
+  extends Pick<
+    WorkerSettings,
+    | 'concurrency'
+    | 'pollMaxIntervalMs'
+    | 'visibilityTimeoutMs'
+    | 'killGraceMs'
+    | 'shutdownGraceMs'
+    | 'logFlushIntervalMs'
+  > {
   readonly queue: WorkerQueue;
   readonly executions: ExecutionRepository;
   readonly logs: LogStore;
@@ -25,12 +36,6 @@ export interface QueueWorkerOptions {
   readonly workerName: string;
   /** Recorded on each run it executes. */
   readonly hostName: string;
-  readonly concurrency: number;
-  readonly pollMaxIntervalMs: number;
-  readonly visibilityTimeoutMs: number;
-  readonly killGraceMs: number;
-  readonly shutdownGraceMs: number;
-  readonly logFlushIntervalMs: number;
   /** Deliveries after which a message is given up as poison (default 5). */
   readonly maxDeliveries?: number;
   /** The worker's environment, filtered into each run's (see buildRunbookEnv). */
@@ -172,12 +177,21 @@ export class QueueWorker {
     }
     const release = this.leases.track(message);
     try {
-      const final = await this.execute(claim.run.execution, signal);
+      const final = await this.execute(claim.run.execution, signal).catch((err: unknown) => {
+        // the run is ours and marked running: end it with the reason rather than leave it running forever
+        this.log('error', `run ${job.execId} failed inside the worker`, err);
+        return {
+          ...claim.run.execution,
+          status: 'error' as const,
+          finishedAt: new Date().toISOString(),
+          error: `the worker could not run it: ${err instanceof Error ? err.message : String(err)}`,
+        };
+      });
       await recordOutcome(executions, claim.run, final);
-      await queue.delete(message);
     } finally {
-      release();
+      await release();
     }
+    await queue.delete(message);
   }
 
   /** Poison: park the message and give its run (if still waiting) a terminal status saying why. */

@@ -47,9 +47,15 @@ export class WorkerQueue {
   }
 
   async receive(max: number, visibilityTimeoutMs: number): Promise<ReceivedMessage[]> {
-    const result = await this.queue.receiveMessages({
+    const options = {
       numberOfMessages: Math.min(32, Math.max(1, max)),
       visibilityTimeout: Math.ceil(visibilityTimeoutMs / 1000),
+    };
+    const result = await this.queue.receiveMessages(options).catch(async (err: unknown) => {
+      // a worker may start before anything was queued for its capability: make the queue and wait
+      if (statusOf(err) !== 404) throw err;
+      await this.queue.createIfNotExists();
+      return this.queue.receiveMessages(options);
     });
     return result.receivedMessageItems.map((item) => ({
       messageId: item.messageId,

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution, RunTrigger } from '../../src/core/execution.js';
 import { newExecId } from '../../src/core/execution.js';
 import { planRun } from '../../src/core/run-plan.js';
-import type { RunbookSchema } from '../../src/core/runbook-schema.js';
 import { createAppServices, createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import { testSchema } from '../support/schemas.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
 
@@ -27,20 +27,7 @@ const CHROMIUM_ARGS = [
 const EVIL_LOG =
   'checking disk\n<script>window.__pwned=1</script>\n<img src=x onerror="window.__pwned=2;alert(1)">\nexit 1\n';
 
-function schema(id: string): RunbookSchema {
-  return {
-    partitionKey: 'generic',
-    id,
-    name: `${id} runbook`,
-    description: '',
-    runbook: `${id}.sh`,
-    worker: 'Runbook',
-    oncall: false,
-    runArgs: '',
-    requireApproval: false,
-    timeoutSeconds: 60,
-  };
-}
+const schema = (id: string) => testSchema({ id });
 
 // chromium is a system package; CI installs it with `apt-get install -y chromium`
 describe.skipIf(!existsSync(CHROMIUM))('web console in a real browser', () => {

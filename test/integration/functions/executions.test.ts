@@ -7,21 +7,11 @@ import {
   listExecutionsFunction,
 } from '../../../src/functions/executions.js';
 import { callHttp, testServices } from '../../support/functions.js';
+import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
-const schema = {
-  partitionKey: 'p',
-  id: 'disk',
-  name: 'disk',
-  description: '',
-  runbook: 'disk.sh',
-  worker: 'Runbook',
-  oncall: false,
-  runArgs: '',
-  requireApproval: false,
-  timeoutSeconds: 60,
-};
+const schema = testSchema({ id: 'disk' });
 
 describe('Executions API', () => {
   let t: TestStorage;

@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../src/core/run-plan.js';
-import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
 import { ConcurrentUpdateError } from '../../../src/storage/index.js';
+import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
-const schema: RunbookSchema = {
-  partitionKey: 'generic',
-  id: 'hello',
-  name: 'hello',
-  description: '',
-  runbook: 'hello.sh',
-  worker: 'Runbook',
-  oncall: false,
-  runArgs: '',
-  requireApproval: false,
-  timeoutSeconds: 60,
-};
-const trigger = { source: 'http', actor: null, team: null } as const;
+const schema = testSchema({ id: 'hello' });
+const trigger = HTTP_TRIGGER;
 
 describe('ExecutionRepository', () => {
   let t: TestStorage;

@@ -7,24 +7,14 @@ import { planRun } from '../../../src/core/run-plan.js';
 import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
 import { encodeMessage } from '../../../src/storage/job-queue.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
+import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 import { isAlive, waitFor } from '../../support/wait.js';
 import { makeRunbooks, startTestWorker } from '../../support/worker.js';
 
-const schema = (runbook: string, extra: Partial<RunbookSchema> = {}): RunbookSchema => ({
-  partitionKey: 'p',
-  id: `s-${runbook.replace(/[^a-z0-9]/gi, '')}`,
-  name: runbook,
-  description: '',
-  runbook,
-  worker: 'Runbook',
-  oncall: false,
-  runArgs: '',
-  requireApproval: false,
-  timeoutSeconds: 60,
-  ...extra,
-});
+const schema = (runbook: string, extra: Partial<RunbookSchema> = {}): RunbookSchema =>
+  testSchema({ id: `s-${runbook.replace(/[^a-z0-9]/gi, '')}`, runbook, ...extra });
 
 const TERMINAL = new Set(['succeeded', 'failed', 'timed_out', 'cancelled', 'error', 'abandoned']);
 
@@ -53,7 +43,7 @@ describe('QueueWorker on a real queue, real processes', () => {
   afterAll(() => t.cleanup());
 
   const dispatch = async (s: RunbookSchema) => {
-    const plan = planRun(s, { source: 'http', actor: null, team: null });
+    const plan = planRun(s, HTTP_TRIGGER);
     await t.storage.dispatcher.dispatch(plan);
     return plan;
   };
@@ -153,7 +143,7 @@ describe('QueueWorker on a real queue, real processes', () => {
   it('refuses at run time a runbook path that leaves the folder: error, nothing runs', async () => {
     worker = startTestWorker(t, dir);
     // a row written behind the schema validation's back, as a tampered table would hold
-    const plan = planRun(schema('x.sh'), { source: 'http', actor: null, team: null });
+    const plan = planRun(schema('x.sh'), HTTP_TRIGGER);
     await t.storage.dispatcher.dispatch({ ...plan, execution: { ...plan.execution, runbook: '../../etc/passwd' } });
     const done = await finished(plan.execution.execId);
     expect(done.status).toBe('error');

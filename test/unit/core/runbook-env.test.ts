@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../../src/core/run-plan.js';
 import { buildRunbookEnv } from '../../../src/core/runbook-env.js';
+import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 
-const { execution } = planRun(
-  {
-    partitionKey: 'p',
-    id: 'disk',
-    name: 'disk',
-    description: '',
-    runbook: 'disk.sh',
-    worker: 'Runbook',
-    oncall: true,
-    runArgs: '',
-    requireApproval: false,
-    timeoutSeconds: 60,
-  },
-  { source: 'http', actor: null, team: null },
-  new Date('2026-11-27T08:00:00Z'),
-);
+const { execution } = planRun(testSchema({ id: 'disk', oncall: true }), HTTP_TRIGGER, new Date('2026-11-27T08:00:00Z'));
 
 describe('buildRunbookEnv', () => {
   it('sets every contract variable, empty when unknown', () => {

@@ -1,0 +1,23 @@
+import type { RunTrigger } from '../../src/core/execution.js';
+import type { RunbookSchema } from '../../src/core/runbook-schema.js';
+
+/** A valid schema for tests; override what the test is about. */
+export function testSchema(overrides: Partial<RunbookSchema> = {}): RunbookSchema {
+  const id = overrides.id ?? 'hello';
+  return {
+    partitionKey: 'generic',
+    id,
+    name: `${id} runbook`,
+    description: '',
+    runbook: `${id}.sh`,
+    worker: 'Runbook',
+    oncall: false,
+    runArgs: '',
+    requireApproval: false,
+    timeoutSeconds: 60,
+    ...overrides,
+  };
+}
+
+/** An anonymous HTTP trigger, as a local curl makes. */
+export const HTTP_TRIGGER: RunTrigger = { source: 'http', actor: null, team: null };
