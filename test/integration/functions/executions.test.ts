@@ -35,7 +35,7 @@ describe('Executions API', () => {
     for (let i = 0; i < 4; i++) {
       const { execution } = planRun(
         { ...schema, id: i === 3 ? 'other' : 'disk' },
-        { source: 'http', actor: null, team: null },
+        HTTP_TRIGGER,
         new Date(base + i * 1000),
       );
       await t.storage.executions.create(execution);
