@@ -73,7 +73,13 @@ async function main() {
       baselineSpawn.push(performance.now() - t0);
     }
 
+    // baseline 3: the floor of any design that polls a Storage Queue with the same idle backoff: a bare
+    // receive loop (25 ms doubling to the ceiling), same random idle gaps, send → receive
+    const ceilingMs = Number(process.env.CLOUDO_POLL_MAX_INTERVAL_MS ?? 250);
+    const baselinePolled = await polledReceives(stack.azurite.connectionString, Math.min(runs, 30), idleMs, ceilingMs);
+
     const l = summary(latencies);
+    const pq = summary(baselinePolled);
     const q = summary(baselineQueue);
     const s = summary(baselineSpawn);
     const floor = q.median + s.median;
@@ -83,6 +89,10 @@ async function main() {
       `baseline in the same run: queue send+receive median ${fmt(q.median)}, bash spawn+exit median ${fmt(s.median)}`,
     );
     console.log(`  ratio: median latency = ${(l.median / floor).toFixed(2)} × (queue round trip + spawn)`);
+    console.log(
+      `bare receive loop with the same ${ceilingMs} ms idle ceiling: median ${fmt(pq.median)}  p95 ${fmt(pq.p95)}` +
+        `  → ClouDO = ${(l.median / pq.median).toFixed(2)} × median, ${(l.p95 / pq.p95).toFixed(2)} × p95`,
+    );
   } finally {
     await stack.stop();
   }
@@ -100,6 +110,37 @@ async function once(url: string): Promise<number> {
     if (line) return (Number(line.split(' ')[1]) - sentUs) / 1000;
     await sleep(5);
   }
+}
+
+async function polledReceives(connectionString: string, count: number, idle: number, ceilingMs: number) {
+  const { QueueServiceClient } = await import('@azure/storage-queue');
+  const queue = QueueServiceClient.fromConnectionString(connectionString).getQueueClient('bench-polled');
+  await queue.createIfNotExists();
+  let sentAt = 0;
+  let stop = false;
+  const out: number[] = [];
+  const loop = (async () => {
+    let delay = 0;
+    while (!stop) {
+      const got = await queue.receiveMessages({ numberOfMessages: 4 });
+      for (const item of got.receivedMessageItems) {
+        out.push(performance.now() - sentAt);
+        await queue.deleteMessage(item.messageId, item.popReceipt);
+      }
+      delay = got.receivedMessageItems.length > 0 ? 0 : Math.min(ceilingMs, delay === 0 ? 25 : delay * 2);
+      if (delay > 0) await sleep(delay);
+    }
+  })();
+  for (let i = 0; i < count; i++) {
+    await sleep(idle + Math.random() * 500);
+    const before = out.length;
+    sentAt = performance.now();
+    await queue.sendMessage('x');
+    while (out.length === before) await sleep(2);
+  }
+  stop = true;
+  await loop;
+  return out;
 }
 
 async function queueRoundTrips(connectionString: string, count: number): Promise<number[]> {
