@@ -61,7 +61,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   } else {
     args.push('--inMemoryPersistence');
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // its own process group: a terminal's Ctrl-C reaches only our process, which stops Azurite last, after
+  // the workers have recorded their final statuses
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // whatever way this process ends (short of SIGKILL), Azurite does not outlive it
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const ports = await readPorts(child, options.startTimeoutMs ?? 30_000);
   let stopping: Promise<void> | undefined;
   return {
@@ -69,7 +74,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     ports,
     pid: child.pid ?? -1,
     stop() {
-      stopping ??= stopChild(child);
+      stopping ??= stopChild(child).finally(() => process.off('exit', killOnExit));
       return stopping;
     },
   };

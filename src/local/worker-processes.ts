@@ -37,6 +37,8 @@ export class WorkerProcess {
       env: { ...this.options.env, CLOUDO_WORKER: this.options.worker },
       // the IPC channel lets the worker notice if this process dies
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      // its own process group: Ctrl-C reaches the stack, which stops workers gracefully, once
+      detached: true,
     });
     this.child = child;
     const forward = (stream: NodeJS.ReadableStream | null) => {

@@ -5,6 +5,8 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzurite } from '../../src/local/azurite.js';
+import { createStorage } from '../../src/storage/index.js';
 import { freePort } from '../support/ports.js';
 import { isAlive, waitFor } from '../support/wait.js';
 
@@ -21,9 +23,17 @@ describe('npm start (the whole local stack)', () => {
   beforeAll(async () => {
     const port = await freePort();
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-e2e-'));
-    child = spawn('npm', ['start', '--', '--in-memory'], {
+    // storage on disk (the default), in a folder of the test's own, so it can be read after the stop
+    child = spawn('npm', ['start'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, PORT: String(port), CLOUDO_STATE_DIR: stateDir, CLOUDO_STORAGE_NAMESPACE: '' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        CLOUDO_STATE_DIR: stateDir,
+        CLOUDO_STORAGE_NAMESPACE: '',
+        CLOUDO_SHUTDOWN_GRACE_MS: '500',
+        CLOUDO_KILL_GRACE_MS: '200',
+      },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -117,15 +127,39 @@ describe('npm start (the whole local stack)', () => {
     });
   });
 
-  it('stops everything on Ctrl-C: no Azurite, no worker left', async () => {
-    const stack = JSON.parse(await readFile(path.join(stateDir, 'stack.json'), 'utf8')) as { childPids: number[] };
+  it('stops everything on Ctrl-C, recording how a run cut short ended, and leaves no process behind', async () => {
+    const long = await json('/api/Trigger?id=long');
+    const execId = String(long.body.exec_id);
+    await waitFor('the long run to start', async () =>
+      (await json(`/api/executions/${execId}`)).body.status === 'running' ? true : undefined,
+    );
+    const stack = JSON.parse(await readFile(path.join(stateDir, 'stack.json'), 'utf8')) as {
+      pid: number;
+      childPids: number[];
+    };
     expect(stack.childPids.length).toBeGreaterThanOrEqual(2);
     const exited = once(child, 'exit');
     process.kill(-(child.pid ?? 0), 'SIGINT');
     await exited;
-    for (const pid of stack.childPids) {
-      await waitFor(`process ${pid} to exit`, () => (isAlive(pid) ? undefined : true), 10_000);
+    // npm itself exits at once; the stack's own process then stops its children and cleans up
+    for (const pid of [stack.pid, ...stack.childPids]) {
+      await waitFor(`process ${pid} to exit`, () => (isAlive(pid) ? undefined : true), 15_000);
     }
     await expect(readFile(path.join(stateDir, 'stack.json'))).rejects.toThrow(/ENOENT/);
+
+    // the worker was stopped before Azurite: the run's end is on disk
+    const azurite = await startAzurite({ location: path.join(stateDir, 'azurite') });
+    try {
+      const storage = createStorage({
+        connection: { kind: 'connection-string', connectionString: azurite.connectionString },
+        namespace: '',
+      });
+      const row = await storage.executions.get(execId);
+      expect(row?.execution.status).toBe('error');
+      expect(row?.execution.error).toMatch(/worker shut down before the runbook finished/);
+      expect((await storage.logs.read(execId))?.toString()).toMatch(/^tick 1\/120\n/);
+    } finally {
+      await azurite.stop();
+    }
   }, 30_000);
 });
