@@ -49,6 +49,8 @@ async function main() {
     schemasFile,
     runbooksDir: 'bench/runbooks',
     namespace: '',
+    secure: false,
+    stateDir: dir,
     env: { ...process.env, CLOUDO_LOG_FLUSH_INTERVAL_MS: '20' },
     log: () => undefined,
   });

@@ -9,6 +9,8 @@ export const NAMESPACE_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
 export interface ResourceNames {
   readonly schemasTable: string;
   readonly executionsTable: string;
+  readonly tokensTable: string;
+  readonly auditTable: string;
   readonly logsContainer: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
@@ -24,6 +26,8 @@ export function resourceNames(namespace = ''): ResourceNames {
   return {
     schemasTable: `${namespace}RunbookSchemas`,
     executionsTable: `${namespace}Executions`,
+    tokensTable: `${namespace}ApiTokens`,
+    auditTable: `${namespace}AuditLog`,
     logsContainer: `${dash}execution-logs`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,

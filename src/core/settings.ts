@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { AuthSettings } from './auth-settings.js';
+import { readAuthSettings } from './auth-settings.js';
 import { NAMESPACE_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
 
 /**
@@ -190,6 +192,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
 /** Settings of the functions app. */
 export interface AppSettings {
   readonly storage: StorageSettings;
+  readonly auth: AuthSettings;
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
   readonly maxBodyBytes: number;
 }
@@ -210,8 +213,9 @@ export function loadAppSettings(env: Env): AppSettings {
     .default(1024 * 1024)
     .safeParse(nonEmpty(env, 'CLOUDO_MAX_BODY_BYTES'));
   if (!maxBody.success) problems.push(...maxBody.error.issues.map((i) => i.message));
+  const auth = readAuthSettings(env, problems);
   if (problems.length > 0 || !storage || !maxBody.success) throw new SettingsError(problems);
-  return { storage, maxBodyBytes: maxBody.data };
+  return { storage, auth, maxBodyBytes: maxBody.data };
 }
 
 /** Blank variables count as unset, as they do in app settings and compose files. */

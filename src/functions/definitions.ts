@@ -1,5 +1,14 @@
-import type { HttpFunctionOptions, HttpHandler, HttpMethod } from '@azure/functions';
-import { toErrorResponse } from './http/errors.js';
+import type {
+  HttpFunctionOptions,
+  HttpMethod,
+  HttpRequest,
+  HttpResponseInit,
+  InvocationContext,
+} from '@azure/functions';
+import type { RouteAccess } from '../auth/index.js';
+import type { Caller } from '../core/access.js';
+import { HttpError, toErrorResponse } from './http/errors.js';
+import type { AppServices, ServicesProvider } from './services.js';
 
 /**
  * A function defined once, as data. `src/index.ts` registers the list with `app.*` for Azure, and the
@@ -8,33 +17,110 @@ import { toErrorResponse } from './http/errors.js';
 export interface HttpFunctionDefinition {
   readonly kind: 'http';
   readonly name: string;
+  /** Who may call it (checked by the wrapper before the handler runs). */
+  readonly access: RouteAccess;
   readonly options: HttpFunctionOptions & {
     readonly route: string;
     readonly methods: HttpMethod[];
-    readonly authLevel: 'anonymous' | 'function' | 'admin';
+    readonly authLevel: RouteAccess['authLevel'];
   };
 }
 
 export type FunctionDefinition = HttpFunctionDefinition;
 
-/** Wraps a handler so every thrown error becomes one `{ "error" }` response (see toErrorResponse). */
+/** Everything a handler gets: the request, who is calling (already authorised), and the services. */
+export interface HttpCall {
+  readonly request: HttpRequest;
+  readonly context: InvocationContext;
+  readonly caller: Caller;
+  readonly services: AppServices;
+}
+
+export interface HttpSpec extends RouteAccess {
+  readonly route: string;
+  readonly methods: HttpMethod[];
+  /** How a refusal or error reaches the caller; JSON `{ "error" }` unless a browser route renders a page. */
+  readonly renderError?: (status: number, message: string) => HttpResponseInit;
+}
+
+/**
+ * Defines an HTTP function whose handler runs only for an authorised caller. The wrapper answers CORS
+ * preflights, authenticates, maps every thrown error to one `{ "error" }` response (toErrorResponse)
+ * and adds the headers every response carries.
+ */
 export function defineHttp(
+  services: ServicesProvider,
   name: string,
-  options: Omit<HttpFunctionDefinition['options'], 'handler'>,
-  handler: HttpHandler,
+  spec: HttpSpec,
+  handler: (call: HttpCall) => Promise<HttpResponseInit>,
 ): HttpFunctionDefinition {
+  const access: RouteAccess = { authLevel: spec.authLevel, role: spec.role };
   return {
     kind: 'http',
     name,
+    access,
     options: {
-      ...options,
+      route: spec.route,
+      methods: [...spec.methods, 'OPTIONS'],
+      authLevel: spec.authLevel,
       handler: async (request, context) => {
+        let app: AppServices | undefined;
+        let response: HttpResponseInit;
         try {
-          return await handler(request, context);
+          app = services();
+          if (request.method === 'OPTIONS') return preflight(app, request, spec.methods);
+          const auth = await app.auth.authenticate(request, access);
+          if (!auth.ok) {
+            context.warn(`${name}: refused (${auth.status}) ${auth.error}`);
+            throw new HttpError(auth.status, auth.error);
+          }
+          response = await handler({ request, context, caller: auth.caller, services: app });
         } catch (err) {
-          return toErrorResponse(err, context);
+          response = toErrorResponse(err, context);
+          if (spec.renderError) response = spec.renderError(response.status ?? 500, errorMessage(response));
         }
+        return withCommonHeaders(response, app, request);
       },
     },
   };
+}
+
+function errorMessage(response: HttpResponseInit): string {
+  const body: unknown = response.jsonBody;
+  return typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : 'internal error';
+}
+
+/** A browser's CORS preflight: allowed only for the origins configured in CLOUDO_CORS_ORIGINS. */
+function preflight(app: AppServices, request: HttpRequest, methods: readonly HttpMethod[]): HttpResponseInit {
+  const origin = request.headers.get('origin');
+  if (!origin || !app.settings.auth.corsOrigins.includes(origin)) {
+    return { status: 403, jsonBody: { error: 'cross-origin requests are not allowed from this origin' } };
+  }
+  return {
+    status: 204,
+    headers: {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': methods.join(', '),
+      'access-control-allow-headers': 'authorization, content-type, x-functions-key',
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    },
+  };
+}
+
+function withCommonHeaders(
+  response: HttpResponseInit,
+  app: AppServices | undefined,
+  request: HttpRequest,
+): HttpResponseInit {
+  const headers = new Headers(response.headers);
+  if (!headers.has('x-content-type-options')) headers.set('x-content-type-options', 'nosniff');
+  if (!headers.has('cache-control')) headers.set('cache-control', 'no-store');
+  if (response.status === 401) headers.set('www-authenticate', 'Bearer realm="cloudo"');
+  const origin = request.headers.get('origin');
+  if (origin && app?.settings.auth.corsOrigins.includes(origin)) {
+    headers.set('access-control-allow-origin', origin);
+    headers.append('vary', 'Origin');
+  }
+  return { ...response, headers };
 }

@@ -39,11 +39,12 @@ export async function listExecutionsPage(storage: Storage, query: ExecutionQuery
 /** `GET /api/executions`: newest first, filtered by `status` and `schema`, paged by `continuation`. */
 export function listExecutionsFunction(services: ServicesProvider) {
   return defineHttp(
+    services,
     'ListExecutions',
-    { route: 'executions', methods: ['GET'], authLevel: 'function' },
-    async (request) => {
+    { route: 'executions', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
+    async ({ request, services: { storage } }) => {
       const query = ListQuery.parse(Object.fromEntries(request.query));
-      const page = await listExecutionsPage(services().storage, {
+      const page = await listExecutionsPage(storage, {
         status: query.status,
         schemaId: query.schema,
         limit: query.limit,
@@ -63,19 +64,22 @@ export function listExecutionsFunction(services: ServicesProvider) {
 /** `GET /api/executions/{execId}`. */
 export function getExecutionFunction(services: ServicesProvider) {
   return defineHttp(
+    services,
     'GetExecution',
-    { route: 'executions/{execId}', methods: ['GET'], authLevel: 'function' },
-    async (request) => ({ jsonBody: toExecutionResource(await loadExecution(services().storage, request)) }),
+    { route: 'executions/{execId}', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
+    async ({ request, services: { storage } }) => ({
+      jsonBody: toExecutionResource(await loadExecution(storage, request)),
+    }),
   );
 }
 
 /** `GET /api/executions/{execId}/log`: the full log as text (empty until the run writes something). */
 export function getExecutionLogFunction(services: ServicesProvider) {
   return defineHttp(
+    services,
     'GetExecutionLog',
-    { route: 'executions/{execId}/log', methods: ['GET'], authLevel: 'function' },
-    async (request) => {
-      const { storage } = services();
+    { route: 'executions/{execId}/log', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
+    async ({ request, services: { storage } }) => {
       const execution = await loadExecution(storage, request);
       const log = (await storage.logs.read(execution.execId)) ?? Buffer.alloc(0);
       return {

@@ -1,4 +1,4 @@
-import type { HttpHandler, HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { ExecutionStatus } from '../core/execution.js';
 import { SchemaId } from '../core/runbook-schema.js';
@@ -6,7 +6,6 @@ import type { HtmlFragment } from '../ui/index.js';
 import { renderErrorPage, renderExecutionPage, renderExecutionsPage } from '../ui/index.js';
 import { defineHttp } from './definitions.js';
 import { listExecutionsPage, loadExecution } from './executions.js';
-import { toErrorResponse } from './http/errors.js';
 import type { ServicesProvider } from './services.js';
 
 const PageQuery = z.object({
@@ -26,42 +25,32 @@ const HTML_HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
+  // for browsers that predate frame-ancestors
+  'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
 } as const;
-
-const ErrorBody = z.object({ error: z.string() });
 
 function htmlResponse(status: number, page: HtmlFragment): HttpResponseInit {
   return { status, body: page.toString(), headers: { ...HTML_HEADERS } };
 }
 
 /**
- * Browser routes answer a mistake (bad id 400, unknown run 404, bad filter 400) with a page a person can
- * read, not with JSON. `toErrorResponse` still decides the status and the words, and logs a 500.
+ * Browser routes answer a refusal or a mistake (bad id 400, unknown run 404, bad filter 400) with a
+ * page a person can read, not with JSON; toErrorResponse still decides the status and the words.
  */
-function answeringWithPages(handler: HttpHandler): HttpHandler {
-  return async (request, context) => {
-    try {
-      return await handler(request, context);
-    } catch (err) {
-      const response = toErrorResponse(err, context);
-      const status = response.status ?? 500;
-      const message = ErrorBody.safeParse(response.jsonBody).data?.error ?? 'internal error';
-      return htmlResponse(status, renderErrorPage(status, message));
-    }
-  };
-}
+const renderError = (status: number, message: string) => htmlResponse(status, renderErrorPage(status, message));
 
 /** `GET /api/logs`: the web console's list of runs, filtered by `status` and `schema`, paged. */
 export function executionsPageFunction(services: ServicesProvider) {
   return defineHttp(
+    services,
     'LogsPage',
-    { route: 'logs', methods: ['GET'], authLevel: 'anonymous' },
-    answeringWithPages(async (request) => {
+    { route: 'logs', methods: ['GET'], authLevel: 'anonymous', role: 'viewer', renderError },
+    async ({ request, services: { storage } }) => {
       // the filter form submits its "any" choices as empty fields
       const query = PageQuery.parse(Object.fromEntries([...request.query].filter(([, value]) => value !== '')));
-      const page = await listExecutionsPage(services().storage, {
+      const page = await listExecutionsPage(storage, {
         status: query.status,
         schemaId: query.schema,
         limit: query.limit ?? DEFAULT_PAGE_SIZE,
@@ -75,23 +64,23 @@ export function executionsPageFunction(services: ServicesProvider) {
         now: new Date(),
       });
       return htmlResponse(200, rendered);
-    }),
+    },
   );
 }
 
 /** `GET /api/logs/{execId}`: one run with its full log, reloading itself until the run ends. */
 export function executionPageFunction(services: ServicesProvider) {
   return defineHttp(
+    services,
     'LogPage',
-    { route: 'logs/{execId}', methods: ['GET'], authLevel: 'anonymous' },
-    answeringWithPages(async (request) => {
-      const { storage } = services();
+    { route: 'logs/{execId}', methods: ['GET'], authLevel: 'anonymous', role: 'viewer', renderError },
+    async ({ request, services: { storage } }) => {
       const execution = await loadExecution(storage, request);
       // row first, then log: a worker finishes the log before it writes a final status, so a page that
       // stops reloading always shows the whole log
       const log = await storage.logs.read(execution.execId);
       const rendered = renderExecutionPage({ execution, log: log?.toString('utf8') ?? null, now: new Date() });
       return htmlResponse(200, rendered);
-    }),
+    },
   );
 }

@@ -1,3 +1,4 @@
+import { Authenticator } from '../auth/index.js';
 import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
 import type { Storage } from '../storage/index.js';
@@ -7,13 +8,21 @@ import { createStorage } from '../storage/index.js';
 export interface AppServices {
   readonly settings: AppSettings;
   readonly storage: Storage;
+  readonly auth: Authenticator;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
 export type ServicesProvider = () => AppServices;
 
 export function createAppServices(settings: AppSettings): AppServices {
-  return { settings, storage: createStorage(settings.storage) };
+  const storage = createStorage(settings.storage);
+  const auth = new Authenticator({
+    settings: settings.auth,
+    tokens: storage.tokens,
+    webhookVerifier: null,
+    onError: (message, err) => console.error(message, err),
+  });
+  return { settings, storage, auth };
 }
 
 /** For the Azure entry: settings are read on first use, once, and a bad one fails every call loudly. */

@@ -1,9 +1,9 @@
-import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { RunTrigger } from '../core/execution.js';
 import { planRun } from '../core/run-plan.js';
 import { SchemaId, toSchemaResource } from '../core/runbook-schema.js';
 import { defineHttp } from './definitions.js';
+import { audit } from './http/audit.js';
 import { readBodyText } from './http/body.js';
 import { HttpError } from './http/errors.js';
 import { executionLinks } from './http/resources.js';
@@ -15,15 +15,16 @@ const Team = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'team must be 1-64 letters, digits, "_", "." or "-"');
 
 /**
- * `GET|POST /api/Trigger/{team?}?id=<schema id>`: records a run and queues it. Alert payloads in the
- * body (with or without `id`) are the next seam: they will resolve to the schema ids to run.
+ * `GET|POST /api/Trigger/{team?}?id=<schema id>`: records a run and queues it. A Functions key (checked
+ * by the host) or an operator identity may call it. Alert payloads in the body (with or without `id`)
+ * are the next seam: they will resolve to the schema ids to run.
  */
 export function triggerFunction(services: ServicesProvider) {
   return defineHttp(
+    services,
     'Trigger',
-    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel: 'function' },
-    async (request: HttpRequest) => {
-      const { settings, storage } = services();
+    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel: 'function', role: 'operator' },
+    async ({ request, context, caller, services: { settings, storage } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = request.params.team ? Team.parse(request.params.team) : null;
       const body = request.method === 'POST' ? await readBodyText(request, settings.maxBodyBytes) : '';
@@ -38,8 +39,16 @@ export function triggerFunction(services: ServicesProvider) {
       const schema = await storage.schemas.get(id);
       if (!schema) throw new HttpError(404, `no runbook schema with id "${id}"`);
 
-      const plan = planRun(schema, RunTrigger.parse({ source: 'http', actor: null, team }));
+      const actor = caller.kind === 'local' ? null : caller.id;
+      const plan = planRun(schema, RunTrigger.parse({ source: 'http', actor, team }));
       await storage.dispatcher.dispatch(plan);
+      await audit(storage, context, {
+        caller,
+        request,
+        action: 'trigger',
+        target: plan.execution.execId,
+        details: { schema: schema.id, ...(team ? { team } : {}) },
+      });
       const links = executionLinks(plan.execution.execId);
       return {
         status: 202,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -20,6 +20,11 @@ export interface HttpHostOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly hostname?: string;
+  /**
+   * Functions keys to enforce as the Azure host does (`x-functions-key` header or `code` query), or
+   * null to let every request through, as Core Tools does.
+   */
+  readonly keys?: { readonly functionKeys: readonly string[]; readonly masterKey: string } | null;
   /** Where function logs go (default: console, prefixed with the function name). */
   readonly log?: (functionName: string, level: string, args: unknown[]) => void;
 }
@@ -52,8 +57,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       else if (level !== 'trace' && level !== 'debug') console.log(`[${name}]`, ...args);
     });
 
+  const keys = options.keys ?? null;
   const server = createServer((req, res) => {
-    serve(routes, log, req, res).catch((err: unknown) => {
+    serve(routes, keys, log, req, res).catch((err: unknown) => {
       console.error('local host: failed to answer', req.method, req.url, err);
       if (!res.headersSent) writeJson(res, 500, { error: 'internal error in the local host' });
       else res.destroy();
@@ -81,6 +87,7 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
 
 async function serve(
   routes: readonly Route[],
+  keys: HttpHostOptions['keys'],
   log: NonNullable<HttpHostOptions['log']>,
   req: IncomingMessage,
   res: ServerResponse,
@@ -102,6 +109,12 @@ async function serve(
     if (!params) continue;
     pathMatched = true;
     if (!route.definition.options.methods.includes(method as never)) continue;
+    if (keys && method !== 'OPTIONS' && !hasValidKey(route.definition.options.authLevel, keys, req, url)) {
+      writeJson(res, 401, {
+        error: `${route.definition.name} needs a Functions key (x-functions-key header or code query)`,
+      });
+      return;
+    }
     const body = await readRequestBody(req);
     if (body === 'too-large') {
       writeJson(res, 413, { error: `request body is larger than ${HOST_BODY_LIMIT_BYTES} bytes` });
@@ -129,6 +142,9 @@ async function invoke(
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  // as Azure's front end does: the peer address goes last, where a client cannot forge it
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${peer}` : peer;
   const request = new HttpRequest({
     method,
     url: url.toString(),
@@ -158,6 +174,26 @@ async function invoke(
   res.once('close', () => stream.destroy());
   stream.pipe(res);
   await once(stream, 'close');
+}
+
+function hasValidKey(
+  authLevel: HttpFunctionDefinition['options']['authLevel'],
+  keys: NonNullable<HttpHostOptions['keys']>,
+  req: IncomingMessage,
+  url: URL,
+): boolean {
+  if (authLevel === 'anonymous') return true;
+  const header = req.headers['x-functions-key'];
+  const presented = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code');
+  if (!presented) return false;
+  const accepted = authLevel === 'admin' ? [keys.masterKey] : [...keys.functionKeys, keys.masterKey];
+  return accepted.some((key) => safeEqual(key, presented));
+}
+
+function safeEqual(expected: string, presented: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(presented);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 async function readRequestBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {

@@ -3,6 +3,7 @@
  * one worker per capability, the sample schemas imported. Ctrl-C stops everything.
  *
  *   --in-memory       keep storage in memory (nothing kept under .cloudo/)
+ *   --secure          enforce keys, roles and tokens as production does (also CLOUDO_LOCAL_AUTH=on)
  *   CLOUDO_STATE_DIR  where Azurite data and stack.json live (default .cloudo)
  *   PORT              HTTP port (default 7071)
  *   CLOUDO_AZURITE_BLOB_PORT / _QUEUE_PORT / _TABLE_PORT   Azurite ports (default: free ones)
@@ -12,13 +13,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { LocalKeys } from './local-keys.js';
 import { startLocalStack } from './stack.js';
 import { removeStackFile, stateDir, writeStackFile } from './stack-file.js';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'in-memory': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { 'in-memory': { type: 'boolean', default: false }, secure: { type: 'boolean', default: false } },
+  });
   const env = process.env;
   const port = (name: string, fallback: number) => {
     const parsed = Port.safeParse(env[name] ?? fallback);
@@ -26,6 +30,7 @@ async function main(): Promise<void> {
     return parsed.data;
   };
   const inMemory = values['in-memory'] || env.CLOUDO_AZURITE_IN_MEMORY === 'true';
+  const secure = values.secure || env.CLOUDO_LOCAL_AUTH === 'on';
   const startedAt = Date.now();
   const stack = await startLocalStack({
     port: port('PORT', 7071),
@@ -38,6 +43,8 @@ async function main(): Promise<void> {
     schemasFile: env.CLOUDO_SCHEMAS_FILE ?? 'schemas/schemas.json',
     runbooksDir: env.RUNBOOKS_DIR ?? 'runbooks',
     namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
+    secure,
+    stateDir: stateDir(env),
     env,
     log: (source, line) => console.log(`[${source}] ${line}`),
   });
@@ -60,7 +67,7 @@ async function main(): Promise<void> {
       `  storage     Azurite ${inMemory ? 'in memory' : `in ${path.join(stateDir(env), 'azurite')}`} (blob ${stack.azurite.ports.blob}, queue ${stack.azurite.ports.queue}, table ${stack.azurite.ports.table})`,
       `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
       `  workers     ${stack.workers.join(', ')}`,
-      '  !! function keys are NOT enforced locally (as with Core Tools): do not expose this port',
+      ...accessLines(stack.keys, stack.url),
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -81,6 +88,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function accessLines(keys: LocalKeys | null, url: string): string[] {
+  if (!keys) {
+    return [
+      '  !! ACCESS CONTROL IS OFF: no keys, roles or tokens are checked (as with Core Tools).',
+      '  !! Do not expose this port. `npm start -- --secure` enforces them as production does.',
+    ];
+  }
+  return [
+    `  access      secured (keys in ${path.join(stateDir(process.env), 'keys.json')})`,
+    `  functions key  ${keys.functionKey}   e.g. curl -s -H 'x-functions-key: ${keys.functionKey}' '${url}/api/Trigger?id=test'`,
+    `  admin token    ${keys.adminToken}   e.g. curl -s -H 'authorization: Bearer ${keys.adminToken}' ${url}/api/executions`,
+  ];
 }
 
 main().catch((err: unknown) => {

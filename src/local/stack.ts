@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { apiTokenRecordFor } from '../core/api-token.js';
 import { parseSchemasFile } from '../core/runbook-schema.js';
 import { loadAppSettings } from '../core/settings.js';
 import { createAppServices, createFunctionDefinitions } from '../functions/index.js';
-import type { SchemaImportReport } from '../storage/index.js';
+import type { SchemaImportReport, Storage } from '../storage/index.js';
 import type { RunningAzurite } from './azurite.js';
 import { startAzurite } from './azurite.js';
 import type { RunningHttpHost } from './http-host.js';
 import { startHttpHost } from './http-host.js';
+import type { LocalKeys } from './local-keys.js';
+import { loadOrCreateLocalKeys } from './local-keys.js';
 import { WorkerProcess } from './worker-processes.js';
 
 export interface LocalStackOptions {
@@ -20,6 +23,13 @@ export interface LocalStackOptions {
   readonly runbooksDir: string;
   /** Storage namespace (`CLOUDO_STORAGE_NAMESPACE`). */
   readonly namespace: string;
+  /**
+   * Enforce keys, roles and tokens as production does (`--secure`), with the credentials of
+   * `<stateDir>/keys.json`; otherwise every caller is let in, as with Core Tools.
+   */
+  readonly secure: boolean;
+  /** Where keys.json lives. */
+  readonly stateDir: string;
   /** Environment handed to the app settings and the workers (poll interval, concurrency...). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (source: string, line: string) => void;
@@ -30,6 +40,8 @@ export interface LocalStack {
   readonly azurite: RunningAzurite;
   readonly imported: SchemaImportReport;
   readonly workers: readonly string[];
+  /** The credentials in force when secure. */
+  readonly keys: LocalKeys | null;
   /** Azurite and worker pids, as they are now (workers restart with new pids). */
   childPids(): number[];
   stop(): Promise<void>;
@@ -60,9 +72,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AzureWebJobsStorage: azurite.connectionString,
       CLOUDO_STORAGE_NAMESPACE: options.namespace,
     };
-    const services = createAppServices(loadAppSettings(storageEnv));
+    const services = createAppServices(
+      loadAppSettings({ ...storageEnv, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: options.secure ? 'on' : 'off' }),
+    );
     await services.storage.ensureResources();
     const imported = await services.storage.schemas.importSchemas(parsed.schemas);
+    const keys = options.secure ? (await loadOrCreateLocalKeys(options.stateDir)).keys : null;
+    if (keys) await ensureAdminToken(services.storage, keys.adminToken);
 
     const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();
     const workers: WorkerProcess[] = [];
@@ -81,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const host: RunningHttpHost = await startHttpHost({
       definitions: createFunctionDefinitions(() => services),
       port: options.port,
+      keys: keys ? { functionKeys: [keys.functionKey], masterKey: keys.masterKey } : null,
       log: (name, level, args) => options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`),
     });
     stops.push(() => host.close());
@@ -89,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       azurite,
       imported,
       workers: capabilities,
+      keys,
       childPids: () => [azurite.pid, ...workers.flatMap((w) => (w.pid ? [w.pid] : []))],
       stop,
     };
@@ -96,4 +114,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw err;
   }
+}
+
+/** The admin token of keys.json exists in the token table (in-memory storage starts empty every time). */
+async function ensureAdminToken(storage: Storage, token: string): Promise<void> {
+  const record = apiTokenRecordFor(token, { role: 'admin', owner: 'local-admin', description: 'npm start --secure' });
+  if (record && !(await storage.tokens.get(record.id))) await storage.tokens.create(record);
 }

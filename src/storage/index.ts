@@ -1,6 +1,7 @@
 import type { ResourceNames } from '../core/resource-names.js';
 import { resourceNames } from '../core/resource-names.js';
 import type { StorageSettings } from '../core/settings.js';
+import { AuditLog } from './audit-log.js';
 import type { StorageClients } from './clients.js';
 import { createStorageClients } from './clients.js';
 import { ExecutionRepository } from './execution-repository.js';
@@ -8,7 +9,10 @@ import { JobQueue } from './job-queue.js';
 import { LogStore } from './log-store.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { SchemaRepository } from './schema-repository.js';
+import { TokenRepository } from './token-repository.js';
 
+export type { AuditQuery } from './audit-log.js';
+export { AuditLog } from './audit-log.js';
 export type { StorageClients } from './clients.js';
 export type { ExecutionPage, ExecutionQuery, VersionedExecution } from './execution-repository.js';
 export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
@@ -18,6 +22,7 @@ export { LogStore } from './log-store.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository } from './schema-repository.js';
+export { TokenRepository } from './token-repository.js';
 
 /** Every repository of one installation (one storage account, one namespace). */
 export interface Storage {
@@ -27,10 +32,12 @@ export interface Storage {
   readonly executions: ExecutionRepository;
   readonly jobs: JobQueue;
   readonly logs: LogStore;
+  readonly tokens: TokenRepository;
+  readonly audit: AuditLog;
   readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
-  /** Round-trips to each service; rejects with the first failure. */
+  /** Round-trips to each service and says which answered. */
   ping(): Promise<{ table: boolean; queue: boolean; blob: boolean }>;
 }
 
@@ -41,6 +48,8 @@ export function createStorage(settings: StorageSettings): Storage {
   const executions = new ExecutionRepository(clients.table(names.executionsTable));
   const jobs = new JobQueue(clients, names);
   const logs = new LogStore(clients.container(names.logsContainer));
+  const tokens = new TokenRepository(clients.table(names.tokensTable));
+  const audit = new AuditLog(clients.table(names.auditTable));
   return {
     names,
     clients,
@@ -48,9 +57,17 @@ export function createStorage(settings: StorageSettings): Storage {
     executions,
     jobs,
     logs,
+    tokens,
+    audit,
     dispatcher: new RunDispatcher(executions, jobs),
     async ensureResources() {
-      await Promise.all([schemas.ensureTable(), executions.ensureTable(), logs.ensureContainer()]);
+      await Promise.all([
+        schemas.ensureTable(),
+        executions.ensureTable(),
+        tokens.ensureTable(),
+        audit.ensureTable(),
+        logs.ensureContainer(),
+      ]);
     },
     async ping() {
       const ok = (p: Promise<unknown>) =>

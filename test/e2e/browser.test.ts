@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution, RunTrigger } from '../../src/core/execution.js';
 import { newExecId } from '../../src/core/execution.js';
 import { planRun } from '../../src/core/run-plan.js';
-import { createAppServices, createFunctionDefinitions } from '../../src/functions/index.js';
+import { createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import { bearerFor, testServices } from '../support/functions.js';
 import { testSchema } from '../support/schemas.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
@@ -77,11 +78,12 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in a real browser', () => {
     await seed('disk', 30_000, [running]);
     await seed('test', 20_000, []);
 
-    const services = createAppServices({ storage: t.settings, maxBodyBytes: 1024 * 1024 });
-    const definitions = createFunctionDefinitions(() => services);
+    const definitions = createFunctionDefinitions(testServices(t));
+    const viewer = await bearerFor(t, 'viewer');
     host = await startHttpHost({ definitions, port: 0, log: () => undefined });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    page = await browser.newPage();
+    // the console is for viewers: the browser sends a viewer's API token on every request
+    page = await browser.newPage({ extraHTTPHeaders: { authorization: viewer } });
     page.on('dialog', (dialog) => {
       dialogs.push(`${dialog.type()}: ${dialog.message()}`);
       void dialog.dismiss();

@@ -1,13 +1,40 @@
 import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
+import type { Role } from '../../src/core/access.js';
+import { issueApiToken } from '../../src/core/api-token.js';
+import type { AuthSettings } from '../../src/core/auth-settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition } from '../../src/functions/definitions.js';
 import type { ServicesProvider } from '../../src/functions/services.js';
 import { createAppServices } from '../../src/functions/services.js';
 import type { TestStorage } from './storage.js';
 
-export function testServices(t: TestStorage, maxBodyBytes = 1024 * 1024): ServicesProvider {
-  const services = createAppServices({ storage: t.settings, maxBodyBytes });
+/** Production access rules: tests run secured. */
+export const SECURED: AuthSettings = {
+  environment: 'production',
+  enforce: true,
+  trustEasyAuth: false,
+  webhook: null,
+  signingKey: 'test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz',
+  corsOrigins: [],
+};
+
+export function testServices(
+  t: TestStorage,
+  options: { maxBodyBytes?: number; auth?: Partial<AuthSettings> } = {},
+): ServicesProvider {
+  const services = createAppServices({
+    storage: t.settings,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    auth: { ...SECURED, ...options.auth },
+  });
   return () => services;
+}
+
+/** Issues an API token with `role` in the test's storage; returns the Authorization header value. */
+export async function bearerFor(t: TestStorage, role: Role, owner = `${role}-tester`): Promise<string> {
+  const { token, record } = issueApiToken({ role, owner, expiresAt: null });
+  await t.storage.tokens.create(record);
+  return `Bearer ${token}`;
 }
 
 export interface CalledResponse {

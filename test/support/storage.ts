@@ -29,6 +29,8 @@ export async function createTestStorage(): Promise<TestStorage> {
       await Promise.allSettled([
         clients.table(names.schemasTable).deleteTable(),
         clients.table(names.executionsTable).deleteTable(),
+        clients.table(names.tokensTable).deleteTable(),
+        clients.table(names.auditTable).deleteTable(),
         clients.container(names.logsContainer).deleteIfExists(),
       ]);
       const queues = await clients.listQueues(`${namespace}-`);

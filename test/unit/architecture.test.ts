@@ -9,7 +9,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   storage: ['core'],
   notify: ['core'],
   ui: ['core'],
-  functions: ['core', 'alerts', 'storage', 'notify', 'ui'],
+  auth: ['core', 'storage'],
+  functions: ['core', 'alerts', 'storage', 'notify', 'ui', 'auth'],
   workers: ['core', 'alerts', 'storage', 'notify'],
   local: ['core', 'storage', 'functions'],
   cli: ['core', 'storage', 'local'],
@@ -21,7 +22,7 @@ const PACKAGE_OWNERS: Record<string, readonly string[]> = {
   '@azure/storage-queue': ['storage'],
   '@azure/storage-blob': ['storage'],
   '@azure/identity': ['storage'],
-  '@azure/functions': ['functions', 'local'],
+  '@azure/functions': ['functions', 'local', 'auth'],
 };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

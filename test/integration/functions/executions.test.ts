@@ -1,12 +1,14 @@
+import type { HttpRequestInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
+import type { HttpFunctionDefinition } from '../../../src/functions/definitions.js';
 import {
   getExecutionFunction,
   getExecutionLogFunction,
   listExecutionsFunction,
 } from '../../../src/functions/executions.js';
-import { callHttp, testServices } from '../../support/functions.js';
+import { bearerFor, callHttp, testServices } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -16,6 +18,9 @@ const schema = testSchema({ id: 'disk' });
 describe('Executions API', () => {
   let t: TestStorage;
   let ids: string[];
+  let viewer: string;
+  const asViewer = (definition: HttpFunctionDefinition, init: HttpRequestInit) =>
+    callHttp(definition, { ...init, headers: { authorization: viewer, ...init.headers } });
   let fns: {
     list: ReturnType<typeof listExecutionsFunction>;
     get: ReturnType<typeof getExecutionFunction>;
@@ -25,6 +30,7 @@ describe('Executions API', () => {
   beforeAll(async () => {
     t = await createTestStorage();
     const services = testServices(t);
+    viewer = await bearerFor(t, 'viewer');
     fns = {
       list: listExecutionsFunction(services),
       get: getExecutionFunction(services),
@@ -68,7 +74,7 @@ describe('Executions API', () => {
   afterAll(() => t.cleanup());
 
   const list = async (query: Record<string, string>) => {
-    const res = await callHttp(fns.list, { url: 'http://localhost/api/executions', query });
+    const res = await asViewer(fns.list, { url: 'http://localhost/api/executions', query });
     return res as typeof res & {
       json: { executions: { exec_id: string; status: string }[]; continuation: string | null };
     };
@@ -105,7 +111,7 @@ describe('Executions API', () => {
   });
 
   it('shows one run with status, exit code, timestamps, duration and log size', async () => {
-    const res = await callHttp(fns.get, { url: 'http://localhost/x', params: { execId: ids[1] ?? '' } });
+    const res = await asViewer(fns.get, { url: 'http://localhost/x', params: { execId: ids[1] ?? '' } });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
       exec_id: ids[1],
@@ -123,23 +129,23 @@ describe('Executions API', () => {
   });
 
   it('answers 404 for an unknown run and 400 for something that is not a run id', async () => {
-    const unknown = await callHttp(fns.get, {
+    const unknown = await asViewer(fns.get, {
       url: 'http://localhost/x',
       params: { execId: '01900000-0000-7000-8000-000000000000' },
     });
     expect(unknown.status).toBe(404);
     expect(unknown.json).toEqual({ error: 'no execution with id "01900000-0000-7000-8000-000000000000"' });
-    const invalid = await callHttp(fns.get, { url: 'http://localhost/x', params: { execId: '../../etc' } });
+    const invalid = await asViewer(fns.get, { url: 'http://localhost/x', params: { execId: '../../etc' } });
     expect(invalid.status).toBe(400);
     expect((invalid.json as { error: string }).error).toMatch(/^execId: must be an execution id/);
   });
 
   it('serves the log as text/plain, as written', async () => {
-    const res = await callHttp(fns.log, { url: 'http://localhost/x', params: { execId: ids[1] ?? '' } });
+    const res = await asViewer(fns.log, { url: 'http://localhost/x', params: { execId: ids[1] ?? '' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(res.text).toBe('line 1\n<b>2\n');
-    const empty = await callHttp(fns.log, { url: 'http://localhost/x', params: { execId: ids[0] ?? '' } });
+    const empty = await asViewer(fns.log, { url: 'http://localhost/x', params: { execId: ids[0] ?? '' } });
     expect(empty.text).toBe('');
   });
 });

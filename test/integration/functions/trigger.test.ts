@@ -23,7 +23,7 @@ describe('Trigger function', () => {
     const parsed = parseSchemasFile(SCHEMAS);
     if (!parsed.ok) throw new Error('bad fixture');
     await t.storage.schemas.importSchemas(parsed.schemas);
-    trigger = triggerFunction(testServices(t, 4096));
+    trigger = triggerFunction(testServices(t, { maxBodyBytes: 4096 }));
   });
   afterAll(() => t.cleanup());
 

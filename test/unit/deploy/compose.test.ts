@@ -35,9 +35,9 @@ const WORKER_DOCKERFILE = 'workers/Dockerfile';
 const workerServices = services.filter(([, s]) => s.build?.dockerfile === WORKER_DOCKERFILE && !s.command);
 const functionsService = compose.services.functions;
 
-/** Every variable name src/core/settings.ts reads, found in its source text so a rename there shows here. */
+/** Every variable name the settings modules read, found in their source text so a rename there shows here. */
 function settingNamesInCode(): Set<string> {
-  const source = read('src/core/settings.ts');
+  const source = read('src/core/settings.ts') + read('src/core/auth-settings.ts');
   const names = new Set<string>();
   for (const m of source.matchAll(/\b(CLOUDO_[A-Z0-9_]*[A-Z0-9]|RUNBOOKS_DIR|AzureWebJobsStorage(?:__\w+)?)\b/g)) {
     names.add(m[1] ?? '');
@@ -187,7 +187,11 @@ describe('docker-compose.yml', () => {
     expect(functionsService?.build?.dockerfile).toBe('Dockerfile');
     const env = functionsService?.environment ?? {};
     expect(problemsOf(() => loadAppSettings(env))).toEqual([]);
-    expect(loadAppSettings(env)).toEqual(loadAppSettings({ AzureWebJobsStorage: env.AzureWebJobsStorage }));
+    // a development stack: the same as the code's defaults in development
+    expect(env.CLOUDO_ENV).toBe('development');
+    expect(loadAppSettings(env)).toEqual(
+      loadAppSettings({ AzureWebJobsStorage: env.AzureWebJobsStorage, CLOUDO_ENV: 'development' }),
+    );
   });
 
   it('builds every image from a Dockerfile that exists', () => {

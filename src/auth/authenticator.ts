@@ -1,0 +1,126 @@
+import type { HttpRequest } from '@azure/functions';
+import type { Caller, Role } from '../core/access.js';
+import { hasRole } from '../core/access.js';
+import { checkApiToken, parseApiToken } from '../core/api-token.js';
+import type { AuthSettings } from '../core/auth-settings.js';
+import { parseClientPrincipal } from '../core/client-principal.js';
+import type { TokenRepository } from '../storage/index.js';
+
+/** What a route demands. `authLevel` is enforced by the Functions host (and by the local host when secured). */
+export interface RouteAccess {
+  readonly authLevel: 'anonymous' | 'function' | 'admin';
+  /** Least role a caller needs; `public` routes (health) need none. */
+  readonly role: Role | 'public';
+}
+
+/** Checks an `Authorization: Bearer <JWT>` of an Azure Monitor Secure Webhook. */
+export interface WebhookTokenVerifier {
+  verify(
+    authorization: string | null,
+  ): Promise<{ ok: true; subject: { appId: string } } | { ok: false; reason: string }>;
+}
+
+export type AuthResult = { ok: true; caller: Caller } | { ok: false; status: 401 | 403; error: string };
+
+export interface AuthenticatorOptions {
+  readonly settings: AuthSettings;
+  readonly tokens: Pick<TokenRepository, 'get' | 'touch'>;
+  readonly webhookVerifier: WebhookTokenVerifier | null;
+  /** Where best-effort failures (a lost "last used" update) are reported. */
+  readonly onError?: (message: string, err: unknown) => void;
+  readonly now?: () => Date;
+}
+
+const ANONYMOUS: Caller = { kind: 'anonymous', id: 'anonymous', roles: [] };
+const LOCAL: Caller = { kind: 'local', id: 'local (auth off)', roles: ['admin'] };
+/** How stale "last used" may get before a request rewrites it: one write a minute per token at most. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * The one place that turns a request into a Caller and decides whether it may use a route. Identities,
+ * strongest first: a person from App Service Authentication (only if trusted), a ClouDO API token, an
+ * Entra-signed Secure Webhook; else, on key-level routes, the Functions key the host already checked.
+ */
+export class Authenticator {
+  private readonly now: () => Date;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async authenticate(request: HttpRequest, access: RouteAccess): Promise<AuthResult> {
+    if (access.role === 'public') return { ok: true, caller: ANONYMOUS };
+    if (!this.options.settings.enforce) return { ok: true, caller: LOCAL };
+    const identified = await this.identify(request, access);
+    if (!identified.ok) return identified;
+    const { caller } = identified;
+    if (!hasRole(caller, access.role)) {
+      const has = caller.roles.length > 0 ? caller.roles.join(', ') : 'no ClouDO role';
+      return { ok: false, status: 403, error: `this needs the ${access.role} role; ${caller.id} has ${has}` };
+    }
+    return { ok: true, caller };
+  }
+
+  private async identify(request: HttpRequest, access: RouteAccess): Promise<AuthResult> {
+    const { settings } = this.options;
+    const principal = request.headers.get('x-ms-client-principal');
+    if (principal && settings.trustEasyAuth) {
+      const parsed = parseClientPrincipal(principal);
+      if (!parsed.ok) return { ok: false, status: 401, error: parsed.reason };
+      return { ok: true, caller: { kind: 'user', id: parsed.id, roles: parsed.roles } };
+    }
+    const authorization = request.headers.get('authorization');
+    if (authorization) return this.bearer(authorization);
+    if (access.authLevel !== 'anonymous') {
+      // the host refuses a key-level route without a valid key, so reaching here means a key was checked
+      return {
+        ok: true,
+        caller: {
+          kind: 'function-key',
+          id: 'functions key',
+          roles: [access.authLevel === 'admin' ? 'admin' : 'operator'],
+        },
+      };
+    }
+    const ignored = principal
+      ? ' (x-ms-client-principal is ignored: App Service Authentication is not trusted here)'
+      : '';
+    return {
+      ok: false,
+      status: 401,
+      error: `authentication required: sign in, or send Authorization: Bearer <ClouDO API token>${ignored}`,
+    };
+  }
+
+  private async bearer(authorization: string): Promise<AuthResult> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match?.[1]) return { ok: false, status: 401, error: 'Authorization must be "Bearer <token>"' };
+    const token = match[1];
+    if (token.startsWith('cloudo_')) return this.apiToken(token);
+    const verifier = this.options.webhookVerifier;
+    if (!verifier) {
+      return { ok: false, status: 401, error: 'not a ClouDO API token (Secure Webhook tokens are not configured)' };
+    }
+    const verdict = await verifier.verify(authorization);
+    if (!verdict.ok) return { ok: false, status: 401, error: `webhook token refused: ${verdict.reason}` };
+    return { ok: true, caller: { kind: 'webhook', id: `app ${verdict.subject.appId}`, roles: ['operator'] } };
+  }
+
+  private async apiToken(token: string): Promise<AuthResult> {
+    const refused = (why: string): AuthResult => ({ ok: false, status: 401, error: `API token refused: ${why}` });
+    const parsed = parseApiToken(token);
+    if (!parsed) return refused('malformed');
+    const record = await this.options.tokens.get(parsed.id);
+    if (!record) return refused('unknown');
+    const now = this.now();
+    const check = checkApiToken(record, parsed.secret, now);
+    // a wrong secret for an existing id says no more than an unknown id would
+    if (!check.ok) return refused(check.reason === 'wrong secret' ? 'unknown' : check.reason);
+    if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > TOUCH_INTERVAL_MS) {
+      this.options.tokens
+        .touch(record.id, now)
+        .catch((err) => this.options.onError?.('could not record token use', err));
+    }
+    return { ok: true, caller: { kind: 'token', id: `${record.owner} (token ${record.id})`, roles: [record.role] } };
+  }
+}

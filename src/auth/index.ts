@@ -1,0 +1,2 @@
+export type { AuthenticatorOptions, AuthResult, RouteAccess, WebhookTokenVerifier } from './authenticator.js';
+export { Authenticator } from './authenticator.js';

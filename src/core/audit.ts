@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+/** What is recorded in the audit log. */
+export const AuditAction = z.enum([
+  'trigger',
+  'cancel',
+  'approve',
+  'reject',
+  'schema.import',
+  'token.issue',
+  'token.revoke',
+  'settings.change',
+]);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+/** Who did what, when, from where, to what. */
+export const AuditEntry = z.object({
+  at: z.iso.datetime({ offset: true }),
+  action: AuditAction,
+  actorKind: z.enum(['function-key', 'user', 'token', 'webhook', 'local', 'anonymous', 'cli']),
+  actorId: z.string().max(256),
+  /** Client address as the platform saw it (x-forwarded-for), or `cli@host`. */
+  from: z.string().max(256),
+  /** Execution id, schema id, token id... */
+  target: z.string().max(256),
+  /** A few facts worth keeping (schema id of a run, role of a token...); never a secret. */
+  details: z.record(z.string(), z.string().max(1024)),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;

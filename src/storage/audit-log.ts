@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { TableClient, TableEntityResult } from '@azure/data-tables';
+import { odata } from '@azure/data-tables';
+import type { AuditAction } from '../core/audit.js';
+import { AuditEntry } from '../core/audit.js';
+
+const MAX_MS = 9_999_999_999_999;
+
+/** Day partitions and inverted times, as for executions: a plain scan lists the newest first. */
+function keysFor(at: string) {
+  const ms = Date.parse(at);
+  const day = at.slice(0, 10).replaceAll('-', '');
+  return {
+    partitionKey: String(99_999_999 - Number(day)).padStart(8, '0'),
+    rowKey: `${String(MAX_MS - ms).padStart(13, '0')}_${randomBytes(4).toString('hex')}`,
+  };
+}
+
+function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): AuditEntry {
+  return AuditEntry.parse({
+    at: entity.at,
+    action: entity.action,
+    actorKind: entity.actorKind,
+    actorId: entity.actorId,
+    from: entity.from,
+    target: entity.target,
+    details: JSON.parse(String(entity.details ?? '{}')),
+  });
+}
+
+export interface AuditQuery {
+  readonly action?: AuditAction | undefined;
+  readonly actorId?: string | undefined;
+  readonly limit: number;
+  readonly continuationToken?: string | undefined;
+}
+
+/** Table `AuditLog`: append-only. */
+export class AuditLog {
+  constructor(private readonly table: TableClient) {}
+
+  async ensureTable(): Promise<void> {
+    await this.table.createTable();
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    const { details, ...rest } = AuditEntry.parse(entry);
+    await this.table.createEntity({ ...keysFor(entry.at), ...rest, details: JSON.stringify(details) });
+  }
+
+  async list(query: AuditQuery): Promise<{ entries: AuditEntry[]; continuationToken: string | null }> {
+    const filters: string[] = [];
+    if (query.action) filters.push(odata`action eq ${query.action}`);
+    if (query.actorId) filters.push(odata`actorId eq ${query.actorId}`);
+    const pages = this.table
+      .listEntities<Record<string, unknown>>({
+        queryOptions: filters.length > 0 ? { filter: filters.join(' and ') } : {},
+      })
+      .byPage({ maxPageSize: query.limit, continuationToken: query.continuationToken });
+    for (;;) {
+      const next = await pages.next();
+      if (next.done) return { entries: [], continuationToken: null };
+      const page = next.value;
+      if (page.length > 0 || !page.continuationToken) {
+        return { entries: page.map(fromTableEntity), continuationToken: page.continuationToken ?? null };
+      }
+    }
+  }
+}
