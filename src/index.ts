@@ -3,8 +3,8 @@
  * Outside the host `app.*` registers nothing, which is why the local stack serves the same list itself.
  */
 import { app } from './functions/azure-runtime.js';
-import { createFunctionDefinitions, lazyServices } from './functions/index.js';
+import { createFunctionDefinitions, lazyServices, registrationOptions } from './functions/index.js';
 
-for (const definition of createFunctionDefinitions(lazyServices(process.env))) {
+for (const definition of createFunctionDefinitions(lazyServices(process.env), registrationOptions(process.env))) {
   app.http(definition.name, definition.options);
 }

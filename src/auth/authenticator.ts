@@ -20,7 +20,7 @@ export interface WebhookTokenVerifier {
   ): Promise<{ ok: true; subject: { appId: string } } | { ok: false; reason: string }>;
 }
 
-export type AuthResult = { ok: true; caller: Caller } | { ok: false; status: 401 | 403; error: string };
+export type AuthResult = { ok: true; caller: Caller } | { ok: false; status: 401 | 403 | 503; error: string };
 
 export interface AuthenticatorOptions {
   readonly settings: AuthSettings;
@@ -102,7 +102,11 @@ export class Authenticator {
       return { ok: false, status: 401, error: 'not a ClouDO API token (Secure Webhook tokens are not configured)' };
     }
     const verdict = await verifier.verify(authorization);
-    if (!verdict.ok) return { ok: false, status: 401, error: `webhook token refused: ${verdict.reason}` };
+    if (!verdict.ok) {
+      // Entra's keys being unreachable is our outage, not a bad token: 503 lets the action group retry
+      const status = verdict.reason === 'signing keys unavailable' ? 503 : 401;
+      return { ok: false, status, error: `webhook token refused: ${verdict.reason}` };
+    }
     return { ok: true, caller: { kind: 'webhook', id: `app ${verdict.subject.appId}`, roles: ['operator'] } };
   }
 

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ParseSchemasResult } from '../core/runbook-schema.js';
 import { parseSchemasFile } from '../core/runbook-schema.js';
 import type { StorageSettings } from '../core/settings.js';
+import { auditCli } from './cli-actor.js';
 // storage (and the Azure SDKs) load only for commands that talk to storage: validate stays fast
 
 export interface CommandOutput {
@@ -52,6 +53,15 @@ export async function importSchemas(
   const storage = createStorage(await storageSettings());
   await storage.schemas.ensureTable();
   const report = await storage.schemas.importSchemas(result.schemas, { prune: options.prune });
+  const changed = [...report.created, ...report.updated, ...(report.pruned ? report.notInFile : [])];
+  if (changed.length > 0) {
+    await storage.audit.ensureTable();
+    await auditCli(storage, 'schema.import', file, {
+      created: report.created.join(','),
+      updated: report.updated.join(','),
+      deleted: report.pruned ? report.notInFile.join(',') : '',
+    });
+  }
   const list = (ids: string[]) => (ids.length > 0 ? `: ${ids.join(', ')}` : '');
   const lines = [
     `created ${report.created.length}${list(report.created)}`,

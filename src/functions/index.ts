@@ -1,23 +1,45 @@
+import { auditFunction } from './audit.js';
 import type { FunctionDefinition } from './definitions.js';
 import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction } from './executions.js';
 import { healthFunction } from './health.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import type { ServicesProvider } from './services.js';
+import { settingsFunction } from './settings.js';
+import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
 
 export type { FunctionDefinition, HttpFunctionDefinition } from './definitions.js';
 export type { AppServices, ServicesProvider } from './services.js';
 export { createAppServices, lazyServices } from './services.js';
 
+export interface RegistrationOptions {
+  /** `CLOUDO_TRIGGER_AUTH_LEVEL`: read when the host registers the functions (see triggerFunction). */
+  readonly triggerAuthLevel?: TriggerAuthLevel;
+}
+
+/** Reads the registration options from the environment the host starts with. */
+export function registrationOptions(env: Readonly<Record<string, string | undefined>>): RegistrationOptions {
+  const level = env.CLOUDO_TRIGGER_AUTH_LEVEL?.trim() || 'function';
+  if (level !== 'function' && level !== 'anonymous') {
+    throw new Error(`CLOUDO_TRIGGER_AUTH_LEVEL="${level}" is invalid: use function or anonymous`);
+  }
+  return { triggerAuthLevel: level };
+}
+
 /** Every function of the app: where each request goes, in one list. */
-export function createFunctionDefinitions(services: ServicesProvider): FunctionDefinition[] {
+export function createFunctionDefinitions(
+  services: ServicesProvider,
+  options: RegistrationOptions = {},
+): FunctionDefinition[] {
   return [
-    triggerFunction(services),
+    triggerFunction(services, options.triggerAuthLevel),
     listExecutionsFunction(services),
     getExecutionFunction(services),
     getExecutionLogFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
+    auditFunction(services),
+    settingsFunction(services),
     healthFunction(services),
   ];
 }

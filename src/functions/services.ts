@@ -1,4 +1,4 @@
-import { Authenticator } from '../auth/index.js';
+import { Authenticator, createEntraTokenVerifier } from '../auth/index.js';
 import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
 import type { Storage } from '../storage/index.js';
@@ -16,10 +16,18 @@ export type ServicesProvider = () => AppServices;
 
 export function createAppServices(settings: AppSettings): AppServices {
   const storage = createStorage(settings.storage);
+  const { webhook } = settings.auth;
   const auth = new Authenticator({
     settings: settings.auth,
     tokens: storage.tokens,
-    webhookVerifier: null,
+    webhookVerifier: webhook
+      ? createEntraTokenVerifier({
+          tenantId: webhook.tenantId,
+          audiences: webhook.audiences,
+          jwksUri: webhook.jwksUri ?? undefined,
+          allowedAppIds: webhook.allowedAppIds,
+        })
+      : null,
     onError: (message, err) => console.error(message, err),
   });
   return { settings, storage, auth };

@@ -15,15 +15,21 @@ const Team = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'team must be 1-64 letters, digits, "_", "." or "-"');
 
 /**
+ * `function` (default): a Functions key, checked by the host, is required. `anonymous`: no key; callers
+ * prove themselves with an API token or an Entra-signed Secure Webhook, so no secret sits in a URL.
+ */
+export type TriggerAuthLevel = 'function' | 'anonymous';
+
+/**
  * `GET|POST /api/Trigger/{team?}?id=<schema id>`: records a run and queues it. A Functions key (checked
  * by the host) or an operator identity may call it. Alert payloads in the body (with or without `id`)
  * are the next seam: they will resolve to the schema ids to run.
  */
-export function triggerFunction(services: ServicesProvider) {
+export function triggerFunction(services: ServicesProvider, authLevel: TriggerAuthLevel = 'function') {
   return defineHttp(
     services,
     'Trigger',
-    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel: 'function', role: 'operator' },
+    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel, role: 'operator' },
     async ({ request, context, caller, services: { settings, storage } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = request.params.team ? Team.parse(request.params.team) : null;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { apiTokenRecordFor } from '../core/api-token.js';
 import { parseSchemasFile } from '../core/runbook-schema.js';
 import { loadAppSettings } from '../core/settings.js';
-import { createAppServices, createFunctionDefinitions } from '../functions/index.js';
+import { createAppServices, createFunctionDefinitions, registrationOptions } from '../functions/index.js';
 import type { SchemaImportReport, Storage } from '../storage/index.js';
 import type { RunningAzurite } from './azurite.js';
 import { startAzurite } from './azurite.js';
@@ -95,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
 
     const host: RunningHttpHost = await startHttpHost({
-      definitions: createFunctionDefinitions(() => services),
+      definitions: createFunctionDefinitions(() => services, registrationOptions(storageEnv)),
       port: options.port,
       keys: keys ? { functionKeys: [keys.functionKey], masterKey: keys.masterKey } : null,
       log: (name, level, args) => options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`),

@@ -1,0 +1,40 @@
+import type { AppSettings, StorageConnection } from './settings.js';
+
+const MASK = '***';
+
+/** A connection string with its key or SAS hidden; endpoints and account stay readable. */
+export function maskConnectionString(connectionString: string): string {
+  return connectionString
+    .split(';')
+    .map((part) => {
+      const [key] = part.split('=', 1);
+      return key && /^(AccountKey|SharedAccessSignature)$/i.test(key.trim()) ? `${key}=${MASK}` : part;
+    })
+    .join(';');
+}
+
+function describeConnection(connection: StorageConnection) {
+  return connection.kind === 'connection-string'
+    ? { kind: connection.kind, connectionString: maskConnectionString(connection.connectionString) }
+    : connection;
+}
+
+/**
+ * The app's effective settings as an admin may see them: every secret replaced by whether it is set.
+ * Written field by field on purpose, so a secret added to the settings later is not shown by default.
+ */
+export function describeSettings(settings: AppSettings) {
+  const { auth } = settings;
+  return {
+    storage: { connection: describeConnection(settings.storage.connection), namespace: settings.storage.namespace },
+    max_body_bytes: settings.maxBodyBytes,
+    auth: {
+      environment: auth.environment,
+      enforce: auth.enforce,
+      trust_easy_auth: auth.trustEasyAuth,
+      webhook: auth.webhook,
+      signing_key: auth.signingKey ? `${MASK} (set)` : 'not set',
+      cors_origins: auth.corsOrigins,
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../../src/local/stack.js';
+import { startLocalStack } from '../../../src/local/stack.js';
+
+/** `npm start -- --secure`: keys, roles and tokens enforced as in production, with printed credentials. */
+describe('the secured local stack', () => {
+  let stateDir: string;
+  let schemasFile: string;
+  let stack: LocalStack;
+
+  const start = () =>
+    startLocalStack({
+      port: 0,
+      azuriteLocation: null,
+      azuritePorts: { blob: 0, queue: 0, table: 0 },
+      schemasFile,
+      runbooksDir: 'runbooks',
+      namespace: '',
+      secure: true,
+      stateDir,
+      env: { PATH: process.env.PATH },
+      log: () => undefined,
+    });
+
+  beforeAll(async () => {
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-secure-'));
+    schemasFile = path.join(stateDir, 'schemas.json');
+    await writeFile(
+      schemasFile,
+      JSON.stringify([
+        {
+          partition_key: 'p',
+          entity: [{ id: 'test', name: 't', runbook: 'check_sys.sh', worker: 'Runbook', oncall: false }],
+        },
+      ]),
+    );
+    stack = await start();
+  }, 60_000);
+  afterAll(() => stack?.stop());
+
+  it('keeps its keys in a file only its owner can read, and prints them', async () => {
+    expect(stack.keys?.functionKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(stack.keys?.adminToken).toMatch(/^cloudo_[0-9a-f]{12}_/);
+    expect((await stat(path.join(stateDir, 'keys.json'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('enforces the Functions key on Trigger and roles everywhere else', async () => {
+    const keys = stack.keys;
+    if (!keys) throw new Error('no keys');
+    expect((await fetch(`${stack.url}/api/Trigger?id=test`)).status).toBe(401);
+    const wrong = await fetch(`${stack.url}/api/Trigger?id=test&code=nope`);
+    expect(wrong.status).toBe(401);
+    const ok = await fetch(`${stack.url}/api/Trigger?id=test`, { headers: { 'x-functions-key': keys.functionKey } });
+    expect(ok.status).toBe(202);
+    const byCode = await fetch(`${stack.url}/api/Trigger?id=test&code=${keys.functionKey}`);
+    expect(byCode.status).toBe(202);
+    expect((await fetch(`${stack.url}/api/executions`)).status).toBe(401);
+    const admin = await fetch(`${stack.url}/api/settings`, { headers: { authorization: `Bearer ${keys.adminToken}` } });
+    expect(admin.status).toBe(200);
+  });
+
+  it('reuses the same keys after a restart', async () => {
+    const before = stack.keys;
+    await stack.stop();
+    stack = await start();
+    expect(stack.keys).toEqual(before);
+    const res = await fetch(`${stack.url}/api/executions`, {
+      headers: { authorization: `Bearer ${before?.adminToken}` },
+    });
+    expect(res.status).toBe(200);
+  }, 60_000);
+});

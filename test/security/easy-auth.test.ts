@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SecuredApp } from '../support/secured-app.js';
+import { startSecuredApp } from '../support/secured-app.js';
+import type { TestStorage } from '../support/storage.js';
+import { createTestStorage } from '../support/storage.js';
+
+const principal = (claims: { typ: string; val: string }[], extra: Record<string, unknown> = {}) =>
+  Buffer.from(JSON.stringify({ auth_typ: 'aad', name_typ: 'preferred_username', claims, ...extra })).toString('base64');
+
+/** Behind App Service Authentication (CLOUDO_TRUST_EASY_AUTH=true): people and their Entra app roles. */
+describe('people signed in through App Service Authentication', () => {
+  let t: TestStorage;
+  let app: SecuredApp;
+  beforeAll(async () => {
+    t = await createTestStorage();
+    app = await startSecuredApp(t, { trustEasyAuth: true });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.cleanup();
+  });
+  const as = (header: string, path: string) => app.fetch(path, { headers: { 'x-ms-client-principal': header } });
+
+  it('maps app roles to ClouDO roles, with or without the ClouDO. prefix', async () => {
+    const alice = principal([
+      { typ: 'preferred_username', val: 'alice@example.com' },
+      { typ: 'roles', val: 'ClouDO.Admin' },
+    ]);
+    expect((await as(alice, '/api/settings')).status).toBe(200);
+    const bob = principal([
+      { typ: 'preferred_username', val: 'bob@example.com' },
+      { typ: 'roles', val: 'viewer' },
+    ]);
+    expect((await as(bob, '/api/executions')).status).toBe(200);
+    const denied = await as(bob, '/api/audit');
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ error: 'this needs the admin role; bob@example.com has viewer' });
+  });
+
+  it('refuses a signed-in person without any ClouDO role (403), and a malformed header (401)', async () => {
+    const nobody = principal([
+      { typ: 'preferred_username', val: 'carol@example.com' },
+      { typ: 'roles', val: 'Some.Other.Role' },
+    ]);
+    expect(await (await as(nobody, '/api/executions')).json()).toEqual({
+      error: 'this needs the viewer role; carol@example.com has no ClouDO role',
+    });
+    const garbage = await as('not base64 json', '/api/executions');
+    expect(garbage.status).toBe(401);
+    const nameless = await as(principal([{ typ: 'roles', val: 'admin' }]), '/api/executions');
+    expect(await nameless.json()).toEqual({ error: 'x-ms-client-principal names nobody' });
+  });
+});
