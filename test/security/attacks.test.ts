@@ -174,7 +174,7 @@ describe('attacks on the API', () => {
       // the address the client claimed comes first; the one the host saw is last and is the one kept
       expect(entry).toMatchObject({
         actorKind: 'token',
-        actorId: 'operator-tester (token ' + operator.slice(14, 26) + ')',
+        actorId: `operator-tester (token ${operator.slice(14, 26)})`,
       });
       expect(entry?.from).not.toBe('203.0.113.9');
     });
