@@ -82,6 +82,9 @@ export function readAuthSettings(env: Env, problems: string[]): AuthSettings {
   if ((tenantId && audiences.length === 0) || (!tenantId && audiences.length > 0)) {
     problems.push('Secure Webhook needs both CLOUDO_WEBHOOK_TENANT_ID and CLOUDO_WEBHOOK_AUDIENCES');
   }
+  if (tenantId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)) {
+    problems.push(`CLOUDO_WEBHOOK_TENANT_ID="${tenantId}" is not a tenant id (a GUID, not a domain name)`);
+  }
   if (jwksUri && !URL.canParse(jwksUri)) problems.push(`CLOUDO_WEBHOOK_JWKS_URI is not a URL: "${jwksUri}"`);
 
   const corsOrigins = list(env.CLOUDO_CORS_ORIGINS);

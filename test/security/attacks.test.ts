@@ -246,6 +246,8 @@ describe('production start-up', () => {
     ],
     [{ CLOUDO_ENV: 'prod' }, /CLOUDO_ENV="prod" is invalid/],
     [{ CLOUDO_CORS_ORIGINS: '*' }, /CLOUDO_CORS_ORIGINS: "\*" is not an origin/],
+    [{ CLOUDO_WEBHOOK_TENANT_ID: 'contoso.com', CLOUDO_WEBHOOK_AUDIENCES: 'api://x' }, /is not a tenant id/],
+    [{ CLOUDO_WEBHOOK_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47' }, /needs both CLOUDO_WEBHOOK_TENANT_ID and/],
   ])('refuses %j', (env, message) => {
     expect(() => loadAppSettings({ ...base, ...env })).toThrow(message);
   });
