@@ -1,21 +1,5 @@
+import type { AlertContext } from './alert-context.js';
 import type { Execution } from './execution.js';
-
-/** What an alert tells a runbook (filled from the AlertContext once alert intake lands). */
-export interface RunbookAlertFacts {
-  readonly resourceId: string | null;
-  readonly resourceGroup: string | null;
-  readonly resourceName: string | null;
-  readonly monitorCondition: string | null;
-  readonly alertRule: string | null;
-  readonly severity: string | null;
-  readonly kubernetes: {
-    readonly namespace: string | null;
-    readonly pod: string | null;
-    readonly deployment: string | null;
-    readonly job: string | null;
-    readonly hpa: string | null;
-  };
-}
 
 /**
  * Variables a runbook inherits from the worker. Everything else (storage keys, tokens) stays out: a
@@ -44,7 +28,7 @@ export const INHERITED_ENV = [
 export interface RunbookEnvInput {
   readonly execution: Execution;
   readonly workerName: string;
-  readonly alert: RunbookAlertFacts | null;
+  readonly alert: AlertContext | null;
   /** Path of the file holding the original alert payload, when there is one. */
   readonly alertFile: string | null;
   /** The worker's own environment, filtered through INHERITED_ENV plus `extraInherited`. */
@@ -60,8 +44,24 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
     if (value !== undefined) env[name] = value;
   }
   const { execution, alert } = input;
+  Object.assign(env, alertEnv(alert), {
+    CLOUDO_EXEC_ID: execution.execId,
+    CLOUDO_SCHEMA_ID: execution.schemaId,
+    CLOUDO_RUNBOOK: execution.runbook,
+    CLOUDO_WORKER: input.workerName,
+    CLOUDO_ONCALL: String(execution.oncall),
+    CLOUDO_REQUESTED_AT: execution.requestedAt,
+    CLOUDO_ALERT_FILE: input.alertFile ?? '',
+    // python buffers stdout when it is a pipe; unbuffered output is what makes logs live
+    PYTHONUNBUFFERED: '1',
+  });
+  return env;
+}
+
+/** The part of a runbook's environment that comes from its alert (empty strings without one). */
+export function alertEnv(alert: AlertContext | null): Record<string, string> {
   const k8s = alert?.kubernetes;
-  Object.assign(env, {
+  return {
     RESOURCE_ID: alert?.resourceId ?? '',
     RESOURCE_RG: alert?.resourceGroup ?? '',
     RESOURCE_NAME: alert?.resourceName ?? '',
@@ -71,17 +71,7 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
     AKS_JOB: k8s?.job ?? '',
     AKS_HPA: k8s?.hpa ?? '',
     MONITOR_CONDITION: alert?.monitorCondition ?? '',
-    CLOUDO_EXEC_ID: execution.execId,
-    CLOUDO_SCHEMA_ID: execution.schemaId,
-    CLOUDO_RUNBOOK: execution.runbook,
-    CLOUDO_WORKER: input.workerName,
-    CLOUDO_ONCALL: String(execution.oncall),
-    CLOUDO_REQUESTED_AT: execution.requestedAt,
     CLOUDO_ALERT_RULE: alert?.alertRule ?? '',
     CLOUDO_SEVERITY: alert?.severity ?? '',
-    CLOUDO_ALERT_FILE: input.alertFile ?? '',
-    // python buffers stdout when it is a pipe; unbuffered output is what makes logs live
-    PYTHONUNBUFFERED: '1',
-  });
-  return env;
+  };
 }

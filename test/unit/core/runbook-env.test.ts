@@ -38,13 +38,18 @@ describe('buildRunbookEnv', () => {
       alertFile: '/tmp/run/alert.json',
       workerEnv: {},
       alert: {
+        format: 'azure-common',
+        alertId: 'a-1',
+        firedAt: '2026-11-27T08:00:00Z',
         resourceId: '/subscriptions/s/resourceGroups/rg/providers/x/y/vm-1',
+        subscriptionId: 's',
         resourceGroup: 'rg',
         resourceName: 'vm-1',
         monitorCondition: 'Fired',
         alertRule: '$(rm -rf /)',
         severity: 'Sev1',
-        kubernetes: { namespace: 'ns', pod: 'p', deployment: null, job: null, hpa: null },
+        kubernetes: { cluster: 'aks-1', namespace: 'ns', pod: 'p', deployment: null, job: null, hpa: null },
+        labels: {},
       },
     });
     expect(env).toMatchObject({
