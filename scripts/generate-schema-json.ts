@@ -41,6 +41,14 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   require_approval:
     'When true, a run waits for an operator to approve it. true/false or "true"/"false". Default false.',
   timeout_seconds: 'Time limit of one run in seconds (1-86400, default 900); the process group is killed past it.',
+  alert_rules:
+    'Alert rule names this schema handles when a webhook names no ?id= (its own id always matches), case-insensitive. Default [].',
+  dedupe_window_minutes:
+    'Repeated deliveries of one alert and condition within this many minutes start one run (0-1440, 0 = every delivery runs). Default 10.',
+  on_resolved:
+    'What a Resolved alert does: "run" the runbook again with MONITOR_CONDITION=Resolved (default), "skip" it, or "cancel" a still-queued run of the same alert.',
+  concurrency:
+    'Runs of this schema on one resource: "parallel" (default) or "skip" a new alert run while one is queued or running.',
 };
 
 export function generateSchemaJson(): JsonSchema {

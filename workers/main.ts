@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     queue,
     executions: storage.executions,
     logs: storage.logs,
+    alertPayloads: storage.alertPayloads,
     runbooks: new LocalRunbookSource(settings.runbooksDir),
     workerName: settings.worker,
     hostName: os.hostname(),

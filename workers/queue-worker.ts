@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
@@ -7,7 +7,13 @@ import { JobMessage } from '../src/core/job-message.js';
 import { buildRunbookEnv } from '../src/core/runbook-env.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
 import type { WorkerSettings } from '../src/core/settings.js';
-import type { ExecutionRepository, LogStore, ReceivedMessage, WorkerQueue } from '../src/storage/index.js';
+import type {
+  AlertPayloadStore,
+  ExecutionRepository,
+  LogStore,
+  ReceivedMessage,
+  WorkerQueue,
+} from '../src/storage/index.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -31,6 +37,8 @@ export interface QueueWorkerOptions
   readonly queue: WorkerQueue;
   readonly executions: ExecutionRepository;
   readonly logs: LogStore;
+  /** Where alert runs find their alert and original payload. */
+  readonly alertPayloads: AlertPayloadStore;
   readonly runbooks: RunbookSource;
   /** Capability served (the `worker` of the schemas). */
   readonly workerName: string;
@@ -209,6 +217,22 @@ export class QueueWorker {
     await queue.moveToPoison(message, reason);
   }
 
+  /**
+   * For an alert run: the alert (for the env) and the original payload written to a file in the run's own
+   * folder (CLOUDO_ALERT_FILE). Alert data reaches the script only this way, never as code or path.
+   */
+  private async prepareAlert(run: Execution, workDir: string) {
+    if (run.monitorCondition === null) return { alert: null, alertFile: null };
+    const stored = await this.options.alertPayloads.load(run.execId);
+    if (!stored) {
+      this.log('warn', `run ${run.execId} is an alert run but its payload is missing; running without it`);
+      return { alert: null, alertFile: null };
+    }
+    const alertFile = path.join(workDir, 'alert.json');
+    await writeFile(alertFile, JSON.stringify(stored.payload), { mode: 0o600 });
+    return { alert: stored.alert, alertFile };
+  }
+
   /** Runs the script and returns the run's final record. */
   private async execute(run: Execution, signal: AbortSignal): Promise<Execution> {
     const finished = (patch: Partial<Execution>): Execution => ({
@@ -238,6 +262,7 @@ export class QueueWorker {
     const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
     let outcome: RunbookOutcome;
     try {
+      const { alert, alertFile } = await this.prepareAlert(run, workDir);
       outcome = await runRunbook({
         scriptPath,
         args,
@@ -245,8 +270,8 @@ export class QueueWorker {
         env: buildRunbookEnv({
           execution: run,
           workerName: this.options.workerName,
-          alert: null,
-          alertFile: null,
+          alert,
+          alertFile,
           workerEnv: this.options.workerEnv,
           extraInherited: this.options.runbookEnvPassthrough ?? [],
         }),

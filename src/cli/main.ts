@@ -6,6 +6,7 @@
  *   cloudo tokens create --role R --owner O [--expires-days N] [--description D]
  *   cloudo tokens list
  *   cloudo tokens revoke ID
+ *   cloudo alert parse FILE|-              what ClouDO reads from an alert payload (- reads stdin)
  *
  * Storage comes from AzureWebJobsStorage (or its identity-based settings); when unset, from the local
  * stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
@@ -13,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { loadStorageSettings, SettingsError } from '../core/settings.js';
 import { readLocalStackEnv } from '../local/stack-file.js';
+import { parseAlertPayload } from './alert-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
 import { createToken, listTokens, revokeToken } from './tokens-command.js';
@@ -22,12 +24,19 @@ const USAGE = `usage:
   cloudo schemas import FILE [--prune]
   cloudo tokens create --role viewer|operator|admin --owner NAME [--expires-days N] [--description TEXT]
   cloudo tokens list
-  cloudo tokens revoke ID`;
+  cloudo tokens revoke ID
+  cloudo alert parse FILE|-`;
 
 async function storageSettings() {
   const env = process.env;
   const configured = env.AzureWebJobsStorage || env.AzureWebJobsStorage__accountName;
   return loadStorageSettings(configured ? env : { ...(await readLocalStackEnv()), ...env });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function run(argv: string[]): Promise<CommandOutput> {
@@ -51,6 +60,7 @@ async function run(argv: string[]): Promise<CommandOutput> {
     if (command === 'validate') return validateSchemas(arg);
     if (command === 'import') return importSchemas(arg, storageSettings, { prune: values.prune });
   }
+  if (group === 'alert' && command === 'parse' && arg) return parseAlertPayload(arg, readStdin);
   if (group === 'tokens') {
     if (command === 'create' && !arg) {
       return createToken(storageSettings, {

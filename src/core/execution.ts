@@ -16,6 +16,10 @@ export const ExecutionStatus = z.enum([
   'error',
   /** Its worker vanished mid-run (detected by housekeeping in a later issue). */
   'abandoned',
+  /** An alert no schema handles: recorded so "why didn't my runbook run?" has an answer. */
+  'unmatched',
+  /** An alert the schema chose not to run (on_resolved skip, concurrency skip). */
+  'skipped',
 ]);
 export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
 
@@ -28,6 +32,8 @@ const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>>
   cancelled: [],
   error: [],
   abandoned: [],
+  unmatched: [],
+  skipped: [],
 };
 
 export function canTransition(from: ExecutionStatus, to: ExecutionStatus): boolean {
@@ -95,6 +101,10 @@ export const Execution = z.object({
   logBytes: z.number().int().nonnegative().nullable(),
   /** Host name of the worker that ran it. */
   workerHost: z.string().nullable(),
+  /** For alert runs: the rule, condition and resource (the full alert and payload are in a blob). */
+  alertRule: z.string().max(1024).nullable(),
+  monitorCondition: z.enum(['Fired', 'Resolved']).nullable(),
+  resourceId: z.string().max(1024).nullable(),
 });
 export type Execution = z.infer<typeof Execution>;
 

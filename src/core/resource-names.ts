@@ -12,6 +12,9 @@ export interface ResourceNames {
   readonly tokensTable: string;
   readonly auditTable: string;
   readonly logsContainer: string;
+  readonly alertPayloadsContainer: string;
+  /** One row per alert and condition per schema: the dedupe keys. */
+  readonly alertDeliveriesTable: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** Where messages that can never be processed are parked for a human to look at. */
@@ -29,6 +32,8 @@ export function resourceNames(namespace = ''): ResourceNames {
     tokensTable: `${namespace}ApiTokens`,
     auditTable: `${namespace}AuditLog`,
     logsContainer: `${dash}execution-logs`,
+    alertPayloadsContainer: `${dash}alert-payloads`,
+    alertDeliveriesTable: `${namespace}AlertDeliveries`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
   };

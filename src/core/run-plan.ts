@@ -1,3 +1,4 @@
+import type { AlertContext } from './alert-context.js';
 import type { Execution, RunTrigger } from './execution.js';
 import { newExecId } from './execution.js';
 import type { JobMessage } from './job-message.js';
@@ -14,6 +15,7 @@ export function planRun(
   trigger: RunTrigger,
   now: Date = new Date(),
   execId: string = newExecId(now.getTime()),
+  alert: AlertContext | null = null,
 ): RunPlan {
   const requestedAt = now.toISOString();
   return {
@@ -37,7 +39,46 @@ export function planRun(
       error: null,
       logBytes: null,
       workerHost: null,
+      ...alertSummary(alert),
     },
     job: { v: 1, execId, schemaId: schema.id, worker: schema.worker, enqueuedAt: requestedAt },
+  };
+}
+
+/** What an execution row keeps of its alert: enough to list and filter, cut to fit a table property. */
+export function alertSummary(
+  alert: AlertContext | null,
+): Pick<Execution, 'alertRule' | 'monitorCondition' | 'resourceId'> {
+  const cut = (v: string | null) => (v === null ? null : v.slice(0, 1024));
+  return {
+    alertRule: cut(alert?.alertRule ?? null),
+    monitorCondition: alert?.monitorCondition ?? null,
+    resourceId: cut(alert?.resourceId ?? null),
+  };
+}
+
+/** The record of an alert no schema handles: a terminal row that says so, and no job. */
+export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Date = new Date()): Execution {
+  return {
+    execId: newExecId(now.getTime()),
+    schemaId: '',
+    schemaPartition: '',
+    schemaName: '(no schema)',
+    runbook: '',
+    worker: '',
+    runArgs: '',
+    oncall: false,
+    timeoutMs: 1,
+    trigger,
+    status: 'unmatched',
+    requestedAt: now.toISOString(),
+    startedAt: null,
+    finishedAt: now.toISOString(),
+    exitCode: null,
+    signal: null,
+    error: `no schema handles alert rule "${(alert.alertRule ?? '(none)').slice(0, 200)}": name one with ?id=, or add the rule to a schema's alert_rules`,
+    logBytes: null,
+    workerHost: null,
+    ...alertSummary(alert),
   };
 }

@@ -58,10 +58,13 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
   return env;
 }
 
-/** The part of a runbook's environment that comes from its alert (empty strings without one). */
+/**
+ * The part of a runbook's environment that comes from its alert (empty strings without one). Values pass
+ * as sent, except NUL, which no environment can hold (the whole payload is in CLOUDO_ALERT_FILE).
+ */
 export function alertEnv(alert: AlertContext | null): Record<string, string> {
   const k8s = alert?.kubernetes;
-  return {
+  const env = {
     RESOURCE_ID: alert?.resourceId ?? '',
     RESOURCE_RG: alert?.resourceGroup ?? '',
     RESOURCE_NAME: alert?.resourceName ?? '',
@@ -74,4 +77,5 @@ export function alertEnv(alert: AlertContext | null): Record<string, string> {
     CLOUDO_ALERT_RULE: alert?.alertRule ?? '',
     CLOUDO_SEVERITY: alert?.severity ?? '',
   };
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v.replaceAll('\0', '')]));
 }

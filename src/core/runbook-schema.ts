@@ -14,6 +14,9 @@ const Booleanish = z
   .union([z.boolean(), z.string().regex(/^(true|false)$/i, 'must be true or false')])
   .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
 
+/** Default window in which repeated deliveries of one alert start no second run. */
+export const DEFAULT_DEDUPE_WINDOW_MINUTES = 10;
+
 /** Default per-run time limit when a schema sets none: 15 minutes. */
 export const DEFAULT_TIMEOUT_SECONDS = 15 * 60;
 
@@ -50,6 +53,14 @@ export const RunbookSchemaEntry = z
     require_approval: Booleanish.default(false),
     /** Time limit of one run in seconds (default 900); the process group is killed past it. */
     timeout_seconds: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_TIMEOUT_SECONDS),
+    /** Alert rule names this schema handles when a webhook names no `?id=` (besides its own id). */
+    alert_rules: z.array(z.string().min(1).max(256)).max(100).default([]),
+    /** Repeated deliveries of one alert and condition within this many minutes start one run (0: every time). */
+    dedupe_window_minutes: z.coerce.number().int().min(0).max(1440).default(DEFAULT_DEDUPE_WINDOW_MINUTES),
+    /** What a Resolved alert does: run the runbook again (default), skip, or cancel a still-queued run. */
+    on_resolved: z.enum(['run', 'skip', 'cancel']).default('run'),
+    /** Runs of this schema on one resource: in parallel (default), or skip while one is active. */
+    concurrency: z.enum(['parallel', 'skip']).default('parallel'),
   })
   .strict();
 
@@ -65,6 +76,10 @@ export const RunbookSchema = z.object({
   runArgs: z.string(),
   requireApproval: z.boolean(),
   timeoutSeconds: z.number().int().positive(),
+  alertRules: z.array(z.string()),
+  dedupeWindowMinutes: z.number().int().nonnegative(),
+  onResolved: z.enum(['run', 'skip', 'cancel']),
+  concurrency: z.enum(['parallel', 'skip']),
 });
 export type RunbookSchema = z.infer<typeof RunbookSchema>;
 
@@ -133,6 +148,10 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
         runArgs: entry.run_args,
         requireApproval: entry.require_approval,
         timeoutSeconds: entry.timeout_seconds,
+        alertRules: entry.alert_rules,
+        dedupeWindowMinutes: entry.dedupe_window_minutes,
+        onResolved: entry.on_resolved,
+        concurrency: entry.concurrency,
       })),
     ),
   };
@@ -155,5 +174,15 @@ export function toSchemaResource(schema: RunbookSchema) {
     run_args: schema.runArgs,
     require_approval: schema.requireApproval,
     timeout_seconds: schema.timeoutSeconds,
+    alert_rules: schema.alertRules,
+    dedupe_window_minutes: schema.dedupeWindowMinutes,
+    on_resolved: schema.onResolved,
+    concurrency: schema.concurrency,
   };
+}
+
+/** Whether a schema handles alerts of this rule when the webhook names no schema: its id or one of its alert_rules, case-insensitively. */
+export function handlesAlertRule(schema: RunbookSchema, rule: string): boolean {
+  const wanted = rule.toLowerCase();
+  return schema.id.toLowerCase() === wanted || schema.alertRules.some((r) => r.toLowerCase() === wanted);
 }

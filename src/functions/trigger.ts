@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { parseAlert } from '../alerts/index.js';
 import { RunTrigger } from '../core/execution.js';
 import { planRun } from '../core/run-plan.js';
 import { SchemaId, toSchemaResource } from '../core/runbook-schema.js';
+import { AlertIntake } from '../intake/index.js';
 import { defineHttp } from './definitions.js';
+import { alertAnswer } from './http/alert-answer.js';
 import { audit } from './http/audit.js';
-import { readBodyText } from './http/body.js';
+import { readJsonBody } from './http/body.js';
 import { HttpError } from './http/errors.js';
 import { executionLinks } from './http/resources.js';
 import type { ServicesProvider } from './services.js';
@@ -22,8 +25,8 @@ export type TriggerAuthLevel = 'function' | 'anonymous';
 
 /**
  * `GET|POST /api/Trigger/{team?}?id=<schema id>`: records a run and queues it. A Functions key (checked
- * by the host) or an operator identity may call it. Alert payloads in the body (with or without `id`)
- * are the next seam: they will resolve to the schema ids to run.
+ * by the host) or an operator identity may call it. With an alert payload in the body (Azure Monitor,
+ * Alertmanager...) each alert runs the schema `id` names or, without `id`, the schemas that handle its rule.
  */
 export function triggerFunction(services: ServicesProvider, authLevel: TriggerAuthLevel = 'function') {
   return defineHttp(
@@ -33,19 +36,37 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
     async ({ request, context, caller, services: { settings, storage } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = request.params.team ? Team.parse(request.params.team) : null;
-      const body = request.method === 'POST' ? await readBodyText(request, settings.maxBodyBytes) : '';
-      if (!id) {
-        throw new HttpError(
-          400,
-          body.trim() === ''
-            ? 'missing schema id: call /api/Trigger?id=<schema id>'
-            : 'missing schema id: alert payloads without ?id= are not supported yet; call /api/Trigger?id=<schema id>',
-        );
-      }
-      const schema = await storage.schemas.get(id);
-      if (!schema) throw new HttpError(404, `no runbook schema with id "${id}"`);
-
+      // an empty body is a manual run; any other body must be an alert payload
+      const payload = request.method === 'POST' ? await readJsonBody(request, settings.maxBodyBytes) : undefined;
+      const schema = id ? await storage.schemas.get(id) : null;
+      if (id && !schema) throw new HttpError(404, `no runbook schema with id "${id}"`);
       const actor = caller.kind === 'local' ? null : caller.id;
+
+      if (payload !== undefined) {
+        const parsed = parseAlert(payload);
+        if (!parsed.ok) {
+          throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
+        }
+        const trigger = RunTrigger.parse({ source: 'alert', actor, team });
+        const outcomes = await new AlertIntake(storage).accept({ schema, alerts: parsed.alerts, payload, trigger });
+        for (const o of outcomes.filter((o) => o.kind === 'started')) {
+          await audit(storage, context, {
+            caller,
+            request,
+            action: 'trigger',
+            target: o.execId ?? '',
+            details: {
+              schema: o.schemaId ?? '',
+              alert: (o.alertRule ?? '').slice(0, 200),
+              condition: o.monitorCondition,
+            },
+          });
+        }
+        return { status: 202, jsonBody: alertAnswer(parsed.alerts.length, outcomes) };
+      }
+
+      if (!schema)
+        throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
       const plan = planRun(schema, RunTrigger.parse({ source: 'http', actor, team }));
       await storage.dispatcher.dispatch(plan);
       await audit(storage, context, {

@@ -48,6 +48,9 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     error: v('error'),
     logBytes: v('logBytes'),
     workerHost: v('workerHost'),
+    alertRule: v('alertRule'),
+    monitorCondition: v('monitorCondition'),
+    resourceId: v('resourceId'),
   });
 }
 
@@ -68,6 +71,8 @@ export interface VersionedExecution {
 export interface ExecutionQuery {
   readonly status?: ExecutionStatus | undefined;
   readonly schemaId?: string | undefined;
+  /** Alert runs on this ARM resource. */
+  readonly resourceId?: string | undefined;
   /** Page size, 1-200. */
   readonly limit: number;
   /** Opaque token from the previous page. */
@@ -125,6 +130,7 @@ export class ExecutionRepository {
     const filters: string[] = [];
     if (query.status) filters.push(odata`status eq ${query.status}`);
     if (query.schemaId) filters.push(odata`schemaId eq ${query.schemaId}`);
+    if (query.resourceId) filters.push(odata`resourceId eq ${query.resourceId}`);
     const pages = this.table
       .listEntities<Record<string, unknown>>({
         queryOptions: filters.length > 0 ? { filter: filters.join(' and ') } : {},

@@ -1,6 +1,8 @@
 import type { ResourceNames } from '../core/resource-names.js';
 import { resourceNames } from '../core/resource-names.js';
 import type { StorageSettings } from '../core/settings.js';
+import { AlertDeliveries } from './alert-deliveries.js';
+import { AlertPayloadStore } from './alert-payload-store.js';
 import { AuditLog } from './audit-log.js';
 import type { StorageClients } from './clients.js';
 import { createStorageClients } from './clients.js';
@@ -11,6 +13,10 @@ import { RunDispatcher } from './run-dispatcher.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 
+export type { DeliveryClaim } from './alert-deliveries.js';
+export { AlertDeliveries } from './alert-deliveries.js';
+export type { AlertPayload } from './alert-payload-store.js';
+export { AlertPayloadStore } from './alert-payload-store.js';
 export type { AuditQuery } from './audit-log.js';
 export { AuditLog } from './audit-log.js';
 export type { StorageClients } from './clients.js';
@@ -34,6 +40,8 @@ export interface Storage {
   readonly logs: LogStore;
   readonly tokens: TokenRepository;
   readonly audit: AuditLog;
+  readonly alertPayloads: AlertPayloadStore;
+  readonly alertDeliveries: AlertDeliveries;
   readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
@@ -50,6 +58,8 @@ export function createStorage(settings: StorageSettings): Storage {
   const logs = new LogStore(clients.container(names.logsContainer));
   const tokens = new TokenRepository(clients.table(names.tokensTable));
   const audit = new AuditLog(clients.table(names.auditTable));
+  const alertPayloads = new AlertPayloadStore(clients.container(names.alertPayloadsContainer));
+  const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
   return {
     names,
     clients,
@@ -59,6 +69,8 @@ export function createStorage(settings: StorageSettings): Storage {
     logs,
     tokens,
     audit,
+    alertPayloads,
+    alertDeliveries,
     dispatcher: new RunDispatcher(executions, jobs),
     async ensureResources() {
       await Promise.all([
@@ -66,7 +78,9 @@ export function createStorage(settings: StorageSettings): Storage {
         executions.ensureTable(),
         tokens.ensureTable(),
         audit.ensureTable(),
+        alertDeliveries.ensureTable(),
         logs.ensureContainer(),
+        alertPayloads.ensureContainer(),
       ]);
     },
     async ping() {

@@ -1,6 +1,6 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { RunbookSchema } from '../core/runbook-schema.js';
+import { DEFAULT_DEDUPE_WINDOW_MINUTES, RunbookSchema } from '../core/runbook-schema.js';
 
 interface SchemaEntity {
   partitionKey: string;
@@ -13,6 +13,11 @@ interface SchemaEntity {
   runArgs: string;
   requireApproval: boolean;
   timeoutSeconds: number;
+  /** JSON array: table properties hold no lists. */
+  alertRules: string;
+  dedupeWindowMinutes: number;
+  onResolved: string;
+  concurrency: string;
 }
 
 function toTableEntity(schema: RunbookSchema): SchemaEntity {
@@ -27,6 +32,10 @@ function toTableEntity(schema: RunbookSchema): SchemaEntity {
     runArgs: schema.runArgs,
     requireApproval: schema.requireApproval,
     timeoutSeconds: schema.timeoutSeconds,
+    alertRules: JSON.stringify(schema.alertRules),
+    dedupeWindowMinutes: schema.dedupeWindowMinutes,
+    onResolved: schema.onResolved,
+    concurrency: schema.concurrency,
   };
 }
 
@@ -42,6 +51,11 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ru
     runArgs: entity.runArgs ?? '',
     requireApproval: entity.requireApproval ?? false,
     timeoutSeconds: entity.timeoutSeconds,
+    // rows imported before these fields existed read as the defaults
+    alertRules: JSON.parse(String(entity.alertRules ?? '[]')),
+    dedupeWindowMinutes: entity.dedupeWindowMinutes ?? DEFAULT_DEDUPE_WINDOW_MINUTES,
+    onResolved: entity.onResolved ?? 'run',
+    concurrency: entity.concurrency ?? 'parallel',
   });
 }
 

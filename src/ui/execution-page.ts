@@ -35,6 +35,12 @@ function details(execution: Execution, now: Date): HtmlFragment {
 <dt>On-call</dt><dd>${e.oncall ? 'yes' : 'no'}</dd>
 <dt>Time limit</dt><dd>${formatDuration(e.timeoutMs)}</dd>
 <dt>Trigger</dt><dd>${trigger.source}</dd>
+${
+  e.monitorCondition === null
+    ? ''
+    : html`<dt>Alert</dt><dd>${orNone(e.alertRule)} <span class="muted">(${e.monitorCondition})</span></dd>
+<dt>Resource</dt><dd>${e.resourceId === null ? NONE : html`<code>${e.resourceId}</code>`}</dd>`
+}
 <dt>Actor</dt><dd>${orNone(trigger.actor)}</dd>
 <dt>Team</dt><dd>${orNone(trigger.team)}</dd>
 <dt>Requested</dt><dd>${timeCell(e.requestedAt)}</dd>

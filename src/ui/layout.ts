@@ -30,6 +30,8 @@ const STYLE = html`<style>
   .badge-cancelled { background: #4b5563; }
   .badge-error { background: #7e22ce; }
   .badge-abandoned { background: #b45309; }
+  .badge-unmatched { background: #9ca3af; color: #111; }
+  .badge-skipped { background: #d1d5db; color: #111; }
 </style>`;
 
 /** A page that reloads itself: after `seconds`, the browser opens `url`. */

@@ -107,6 +107,25 @@ describe('npm start (the whole local stack)', () => {
     expect(log).toContain('[a b]\n  [$HOME]\n  [;]\n  [|]\n  [$(id)]\n  [`whoami`]');
   });
 
+  it('runs the alert-aware sample for an Alertmanager alert, with the alert in its environment', async () => {
+    const payload = await readFile(
+      path.resolve(import.meta.dirname, '../fixtures/alerts/alertmanager_webhook_kubepodcrashlooping_firing.json'),
+      'utf8',
+    );
+    const posted = await json('/api/Trigger', { method: 'POST', body: payload });
+    expect(posted.status).toBe(202);
+    const runs = posted.body.runs as { exec_id: string; schema_id: string; status: string }[];
+    expect(runs).toMatchObject([{ schema_id: 'alert-context', status: 'started' }]);
+    const done = await finished(runs[0]?.exec_id ?? '');
+    expect(done).toMatchObject({ status: 'succeeded', monitor_condition: 'Fired', alert_rule: 'KubePodCrashLooping' });
+    const log = await (await fetch(`${base}/api/executions/${runs[0]?.exec_id}/log`)).text();
+    expect(log).toContain('alert:     KubePodCrashLooping (Fired, critical)');
+    expect(log).toContain('k8s:       namespace=pp1 pod=dd1-0 deployment= job= hpa=');
+    expect(log).toMatch(/payload: {3}\d+ bytes in .*alert\.json/);
+    const again = await json('/api/Trigger', { method: 'POST', body: payload });
+    expect(again.body).toMatchObject({ exec_id: runs[0]?.exec_id, deduplicated: true });
+  });
+
   it('answers bad requests with a JSON error and runs nothing', async () => {
     expect(await json('/api/Trigger?id=does-not-exist')).toEqual({
       status: 404,

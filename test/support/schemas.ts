@@ -15,6 +15,10 @@ export function testSchema(overrides: Partial<RunbookSchema> = {}): RunbookSchem
     runArgs: '',
     requireApproval: false,
     timeoutSeconds: 60,
+    alertRules: [],
+    dedupeWindowMinutes: 10,
+    onResolved: 'run',
+    concurrency: 'parallel',
     ...overrides,
   };
 }

@@ -31,6 +31,8 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.table(names.executionsTable).deleteTable(),
         clients.table(names.tokensTable).deleteTable(),
         clients.table(names.auditTable).deleteTable(),
+        clients.table(names.alertDeliveriesTable).deleteTable(),
+        clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
       ]);
       const queues = await clients.listQueues(`${namespace}-`);

@@ -27,6 +27,7 @@ export function startTestWorker(
     queue: t.storage.jobs.forWorker('Runbook'),
     executions: t.storage.executions,
     logs: t.storage.logs,
+    alertPayloads: t.storage.alertPayloads,
     runbooks: new LocalRunbookSource(runbooksDir),
     workerName: 'Runbook',
     hostName: 'test-host',

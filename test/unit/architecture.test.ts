@@ -10,10 +10,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   notify: ['core'],
   ui: ['core'],
   auth: ['core', 'storage'],
-  functions: ['core', 'alerts', 'storage', 'notify', 'ui', 'auth'],
+  intake: ['core', 'alerts', 'storage'],
+  functions: ['core', 'alerts', 'storage', 'notify', 'ui', 'auth', 'intake'],
   workers: ['core', 'alerts', 'storage', 'notify'],
   local: ['core', 'storage', 'functions'],
-  cli: ['core', 'storage', 'local'],
+  cli: ['core', 'alerts', 'storage', 'local'],
   entry: ['functions'],
 };
 /** Packages only one layer may use. */

@@ -33,6 +33,9 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     error: e.error,
     log_bytes: e.logBytes,
     worker_host: e.workerHost,
+    alert_rule: e.alertRule,
+    monitor_condition: e.monitorCondition,
+    resource_id: e.resourceId,
     links: executionLinks(e.execId),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../../src/core/run-plan.js';
-import { buildRunbookEnv } from '../../../src/core/runbook-env.js';
+import { alertEnv, buildRunbookEnv } from '../../../src/core/runbook-env.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 
 const { execution } = planRun(testSchema({ id: 'disk', oncall: true }), HTTP_TRIGGER, new Date('2026-11-27T08:00:00Z'));
@@ -80,5 +80,27 @@ describe('buildRunbookEnv', () => {
     expect(env.EXTRA).toBe('ok');
     expect(env.AzureWebJobsStorage).toBeUndefined();
     expect(env.SLACK_TOKEN).toBeUndefined();
+  });
+});
+
+describe('alertEnv', () => {
+  it('drops NUL, which no environment can carry, and keeps everything else as sent', () => {
+    const env = alertEnv({
+      format: 'alertmanager',
+      monitorCondition: 'Resolved',
+      alertRule: 'a\0b $(x)\n',
+      alertId: null,
+      severity: null,
+      firedAt: null,
+      resourceId: null,
+      subscriptionId: null,
+      resourceGroup: null,
+      resourceName: null,
+      kubernetes: { cluster: null, namespace: 'n\0s', pod: null, deployment: null, job: null, hpa: null },
+      labels: {},
+    });
+    expect(env.CLOUDO_ALERT_RULE).toBe('ab $(x)\n');
+    expect(env.AKS_NAMESPACE).toBe('ns');
+    expect(env.MONITOR_CONDITION).toBe('Resolved');
   });
 });

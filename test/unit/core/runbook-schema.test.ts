@@ -25,6 +25,10 @@ describe('parseSchemasFile', () => {
       runArgs: '-n 1000 --repeats 1000',
       requireApproval: false,
       timeoutSeconds: 900,
+      alertRules: [],
+      dedupeWindowMinutes: 10,
+      onResolved: 'run',
+      concurrency: 'parallel',
     });
   });
 

@@ -27,6 +27,9 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     error: null,
     logBytes: 2048,
     workerHost: 'worker-7f9c',
+    alertRule: null,
+    monitorCondition: null,
+    resourceId: null,
     ...overrides,
   };
 }
@@ -47,6 +50,9 @@ function hostileExecution(status: ExecutionStatus = 'failed'): Execution {
     signal: evil('signal'),
     error: evil('error'),
     workerHost: evil('host'),
+    alertRule: evil('alertrule'),
+    monitorCondition: 'Fired',
+    resourceId: evil('resourceid'),
   });
 }
 const HOSTILE_FIELDS = ['schemaid', 'partition', 'schemaname', 'runbook', 'worker', 'args', 'actor', 'team'];
@@ -58,7 +64,7 @@ describe('execution page', () => {
   it('escapes every field of the run', () => {
     const page = renderExecutionPage({ execution: hostileExecution(), log: null, now: NOW }).toString();
     expect(page).not.toMatch(/<x-/);
-    for (const field of [...HOSTILE_FIELDS, 'execid', 'signal', 'error', 'host']) {
+    for (const field of [...HOSTILE_FIELDS, 'execid', 'signal', 'error', 'host', 'alertrule', 'resourceid']) {
       expect(page, field).toContain(`&lt;x-${field}&gt;&quot;&#39;&amp;&lt;/x-${field}&gt;`);
     }
   });

@@ -1,0 +1,97 @@
+/**
+ * Alert webhook on the real local stack (in-memory Azurite, HTTP host, worker process):
+ *
+ *   npx tsx bench/alert-webhook.ts            (BENCH_ALERTS=300 to change the count)
+ *
+ * 1. answer time of POST /api/Trigger with a common-schema metric alert, each a new alert instance,
+ *    p50/p99 — what an action group waits for (it retries on timeouts and then mutes the endpoint);
+ * 2. a storm: 100 concurrent deliveries of one alert → how many runs start (must be exactly 1);
+ * 3. parser throughput: every fixture through parseAlert, in-process.
+ * Baseline in the same run: GET /api/healthz (an HTTP round trip plus three storage pings).
+ */
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAlert } from '../src/alerts/index.js';
+import { startLocalStack } from '../src/local/stack.js';
+
+const count = Number(process.env.BENCH_ALERTS ?? 300);
+const FIXTURES = 'test/fixtures/alerts';
+
+function pct(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+}
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+
+async function main() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-bench-alerts-'));
+  const schemasFile = path.join(dir, 'schemas.json');
+  const entity = { id: 'vm-alert', name: 'vm alert', runbook: 'check_sys.sh', worker: 'Runbook', oncall: false };
+  await writeFile(schemasFile, JSON.stringify([{ partition_key: 'bench', entity: [entity] }]));
+  const stack = await startLocalStack({
+    port: 0,
+    azuriteLocation: null,
+    azuritePorts: { blob: 0, queue: 0, table: 0 },
+    schemasFile,
+    runbooksDir: 'runbooks',
+    namespace: '',
+    secure: false,
+    stateDir: dir,
+    env: { ...process.env },
+    log: () => undefined,
+  });
+  const fixture = JSON.parse(await readFile(path.join(FIXTURES, 'cs_metric_static_resolved_vm_docs.json'), 'utf8'));
+  const post = async (alertId: string) => {
+    const body = JSON.stringify({
+      ...fixture,
+      data: { ...fixture.data, essentials: { ...fixture.data.essentials, alertId } },
+    });
+    const t0 = performance.now();
+    const res = await fetch(`${stack.url}/api/Trigger?id=vm-alert`, { method: 'POST', body });
+    const json = (await res.json()) as { runs: { status: string; exec_id: string }[] };
+    return { ms: performance.now() - t0, status: res.status, runs: json.runs };
+  };
+  try {
+    for (let i = 0; i < 10; i++) await post(`warm-${i}`);
+    const answers: number[] = [];
+    for (let i = 0; i < count; i++) answers.push((await post(`alert-${i}`)).ms);
+    const health: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      await (await fetch(`${stack.url}/api/healthz`)).text();
+      health.push(performance.now() - t0);
+    }
+    const storm = await Promise.all(Array.from({ length: 100 }, () => post('storm-1')));
+    const started = storm.flatMap((r) => r.runs).filter((r) => r.status === 'started');
+    const distinct = new Set(storm.flatMap((r) => r.runs.map((x) => x.exec_id)));
+
+    const payloads = await Promise.all(
+      (await readdir(FIXTURES))
+        .filter((f) => f.endsWith('.json'))
+        .map(async (f) => readFile(path.join(FIXTURES, f), 'utf8')),
+    );
+    const parsed = payloads.map((p) => JSON.parse(p) as unknown);
+    const iterations = 20_000;
+    const t0 = performance.now();
+    for (let i = 0; i < iterations; i++) parseAlert(parsed[i % parsed.length]);
+    const perSecond = iterations / ((performance.now() - t0) / 1000);
+
+    console.log(`webhook answer over ${count} alerts: p50 ${ms(pct(answers, 50))}  p99 ${ms(pct(answers, 99))}`);
+    console.log(
+      `baseline GET /api/healthz: p50 ${ms(pct(health, 50))}  p99 ${ms(pct(health, 99))}` +
+        `  → webhook = ${(pct(answers, 50) / pct(health, 50)).toFixed(2)} × p50`,
+    );
+    console.log(
+      `storm of 100 concurrent deliveries of one alert: ${started.length} run started, ${distinct.size} distinct exec_id`,
+    );
+    console.log(`parser: ${Math.round(perSecond)} payloads/s over ${parsed.length} fixtures (${iterations} parses)`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+import type { AlertContext } from '../core/alert-context.js';
+import { deliveryKey, firedDeliveryKey } from '../core/alert-delivery.js';
+import type { Execution, RunTrigger } from '../core/execution.js';
+import { newExecId } from '../core/execution.js';
+import { planRun, planUnmatched } from '../core/run-plan.js';
+import type { RunbookSchema } from '../core/runbook-schema.js';
+import { handlesAlertRule } from '../core/runbook-schema.js';
+import type { Storage } from '../storage/index.js';
+
+/** What became of one alert for one schema (or of an alert no schema handles). */
+export interface IntakeOutcome {
+  readonly kind: 'started' | 'deduplicated' | 'skipped' | 'cancelled' | 'unmatched';
+  /** The run started, deduplicated to, cancelled or found active; null when there is none. */
+  readonly execId: string | null;
+  readonly schemaId: string | null;
+  readonly alertRule: string | null;
+  readonly monitorCondition: 'Fired' | 'Resolved';
+  /** Why it did not start a run. */
+  readonly reason: string | null;
+}
+
+export interface IntakeRequest {
+  /** `?id=` of the webhook: when given, every alert goes to this schema. */
+  readonly schema: RunbookSchema | null;
+  readonly alerts: readonly AlertContext[];
+  /** The payload as received, handed to the runbook as CLOUDO_ALERT_FILE. */
+  readonly payload: unknown;
+  readonly trigger: RunTrigger;
+}
+
+/**
+ * Turns parsed alerts into runs: picks the schemas, runs each once per alert and condition (a
+ * conditional insert on a deterministic key), applies on_resolved and concurrency, and records alerts no
+ * schema handles. Only storage calls that the answer depends on happen here; nothing slow.
+ */
+export class AlertIntake {
+  constructor(
+    private readonly storage: Storage,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {
+    let catalogue: RunbookSchema[] | undefined;
+    const schemasFor = async (alert: AlertContext): Promise<RunbookSchema[]> => {
+      if (request.schema) return [request.schema];
+      catalogue ??= await this.storage.schemas.list();
+      const rule = alert.alertRule;
+      return rule ? catalogue.filter((s) => handlesAlertRule(s, rule)) : [];
+    };
+    const outcomes: IntakeOutcome[] = [];
+    for (const alert of request.alerts) {
+      const schemas = await schemasFor(alert);
+      if (schemas.length === 0) {
+        outcomes.push(await this.recordUnmatched(alert, request.trigger));
+        continue;
+      }
+      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request));
+    }
+    return outcomes;
+  }
+
+  private async acceptFor(schema: RunbookSchema, alert: AlertContext, request: IntakeRequest): Promise<IntakeOutcome> {
+    const base = { schemaId: schema.id, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition };
+    if (alert.monitorCondition === 'Resolved' && schema.onResolved !== 'run') {
+      return schema.onResolved === 'cancel'
+        ? this.cancelFired(schema, alert, base)
+        : this.skip(base, 'on_resolved is skip');
+    }
+    if (schema.concurrency === 'skip' && alert.resourceId) {
+      const active = await this.activeRunOn(schema.id, alert.resourceId);
+      if (active)
+        return { ...base, kind: 'skipped', execId: active, reason: 'a run on this resource is already active' };
+    }
+    const now = this.now();
+    const execId = newExecId(now.getTime());
+    const key = deliveryKey(alert);
+    const windowMs = schema.dedupeWindowMinutes * 60_000;
+    if (windowMs > 0) {
+      const claim = await this.storage.alertDeliveries.claim(schema.id, key, execId, now, windowMs);
+      if (claim.kind === 'duplicate') {
+        return {
+          ...base,
+          kind: 'deduplicated',
+          execId: claim.execId,
+          reason: 'the same alert already started this run',
+        };
+      }
+    }
+    const plan = planRun(schema, request.trigger, now, execId, alert);
+    try {
+      // the payload first: the worker may pick the job up the moment it is queued
+      await this.storage.alertPayloads.save(execId, { alert, payload: request.payload });
+      await this.storage.dispatcher.dispatch(plan);
+    } catch (err) {
+      if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);
+      throw err;
+    }
+    return { ...base, kind: 'started', execId, reason: null };
+  }
+
+  /** on_resolved cancel: a run the Fired alert queued and no worker has started yet never starts. */
+  private async cancelFired(
+    schema: RunbookSchema,
+    alert: AlertContext,
+    base: Pick<IntakeOutcome, 'schemaId' | 'alertRule' | 'monitorCondition'>,
+  ): Promise<IntakeOutcome> {
+    const fired = await this.storage.alertDeliveries.find(schema.id, firedDeliveryKey(alert));
+    const current = fired ? await this.storage.executions.get(fired.execId) : null;
+    if (current?.execution.status !== 'accepted') {
+      return this.skip(base, 'on_resolved is cancel and no queued run of this alert is waiting');
+    }
+    const cancelled: Execution = {
+      ...current.execution,
+      status: 'cancelled',
+      finishedAt: this.now().toISOString(),
+      error: 'cancelled: the alert resolved before the run started',
+    };
+    try {
+      await this.storage.executions.transition(current, cancelled);
+    } catch {
+      return this.skip(base, 'on_resolved is cancel but the run had already started');
+    }
+    return { ...base, kind: 'cancelled', execId: current.execution.execId, reason: cancelled.error };
+  }
+
+  private skip(
+    base: Pick<IntakeOutcome, 'schemaId' | 'alertRule' | 'monitorCondition'>,
+    reason: string,
+  ): IntakeOutcome {
+    return { ...base, kind: 'skipped', execId: null, reason };
+  }
+
+  private async activeRunOn(schemaId: string, resourceId: string): Promise<string | null> {
+    for (const status of ['running', 'accepted'] as const) {
+      const page = await this.storage.executions.list({ schemaId, status, resourceId, limit: 1 });
+      const found = page.executions[0];
+      if (found) return found.execId;
+    }
+    return null;
+  }
+
+  private async recordUnmatched(alert: AlertContext, trigger: RunTrigger): Promise<IntakeOutcome> {
+    const row = planUnmatched(alert, trigger, this.now());
+    await this.storage.executions.create(row);
+    return {
+      kind: 'unmatched',
+      execId: row.execId,
+      schemaId: null,
+      alertRule: alert.alertRule,
+      monitorCondition: alert.monitorCondition,
+      reason: row.error,
+    };
+  }
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunTrigger } from '../../../src/core/execution.js';
+import { AlertIntake } from '../../../src/intake/index.js';
+import { testAlert } from '../../support/alerts.js';
+import { testSchema } from '../../support/schemas.js';
+import type { TestStorage } from '../../support/storage.js';
+import { createTestStorage } from '../../support/storage.js';
+
+const trigger: RunTrigger = { source: 'alert', actor: 'functions key', team: null };
+
+describe('AlertIntake on real storage', () => {
+  let t: TestStorage;
+  let clock = new Date('2026-11-27T08:00:00.000Z');
+  let intake: AlertIntake;
+
+  beforeAll(async () => {
+    t = await createTestStorage();
+    await t.storage.schemas.importSchemas([
+      testSchema({ id: 'disk-full' }),
+      testSchema({ id: 'disk-cleanup', alertRules: ['DISK-FULL'] }),
+      testSchema({ id: 'restart', onResolved: 'skip', dedupeWindowMinutes: 0 }),
+      testSchema({ id: 'queued-cancel', onResolved: 'cancel' }),
+      testSchema({ id: 'one-at-a-time', concurrency: 'skip', dedupeWindowMinutes: 0 }),
+    ]);
+    intake = new AlertIntake(t.storage, () => clock);
+  });
+  afterAll(() => t.cleanup());
+
+  const schema = async (id: string) => {
+    const found = await t.storage.schemas.get(id);
+    if (!found) throw new Error(id);
+    return found;
+  };
+  const runsOf = async (schemaId: string) => (await t.storage.executions.list({ schemaId, limit: 200 })).executions;
+
+  it('runs every schema that handles the rule (its id, or alert_rules case-insensitively) and stores the payload', async () => {
+    const alert = testAlert({ alertId: 'a-routing' });
+    const outcomes = await intake.accept({ schema: null, alerts: [alert], payload: { raw: true }, trigger });
+    expect(outcomes.map((o) => [o.kind, o.schemaId]).sort()).toEqual([
+      ['started', 'disk-cleanup'],
+      ['started', 'disk-full'],
+    ]);
+    const first = outcomes[0]?.execId ?? '';
+    expect(await t.storage.alertPayloads.load(first)).toEqual({ alert, payload: { raw: true } });
+    expect((await t.storage.executions.get(first))?.execution).toMatchObject({
+      status: 'accepted',
+      alertRule: 'disk-full',
+      monitorCondition: 'Fired',
+      resourceId: alert.resourceId,
+      trigger,
+    });
+  });
+
+  it('starts exactly one run for 100 concurrent deliveries of one alert, and says so to each', async () => {
+    const alert = testAlert({ alertId: 'a-storm' });
+    const deliveries = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        intake.accept({ schema: null, alerts: [alert], payload: {}, trigger }).then((o) => o[0]),
+      ),
+    );
+    const started = deliveries.filter((d) => d?.kind === 'started');
+    expect(started).toHaveLength(1);
+    expect(new Set(deliveries.map((d) => d?.execId))).toEqual(new Set([started[0]?.execId]));
+    expect(deliveries.filter((d) => d?.kind === 'deduplicated')).toHaveLength(99);
+    const runs = (await runsOf(started[0]?.schemaId ?? '')).filter((r) => r.execId === started[0]?.execId);
+    expect(runs).toHaveLength(1);
+  });
+
+  it('runs again once the window has passed, and for the Resolved condition of the same alert', async () => {
+    const alert = testAlert({ alertId: 'a-window' });
+    const run = async () =>
+      (await intake.accept({ schema: await schema('disk-full'), alerts: [alert], payload: {}, trigger }))[0];
+    expect((await run())?.kind).toBe('started');
+    clock = new Date(clock.getTime() + 9 * 60_000);
+    expect((await run())?.kind).toBe('deduplicated');
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    expect((await run())?.kind).toBe('started');
+    const resolved = await intake.accept({
+      schema: await schema('disk-full'),
+      alerts: [{ ...alert, monitorCondition: 'Resolved' }],
+      payload: {},
+      trigger,
+    });
+    expect(resolved[0]?.kind).toBe('started');
+  });
+
+  it('skips a Resolved alert when on_resolved is skip', async () => {
+    const outcomes = await intake.accept({
+      schema: await schema('restart'),
+      alerts: [testAlert({ alertId: 'a-skip', monitorCondition: 'Resolved' })],
+      payload: {},
+      trigger,
+    });
+    expect(outcomes[0]).toMatchObject({ kind: 'skipped', execId: null, reason: 'on_resolved is skip' });
+    expect(await runsOf('restart')).toEqual([]);
+  });
+
+  it('cancels the still-queued run of the same alert when it resolves (on_resolved cancel)', async () => {
+    const s = await schema('queued-cancel');
+    const alert = testAlert({ alertId: 'a-cancel' });
+    const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
+    const resolved = await intake.accept({
+      schema: s,
+      alerts: [{ ...alert, monitorCondition: 'Resolved' }],
+      payload: {},
+      trigger,
+    });
+    expect(resolved[0]).toMatchObject({ kind: 'cancelled', execId: fired[0]?.execId });
+    expect((await t.storage.executions.get(fired[0]?.execId ?? ''))?.execution).toMatchObject({
+      status: 'cancelled',
+      error: 'cancelled: the alert resolved before the run started',
+    });
+  });
+
+  it('skips a new run on a resource while one is active (concurrency skip), not on another resource', async () => {
+    const s = await schema('one-at-a-time');
+    const first = await intake.accept({ schema: s, alerts: [testAlert({ alertId: 'c1' })], payload: {}, trigger });
+    const second = await intake.accept({ schema: s, alerts: [testAlert({ alertId: 'c2' })], payload: {}, trigger });
+    expect(second[0]).toMatchObject({ kind: 'skipped', execId: first[0]?.execId });
+    const elsewhere = await intake.accept({
+      schema: s,
+      alerts: [testAlert({ alertId: 'c3', resourceId: '/subscriptions/s1/resourceGroups/rg/providers/X/y/vm-2' })],
+      payload: {},
+      trigger,
+    });
+    expect(elsewhere[0]?.kind).toBe('started');
+  });
+
+  it('records an alert no schema handles as unmatched, visible in the run list', async () => {
+    const outcomes = await intake.accept({
+      schema: null,
+      alerts: [testAlert({ alertId: 'u1', alertRule: 'nobody-handles-this' })],
+      payload: {},
+      trigger,
+    });
+    expect(outcomes[0]).toMatchObject({ kind: 'unmatched', schemaId: null });
+    const unmatched = await t.storage.executions.list({ status: 'unmatched', limit: 10 });
+    expect(unmatched.executions[0]).toMatchObject({
+      execId: outcomes[0]?.execId,
+      alertRule: 'nobody-handles-this',
+      error: expect.stringMatching(/no schema handles alert rule "nobody-handles-this"/),
+    });
+  });
+});
