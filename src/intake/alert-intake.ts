@@ -88,9 +88,9 @@ export class AlertIntake {
     }
     const plan = planRun(schema, request.trigger, now, execId, alert);
     try {
-      // the payload first: the worker may pick the job up the moment it is queued
-      await this.storage.alertPayloads.save(execId, { alert, payload: request.payload });
-      await this.storage.dispatcher.dispatch(plan);
+      await this.storage.dispatcher.dispatch(plan, () =>
+        this.storage.alertPayloads.save(execId, { alert, payload: request.payload }),
+      );
     } catch (err) {
       if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);
       throw err;

@@ -12,8 +12,12 @@ export class RunDispatcher {
     private readonly jobs: JobQueue,
   ) {}
 
-  async dispatch(plan: RunPlan): Promise<void> {
-    const etag = await this.executions.create(plan.execution);
+  /**
+   * `alongside` is written in parallel with the row (an alert's payload): the job is queued only once
+   * both are stored, because a worker may take it at once.
+   */
+  async dispatch(plan: RunPlan, alongside?: () => Promise<void>): Promise<void> {
+    const [etag] = await Promise.all([this.executions.create(plan.execution), alongside?.()]);
     try {
       await this.jobs.enqueue(plan.job);
     } catch (err) {
