@@ -48,7 +48,7 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   on_resolved:
     'What a Resolved alert does: "run" the runbook again with MONITOR_CONDITION=Resolved (default), "skip" it, or "cancel" a still-queued run of the same alert.',
   concurrency:
-    'Runs of this schema on one resource: "parallel" (default) or "skip" a new alert run while one is queued or running.',
+    'Alert runs of this schema on one resource: "parallel" (default), "queue" (one at a time, a run waits for the previous one) or "skip" a new alert while a run is queued or running.',
 };
 
 export function generateSchemaJson(): JsonSchema {

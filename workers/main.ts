@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     executions: storage.executions,
     logs: storage.logs,
     alertPayloads: storage.alertPayloads,
+    runLocks: storage.runLocks,
     runbooks: new LocalRunbookSource(settings.runbooksDir),
     workerName: settings.worker,
     hostName: os.hostname(),

@@ -1,8 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
 import type { Execution } from '../src/core/execution.js';
+import { isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
 import { buildRunbookEnv } from '../src/core/runbook-env.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
@@ -12,13 +13,16 @@ import type {
   ExecutionRepository,
   LogStore,
   ReceivedMessage,
+  RunLocks,
   WorkerQueue,
 } from '../src/storage/index.js';
+import { prepareAlertInput } from './alert-input.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LogStreamer } from './log-streamer.js';
 import { Poller } from './poller.js';
+import { outcomeFields } from './run-outcome.js';
 import { claimRun, recordOutcome } from './run-records.js';
 import type { RunbookSource } from './runbook-source.js';
 import { RunbookUnavailableError } from './runbook-source.js';
@@ -39,6 +43,10 @@ export interface QueueWorkerOptions
   readonly logs: LogStore;
   /** Where alert runs find their alert and original payload. */
   readonly alertPayloads: AlertPayloadStore;
+  /** Locks of runs that must not overlap (schema concurrency `queue`). */
+  readonly runLocks: RunLocks;
+  /** How long a run waiting for its turn stays out of sight before it tries again (default 5000). */
+  readonly waitTurnMs?: number;
   readonly runbooks: RunbookSource;
   /** Capability served (the `worker` of the schemas). */
   readonly workerName: string;
@@ -158,7 +166,7 @@ export class QueueWorker {
   }
 
   private async handle(message: ReceivedMessage, signal: AbortSignal): Promise<void> {
-    const { queue, executions } = this.options;
+    const { queue } = this.options;
     const parsed = JobMessage.safeParse(message.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -173,13 +181,37 @@ export class QueueWorker {
       await this.giveUp(message, job.execId, `delivered ${message.dequeueCount} times without finishing`);
       return;
     }
-    const claim = await claimRun(executions, job.execId, this.options.hostName);
+    const { exclusiveKey } = job;
+    if (exclusiveKey && !(await this.takeTurn(exclusiveKey, job.execId))) {
+      await queue.defer(message, this.options.waitTurnMs ?? 5_000);
+      return;
+    }
+    await this.claimAndRun(message, job.execId, signal, exclusiveKey);
+  }
+
+  /** True when this run may go now: no other run of its schema on its resource is queued or running. */
+  private takeTurn(key: string, execId: string): Promise<boolean> {
+    return this.options.runLocks.acquire(key, execId, async (holder) => {
+      const run = await this.options.executions.get(holder);
+      return run !== null && !isTerminal(run.execution.status);
+    });
+  }
+
+  /** `exclusiveKey`: the turn this run holds, given back once its outcome is recorded. */
+  private async claimAndRun(
+    message: ReceivedMessage,
+    execId: string,
+    signal: AbortSignal,
+    exclusiveKey: string | undefined,
+  ): Promise<void> {
+    const { queue, executions } = this.options;
+    const claim = await claimRun(executions, execId, this.options.hostName);
     if (claim.kind === 'missing') {
-      await queue.moveToPoison(message, `no execution ${job.execId}`);
+      await queue.moveToPoison(message, `no execution ${execId}`);
       return;
     }
     if (claim.kind === 'not-claimable') {
-      this.log('info', `run ${job.execId} is already ${claim.status}; dropping duplicate delivery`);
+      this.log('info', `run ${execId} is already ${claim.status}; dropping duplicate delivery`);
       await queue.delete(message);
       return;
     }
@@ -187,7 +219,7 @@ export class QueueWorker {
     try {
       const final = await this.execute(claim.run.execution, signal).catch((err: unknown) => {
         // the run is ours and marked running: end it with the reason rather than leave it running forever
-        this.log('error', `run ${job.execId} failed inside the worker`, err);
+        this.log('error', `run ${execId} failed inside the worker`, err);
         return {
           ...claim.run.execution,
           status: 'error' as const,
@@ -199,6 +231,8 @@ export class QueueWorker {
     } finally {
       await release();
     }
+    // only a run that ran gives its turn back: a duplicate delivery of a running run must not
+    if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
     await queue.delete(message);
   }
 
@@ -215,22 +249,6 @@ export class QueueWorker {
       });
     }
     await queue.moveToPoison(message, reason);
-  }
-
-  /**
-   * For an alert run: the alert (for the env) and the original payload written to a file in the run's own
-   * folder (CLOUDO_ALERT_FILE). Alert data reaches the script only this way, never as code or path.
-   */
-  private async prepareAlert(run: Execution, workDir: string) {
-    if (run.monitorCondition === null) return { alert: null, alertFile: null };
-    const stored = await this.options.alertPayloads.load(run.execId);
-    if (!stored) {
-      this.log('warn', `run ${run.execId} is an alert run but its payload is missing; running without it`);
-      return { alert: null, alertFile: null };
-    }
-    const alertFile = path.join(workDir, 'alert.json');
-    await writeFile(alertFile, JSON.stringify(stored.payload), { mode: 0o600 });
-    return { alert: stored.alert, alertFile };
   }
 
   /** Runs the script and returns the run's final record. */
@@ -262,7 +280,7 @@ export class QueueWorker {
     const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
     let outcome: RunbookOutcome;
     try {
-      const { alert, alertFile } = await this.prepareAlert(run, workDir);
+      const { alert, alertFile } = await prepareAlertInput(this.options.alertPayloads, run, workDir, this.log);
       outcome = await runRunbook({
         scriptPath,
         args,
@@ -289,20 +307,6 @@ export class QueueWorker {
     const logBytes = await streamer.close();
     return finished({ ...outcomeFields(outcome, run.timeoutMs), logBytes });
   }
-}
-
-/** Maps how the process ended to the run's status and the facts worth keeping. */
-export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Execution> {
-  const base = { exitCode: outcome.exitCode, signal: outcome.signal };
-  if (outcome.aborted) {
-    return { ...base, status: 'error', error: 'the worker shut down before the runbook finished; it was killed' };
-  }
-  if (outcome.timedOut) {
-    return { ...base, status: 'timed_out', error: `exceeded its timeout of ${Math.round(timeoutMs / 1000)} s` };
-  }
-  if (outcome.exitCode === 0) return { ...base, status: 'succeeded', error: null };
-  const how = outcome.exitCode !== null ? `exited with code ${outcome.exitCode}` : `was killed by ${outcome.signal}`;
-  return { ...base, status: 'failed', error: outcome.stderrTail ? `${how}: ${outcome.stderrTail}` : how };
 }
 
 function defaultLog(level: 'info' | 'warn' | 'error', message: string, err?: unknown): void {

@@ -14,5 +14,13 @@ export const JobMessage = z.object({
   /** Worker capability, which is also the queue this message sits on. */
   worker: z.string().min(1),
   enqueuedAt: z.iso.datetime({ offset: true }),
+  /**
+   * Runs sharing this key run one at a time (schema concurrency `queue`: schema + resource). Optional, so
+   * messages written before it existed still parse.
+   */
+  exclusiveKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type JobMessage = z.infer<typeof JobMessage>;

@@ -15,6 +15,8 @@ export interface ResourceNames {
   readonly alertPayloadsContainer: string;
   /** One row per alert and condition per schema: the dedupe keys. */
   readonly alertDeliveriesTable: string;
+  /** Locks of runs that must not overlap. */
+  readonly runLocksTable: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** Where messages that can never be processed are parked for a human to look at. */
@@ -34,6 +36,7 @@ export function resourceNames(namespace = ''): ResourceNames {
     logsContainer: `${dash}execution-logs`,
     alertPayloadsContainer: `${dash}alert-payloads`,
     alertDeliveriesTable: `${namespace}AlertDeliveries`,
+    runLocksTable: `${namespace}RunLocks`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AlertContext } from './alert-context.js';
 import type { Execution, RunTrigger } from './execution.js';
 import { newExecId } from './execution.js';
@@ -41,7 +42,16 @@ export function planRun(
       workerHost: null,
       ...alertSummary(alert),
     },
-    job: { v: 1, execId, schemaId: schema.id, worker: schema.worker, enqueuedAt: requestedAt },
+    job: {
+      v: 1,
+      execId,
+      schemaId: schema.id,
+      worker: schema.worker,
+      enqueuedAt: requestedAt,
+      ...(schema.concurrency === 'queue' && alert?.resourceId
+        ? { exclusiveKey: exclusiveKey(schema.id, alert.resourceId) }
+        : {}),
+    },
   };
 }
 
@@ -81,4 +91,9 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     workerHost: null,
     ...alertSummary(alert),
   };
+}
+
+/** Runs of one schema on one resource share this key; ARM ids are case-insensitive. */
+export function exclusiveKey(schemaId: string, resourceId: string): string {
+  return createHash('sha256').update(`${schemaId}\n${resourceId.toLowerCase()}`).digest('hex');
 }

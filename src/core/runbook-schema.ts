@@ -59,8 +59,11 @@ export const RunbookSchemaEntry = z
     dedupe_window_minutes: z.coerce.number().int().min(0).max(1440).default(DEFAULT_DEDUPE_WINDOW_MINUTES),
     /** What a Resolved alert does: run the runbook again (default), skip, or cancel a still-queued run. */
     on_resolved: z.enum(['run', 'skip', 'cancel']).default('run'),
-    /** Runs of this schema on one resource: in parallel (default), or skip while one is active. */
-    concurrency: z.enum(['parallel', 'skip']).default('parallel'),
+    /**
+     * Alert runs of this schema on one resource: in `parallel` (default), one at a time (`queue`: a run
+     * waits for the previous one), or `skip` a new alert while a run is queued or running.
+     */
+    concurrency: z.enum(['parallel', 'queue', 'skip']).default('parallel'),
   })
   .strict();
 
@@ -79,7 +82,7 @@ export const RunbookSchema = z.object({
   alertRules: z.array(z.string()),
   dedupeWindowMinutes: z.number().int().nonnegative(),
   onResolved: z.enum(['run', 'skip', 'cancel']),
-  concurrency: z.enum(['parallel', 'skip']),
+  concurrency: z.enum(['parallel', 'queue', 'skip']),
 });
 export type RunbookSchema = z.infer<typeof RunbookSchema>;
 

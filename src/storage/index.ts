@@ -10,6 +10,7 @@ import { ExecutionRepository } from './execution-repository.js';
 import { JobQueue } from './job-queue.js';
 import { LogStore } from './log-store.js';
 import { RunDispatcher } from './run-dispatcher.js';
+import { RunLocks } from './run-locks.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 
@@ -26,6 +27,7 @@ export type { ReceivedMessage } from './job-queue.js';
 export { JobQueue, WorkerQueue } from './job-queue.js';
 export { LogStore } from './log-store.js';
 export { RunDispatcher } from './run-dispatcher.js';
+export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
@@ -42,6 +44,7 @@ export interface Storage {
   readonly audit: AuditLog;
   readonly alertPayloads: AlertPayloadStore;
   readonly alertDeliveries: AlertDeliveries;
+  readonly runLocks: RunLocks;
   readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
@@ -60,6 +63,7 @@ export function createStorage(settings: StorageSettings): Storage {
   const audit = new AuditLog(clients.table(names.auditTable));
   const alertPayloads = new AlertPayloadStore(clients.container(names.alertPayloadsContainer));
   const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
+  const runLocks = new RunLocks(clients.table(names.runLocksTable));
   return {
     names,
     clients,
@@ -71,6 +75,7 @@ export function createStorage(settings: StorageSettings): Storage {
     audit,
     alertPayloads,
     alertDeliveries,
+    runLocks,
     dispatcher: new RunDispatcher(executions, jobs),
     async ensureResources() {
       await Promise.all([
@@ -79,6 +84,7 @@ export function createStorage(settings: StorageSettings): Storage {
         tokens.ensureTable(),
         audit.ensureTable(),
         alertDeliveries.ensureTable(),
+        runLocks.ensureTable(),
         logs.ensureContainer(),
         alertPayloads.ensureContainer(),
       ]);

@@ -86,6 +86,15 @@ export class WorkerQueue {
     }
   }
 
+  /**
+   * Puts the message back to be seen again in `delayMs`, as a fresh copy: a run waiting its turn must not
+   * count its waits as failed deliveries towards the poison limit.
+   */
+  async defer(message: ReceivedMessage, delayMs: number): Promise<void> {
+    await this.queue.sendMessage(message.text, { visibilityTimeout: Math.max(1, Math.ceil(delayMs / 1000)) });
+    await this.delete(message);
+  }
+
   /** Parks a message that can never be processed, with the reason, then removes it from the work queue. */
   async moveToPoison(message: ReceivedMessage, reason: string): Promise<void> {
     const text = encodeMessage({

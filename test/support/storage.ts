@@ -32,6 +32,7 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.table(names.tokensTable).deleteTable(),
         clients.table(names.auditTable).deleteTable(),
         clients.table(names.alertDeliveriesTable).deleteTable(),
+        clients.table(names.runLocksTable).deleteTable(),
         clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
       ]);

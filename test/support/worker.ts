@@ -28,6 +28,7 @@ export function startTestWorker(
     executions: t.storage.executions,
     logs: t.storage.logs,
     alertPayloads: t.storage.alertPayloads,
+    runLocks: t.storage.runLocks,
     runbooks: new LocalRunbookSource(runbooksDir),
     workerName: 'Runbook',
     hostName: 'test-host',

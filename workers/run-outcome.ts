@@ -1,0 +1,16 @@
+import type { Execution } from '../src/core/execution.js';
+import type { RunbookOutcome } from './executor.js';
+
+/** Maps how the process ended to the run's status and the facts worth keeping. */
+export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Execution> {
+  const base = { exitCode: outcome.exitCode, signal: outcome.signal };
+  if (outcome.aborted) {
+    return { ...base, status: 'error', error: 'the worker shut down before the runbook finished; it was killed' };
+  }
+  if (outcome.timedOut) {
+    return { ...base, status: 'timed_out', error: `exceeded its timeout of ${Math.round(timeoutMs / 1000)} s` };
+  }
+  if (outcome.exitCode === 0) return { ...base, status: 'succeeded', error: null };
+  const how = outcome.exitCode !== null ? `exited with code ${outcome.exitCode}` : `was killed by ${outcome.signal}`;
+  return { ...base, status: 'failed', error: outcome.stderrTail ? `${how}: ${outcome.stderrTail}` : how };
+}
