@@ -126,6 +126,23 @@ describe('npm start (the whole local stack)', () => {
     expect(again.body).toMatchObject({ exec_id: runs[0]?.exec_id, deduplicated: true });
   });
 
+  it('runs a schema named by ?id= for an Azure Monitor alert, with the resource and condition in its environment', async () => {
+    const payload = await readFile(
+      path.resolve(import.meta.dirname, '../fixtures/alerts/cs_metric_static_resolved_vm_docs.json'),
+      'utf8',
+    );
+    const resourceId = (JSON.parse(payload) as { data: { essentials: { alertTargetIDs: string[] } } }).data.essentials
+      .alertTargetIDs[0];
+    const posted = await json('/api/Trigger?id=alert-context', { method: 'POST', body: payload });
+    expect(posted.status).toBe(202);
+    const execId = String(posted.body.exec_id);
+    expect(await finished(execId)).toMatchObject({ status: 'succeeded', monitor_condition: 'Resolved' });
+    const log = await (await fetch(`${base}/api/executions/${execId}/log`)).text();
+    expect(log).toContain(`resource:  ${resourceId}`);
+    expect(log).toMatch(/alert: {5}.+ \(Resolved, Sev\d\)/);
+    expect(log).toMatch(/ {2}group: {3}\S+ {3}name: \S+/);
+  });
+
   it('answers bad requests with a JSON error and runs nothing', async () => {
     expect(await json('/api/Trigger?id=does-not-exist')).toEqual({
       status: 404,
