@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { signalByEnvMarker } from './process-sweep.js';
 
 export interface RunbookProcessOptions {
   /** Absolute path of the script (already resolved and checked by a RunbookSource). */
@@ -12,8 +13,13 @@ export interface RunbookProcessOptions {
   /** Killed (SIGTERM, then SIGKILL after killGraceMs) past this. */
   readonly timeoutMs: number;
   readonly killGraceMs: number;
-  /** Aborting kills the run the same way (cancel, shutdown). */
+  /** Aborting kills the run the same way (cancel, shutdown); `signal.reason` says which. */
   readonly signal?: AbortSignal;
+  /**
+   * A variable of the run's environment (`CLOUDO_EXEC_ID=<id>`) that finds the processes which left the
+   * group with setsid, so they are killed with it.
+   */
+  readonly envMarker?: string;
   /** stdout and stderr chunks, interleaved in arrival order. */
   readonly onOutput: (chunk: Buffer) => void;
   /** Called once the process exists, with its pid. */
@@ -26,6 +32,8 @@ export interface RunbookOutcome {
   readonly timedOut: boolean;
   /** Killed because `signal` was aborted. */
   readonly aborted: boolean;
+  /** `signal.reason` when aborted: who or what stopped the run. */
+  readonly abortReason: unknown;
   /** Last lines of stderr, for the error field of a failed run. */
   readonly stderrTail: string;
 }
@@ -69,7 +77,7 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
     let aborted = false;
     let stderrTail = Buffer.alloc(0);
     const timers: NodeJS.Timeout[] = [];
-    const killer = groupKiller(child, options.killGraceMs, timers);
+    const killer = groupKiller(child, options.killGraceMs, timers, options.envMarker);
 
     child.stdout?.on('data', (chunk: Buffer) => options.onOutput(chunk));
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -112,12 +120,19 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
       options.signal?.removeEventListener('abort', onAbort);
       // nothing of the run may outlive it
       killer.kill();
-      resolve({ exitCode, signal, timedOut, aborted, stderrTail: lastLines(stderrTail.toString('utf8'), 20) });
+      resolve({
+        exitCode,
+        signal,
+        timedOut,
+        aborted,
+        abortReason: aborted ? options.signal?.reason : undefined,
+        stderrTail: lastLines(stderrTail.toString('utf8'), 20),
+      });
     });
   });
 }
 
-function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeout[]) {
+function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeout[], envMarker?: string) {
   const send = (signal: NodeJS.Signals) => {
     if (!child.pid) return;
     try {
@@ -125,6 +140,7 @@ function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeou
     } catch {
       // ESRCH: the group is already gone
     }
+    if (envMarker) signalByEnvMarker(envMarker, signal);
   };
   let terminating = false;
   return {

@@ -17,12 +17,14 @@ import type {
   WorkerQueue,
 } from '../src/storage/index.js';
 import { prepareAlertInput } from './alert-input.js';
+import { CancelWatcher } from './cancel-watcher.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LogStreamer } from './log-streamer.js';
 import { Poller } from './poller.js';
-import { outcomeFields } from './run-outcome.js';
+import type { CancelReason } from './run-outcome.js';
+import { outcomeFields, SHUTDOWN } from './run-outcome.js';
 import { claimRun, recordOutcome } from './run-records.js';
 import type { RunbookSource } from './runbook-source.js';
 import { RunbookUnavailableError } from './runbook-source.js';
@@ -47,6 +49,8 @@ export interface QueueWorkerOptions
   readonly runLocks: RunLocks;
   /** How long a run waiting for its turn stays out of sight before it tries again (default 5000). */
   readonly waitTurnMs?: number;
+  /** How often a running run's row is checked for a cancel request (default 500). */
+  readonly cancelPollMs?: number;
   readonly runbooks: RunbookSource;
   /** Capability served (the `worker` of the schemas). */
   readonly workerName: string;
@@ -67,6 +71,7 @@ export interface QueueWorkerOptions
 export class QueueWorker {
   private readonly poller: Poller;
   private readonly leases: LeaseKeeper;
+  private readonly cancels: CancelWatcher;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly log: NonNullable<QueueWorkerOptions['log']>;
   private capacityWaiters: (() => void)[] = [];
@@ -80,6 +85,14 @@ export class QueueWorker {
       queue: options.queue,
       visibilityTimeoutMs: options.visibilityTimeoutMs,
       onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
+    });
+    this.cancels = new CancelWatcher({
+      intervalMs: options.cancelPollMs ?? 500,
+      source: {
+        cancelRequestedBy: async (execId) =>
+          (await options.executions.get(execId))?.execution.cancelRequestedBy ?? null,
+      },
+      onError: (execId, err) => this.log('warn', `could not check run ${execId} for a cancel request`, err),
     });
     this.poller = new Poller({
       maxIntervalMs: options.pollMaxIntervalMs,
@@ -117,7 +130,7 @@ export class QueueWorker {
   }
 
   private killRunning(): void {
-    for (const run of this.running.values()) run.abort.abort();
+    for (const run of this.running.values()) run.abort.abort(SHUTDOWN);
   }
 
   private async shutdown(force: boolean): Promise<void> {
@@ -140,6 +153,7 @@ export class QueueWorker {
       }
     }
     this.leases.close();
+    this.cancels.close();
     for (const wake of this.capacityWaiters) wake();
     this.capacityWaiters = [];
   }
@@ -216,6 +230,10 @@ export class QueueWorker {
       return;
     }
     const release = this.leases.track(message);
+    const stopWatching = this.cancels.watch(execId, (by) => {
+      this.log('info', `run ${execId}: cancel requested by ${by}; killing its process tree`);
+      this.running.get(message.messageId)?.abort.abort({ cancelledBy: by } satisfies CancelReason);
+    });
     try {
       const final = await this.execute(claim.run.execution, signal).catch((err: unknown) => {
         // the run is ours and marked running: end it with the reason rather than leave it running forever
@@ -229,6 +247,7 @@ export class QueueWorker {
       });
       await recordOutcome(executions, claim.run, final);
     } finally {
+      stopWatching();
       await release();
     }
     // only a run that ran gives its turn back: a duplicate delivery of a running run must not
@@ -296,6 +315,7 @@ export class QueueWorker {
         timeoutMs: run.timeoutMs,
         killGraceMs: this.options.killGraceMs,
         signal,
+        envMarker: `CLOUDO_EXEC_ID=${run.execId}`,
         onOutput: (chunk) => streamer.write(chunk),
       });
     } catch (err) {

@@ -1,10 +1,22 @@
 import type { Execution } from '../src/core/execution.js';
 import type { RunbookOutcome } from './executor.js';
 
+/** Why a run was aborted: its worker is shutting down, or someone cancelled it. */
+export const SHUTDOWN = 'shutdown';
+export interface CancelReason {
+  readonly cancelledBy: string;
+}
+
+function cancelledBy(reason: unknown): string | null {
+  return typeof reason === 'object' && reason !== null && 'cancelledBy' in reason ? String(reason.cancelledBy) : null;
+}
+
 /** Maps how the process ended to the run's status and the facts worth keeping. */
 export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Execution> {
   const base = { exitCode: outcome.exitCode, signal: outcome.signal };
   if (outcome.aborted) {
+    const by = cancelledBy(outcome.abortReason);
+    if (by !== null) return { ...base, status: 'cancelled', cancelRequestedBy: by, error: `cancelled by ${by}` };
     return { ...base, status: 'error', error: 'the worker shut down before the runbook finished; it was killed' };
   }
   if (outcome.timedOut) {

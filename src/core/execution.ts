@@ -105,6 +105,8 @@ export const Execution = z.object({
   alertRule: z.string().max(1024).nullable(),
   monitorCondition: z.enum(['Fired', 'Resolved']).nullable(),
   resourceId: z.string().max(1024).nullable(),
+  /** Who asked to cancel a running run; its worker sees it and kills the process tree. */
+  cancelRequestedBy: z.string().max(256).nullable(),
 });
 export type Execution = z.infer<typeof Execution>;
 

@@ -40,6 +40,7 @@ export function planRun(
       error: null,
       logBytes: null,
       workerHost: null,
+      cancelRequestedBy: null,
       ...alertSummary(alert),
     },
     job: {
@@ -89,6 +90,7 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     error: `no schema handles alert rule "${(alert.alertRule ?? '(none)').slice(0, 200)}": name one with ?id=, or add the rule to a schema's alert_rules`,
     logBytes: null,
     workerHost: null,
+    cancelRequestedBy: null,
     ...alertSummary(alert),
   };
 }

@@ -1,4 +1,5 @@
 import { auditFunction } from './audit.js';
+import { cancelExecutionFunction } from './cancel.js';
 import type { FunctionDefinition } from './definitions.js';
 import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction } from './executions.js';
 import { healthFunction } from './health.js';
@@ -36,6 +37,7 @@ export function createFunctionDefinitions(
     listExecutionsFunction(services),
     getExecutionFunction(services),
     getExecutionLogFunction(services),
+    cancelExecutionFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
     auditFunction(services),

@@ -26,6 +26,8 @@ export { ConcurrentUpdateError, ExecutionRepository } from './execution-reposito
 export type { ReceivedMessage } from './job-queue.js';
 export { JobQueue, WorkerQueue } from './job-queue.js';
 export { LogStore } from './log-store.js';
+export type { CancelResult } from './run-control.js';
+export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';

@@ -36,6 +36,7 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     alert_rule: e.alertRule,
     monitor_condition: e.monitorCondition,
     resource_id: e.resourceId,
+    cancel_requested_by: e.cancelRequestedBy,
     links: executionLinks(e.execId),
   };
 }

@@ -30,6 +30,7 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     alertRule: null,
     monitorCondition: null,
     resourceId: null,
+    cancelRequestedBy: null,
     ...overrides,
   };
 }

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ExecId } from '../core/execution.js';
+import { cancelRun } from '../storage/index.js';
+import { defineHttp } from './definitions.js';
+import { audit } from './http/audit.js';
+import { HttpError } from './http/errors.js';
+import { toExecutionResource } from './http/resources.js';
+import type { ServicesProvider } from './services.js';
+
+/**
+ * `POST /api/executions/{execId}/cancel` (operator): a queued run never starts (200, cancelled); a
+ * running run's process tree is killed by its worker (202, cancelling, then cancelled); a finished run
+ * cannot be cancelled (409).
+ */
+export function cancelExecutionFunction(services: ServicesProvider) {
+  return defineHttp(
+    services,
+    'CancelExecution',
+    { route: 'executions/{execId}/cancel', methods: ['POST'], authLevel: 'anonymous', role: 'operator' },
+    async ({ request, context, caller, services: { storage } }) => {
+      const { execId } = z.object({ execId: ExecId }).parse(request.params);
+      const result = await cancelRun(storage.executions, execId, caller.id);
+      if (result.kind === 'missing') throw new HttpError(404, `no execution with id "${execId}"`);
+      if (result.kind === 'finished') {
+        throw new HttpError(
+          409,
+          `execution ${execId} has already finished (${result.status}); there is nothing to cancel`,
+        );
+      }
+      await audit(storage, context, {
+        caller,
+        request,
+        action: 'cancel',
+        target: execId,
+        details: { was: result.kind },
+      });
+      return {
+        status: result.kind === 'cancelled' ? 200 : 202,
+        jsonBody: toExecutionResource(result.execution),
+      };
+    },
+  );
+}
