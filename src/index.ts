@@ -5,6 +5,9 @@
 import { app } from './functions/azure-runtime.js';
 import { createFunctionDefinitions, lazyServices, registrationOptions } from './functions/index.js';
 
+// the live log answers with a stream of Server-Sent Events, which the host delivers only in stream mode
+app.setup({ enableHttpStream: true });
+
 for (const definition of createFunctionDefinitions(lazyServices(process.env), registrationOptions(process.env))) {
   app.http(definition.name, definition.options);
 }

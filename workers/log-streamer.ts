@@ -1,3 +1,5 @@
+import type { Redactor } from '../src/core/redaction.js';
+
 /** What the streamer needs from the log store. */
 export interface LogAppender {
   append(execId: string, data: Uint8Array): Promise<void>;
@@ -8,24 +10,36 @@ export interface LogStreamerOptions {
   readonly execId: string;
   /** How often buffered output is appended. */
   readonly flushIntervalMs: number;
+  /** Most bytes a run's log may hold; past it one marker line is written and the rest is dropped. */
+  readonly maxBytes: number;
+  /** Hides secrets in each line before it is stored. */
+  readonly redact: Redactor;
   /** Called when an append fails; the bytes stay buffered and go with the next flush. */
   readonly onError: (err: unknown) => void;
 }
 
+const NEWLINE = 0x0a;
+/** A line longer than this is stored in pieces even before its newline arrives. */
+const MAX_HELD_BYTES = 64 * 1024;
+
 /**
  * Buffers a run's output and appends it to the log blob every `flushIntervalMs`: live enough to follow,
- * without one storage call per line. Flushes are chained, never concurrent, so order is kept.
+ * without one storage call per line. Whole lines are redacted (a secret split across two chunks is still
+ * found), the log is capped, and flushes are chained, never concurrent, so order is kept.
  */
 export class LogStreamer {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  private held: Buffer = Buffer.alloc(0);
+  private ready: Buffer[] = [];
   private written = 0;
+  private dropped = 0;
+  private truncated = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly options: LogStreamerOptions) {
     if (options.flushIntervalMs <= 0) throw new Error('flushIntervalMs must be > 0');
+    if (options.maxBytes < 1024) throw new Error('maxBytes must be at least 1024');
   }
 
   /** Bytes stored so far. */
@@ -33,29 +47,32 @@ export class LogStreamer {
     return this.written;
   }
 
+  /** Output discarded past the cap. */
+  get bytesDropped(): number {
+    return this.dropped;
+  }
+
   write(chunk: Buffer): void {
     if (this.closed) return;
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
+    this.held = this.held.length === 0 ? chunk : Buffer.concat([this.held, chunk]);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
     }, this.options.flushIntervalMs);
   }
 
-  /** Appends whatever is buffered; resolves when it is stored (or has failed and stays buffered). */
-  flush(): Promise<void> {
+  /** Appends whatever is complete; resolves when it is stored (or has failed and stays buffered). */
+  flush(final = false): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.pendingBytes === 0) return;
-      const data = Buffer.concat(this.pending);
-      this.pending = [];
-      this.pendingBytes = 0;
+      this.takeLines(final);
+      if (this.ready.length === 0) return;
+      const data = Buffer.concat(this.ready);
+      this.ready = [];
       try {
         await this.options.store.append(this.options.execId, data);
         this.written += data.length;
       } catch (err) {
-        this.pending.unshift(data);
-        this.pendingBytes += data.length;
+        this.ready.unshift(data);
         this.options.onError(err);
       }
     });
@@ -67,8 +84,35 @@ export class LogStreamer {
     this.closed = true;
     clearTimeout(this.timer);
     this.timer = undefined;
-    await this.flush();
-    if (this.pendingBytes > 0) await this.flush();
+    await this.flush(true);
+    if (this.ready.length > 0) await this.flush(true);
     return this.written;
+  }
+
+  /** Moves complete lines (all of it when final, or a very long line) from `held` to `ready`, redacted and capped. */
+  private takeLines(final: boolean): void {
+    const cut = final || this.held.length > MAX_HELD_BYTES ? this.held.length : this.held.lastIndexOf(NEWLINE) + 1;
+    if (cut <= 0) return;
+    const lines = this.held.subarray(0, cut);
+    this.held = Buffer.from(this.held.subarray(cut));
+    if (this.truncated) {
+      this.dropped += lines.length;
+      return;
+    }
+    const redacted = Buffer.from(this.options.redact(lines.toString('utf8')), 'utf8');
+    const pendingBytes = this.ready.reduce((n, b) => n + b.length, 0);
+    const room = this.options.maxBytes - this.written - pendingBytes;
+    if (redacted.length <= room) {
+      this.ready.push(redacted);
+      return;
+    }
+    this.truncated = true;
+    this.ready.push(redacted.subarray(0, Math.max(0, room)));
+    this.dropped += redacted.length - Math.max(0, room);
+    this.ready.push(
+      Buffer.from(
+        `\n[cloudo] log truncated at ${this.options.maxBytes} bytes: further output of this run is not kept\n`,
+      ),
+    );
   }
 }

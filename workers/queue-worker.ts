@@ -5,6 +5,8 @@ import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
 import type { Execution } from '../src/core/execution.js';
 import { isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
+import type { Redactor } from '../src/core/redaction.js';
+import { createRedactor, secretValues } from '../src/core/redaction.js';
 import { buildRunbookEnv } from '../src/core/runbook-env.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
 import type { WorkerSettings } from '../src/core/settings.js';
@@ -39,6 +41,7 @@ export interface QueueWorkerOptions
     | 'killGraceMs'
     | 'shutdownGraceMs'
     | 'logFlushIntervalMs'
+    | 'logMaxBytes'
   > {
   readonly queue: WorkerQueue;
   readonly executions: ExecutionRepository;
@@ -72,6 +75,7 @@ export class QueueWorker {
   private readonly poller: Poller;
   private readonly leases: LeaseKeeper;
   private readonly cancels: CancelWatcher;
+  private readonly redact: Redactor;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly log: NonNullable<QueueWorkerOptions['log']>;
   private capacityWaiters: (() => void)[] = [];
@@ -86,6 +90,7 @@ export class QueueWorker {
       visibilityTimeoutMs: options.visibilityTimeoutMs,
       onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
     });
+    this.redact = createRedactor(secretValues(options.workerEnv));
     this.cancels = new CancelWatcher({
       intervalMs: options.cancelPollMs ?? 500,
       source: {
@@ -294,6 +299,8 @@ export class QueueWorker {
       store: this.options.logs,
       execId: run.execId,
       flushIntervalMs: this.options.logFlushIntervalMs,
+      maxBytes: this.options.logMaxBytes,
+      redact: this.redact,
       onError: (err) => this.log('warn', `appending to the log of ${run.execId} failed; will retry`, err),
     });
     const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));

@@ -135,6 +135,12 @@ const WorkerEnv = z.object({
   CLOUDO_KILL_GRACE_MS: Millis('CLOUDO_KILL_GRACE_MS', 0, 600_000).default(5_000),
   CLOUDO_SHUTDOWN_GRACE_MS: Millis('CLOUDO_SHUTDOWN_GRACE_MS', 0, 3600_000).default(30_000),
   CLOUDO_LOG_FLUSH_INTERVAL_MS: Millis('CLOUDO_LOG_FLUSH_INTERVAL_MS', 10, 60_000).default(200),
+  CLOUDO_LOG_MAX_BYTES: z.coerce
+    .number({ message: 'CLOUDO_LOG_MAX_BYTES must be a number of bytes' })
+    .int()
+    .min(1024, 'CLOUDO_LOG_MAX_BYTES must be at least 1024')
+    .max(1024 * 1024 * 1024, 'CLOUDO_LOG_MAX_BYTES must be at most 1 GiB')
+    .default(10 * 1024 * 1024),
   CLOUDO_RUNBOOK_ENV_PASSTHROUGH: z.string().default(''),
 });
 
@@ -156,6 +162,8 @@ export interface WorkerSettings {
   readonly shutdownGraceMs: number;
   /** How often buffered output is appended to the log blob (`CLOUDO_LOG_FLUSH_INTERVAL_MS`, default 200). */
   readonly logFlushIntervalMs: number;
+  /** Most bytes one run's log keeps, then a truncation marker (`CLOUDO_LOG_MAX_BYTES`, default 10 MiB). */
+  readonly logMaxBytes: number;
   /** Extra worker variables a runbook may see, comma-separated (`CLOUDO_RUNBOOK_ENV_PASSTHROUGH`). */
   readonly runbookEnvPassthrough: readonly string[];
 }
@@ -183,6 +191,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     killGraceMs: e.CLOUDO_KILL_GRACE_MS,
     shutdownGraceMs: e.CLOUDO_SHUTDOWN_GRACE_MS,
     logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
+    logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
     runbookEnvPassthrough: e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH.split(',')
       .map((s) => s.trim())
       .filter(Boolean),

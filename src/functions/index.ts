@@ -6,6 +6,7 @@ import { healthFunction } from './health.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
+import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
 import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
 
@@ -38,6 +39,8 @@ export function createFunctionDefinitions(
     getExecutionFunction(services),
     getExecutionLogFunction(services),
     cancelExecutionFunction(services),
+    streamExecutionLogFunction(services),
+    liveLogScriptFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
     auditFunction(services),

@@ -23,7 +23,7 @@ const HTML_HEADERS = {
   // the pages show runbook output: even markup that slipped past escaping may run no script, load
   // nothing and post nowhere else; the refresh is a <meta> tag, which needs no script
   'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   // for browsers that predate frame-ancestors
   'x-frame-options': 'DENY',

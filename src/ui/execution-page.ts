@@ -4,6 +4,7 @@ import { executionUrl } from './executions-page.js';
 import type { HtmlFragment, HtmlValue } from './html.js';
 import { html } from './html.js';
 import { formatBytes, formatDuration, layout, statusBadge, timeCell } from './layout.js';
+import { LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
 
 /** Seconds between reloads while a run is not finished, so its log grows on screen. */
 export const EXECUTION_REFRESH_SECONDS = 2;
@@ -60,16 +61,20 @@ export function renderExecutionPage(input: ExecutionPageInput): HtmlFragment {
   const { execution, log } = input;
   const id = encodeURIComponent(execution.execId);
   const isLive = !isTerminal(execution.status);
-  const logBlock =
-    log === null || log === ''
-      ? html`<p class="muted no-log">${isLive ? 'No output yet.' : 'This run wrote no output.'}</p>`
-      : html`<pre class="log">${log}</pre>`;
+  const shown = log ?? '';
+  const logBlock = isLive
+    ? // a live run's log grows in place: the script streams from the byte this page stops at
+      html`<p class="muted no-log" id="log-empty"${shown === '' ? '' : ' hidden'}>No output yet.</p>
+<pre class="log" id="log" data-stream="/api/executions/${id}/stream?offset=${Buffer.byteLength(shown)}"${shown === '' ? ' hidden' : ''}>${shown}</pre>`
+    : shown === ''
+      ? html`<p class="muted no-log">This run wrote no output.</p>`
+      : html`<pre class="log">${shown}</pre>`;
   const body = html`<p class="links">
 <a href="/api/logs">← All executions</a>
 <a href="/api/executions/${id}/log">Raw log</a>
 <a href="/api/executions/${id}">JSON</a>
 </p>
-<h1>${execution.schemaName} ${statusBadge(execution.status)}</h1>
+<h1>${execution.schemaName} <span id="status">${statusBadge(execution.status)}</span></h1>
 ${details(execution, input.now)}
 <h2>Log</h2>
 ${logBlock}`;
@@ -77,5 +82,6 @@ ${logBlock}`;
     title: `${execution.schemaId} · ${execution.status}`,
     body,
     refresh: isLive ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) } : undefined,
+    scripts: isLive ? [LIVE_LOG_SCRIPT_PATH] : [],
   });
 }

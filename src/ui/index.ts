@@ -11,3 +11,4 @@ export type { HtmlFragment, HtmlValue } from './html.js';
 export { escapeHtml, html, raw } from './html.js';
 export type { LayoutOptions, Refresh } from './layout.js';
 export { layout, renderErrorPage } from './layout.js';
+export { LIVE_LOG_SCRIPT, LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';

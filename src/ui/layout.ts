@@ -47,19 +47,27 @@ export interface LayoutOptions {
   readonly body: HtmlFragment;
   /** Omit for a page that does not change on its own. */
   readonly refresh?: Refresh | undefined;
+  /**
+   * Same-origin scripts (never inline: the CSP forbids inline script). With a script, the refresh only
+   * applies to browsers without JavaScript.
+   */
+  readonly scripts?: readonly string[];
 }
 
 /** The page shell: one inline stylesheet, no scripts, no external assets. */
 export function layout(options: LayoutOptions): HtmlFragment {
-  const { refresh } = options;
-  // a meta refresh needs no script, so the pages keep a CSP that forbids every script
-  const refreshTag = refresh && html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${refresh.url}">`;
+  const { refresh, scripts = [] } = options;
+  // a meta refresh needs no script; where a script follows the page live, it is the no-script fallback
+  const meta = refresh && html`<meta http-equiv="refresh" content="${refresh.seconds}; url=${refresh.url}">`;
+  const refreshTag = meta && scripts.length > 0 ? html`<noscript>${meta}</noscript>` : meta;
+  const scriptTags = scripts.map((src) => html`<script src="${src}" defer></script>`);
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${refreshTag}
+${scriptTags}
 <title>${options.title} · ClouDO</title>
 ${STYLE}
 </head>

@@ -125,13 +125,32 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in a real browser', () => {
     expect(links).toEqual(['/api/logs', `/api/executions/${evilRun}/log`, `/api/executions/${evilRun}`]);
   });
 
-  it('keeps reloading the page of a run that has not finished', async () => {
+  it('follows a running run live: new output and the final status appear without a reload', async () => {
     const running = runs.find((r) => r.status === 'running');
-    await page.goto(`${host.url}/api/logs/${running?.execId}`);
-    expect(await page.locator('meta[http-equiv="refresh"]').getAttribute('content')).toBe(
-      `2; url=/api/logs/${running?.execId}`,
-    );
+    const execId = running?.execId ?? '';
+    await page.goto(`${host.url}/api/logs/${execId}`);
     expect(await page.locator('p.no-log').textContent()).toBe('No output yet.');
+    // browsers without JavaScript still reload the page
+    expect(await page.content()).toContain(
+      `<noscript><meta http-equiv="refresh" content="2; url=/api/logs/${execId}">`,
+    );
+
+    await t.storage.logs.create(execId);
+    await t.storage.logs.append(execId, Buffer.from('step 1 <b>not bold</b>\n'));
+    // polled from here: the page's CSP rightly refuses code evaluated from a string
+    await expect.poll(() => page.locator('#log').textContent(), { timeout: 5_000 }).toContain('step 1');
+    await t.storage.logs.append(execId, Buffer.from('step 2 done\n'));
+    const current = await t.storage.executions.get(execId);
+    if (!current) throw new Error('seeded run missing');
+    await t.storage.executions.transition(current, {
+      ...current.execution,
+      status: 'succeeded',
+      finishedAt: new Date().toISOString(),
+      exitCode: 0,
+    });
+    await expect.poll(() => page.locator('#status .badge').textContent(), { timeout: 5_000 }).toBe('succeeded');
+    expect(await page.locator('#log').textContent()).toBe('step 1 <b>not bold</b>\nstep 2 done\n');
+    expect(await page.locator('#log b').count()).toBe(0);
   });
 
   it('filters by status through the form, and keeps the filter on reload', async () => {

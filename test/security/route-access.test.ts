@@ -17,6 +17,8 @@ const EXPECTED_ACCESS: Record<string, string> = {
   GetExecution: 'viewer',
   GetExecutionLog: 'viewer',
   CancelExecution: 'operator',
+  StreamExecutionLog: 'viewer',
+  LiveLogScript: 'public',
   LogsPage: 'viewer',
   LogPage: 'viewer',
   Audit: 'admin',

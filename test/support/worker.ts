@@ -38,6 +38,7 @@ export function startTestWorker(
     killGraceMs: 500,
     shutdownGraceMs: 2_000,
     logFlushIntervalMs: 50,
+    logMaxBytes: 10 * 1024 * 1024,
     workerEnv: { PATH: process.env.PATH, HOME: process.env.HOME, SECRET_TOKEN: 'must-not-leak' },
     log: (level, message, err) => {
       if (level === 'error') console.error(message, err);

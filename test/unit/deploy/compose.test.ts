@@ -240,6 +240,23 @@ describe('workers/Dockerfile', () => {
     expect(argsOf(runtime, 'COPY')).toContain('--chown=root:root runbooks /runbooks');
   });
 
+  it('installs what runbooks and the worker call: bash, python3, jq, az, kubectl and kubelogin', () => {
+    const runs = argsOf(runtime, 'RUN').join('\n');
+    const aptPackages = [...runs.matchAll(/apt-get install (?:-\S+ +)*([^&]+)/g)].flatMap((m) =>
+      (m[1] ?? '')
+        .trim()
+        .split(/\s+/)
+        // "azure-cli${AZURE_CLI_VERSION:+=...}" → azure-cli
+        .map((pkg) => pkg.replace(/^"|"$/g, '').replace(/\$\{.*$|=.*$/, '')),
+    );
+    expect(aptPackages).toEqual(expect.arrayContaining(['bash', 'python3', 'jq', 'azure-cli']));
+    for (const tool of ['kubectl', 'kubelogin'])
+      expect(runs).toMatch(new RegExp(`install .*\\S*${tool}\\S* /usr/local/bin/${tool} `));
+    // the build fails unless each one runs
+    for (const check of ['az version', 'kubectl version --client', 'kubelogin --version'])
+      expect(runs).toContain(check);
+  });
+
   it('pins kubectl and kubelogin and checks their checksums', () => {
     const text = read(WORKER_DOCKERFILE);
     expect(text).toMatch(/^ARG KUBECTL_VERSION=v\d+\.\d+\.\d+$/m);

@@ -1,0 +1,328 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AksTarget, FetchAksCredentialsOptions } from '../../../workers/aks-credentials.js';
+import { aksTarget, fetchAksCredentials } from '../../../workers/aks-credentials.js';
+import { testAlert } from '../../support/alerts.js';
+import type { FakeCli, FakeCliBehaviour } from '../../support/fake-cli.js';
+import { installFakeCli } from '../../support/fake-cli.js';
+import { isAlive, waitFor } from '../../support/wait.js';
+
+const SUB = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
+const CLIENT_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+const CLUSTER_ID = `/subscriptions/${SUB}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod`;
+const noK8s = { cluster: null, namespace: null, pod: null, deployment: null, job: null, hpa: null };
+
+describe('aksTarget', () => {
+  it('reads the cluster from a managedClusters resource id, whatever its case', () => {
+    const alert = testAlert({
+      resourceId: CLUSTER_ID.replace(
+        'Microsoft.ContainerService/managedClusters',
+        'microsoft.containerservice/MANAGEDCLUSTERS',
+      ),
+      // the resource id is Azure's own; a label may say something else
+      kubernetes: { ...noK8s, cluster: 'from-a-label' },
+    });
+    expect(aksTarget(alert)).toEqual({ subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' });
+  });
+
+  it('reads a Container Insights-style context: kubernetes.cluster with the resource group and subscription', () => {
+    const alert = testAlert({
+      resourceId: `/subscriptions/${SUB}/resourceGroups/rg-aks/providers/Microsoft.OperationalInsights/workspaces/logs`,
+      subscriptionId: SUB,
+      resourceGroup: 'rg-aks',
+      kubernetes: { ...noK8s, cluster: 'aks-prod', namespace: 'shop' },
+    });
+    expect(aksTarget(alert)).toEqual({ subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' });
+  });
+
+  it('reads a cluster named by its resource id (a managed Prometheus configuration item)', () => {
+    const alert = testAlert({
+      resourceId: null,
+      subscriptionId: null,
+      resourceGroup: null,
+      kubernetes: { ...noK8s, cluster: CLUSTER_ID },
+    });
+    expect(aksTarget(alert)).toEqual({ subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' });
+  });
+
+  it('does not take a resource below a cluster (an agent pool) for the cluster', () => {
+    const alert = testAlert({
+      resourceId: `${CLUSTER_ID}/agentPools/system`,
+      subscriptionId: SUB,
+      resourceGroup: 'rg-aks',
+    });
+    expect(aksTarget(alert)).toEqual({ missing: expect.stringMatching(/^kubernetes\.cluster of the alert/) });
+  });
+
+  it('says which parts are missing', () => {
+    expect(aksTarget(null)).toEqual({ missing: expect.stringContaining('not started by one') });
+    const clusterOnly = testAlert({
+      resourceId: null,
+      subscriptionId: null,
+      resourceGroup: null,
+      kubernetes: { ...noK8s, cluster: 'aks-prod' },
+    });
+    expect(aksTarget(clusterOnly)).toEqual({
+      missing: expect.stringMatching(/^resourceGroup, subscriptionId of the alert/),
+    });
+    // testAlert's default is a VM: somewhere, but no cluster
+    expect(aksTarget(testAlert())).toEqual({ missing: expect.stringMatching(/^kubernetes\.cluster of the alert/) });
+  });
+});
+
+describe('fetchAksCredentials', () => {
+  let cli: FakeCli;
+  const workDirs: string[] = [];
+  const target: AksTarget = { subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' };
+
+  beforeEach(async () => {
+    cli = await installFakeCli();
+  });
+  afterEach(async () => {
+    await cli.remove();
+    await Promise.all(workDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  /** A run's work directory, as the queue worker makes one. */
+  async function runDir(): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-aks-run-'));
+    workDirs.push(dir);
+    return dir;
+  }
+  async function fetchFor(
+    workDir: string,
+    overrides: Partial<FetchAksCredentialsOptions> & { behaviour?: FakeCliBehaviour } = {},
+  ) {
+    const { behaviour, ...rest } = overrides;
+    return fetchAksCredentials({ target, workDir, env: cli.env(behaviour), clientId: null, timeoutMs: 5_000, ...rest });
+  }
+
+  it('logs in, fetches and converts with exactly these arguments, into the run directory only', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir);
+
+    const kubeconfig = path.join(workDir, 'kubeconfig');
+    const configDir = path.join(workDir, '.azure');
+    expect(result).toEqual({ ok: true, kubeconfig, env: { KUBECONFIG: kubeconfig, AZURE_CONFIG_DIR: configDir } });
+    const calls = await cli.calls();
+    expect(calls.map((c) => [c.tool, ...c.argv])).toEqual([
+      ['az', 'login', '--identity', '--output', 'none', '--only-show-errors'],
+      [
+        'az',
+        'aks',
+        'get-credentials',
+        '--resource-group',
+        'rg-aks',
+        '--name',
+        'aks-prod',
+        '--subscription',
+        SUB,
+        '--file',
+        kubeconfig,
+        '--overwrite-existing',
+        '--only-show-errors',
+      ],
+      ['kubelogin', 'convert-kubeconfig', '-l', 'msi', '--kubeconfig', kubeconfig],
+    ]);
+    for (const call of calls) {
+      expect(call).toMatchObject({
+        azureConfigDir: configDir,
+        kubeconfigEnv: kubeconfig,
+        telemetry: 'false',
+        cwd: workDir,
+      });
+    }
+    expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
+    expect((await stat(configDir)).mode & 0o777).toBe(0o700);
+    const text = await readFile(kubeconfig, 'utf8');
+    expect(text).toContain('server: https://aks-prod.hcp.example.azmk8s.io:443');
+    expect(text).toContain('# converted: --login msi --client-id \n');
+    // the worker's shared az state was not touched
+    expect(existsSync(path.join(cli.home, '.azure'))).toBe(false);
+  });
+
+  it('logs in as the user-assigned identity and has kubelogin use it too', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { clientId: CLIENT_ID });
+    expect(result.ok).toBe(true);
+    const calls = await cli.calls();
+    expect(calls[0]?.argv).toEqual([
+      'login',
+      '--identity',
+      '--client-id',
+      CLIENT_ID,
+      '--output',
+      'none',
+      '--only-show-errors',
+    ]);
+    expect(calls[2]?.argv).toEqual([
+      'convert-kubeconfig',
+      '-l',
+      'msi',
+      '--client-id',
+      CLIENT_ID,
+      '--kubeconfig',
+      path.join(workDir, 'kubeconfig'),
+    ]);
+    expect(await readFile(path.join(workDir, '.azure', 'azureProfile.json'), 'utf8')).toContain(CLIENT_ID);
+  });
+
+  it.each([
+    ['cluster', { ...target, cluster: 'x; rm -rf /' }, /^AKS credentials not fetched: cluster "x; rm -rf \/" is not/],
+    ['cluster', { ...target, cluster: '$(id)' }, /cluster "\$\(id\)" is not an AKS cluster name/],
+    ['cluster', { ...target, cluster: '--help' }, /cluster "--help" is not/],
+    ['cluster', { ...target, cluster: 'a'.repeat(64) }, /cluster "a{64}" is not/],
+    [
+      'resource group',
+      { ...target, resourceGroup: '--subscription=other' },
+      /resource group "--subscription=other" is not/,
+    ],
+    ['resource group', { ...target, resourceGroup: '-rg' }, /resource group "-rg" is not/],
+    ['resource group', { ...target, resourceGroup: 'rg.' }, /resource group "rg\." is not/],
+    ['resource group', { ...target, resourceGroup: 'rg aks' }, /resource group "rg aks" is not/],
+    ['subscription', { ...target, subscriptionId: `--${SUB}` }, /subscription "--0b1c.*" is not a subscription id/],
+    ['subscription', { ...target, subscriptionId: 'sub-1' }, /subscription "sub-1" is not/],
+  ])('refuses a hostile or invalid %s before anything runs: %j', async (_what, hostile, reason) => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { target: hostile });
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(reason) });
+    expect(await cli.calls()).toEqual([]);
+    expect(await readdir(workDir)).toEqual([]);
+  });
+
+  it('refuses a client id that is not a GUID before anything runs', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { clientId: '--allow-no-subscriptions' });
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringContaining('client id "--allow-no-subscriptions" is not a GUID'),
+    });
+    expect(await cli.calls()).toEqual([]);
+  });
+
+  it('accepts the names Azure allows: parentheses, dots and letters beyond ASCII in a resource group', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { target: { ...target, resourceGroup: 'rg.(prod)_ü-1', cluster: 'a_b-1' } });
+    expect(result.ok).toBe(true);
+    expect((await cli.calls())[1]?.argv.slice(2, 6)).toEqual(['--resource-group', 'rg.(prod)_ü-1', '--name', 'a_b-1']);
+  });
+
+  it('gives two concurrent runs two kubeconfigs and two az states that neither shares', async () => {
+    const [dirA, dirB] = [await runDir(), await runDir()];
+    const [a, b] = await Promise.all([
+      fetchFor(dirA, { target: { ...target, cluster: 'aks-a' }, behaviour: { delayMs: 150 } }),
+      fetchFor(dirB, { target: { ...target, cluster: 'aks-b' }, clientId: CLIENT_ID, behaviour: { delayMs: 150 } }),
+    ]);
+    if (!a.ok || !b.ok) throw new Error(`both should succeed: ${JSON.stringify([a, b])}`);
+    expect(a.kubeconfig).toBe(path.join(dirA, 'kubeconfig'));
+    expect(b.kubeconfig).toBe(path.join(dirB, 'kubeconfig'));
+    expect(a.env.AZURE_CONFIG_DIR).toBe(path.join(dirA, '.azure'));
+    expect(b.env.AZURE_CONFIG_DIR).toBe(path.join(dirB, '.azure'));
+    const [configA, configB] = [await readFile(a.kubeconfig, 'utf8'), await readFile(b.kubeconfig, 'utf8')];
+    expect(configA).toContain('aks-a');
+    expect(configA).not.toContain('aks-b');
+    expect(configB).toContain('aks-b');
+    expect(configB).not.toContain('aks-a');
+    // each run logged in as its own identity, in its own directory, and fetched with that login
+    expect(await readFile(path.join(dirA, '.azure', 'azureProfile.json'), 'utf8')).toBe('{"identity":""}\n');
+    expect(await readFile(path.join(dirB, '.azure', 'azureProfile.json'), 'utf8')).toBe(
+      `{"identity":"${CLIENT_ID}"}\n`,
+    );
+    const calls = await cli.calls();
+    expect(calls).toHaveLength(6);
+    // they did overlap: each call takes 150 ms, and both logins started before either run went on
+    expect(calls.slice(0, 2).map((c) => c.argv[0])).toEqual(['login', 'login']);
+    for (const call of calls) {
+      const dir = call.cwd === dirA ? dirA : dirB;
+      expect(call.azureConfigDir).toBe(path.join(dir, '.azure'));
+      expect(call.kubeconfigEnv).toBe(path.join(dir, 'kubeconfig'));
+      if (call.argv.includes('--file')) expect(call.argv).toContain(path.join(dir, 'kubeconfig'));
+    }
+    expect(new Set(calls.map((c) => c.cwd))).toEqual(new Set([dirA, dirB]));
+  });
+
+  it('reports a failing az with the command and the last lines of its stderr, tokens removed', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { behaviour: { fail: 'az aks' } });
+    if (result.ok) throw new Error('should fail');
+    expect(result.reason).toMatch(/^az aks get-credentials failed \(exit 1\): /);
+    expect(result.reason).toContain('ERROR: (ResourceNotFound) fake failure of az aks');
+    expect(result.reason.endsWith('Code: ResourceNotFound')).toBe(true);
+    expect(result.reason).toContain('Authorization: Bearer [redacted');
+    expect(result.reason).not.toContain('eyJ');
+    // ten lines at most: the oldest progress lines are left out
+    expect(result.reason).not.toMatch(/progress line [1-5]\b/);
+    expect(result.reason.split('\n')).toHaveLength(10);
+    // nothing runs after a failed step
+    expect((await cli.calls()).map((c) => `${c.tool} ${c.argv[0]}`)).toEqual(['az login', 'az aks']);
+  });
+
+  it('stops at a failed login and never fetches', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { behaviour: { fail: 'az login' } });
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^az login --identity failed \(exit 1\)/) });
+    expect(await cli.calls()).toHaveLength(1);
+    expect(existsSync(path.join(workDir, 'kubeconfig'))).toBe(false);
+  });
+
+  it('reports a failing kubelogin by name', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { behaviour: { fail: 'kubelogin' } });
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^kubelogin convert-kubeconfig failed \(exit 1\)/),
+    });
+  });
+
+  it('kills a hanging az with its children at the deadline and says it timed out', async () => {
+    const workDir = await runDir();
+    const started = Date.now();
+    const result = await fetchFor(workDir, { timeoutMs: 300, behaviour: { hang: 'az aks' } });
+    const elapsed = Date.now() - started;
+    expect(result).toEqual({
+      ok: false,
+      reason: 'az aks get-credentials timed out: fetching AKS credentials may take 300 ms',
+    });
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1_500);
+    const [pid] = await cli.hangPids();
+    expect(pid).toBeGreaterThan(0);
+    await waitFor('the hanging command’s child to be gone', () => (isAlive(pid ?? 0) ? undefined : true), 1_000);
+    expect((await cli.calls()).map((c) => c.tool)).toEqual(['az', 'az']);
+  });
+
+  it('escalates to SIGKILL when a hanging command ignores SIGTERM', async () => {
+    const workDir = await runDir();
+    const started = Date.now();
+    const result = await fetchFor(workDir, {
+      timeoutMs: 200,
+      killGraceMs: 200,
+      behaviour: { hang: 'kubelogin', ignoreTerm: true },
+    });
+    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^kubelogin convert-kubeconfig timed out/) });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    const [pid] = await cli.hangPids();
+    await waitFor('the child that ignored SIGTERM to be gone', () => (isAlive(pid ?? 0) ? undefined : true), 1_000);
+  });
+
+  it('kills the running command when the run is cancelled', async () => {
+    const workDir = await runDir();
+    const abort = new AbortController();
+    const pending = fetchFor(workDir, { signal: abort.signal, behaviour: { hang: 'az login' } });
+    await waitFor('az login to start', async () => ((await cli.hangPids()).length > 0 ? true : undefined), 2_000);
+    abort.abort();
+    expect(await pending).toEqual({ ok: false, reason: 'az login --identity killed: the run was cancelled' });
+  });
+
+  it('reports an az that is not installed', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { azPath: path.join(cli.binDir, 'no-such-az') });
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^az login --identity could not start .*no-such-az: spawn .* ENOENT$/),
+    });
+  });
+});

@@ -1,0 +1,299 @@
+import { spawn } from 'node:child_process';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { AlertContext } from '../src/core/alert-context.js';
+
+/** The AKS cluster a run is about: every part is later an argument of `az aks get-credentials`. */
+export interface AksTarget {
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly cluster: string;
+}
+
+/** Where a run's credentials are fetched from, and with what. */
+export interface FetchAksCredentialsOptions {
+  /** The cluster; checked against Azure's naming rules again here, since these values come from an alert. */
+  readonly target: AksTarget;
+  /**
+   * The run's own (absolute) work directory. The kubeconfig goes to `<workDir>/kubeconfig` and the Azure CLI
+   * state to `<workDir>/.azure`, so they are removed with it and no other run can read them.
+   */
+  readonly workDir: string;
+  /** The run's environment (PATH, HOME, the identity variables): `az` and `kubelogin` are found on its PATH. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Client id of the user-assigned managed identity to log in as; null for the system-assigned one. */
+  readonly clientId: string | null;
+  /** How long all the commands together may take, in ms; a command still running then is killed. */
+  readonly timeoutMs: number;
+  /** After SIGTERM, how long a command's process group has before SIGKILL, in ms. Default 2000. */
+  readonly killGraceMs?: number;
+  /** Aborting (cancel, shutdown) kills the running command the same way as a timeout. */
+  readonly signal?: AbortSignal;
+  /** Default `az`, looked up on `env.PATH`. */
+  readonly azPath?: string;
+  /** Default `kubelogin`, looked up on `env.PATH`. */
+  readonly kubeloginPath?: string;
+}
+
+/** Expected outcomes are values: a cluster without access or a CLI error ends the run with `reason`. */
+export type FetchAksCredentialsResult =
+  | {
+      readonly ok: true;
+      /** Absolute path of the run's kubeconfig (mode 0600). */
+      readonly kubeconfig: string;
+      /** To add to the run's environment: KUBECONFIG, and AZURE_CONFIG_DIR holding the run's own az login. */
+      readonly env: Record<string, string>;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+const MANAGED_CLUSTER_ID =
+  /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/([^/]+)\/?$/i;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Azure's rules, narrowed so that no value can start with '-' and be read as an option
+const CLUSTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
+const RESOURCE_GROUP = /^[\p{L}\p{N}_.()][\p{L}\p{N}_.()-]{0,89}$/u;
+
+const DEFAULT_KILL_GRACE_MS = 2_000;
+const STDERR_TAIL_LINES = 10;
+const STDERR_TAIL_CHARS = 1_000;
+/** How long a finished command's leftover children may keep stderr open before they are killed. */
+const LEFTOVER_GRACE_MS = 500;
+
+/**
+ * The AKS cluster an alert is about: from its resourceId when that is a
+ * `Microsoft.ContainerService/managedClusters/<name>` id (Container Insights alerts target the cluster), else
+ * from `kubernetes.cluster` with the alert's `resourceGroup` and `subscriptionId`. The latter are the alert
+ * target's: right when the target sits next to the cluster, wrong (and then `az` says so) for a managed
+ * Prometheus workspace elsewhere. Values are returned as sent; `fetchAksCredentials` checks them.
+ */
+export function aksTarget(alert: AlertContext | null): AksTarget | { missing: string } {
+  if (!alert) return { missing: 'an alert: the run was not started by one, so it names no AKS cluster' };
+  const fromId = managedClusterParts(alert.resourceId) ?? managedClusterParts(alert.kubernetes.cluster);
+  if (fromId) return fromId;
+  const parts = {
+    'kubernetes.cluster': alert.kubernetes.cluster,
+    resourceGroup: alert.resourceGroup,
+    subscriptionId: alert.subscriptionId,
+  };
+  const absent = Object.entries(parts)
+    .filter(([, value]) => !value)
+    .map(([name]) => name);
+  const { 'kubernetes.cluster': cluster, resourceGroup, subscriptionId } = parts;
+  if (!cluster || !resourceGroup || !subscriptionId) {
+    return {
+      missing: `${absent.join(', ')} of the alert (an AKS cluster needs a managedClusters resourceId, or kubernetes.cluster with resourceGroup and subscriptionId)`,
+    };
+  }
+  return { subscriptionId, resourceGroup, cluster };
+}
+
+function managedClusterParts(id: string | null): AksTarget | null {
+  const match = id ? MANAGED_CLUSTER_ID.exec(id) : null;
+  if (!match) return null;
+  const [, subscriptionId = '', resourceGroup = '', cluster = ''] = match;
+  return { subscriptionId, resourceGroup, cluster };
+}
+
+/**
+ * Fetches one run's AKS credentials as the worker's managed identity, into the run's own directory:
+ *
+ * 1. `az login --identity` with `AZURE_CONFIG_DIR=<workDir>/.azure`: az writes its profile and token cache
+ *    without locking (azure-cli#19402), and a runbook's `az account set` or `az logout` would reach every
+ *    other run sharing ~/.azure; a per-run directory shares nothing and goes away with the run.
+ * 2. `az aks get-credentials ... --file <workDir>/kubeconfig`.
+ * 3. `kubelogin convert-kubeconfig -l msi`: kubectl then gets its tokens from the identity endpoint itself.
+ *
+ * Every command runs without a shell, in its own process group, stdin closed (az never waits for a prompt)
+ * and killed at the deadline. Never throws for a failed command; throws only for a bug (relative workDir).
+ */
+export async function fetchAksCredentials(options: FetchAksCredentialsOptions): Promise<FetchAksCredentialsResult> {
+  if (!path.isAbsolute(options.workDir)) throw new Error(`workDir must be absolute, got ${options.workDir}`);
+  const invalid = invalidArgument(options.target, options.clientId);
+  if (invalid) return { ok: false, reason: `AKS credentials not fetched: ${invalid}` };
+
+  const { subscriptionId, resourceGroup, cluster } = options.target;
+  const kubeconfig = path.join(options.workDir, 'kubeconfig');
+  const configDir = path.join(options.workDir, '.azure');
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  const runEnv = { KUBECONFIG: kubeconfig, AZURE_CONFIG_DIR: configDir };
+  const env = {
+    ...options.env,
+    ...runEnv,
+    // the telemetry uploader az leaves behind would hold our pipe open and write after the run is gone
+    AZURE_CORE_COLLECT_TELEMETRY: 'false',
+  };
+  const az = options.azPath ?? 'az';
+  const identity = options.clientId ? ['--client-id', options.clientId] : [];
+  const steps: Step[] = [
+    {
+      label: 'az login --identity',
+      command: az,
+      args: ['login', '--identity', ...identity, '--output', 'none', '--only-show-errors'],
+    },
+    {
+      label: 'az aks get-credentials',
+      command: az,
+      args: [
+        'aks',
+        'get-credentials',
+        '--resource-group',
+        resourceGroup,
+        '--name',
+        cluster,
+        '--subscription',
+        subscriptionId,
+        '--file',
+        kubeconfig,
+        '--overwrite-existing',
+        '--only-show-errors',
+      ],
+    },
+    {
+      label: 'kubelogin convert-kubeconfig',
+      command: options.kubeloginPath ?? 'kubelogin',
+      args: ['convert-kubeconfig', '-l', 'msi', ...identity, '--kubeconfig', kubeconfig],
+    },
+  ];
+
+  const deadline = Date.now() + options.timeoutMs;
+  for (const step of steps) {
+    const failure = await runStep(step, {
+      env,
+      cwd: options.workDir,
+      deadline,
+      timeoutMs: options.timeoutMs,
+      killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+      signal: options.signal,
+    });
+    if (failure) return { ok: false, reason: failure };
+  }
+  try {
+    if (!(await stat(kubeconfig)).isFile()) throw new Error('not a file');
+  } catch {
+    return { ok: false, reason: `az aks get-credentials succeeded but wrote no kubeconfig at ${kubeconfig}` };
+  }
+  // az and kubelogin write 0600 today; the file may hold a client key, so do not depend on it
+  await chmod(kubeconfig, 0o600);
+  return { ok: true, kubeconfig, env: runEnv };
+}
+
+/** Why a value must not become an argument, or null when all are fine. */
+function invalidArgument(target: AksTarget, clientId: string | null): string | null {
+  const show = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (!CLUSTER_NAME.test(target.cluster)) {
+    return `cluster ${show(target.cluster)} is not an AKS cluster name (1-63 letters, digits, '-' or '_', starting and ending with a letter or digit)`;
+  }
+  if (!RESOURCE_GROUP.test(target.resourceGroup) || target.resourceGroup.endsWith('.')) {
+    return `resource group ${show(target.resourceGroup)} is not a resource group name (1-90 letters, digits, '_', '-', '.', '(' or ')', not starting with '-' nor ending with '.')`;
+  }
+  if (!GUID.test(target.subscriptionId))
+    return `subscription ${show(target.subscriptionId)} is not a subscription id (a GUID)`;
+  if (clientId !== null && !GUID.test(clientId)) return `managed identity client id ${show(clientId)} is not a GUID`;
+  return null;
+}
+
+interface Step {
+  /** Names the command in a failure reason (its values stay out). */
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+}
+
+interface StepContext {
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+  /** Epoch ms by which every step must be done. */
+  readonly deadline: number;
+  /** The whole budget, for the message. */
+  readonly timeoutMs: number;
+  readonly killGraceMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Runs one command to its end; resolves with the reason it failed, or null. */
+function runStep(step: Step, context: StepContext): Promise<string | null> {
+  const remainingMs = context.deadline - Date.now();
+  const timedOutReason = `${step.label} timed out: fetching AKS credentials may take ${context.timeoutMs} ms`;
+  if (remainingMs <= 0) return Promise.resolve(timedOutReason);
+  if (context.signal?.aborted) return Promise.resolve(`${step.label} not run: the run was cancelled`);
+
+  const child = spawn(step.command, step.args, {
+    cwd: context.cwd,
+    env: context.env,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return new Promise<string | null>((resolve) => {
+    let stderr = '';
+    let ending: 'timeout' | 'abort' | null = null;
+    const timers: NodeJS.Timeout[] = [];
+    const sendGroup = (signal: NodeJS.Signals) => {
+      if (!child.pid) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // ESRCH: the group is already gone
+      }
+    };
+    const terminate = (why: 'timeout' | 'abort') => {
+      if (ending) return;
+      ending = why;
+      sendGroup('SIGTERM');
+      timers.push(setTimeout(() => sendGroup('SIGKILL'), context.killGraceMs));
+    };
+    const onAbort = () => terminate('abort');
+    let finished = false;
+    // a failed spawn may report both 'error' and 'close'
+    const finish = (reason: string | null) => {
+      if (finished) return;
+      finished = true;
+      for (const timer of timers) clearTimeout(timer);
+      context.signal?.removeEventListener('abort', onAbort);
+      sendGroup('SIGKILL');
+      resolve(reason);
+    };
+
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4 * STDERR_TAIL_CHARS);
+    });
+    timers.push(setTimeout(() => terminate('timeout'), remainingMs));
+    context.signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('exit', () => {
+      // the command is done but something it started may still hold stderr open: not for long
+      timers.push(
+        setTimeout(() => {
+          sendGroup('SIGKILL');
+          child.stderr?.destroy();
+        }, LEFTOVER_GRACE_MS),
+      );
+    });
+    child.once('error', (err) => finish(`${step.label} could not start ${step.command}: ${err.message}`));
+    child.once('close', (exitCode, signal) => {
+      if (ending === 'timeout') return finish(timedOutReason);
+      if (ending === 'abort') return finish(`${step.label} killed: the run was cancelled`);
+      if (exitCode === 0) return finish(null);
+      const status = exitCode === null ? `killed by ${signal}` : `exit ${exitCode}`;
+      const tail = stderrTail(stderr);
+      finish(`${step.label} failed (${status})${tail ? `: ${tail}` : ''}`);
+    });
+  });
+}
+
+/** The last lines of a command's stderr for a reason: colour codes and anything token-like removed. */
+function stderrTail(stderr: string): string {
+  const clean = stderr
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted token]')
+    .replace(/\b(bearer)\s+[\w.~+/=-]+/gi, '$1 [redacted]')
+    .replace(
+      /\b(access_token|refresh_token|client_secret|password|secret)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+      '$1$2[redacted]',
+    );
+  const lines = clean
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line !== '');
+  return lines.slice(-STDERR_TAIL_LINES).join('\n').slice(-STDERR_TAIL_CHARS);
+}
