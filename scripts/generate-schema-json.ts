@@ -47,6 +47,8 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Repeated deliveries of one alert and condition within this many minutes start one run (0-1440, 0 = every delivery runs). Default 10.',
   on_resolved:
     'What a Resolved alert does: "run" the runbook again with MONITOR_CONDITION=Resolved (default), "skip" it, or "cancel" a still-queued run of the same alert.',
+  aks_credentials:
+    'When true and the alert names an AKS cluster, the worker fetches credentials for that cluster with its managed identity into a KUBECONFIG of the run\'s own. true/false or "true"/"false". Default false.',
   concurrency:
     'Alert runs of this schema on one resource: "parallel" (default), "queue" (one at a time, a run waits for the previous one) or "skip" a new alert while a run is queued or running.',
 };

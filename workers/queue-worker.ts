@@ -18,13 +18,13 @@ import type {
   RunLocks,
   WorkerQueue,
 } from '../src/storage/index.js';
-import { prepareAlertInput } from './alert-input.js';
 import { CancelWatcher } from './cancel-watcher.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LogStreamer } from './log-streamer.js';
 import { Poller } from './poller.js';
+import { prepareRunEnvironment } from './run-environment.js';
 import type { CancelReason } from './run-outcome.js';
 import { outcomeFields, SHUTDOWN } from './run-outcome.js';
 import { claimRun, recordOutcome } from './run-records.js';
@@ -54,6 +54,10 @@ export interface QueueWorkerOptions
   readonly waitTurnMs?: number;
   /** How often a running run's row is checked for a cancel request (default 500). */
   readonly cancelPollMs?: number;
+  /** User-assigned identity for per-run AKS credentials (`CLOUDO_AKS_CLIENT_ID`); null: the system identity. */
+  readonly aksClientId?: string | null;
+  /** Budget of az login + get-credentials + kubelogin (default 60000). */
+  readonly aksTimeoutMs?: number;
   readonly runbooks: RunbookSource;
   /** Capability served (the `worker` of the schemas). */
   readonly workerName: string;
@@ -306,19 +310,25 @@ export class QueueWorker {
     const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
     let outcome: RunbookOutcome;
     try {
-      const { alert, alertFile } = await prepareAlertInput(this.options.alertPayloads, run, workDir, this.log);
+      const prepared = await prepareRunEnvironment({
+        run,
+        workDir,
+        workerName: this.options.workerName,
+        workerEnv: this.options.workerEnv,
+        passthrough: this.options.runbookEnvPassthrough ?? [],
+        alertPayloads: this.options.alertPayloads,
+        aksClientId: this.options.aksClientId ?? null,
+        aksTimeoutMs: this.options.aksTimeoutMs ?? 60_000,
+        signal,
+        log: this.log,
+      });
+      if ('error' in prepared)
+        return finished({ status: 'error', error: prepared.error, logBytes: await streamer.close() });
       outcome = await runRunbook({
         scriptPath,
         args,
         cwd: workDir,
-        env: buildRunbookEnv({
-          execution: run,
-          workerName: this.options.workerName,
-          alert,
-          alertFile,
-          workerEnv: this.options.workerEnv,
-          extraInherited: this.options.runbookEnvPassthrough ?? [],
-        }),
+        env: prepared.env,
         timeoutMs: run.timeoutMs,
         killGraceMs: this.options.killGraceMs,
         signal,

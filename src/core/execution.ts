@@ -105,6 +105,8 @@ export const Execution = z.object({
   alertRule: z.string().max(1024).nullable(),
   monitorCondition: z.enum(['Fired', 'Resolved']).nullable(),
   resourceId: z.string().max(1024).nullable(),
+  /** The worker fetches per-run AKS credentials (schema `aks_credentials`). */
+  aksCredentials: z.boolean(),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */
   cancelRequestedBy: z.string().max(256).nullable(),
 });

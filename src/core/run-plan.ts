@@ -40,6 +40,7 @@ export function planRun(
       error: null,
       logBytes: null,
       workerHost: null,
+      aksCredentials: schema.aksCredentials,
       cancelRequestedBy: null,
       ...alertSummary(alert),
     },
@@ -90,6 +91,7 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     error: `no schema handles alert rule "${(alert.alertRule ?? '(none)').slice(0, 200)}": name one with ?id=, or add the rule to a schema's alert_rules`,
     logBytes: null,
     workerHost: null,
+    aksCredentials: false,
     cancelRequestedBy: null,
     ...alertSummary(alert),
   };

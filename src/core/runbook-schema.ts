@@ -64,6 +64,8 @@ export const RunbookSchemaEntry = z
      * waits for the previous one), or `skip` a new alert while a run is queued or running.
      */
     concurrency: z.enum(['parallel', 'queue', 'skip']).default('parallel'),
+    /** Fetch per-run credentials of the AKS cluster the alert names (managed identity), as KUBECONFIG. */
+    aks_credentials: Booleanish.default(false),
   })
   .strict();
 
@@ -83,6 +85,7 @@ export const RunbookSchema = z.object({
   dedupeWindowMinutes: z.number().int().nonnegative(),
   onResolved: z.enum(['run', 'skip', 'cancel']),
   concurrency: z.enum(['parallel', 'queue', 'skip']),
+  aksCredentials: z.boolean(),
 });
 export type RunbookSchema = z.infer<typeof RunbookSchema>;
 
@@ -155,6 +158,7 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
         dedupeWindowMinutes: entry.dedupe_window_minutes,
         onResolved: entry.on_resolved,
         concurrency: entry.concurrency,
+        aksCredentials: entry.aks_credentials,
       })),
     ),
   };
@@ -181,6 +185,7 @@ export function toSchemaResource(schema: RunbookSchema) {
     dedupe_window_minutes: schema.dedupeWindowMinutes,
     on_resolved: schema.onResolved,
     concurrency: schema.concurrency,
+    aks_credentials: schema.aksCredentials,
   };
 }
 

@@ -142,6 +142,14 @@ const WorkerEnv = z.object({
     .max(1024 * 1024 * 1024, 'CLOUDO_LOG_MAX_BYTES must be at most 1 GiB')
     .default(10 * 1024 * 1024),
   CLOUDO_RUNBOOK_ENV_PASSTHROUGH: z.string().default(''),
+  CLOUDO_AKS_CLIENT_ID: z
+    .string()
+    .regex(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      'CLOUDO_AKS_CLIENT_ID must be a client id (GUID)',
+    )
+    .optional(),
+  CLOUDO_AKS_TIMEOUT_MS: Millis('CLOUDO_AKS_TIMEOUT_MS', 1_000, 600_000).default(60_000),
 });
 
 export interface WorkerSettings {
@@ -166,6 +174,10 @@ export interface WorkerSettings {
   readonly logMaxBytes: number;
   /** Extra worker variables a runbook may see, comma-separated (`CLOUDO_RUNBOOK_ENV_PASSTHROUGH`). */
   readonly runbookEnvPassthrough: readonly string[];
+  /** User-assigned identity for per-run AKS credentials (`CLOUDO_AKS_CLIENT_ID`); null: the system identity. */
+  readonly aksClientId: string | null;
+  /** Budget of fetching AKS credentials for one run (`CLOUDO_AKS_TIMEOUT_MS`, default 60000). */
+  readonly aksTimeoutMs: number;
 }
 
 export function loadWorkerSettings(env: Env): WorkerSettings {
@@ -192,6 +204,8 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     shutdownGraceMs: e.CLOUDO_SHUTDOWN_GRACE_MS,
     logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
     logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
+    aksClientId: e.CLOUDO_AKS_CLIENT_ID ?? null,
+    aksTimeoutMs: e.CLOUDO_AKS_TIMEOUT_MS,
     runbookEnvPassthrough: e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH.split(',')
       .map((s) => s.trim())
       .filter(Boolean),

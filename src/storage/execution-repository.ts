@@ -52,6 +52,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     monitorCondition: v('monitorCondition'),
     resourceId: v('resourceId'),
     cancelRequestedBy: v('cancelRequestedBy'),
+    aksCredentials: v('aksCredentials') ?? false,
   });
 }
 

@@ -18,6 +18,7 @@ interface SchemaEntity {
   dedupeWindowMinutes: number;
   onResolved: string;
   concurrency: string;
+  aksCredentials: boolean;
 }
 
 function toTableEntity(schema: RunbookSchema): SchemaEntity {
@@ -36,6 +37,7 @@ function toTableEntity(schema: RunbookSchema): SchemaEntity {
     dedupeWindowMinutes: schema.dedupeWindowMinutes,
     onResolved: schema.onResolved,
     concurrency: schema.concurrency,
+    aksCredentials: schema.aksCredentials,
   };
 }
 
@@ -56,6 +58,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ru
     dedupeWindowMinutes: entity.dedupeWindowMinutes ?? DEFAULT_DEDUPE_WINDOW_MINUTES,
     onResolved: entity.onResolved ?? 'run',
     concurrency: entity.concurrency ?? 'parallel',
+    aksCredentials: entity.aksCredentials ?? false,
   });
 }
 

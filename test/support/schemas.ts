@@ -19,6 +19,7 @@ export function testSchema(overrides: Partial<RunbookSchema> = {}): RunbookSchem
     dedupeWindowMinutes: 10,
     onResolved: 'run',
     concurrency: 'parallel',
+    aksCredentials: false,
     ...overrides,
   };
 }

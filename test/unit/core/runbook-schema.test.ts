@@ -29,6 +29,7 @@ describe('parseSchemasFile', () => {
       dedupeWindowMinutes: 10,
       onResolved: 'run',
       concurrency: 'parallel',
+      aksCredentials: false,
     });
   });
 

@@ -31,6 +31,7 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     monitorCondition: null,
     resourceId: null,
     cancelRequestedBy: null,
+    aksCredentials: false,
     ...overrides,
   };
 }

@@ -1,0 +1,51 @@
+import type { Execution } from '../src/core/execution.js';
+import { buildRunbookEnv } from '../src/core/runbook-env.js';
+import type { AlertPayloadStore } from '../src/storage/index.js';
+import { aksTarget, fetchAksCredentials } from './aks-credentials.js';
+import { prepareAlertInput } from './alert-input.js';
+
+export interface RunEnvironmentOptions {
+  readonly run: Execution;
+  readonly workDir: string;
+  readonly workerName: string;
+  readonly workerEnv: Readonly<Record<string, string | undefined>>;
+  readonly passthrough: readonly string[];
+  readonly alertPayloads: Pick<AlertPayloadStore, 'load'>;
+  /** Client id of a user-assigned identity for `az login --identity` (null: the system identity). */
+  readonly aksClientId: string | null;
+  readonly aksTimeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly log: (level: 'warn', message: string) => void;
+}
+
+/**
+ * Everything a run's process gets besides its argv: the contract's environment, the alert file, and,
+ * for schemas that ask for it, AKS credentials of its own. `{ error }` when the run cannot start.
+ */
+export async function prepareRunEnvironment(
+  options: RunEnvironmentOptions,
+): Promise<{ env: Record<string, string> } | { error: string }> {
+  const { run, workDir } = options;
+  const { alert, alertFile } = await prepareAlertInput(options.alertPayloads, run, workDir, options.log);
+  const env = buildRunbookEnv({
+    execution: run,
+    workerName: options.workerName,
+    alert,
+    alertFile,
+    workerEnv: options.workerEnv,
+    extraInherited: options.passthrough,
+  });
+  if (!run.aksCredentials) return { env };
+  const target = aksTarget(alert);
+  if ('missing' in target) return { error: `AKS credentials are needed but ${target.missing}` };
+  const credentials = await fetchAksCredentials({
+    target,
+    workDir,
+    env,
+    clientId: options.aksClientId,
+    timeoutMs: options.aksTimeoutMs,
+    signal: options.signal,
+  });
+  if (!credentials.ok) return { error: `AKS credentials: ${credentials.reason}` };
+  return { env: { ...env, ...credentials.env } };
+}
