@@ -9,5 +9,10 @@ import { createFunctionDefinitions, lazyServices, registrationOptions } from './
 app.setup({ enableHttpStream: true });
 
 for (const definition of createFunctionDefinitions(lazyServices(process.env), registrationOptions(process.env))) {
-  app.http(definition.name, definition.options);
+  if (definition.kind === 'http') app.http(definition.name, definition.options);
+  else
+    app.timer(definition.name, {
+      schedule: definition.schedule,
+      handler: (_timer, context) => definition.handler(context),
+    });
 }

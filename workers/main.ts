@@ -3,15 +3,37 @@
  * settings once, serves one capability's queue until SIGTERM/SIGINT, then shuts down gracefully.
  */
 import os from 'node:os';
+import path from 'node:path';
+import type { WorkerSettings } from '../src/core/settings.js';
 import { loadWorkerSettings, SettingsError } from '../src/core/settings.js';
 import { createStorage } from '../src/storage/index.js';
+import { GitHubRunbookSource } from './github-source.js';
 import { QueueWorker } from './queue-worker.js';
+import type { RunbookSource } from './runbook-source.js';
 import { LocalRunbookSource } from './runbook-source.js';
+
+/** The runbook folder, or a GitHub branch synced once before the first poll (a failure is logged, not fatal). */
+async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & { close?(): Promise<void> }> {
+  const { github } = settings;
+  if (!github) return new LocalRunbookSource(settings.runbooksDir ?? 'runbooks');
+  const source = new GitHubRunbookSource({
+    ...github,
+    cacheDir: github.cacheDir ?? path.join(os.tmpdir(), `cloudo-runbooks-${process.pid}`),
+  });
+  const synced = await source.sync();
+  console.log(
+    synced.ok
+      ? `runbooks from github ${github.repo}@${synced.sha.slice(0, 12)} (${github.branch})`
+      : `runbooks from github ${github.repo}: first sync failed (${synced.error.message}); retrying on the next run`,
+  );
+  return source;
+}
 
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
   const storage = createStorage(settings.storage);
   const queue = storage.jobs.forWorker(settings.worker);
+  const runbooks = await runbookSource(settings);
   await queue.ensureQueues();
   const worker = new QueueWorker({
     ...settings,
@@ -20,12 +42,14 @@ async function main(): Promise<void> {
     logs: storage.logs,
     alertPayloads: storage.alertPayloads,
     runLocks: storage.runLocks,
-    runbooks: new LocalRunbookSource(settings.runbooksDir),
+    registry: storage.workers,
+    version: process.env.npm_package_version ?? 'dev',
+    runbooks,
     workerName: settings.worker,
     hostName: os.hostname(),
     workerEnv: process.env,
   });
-  worker.start();
+  await worker.start();
   console.log(
     `worker ${settings.worker} polling ${queue.name} (concurrency ${settings.concurrency}, runbooks in ${settings.runbooksDir})`,
   );

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,6 @@ import { isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
-import { buildRunbookEnv } from '../src/core/runbook-env.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
 import type { WorkerSettings } from '../src/core/settings.js';
 import type {
@@ -17,10 +17,12 @@ import type {
   ReceivedMessage,
   RunLocks,
   WorkerQueue,
+  WorkerRegistry,
 } from '../src/storage/index.js';
 import { CancelWatcher } from './cancel-watcher.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
+import { Heartbeat } from './heartbeat.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { LogStreamer } from './log-streamer.js';
 import { Poller } from './poller.js';
@@ -28,7 +30,7 @@ import { prepareRunEnvironment } from './run-environment.js';
 import type { CancelReason } from './run-outcome.js';
 import { outcomeFields, SHUTDOWN } from './run-outcome.js';
 import { claimRun, recordOutcome } from './run-records.js';
-import type { RunbookSource } from './runbook-source.js';
+import type { ResolvedRunbook, RunbookSource } from './runbook-source.js';
 import { RunbookUnavailableError } from './runbook-source.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
@@ -63,9 +65,17 @@ export interface QueueWorkerOptions
   readonly workerName: string;
   /** Recorded on each run it executes. */
   readonly hostName: string;
+  /** Unique id of this process, its row in Table Workers (default: host, pid and a random part). */
+  readonly workerId?: string;
+  /** Table Workers, where this worker heartbeats; housekeeping abandons runs of a worker that stopped. */
+  readonly registry: WorkerRegistry;
+  /** Heartbeat interval (default 5000). */
+  readonly heartbeatMs?: number;
+  /** Reported in Table Workers. */
+  readonly version?: string;
   /** Deliveries after which a message is given up as poison (default 5). */
   readonly maxDeliveries?: number;
-  /** The worker's environment, filtered into each run's (see buildRunbookEnv). */
+  /** The worker's environment, filtered into each run's (see buildRunbookEnv in core). */
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
@@ -80,7 +90,11 @@ export class QueueWorker {
   private readonly leases: LeaseKeeper;
   private readonly cancels: CancelWatcher;
   private readonly redact: Redactor;
+  private readonly heartbeat: Heartbeat;
+  readonly workerId: string;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  /** Execution id of each claimed run, by message id: what the heartbeat reports. */
+  private readonly runIds = new Map<string, string>();
   private readonly log: NonNullable<QueueWorkerOptions['log']>;
   private capacityWaiters: (() => void)[] = [];
   private started = false;
@@ -95,6 +109,21 @@ export class QueueWorker {
       onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
     });
     this.redact = createRedactor(secretValues(options.workerEnv));
+    this.workerId = options.workerId ?? `${options.hostName}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.heartbeat = new Heartbeat({
+      registry: options.registry,
+      identity: {
+        capability: options.workerName,
+        workerId: this.workerId,
+        host: options.hostName,
+        version: options.version ?? 'dev',
+        concurrency: options.concurrency,
+        startedAt: new Date().toISOString(),
+      },
+      runningRuns: () => [...this.runIds.values()],
+      intervalMs: options.heartbeatMs ?? 5_000,
+      onError: (err) => this.log('warn', 'heartbeat failed', err),
+    });
     this.cancels = new CancelWatcher({
       intervalMs: options.cancelPollMs ?? 500,
       source: {
@@ -112,9 +141,12 @@ export class QueueWorker {
     });
   }
 
-  start(): void {
+  /** Starts polling; resolves once the worker is listed in Table Workers. */
+  async start(): Promise<void> {
     if (this.started) throw new Error('worker already started');
     this.started = true;
+    // listed before the first claim, so housekeeping never sees a run of a worker it does not know
+    await this.heartbeat.start();
     this.poller.start();
   }
 
@@ -163,6 +195,9 @@ export class QueueWorker {
     }
     this.leases.close();
     this.cancels.close();
+    await this.heartbeat
+      .stop()
+      .catch((err) => this.log('warn', 'could not remove this worker from Table Workers', err));
     for (const wake of this.capacityWaiters) wake();
     this.capacityWaiters = [];
   }
@@ -228,7 +263,7 @@ export class QueueWorker {
     exclusiveKey: string | undefined,
   ): Promise<void> {
     const { queue, executions } = this.options;
-    const claim = await claimRun(executions, execId, this.options.hostName);
+    const claim = await claimRun(executions, execId, { host: this.options.hostName, id: this.workerId });
     if (claim.kind === 'missing') {
       await queue.moveToPoison(message, `no execution ${execId}`);
       return;
@@ -239,6 +274,7 @@ export class QueueWorker {
       return;
     }
     const release = this.leases.track(message);
+    this.runIds.set(message.messageId, execId);
     const stopWatching = this.cancels.watch(execId, (by) => {
       this.log('info', `run ${execId}: cancel requested by ${by}; killing its process tree`);
       this.running.get(message.messageId)?.abort.abort({ cancelledBy: by } satisfies CancelReason);
@@ -257,6 +293,7 @@ export class QueueWorker {
       await recordOutcome(executions, claim.run, final);
     } finally {
       stopWatching();
+      this.runIds.delete(message.messageId);
       await release();
     }
     // only a run that ran gives its turn back: a duplicate delivery of a running run must not
@@ -287,16 +324,31 @@ export class QueueWorker {
       ...patch,
     });
     let args: string[];
-    let scriptPath: string;
+    let resolved: ResolvedRunbook;
     try {
       args = splitArgs(run.runArgs);
-      scriptPath = (await this.options.runbooks.resolve(run.runbook)).path;
+      resolved = await this.options.runbooks.resolve(run.runbook);
     } catch (err) {
       if (err instanceof RunbookUnavailableError || err instanceof ArgvSyntaxError) {
         return finished({ status: 'error', error: err.message, logBytes: 0 });
       }
       throw err;
     }
+    try {
+      const origin = { runbookOrigin: resolved.origin, commitSha: resolved.commitSha ?? null };
+      const final = await this.spawnRun(run, args, resolved.path, signal);
+      return { ...final, ...origin };
+    } finally {
+      resolved.release?.();
+    }
+  }
+
+  private async spawnRun(run: Execution, args: string[], scriptPath: string, signal: AbortSignal): Promise<Execution> {
+    const finished = (patch: Partial<Execution>): Execution => ({
+      ...run,
+      finishedAt: new Date().toISOString(),
+      ...patch,
+    });
 
     await this.options.logs.create(run.execId);
     const streamer = new LogStreamer({

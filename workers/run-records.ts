@@ -17,14 +17,20 @@ export type ClaimResult =
 export async function claimRun(
   executions: ExecutionRepository,
   execId: string,
-  workerHost: string,
+  worker: { host: string; id: string },
   now: () => Date = () => new Date(),
 ): Promise<ClaimResult> {
   for (;;) {
     const current = await executions.get(execId);
     if (!current) return { kind: 'missing' };
     if (current.execution.status !== 'accepted') return { kind: 'not-claimable', status: current.execution.status };
-    const next: Execution = { ...current.execution, status: 'running', startedAt: now().toISOString(), workerHost };
+    const next: Execution = {
+      ...current.execution,
+      status: 'running',
+      startedAt: now().toISOString(),
+      workerHost: worker.host,
+      workerId: worker.id,
+    };
     try {
       const etag = await executions.transition(current, next);
       return { kind: 'claimed', run: { execution: next, etag } };

@@ -10,8 +10,14 @@ export class RunbookUnavailableError extends Error {
 export interface ResolvedRunbook {
   /** Absolute, symlink-free path inside the runbook root. */
   readonly path: string;
-  /** Where it came from, for the record (a folder now, a Git commit later). */
+  /** Where it came from, for the record: a folder, or `github:owner/repo@sha:path`. */
   readonly origin: string;
+  /** The Git commit it was taken from, when it came from Git. */
+  readonly commitSha?: string;
+  /** Its path inside the repository, when it came from Git. */
+  readonly relativePath?: string;
+  /** Ends this run's hold on its snapshot (so old snapshots can be pruned); calling it twice does nothing. */
+  readonly release?: () => void;
 }
 
 /** Where runbooks come from. A local folder now; a pinned Git snapshot in a later issue. */

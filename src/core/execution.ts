@@ -101,10 +101,16 @@ export const Execution = z.object({
   logBytes: z.number().int().nonnegative().nullable(),
   /** Host name of the worker that ran it. */
   workerHost: z.string().nullable(),
+  /** Id of the worker process that claimed it (its row in Table Workers); housekeeping checks its heartbeat. */
+  workerId: z.string().nullable(),
   /** For alert runs: the rule, condition and resource (the full alert and payload are in a blob). */
   alertRule: z.string().max(1024).nullable(),
   monitorCondition: z.enum(['Fired', 'Resolved']).nullable(),
   resourceId: z.string().max(1024).nullable(),
+  /** Where the script that ran came from: a folder, or `github:owner/repo@sha:path`. */
+  runbookOrigin: z.string().max(1024).nullable(),
+  /** The Git commit the script was taken from. */
+  commitSha: z.string().max(64).nullable(),
   /** The worker fetches per-run AKS credentials (schema `aks_credentials`). */
   aksCredentials: z.boolean(),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */

@@ -28,6 +28,7 @@ export function describeSettings(settings: AppSettings) {
   return {
     storage: { connection: describeConnection(settings.storage.connection), namespace: settings.storage.namespace },
     max_body_bytes: settings.maxBodyBytes,
+    stale_worker_ms: settings.staleWorkerMs,
     auth: {
       environment: auth.environment,
       enforce: auth.enforce,

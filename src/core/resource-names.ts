@@ -17,6 +17,8 @@ export interface ResourceNames {
   readonly alertDeliveriesTable: string;
   /** Locks of runs that must not overlap. */
   readonly runLocksTable: string;
+  /** Heartbeats of the worker processes. */
+  readonly workersTable: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** Where messages that can never be processed are parked for a human to look at. */
@@ -37,6 +39,7 @@ export function resourceNames(namespace = ''): ResourceNames {
     alertPayloadsContainer: `${dash}alert-payloads`,
     alertDeliveriesTable: `${namespace}AlertDeliveries`,
     runLocksTable: `${namespace}RunLocks`,
+    workersTable: `${namespace}Workers`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
   };

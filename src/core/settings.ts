@@ -123,7 +123,17 @@ const WorkerEnv = z.object({
   CLOUDO_WORKER: z
     .string({ message: 'CLOUDO_WORKER is missing: set it to the worker capability this process serves (e.g. Runbook)' })
     .regex(WORKER_NAME_PATTERN, `CLOUDO_WORKER must match ${WORKER_NAME_PATTERN}`),
-  RUNBOOKS_DIR: z.string({ message: 'RUNBOOKS_DIR is missing: set it to the folder that holds the runbooks' }).min(1),
+  RUNBOOKS_DIR: z.string().min(1).optional(),
+  CLOUDO_GITHUB_REPO: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'CLOUDO_GITHUB_REPO is invalid: use owner/repo (e.g. acme/runbooks)')
+    .optional(),
+  CLOUDO_GITHUB_BRANCH: z.string().min(1).default('main'),
+  CLOUDO_GITHUB_TOKEN: z.string().optional(),
+  CLOUDO_GITHUB_RUNBOOK_PATH: z.string().default(''),
+  CLOUDO_GITHUB_CACHE_DIR: z.string().min(1).optional(),
+  CLOUDO_GITHUB_REFRESH_INTERVAL_MS: Millis('CLOUDO_GITHUB_REFRESH_INTERVAL_MS', 1_000, 86_400_000).default(120_000),
+  CLOUDO_GITHUB_API_URL: z.url({ message: 'CLOUDO_GITHUB_API_URL is not a URL' }).default('https://api.github.com'),
   CLOUDO_CONCURRENCY: z.coerce
     .number({ message: 'CLOUDO_CONCURRENCY must be a number' })
     .int()
@@ -150,14 +160,26 @@ const WorkerEnv = z.object({
     )
     .optional(),
   CLOUDO_AKS_TIMEOUT_MS: Millis('CLOUDO_AKS_TIMEOUT_MS', 1_000, 600_000).default(60_000),
+  CLOUDO_HEARTBEAT_MS: Millis('CLOUDO_HEARTBEAT_MS', 100, 300_000).default(5_000),
 });
 
 export interface WorkerSettings {
   readonly storage: StorageSettings;
   /** Capability served; the worker polls `cloudo-jobs-<worker>`. */
   readonly worker: string;
-  /** Folder that holds the runbooks (`RUNBOOKS_DIR`). */
-  readonly runbooksDir: string;
+  /** Folder that holds the runbooks (`RUNBOOKS_DIR`), when they do not come from GitHub. */
+  readonly runbooksDir: string | null;
+  /** Runbooks from a GitHub branch (`CLOUDO_GITHUB_*`, the Terraform module's github_repo_info). */
+  readonly github: {
+    readonly repo: string;
+    readonly branch: string;
+    /** Secret: never logged, never shown. */
+    readonly token: string | null;
+    readonly runbookPath: string;
+    readonly cacheDir: string | null;
+    readonly refreshIntervalMs: number;
+    readonly apiBaseUrl: string;
+  } | null;
   /** Runs executed at once (`CLOUDO_CONCURRENCY`, default 4). */
   readonly concurrency: number;
   /** Longest pause between two polls of an idle queue (`CLOUDO_POLL_MAX_INTERVAL_MS`, default 250). */
@@ -178,6 +200,8 @@ export interface WorkerSettings {
   readonly aksClientId: string | null;
   /** Budget of fetching AKS credentials for one run (`CLOUDO_AKS_TIMEOUT_MS`, default 60000). */
   readonly aksTimeoutMs: number;
+  /** How often the worker heartbeats to Table Workers (`CLOUDO_HEARTBEAT_MS`, default 5000). */
+  readonly heartbeatMs: number;
 }
 
 export function loadWorkerSettings(env: Env): WorkerSettings {
@@ -189,14 +213,32 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     if (!(err instanceof SettingsError)) throw err;
     problems.push(...err.problems);
   }
-  const parsed = WorkerEnv.safeParse(withoutBlanks(env));
+  const values = withoutBlanks(env);
+  const parsed = WorkerEnv.safeParse(values);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
+  if (!values.RUNBOOKS_DIR && !values.CLOUDO_GITHUB_REPO) {
+    problems.push('RUNBOOKS_DIR is missing: set it to the folder that holds the runbooks (or take them from GitHub)');
+  }
+  if (values.RUNBOOKS_DIR && values.CLOUDO_GITHUB_REPO) {
+    problems.push('set RUNBOOKS_DIR or CLOUDO_GITHUB_REPO, not both');
+  }
   if (problems.length > 0 || !storage || !parsed.success) throw new SettingsError(problems);
   const e = parsed.data;
   return {
     storage,
     worker: e.CLOUDO_WORKER,
-    runbooksDir: e.RUNBOOKS_DIR,
+    runbooksDir: e.RUNBOOKS_DIR ?? null,
+    github: e.CLOUDO_GITHUB_REPO
+      ? {
+          repo: e.CLOUDO_GITHUB_REPO,
+          branch: e.CLOUDO_GITHUB_BRANCH,
+          token: e.CLOUDO_GITHUB_TOKEN ?? null,
+          runbookPath: e.CLOUDO_GITHUB_RUNBOOK_PATH,
+          cacheDir: e.CLOUDO_GITHUB_CACHE_DIR ?? null,
+          refreshIntervalMs: e.CLOUDO_GITHUB_REFRESH_INTERVAL_MS,
+          apiBaseUrl: e.CLOUDO_GITHUB_API_URL,
+        }
+      : null,
     concurrency: e.CLOUDO_CONCURRENCY,
     pollMaxIntervalMs: e.CLOUDO_POLL_MAX_INTERVAL_MS,
     visibilityTimeoutMs: e.CLOUDO_VISIBILITY_TIMEOUT_MS,
@@ -206,6 +248,7 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
     logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
     aksClientId: e.CLOUDO_AKS_CLIENT_ID ?? null,
     aksTimeoutMs: e.CLOUDO_AKS_TIMEOUT_MS,
+    heartbeatMs: e.CLOUDO_HEARTBEAT_MS,
     runbookEnvPassthrough: e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
@@ -216,6 +259,8 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
 export interface AppSettings {
   readonly storage: StorageSettings;
   readonly auth: AuthSettings;
+  /** A worker silent for this long is gone: housekeeping abandons its runs (`CLOUDO_STALE_WORKER_MS`, default 30000). */
+  readonly staleWorkerMs: number;
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
   readonly maxBodyBytes: number;
 }
@@ -237,8 +282,12 @@ export function loadAppSettings(env: Env): AppSettings {
     .safeParse(nonEmpty(env, 'CLOUDO_MAX_BODY_BYTES'));
   if (!maxBody.success) problems.push(...maxBody.error.issues.map((i) => i.message));
   const auth = readAuthSettings(env, problems);
-  if (problems.length > 0 || !storage || !maxBody.success) throw new SettingsError(problems);
-  return { storage, auth, maxBodyBytes: maxBody.data };
+  const stale = Millis('CLOUDO_STALE_WORKER_MS', 1_000, 3_600_000)
+    .default(30_000)
+    .safeParse(nonEmpty(env, 'CLOUDO_STALE_WORKER_MS'));
+  if (!stale.success) problems.push(...stale.error.issues.map((i) => i.message));
+  if (problems.length > 0 || !storage || !maxBody.success || !stale.success) throw new SettingsError(problems);
+  return { storage, auth, maxBodyBytes: maxBody.data, staleWorkerMs: stale.data };
 }
 
 /** Blank variables count as unset, as they do in app settings and compose files. */

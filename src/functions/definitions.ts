@@ -26,7 +26,19 @@ export interface HttpFunctionDefinition {
   };
 }
 
-export type FunctionDefinition = HttpFunctionDefinition;
+/**
+ * A function run on a schedule: Azure fires it from the NCRONTAB `schedule`; the local host runs it every
+ * `localIntervalMs`.
+ */
+export interface TimerFunctionDefinition {
+  readonly kind: 'timer';
+  readonly name: string;
+  readonly schedule: string;
+  readonly localIntervalMs: number;
+  readonly handler: (context: InvocationContext) => Promise<void>;
+}
+
+export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition;
 
 /** Everything a handler gets: the request, who is calling (already authorised), and the services. */
 export interface HttpCall {

@@ -3,14 +3,16 @@ import { cancelExecutionFunction } from './cancel.js';
 import type { FunctionDefinition } from './definitions.js';
 import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction } from './executions.js';
 import { healthFunction } from './health.js';
+import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
 import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
+import { listWorkersFunction } from './workers.js';
 
-export type { FunctionDefinition, HttpFunctionDefinition } from './definitions.js';
+export type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from './definitions.js';
 export type { AppServices, ServicesProvider } from './services.js';
 export { createAppServices, lazyServices } from './services.js';
 
@@ -45,6 +47,8 @@ export function createFunctionDefinitions(
     executionPageFunction(services),
     auditFunction(services),
     settingsFunction(services),
+    listWorkersFunction(services),
     healthFunction(services),
+    housekeepingFunction(services),
   ];
 }

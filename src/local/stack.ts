@@ -11,6 +11,7 @@ import type { RunningHttpHost } from './http-host.js';
 import { startHttpHost } from './http-host.js';
 import type { LocalKeys } from './local-keys.js';
 import { loadOrCreateLocalKeys } from './local-keys.js';
+import { startTimers } from './timer-runner.js';
 import { WorkerProcess } from './worker-processes.js';
 
 export interface LocalStackOptions {
@@ -94,11 +95,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     stops.push(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
 
+    const definitions = createFunctionDefinitions(() => services, registrationOptions(storageEnv));
+    const log = (name: string, level: string, args: unknown[]) =>
+      options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`);
+    const timers = startTimers(definitions, log);
+    stops.push(() => timers.stop());
     const host: RunningHttpHost = await startHttpHost({
-      definitions: createFunctionDefinitions(() => services, registrationOptions(storageEnv)),
+      definitions,
       port: options.port,
       keys: keys ? { functionKeys: [keys.functionKey], masterKey: keys.masterKey } : null,
-      log: (name, level, args) => options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`),
+      log,
     });
     stops.push(() => host.close());
     return {

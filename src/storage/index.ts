@@ -13,7 +13,10 @@ import { RunDispatcher } from './run-dispatcher.js';
 import { RunLocks } from './run-locks.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
+import { WorkerRegistry } from './worker-registry.js';
 
+export type { AbandonOptions } from './abandoned-runs.js';
+export { abandonStaleRuns } from './abandoned-runs.js';
 export type { DeliveryClaim } from './alert-deliveries.js';
 export { AlertDeliveries } from './alert-deliveries.js';
 export type { AlertPayload } from './alert-payload-store.js';
@@ -33,6 +36,8 @@ export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
+export type { WorkerBeat } from './worker-registry.js';
+export { WorkerRegistry } from './worker-registry.js';
 
 /** Every repository of one installation (one storage account, one namespace). */
 export interface Storage {
@@ -47,6 +52,7 @@ export interface Storage {
   readonly alertPayloads: AlertPayloadStore;
   readonly alertDeliveries: AlertDeliveries;
   readonly runLocks: RunLocks;
+  readonly workers: WorkerRegistry;
   readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
@@ -66,6 +72,7 @@ export function createStorage(settings: StorageSettings): Storage {
   const alertPayloads = new AlertPayloadStore(clients.container(names.alertPayloadsContainer));
   const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
   const runLocks = new RunLocks(clients.table(names.runLocksTable));
+  const workers = new WorkerRegistry(clients.table(names.workersTable));
   return {
     names,
     clients,
@@ -78,6 +85,7 @@ export function createStorage(settings: StorageSettings): Storage {
     alertPayloads,
     alertDeliveries,
     runLocks,
+    workers,
     dispatcher: new RunDispatcher(executions, jobs),
     async ensureResources() {
       await Promise.all([
@@ -87,6 +95,7 @@ export function createStorage(settings: StorageSettings): Storage {
         audit.ensureTable(),
         alertDeliveries.ensureTable(),
         runLocks.ensureTable(),
+        workers.ensureTable(),
         logs.ensureContainer(),
         alertPayloads.ensureContainer(),
       ]);

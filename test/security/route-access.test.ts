@@ -19,6 +19,7 @@ const EXPECTED_ACCESS: Record<string, string> = {
   CancelExecution: 'operator',
   StreamExecutionLog: 'viewer',
   LiveLogScript: 'public',
+  ListWorkers: 'viewer',
   LogsPage: 'viewer',
   LogPage: 'viewer',
   Audit: 'admin',

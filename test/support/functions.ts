@@ -20,12 +20,13 @@ export const SECURED: AuthSettings = {
 
 export function testServices(
   t: TestStorage,
-  options: { maxBodyBytes?: number; auth?: Partial<AuthSettings> } = {},
+  options: { maxBodyBytes?: number; auth?: Partial<AuthSettings>; staleWorkerMs?: number } = {},
 ): ServicesProvider {
   const services = createAppServices({
     storage: t.settings,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     auth: { ...SECURED, ...options.auth },
+    staleWorkerMs: options.staleWorkerMs ?? 30_000,
   });
   return () => services;
 }

@@ -1,5 +1,5 @@
 import type { AuthSettings } from '../../src/core/auth-settings.js';
-import type { FunctionDefinition, RegistrationOptions } from '../../src/functions/index.js';
+import type { HttpFunctionDefinition, RegistrationOptions } from '../../src/functions/index.js';
 import { createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
@@ -11,7 +11,8 @@ export const MASTER_KEY = 'test-master-key-0123456789abcdefghijklmnopqrs';
 
 export interface SecuredApp {
   readonly host: RunningHttpHost;
-  readonly definitions: FunctionDefinition[];
+  /** The HTTP functions the host serves. */
+  readonly definitions: HttpFunctionDefinition[];
   /** fetch against the host, with a path like `/api/executions`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -32,7 +33,7 @@ export async function startSecuredApp(
   });
   return {
     host,
-    definitions,
+    definitions: definitions.filter((d): d is HttpFunctionDefinition => d.kind === 'http'),
     fetch: (path, init) => fetch(`${host.url}${path}`, init),
     close: () => host.close(),
   };

@@ -33,6 +33,7 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.table(names.auditTable).deleteTable(),
         clients.table(names.alertDeliveriesTable).deleteTable(),
         clients.table(names.runLocksTable).deleteTable(),
+        clients.table(names.workersTable).deleteTable(),
         clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
       ]);

@@ -29,6 +29,7 @@ export function startTestWorker(
     logs: t.storage.logs,
     alertPayloads: t.storage.alertPayloads,
     runLocks: t.storage.runLocks,
+    registry: t.storage.workers,
     runbooks: new LocalRunbookSource(runbooksDir),
     workerName: 'Runbook',
     hostName: 'test-host',
@@ -45,6 +46,6 @@ export function startTestWorker(
     },
     ...overrides,
   });
-  worker.start();
+  void worker.start();
   return worker;
 }

@@ -37,6 +37,8 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     monitor_condition: e.monitorCondition,
     resource_id: e.resourceId,
     cancel_requested_by: e.cancelRequestedBy,
+    runbook_origin: e.runbookOrigin,
+    commit_sha: e.commitSha,
     links: executionLinks(e.execId),
   };
 }

@@ -7,23 +7,52 @@ describe('Azure registration (src/index.ts)', () => {
     vi.restoreAllMocks();
   });
 
-  it('registers with app.http exactly the definitions the local host serves', async () => {
-    const registered: { name: string; route: unknown; methods: unknown; authLevel: unknown }[] = [];
+  it('registers with app.http and app.timer exactly the definitions the local host serves and runs', async () => {
+    const registered: {
+      kind: string;
+      name: string;
+      route?: unknown;
+      methods?: unknown;
+      authLevel?: unknown;
+      schedule?: unknown;
+    }[] = [];
     vi.spyOn(app, 'http').mockImplementation((name, options) => {
-      registered.push({ name, route: options.route, methods: options.methods, authLevel: options.authLevel });
+      registered.push({
+        kind: 'http',
+        name,
+        route: options.route,
+        methods: options.methods,
+        authLevel: options.authLevel,
+      });
     });
+    vi.spyOn(app, 'timer').mockImplementation((name, options) => {
+      registered.push({ kind: 'timer', name, schedule: options.schedule });
+    });
+    vi.spyOn(app, 'setup').mockImplementation(() => undefined);
     await import('../../../src/index.js');
     const served = createFunctionDefinitions(() => {
       throw new Error('not called while registering');
-    }).map((d) => ({
-      name: d.name,
-      route: d.options.route,
-      methods: d.options.methods,
-      authLevel: d.options.authLevel,
-    }));
+    }).map((d) =>
+      d.kind === 'http'
+        ? {
+            kind: 'http',
+            name: d.name,
+            route: d.options.route,
+            methods: d.options.methods,
+            authLevel: d.options.authLevel,
+          }
+        : { kind: 'timer', name: d.name, schedule: d.schedule },
+    );
     expect(registered).toEqual(served);
-    expect(registered.map((r) => r.route)).toEqual(
-      expect.arrayContaining(['Trigger/{team?}', 'executions', 'executions/{execId}', 'logs', 'healthz']),
+    expect(registered.map((r) => r.route ?? r.schedule)).toEqual(
+      expect.arrayContaining([
+        'Trigger/{team?}',
+        'executions',
+        'executions/{execId}',
+        'logs',
+        'healthz',
+        '0 */1 * * * *',
+      ]),
     );
   });
 });

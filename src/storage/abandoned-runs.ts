@@ -1,0 +1,64 @@
+import type { Execution } from '../core/execution.js';
+import type { ExecutionRepository } from './execution-repository.js';
+import { ConcurrentUpdateError } from './execution-repository.js';
+import type { WorkerRegistry } from './worker-registry.js';
+
+export interface AbandonOptions {
+  readonly executions: ExecutionRepository;
+  readonly workers: Pick<WorkerRegistry, 'get'>;
+  /** A worker whose last heartbeat is older than this is gone. */
+  readonly staleAfterMs: number;
+  readonly now?: Date;
+  /** Most running runs looked at in one pass. */
+  readonly limit?: number;
+}
+
+/**
+ * Ends the runs whose worker stopped heartbeating (killed, its machine gone) as `abandoned`, with when
+ * it was last seen. Not re-queued: the process may still be alive somewhere, and a second copy running
+ * at the same time is worse than a run a person restarts.
+ */
+export async function abandonStaleRuns(options: AbandonOptions): Promise<Execution[]> {
+  const now = options.now ?? new Date();
+  const abandoned: Execution[] = [];
+  let continuationToken: string | undefined;
+  let seen = 0;
+  do {
+    const page = await options.executions.list({ status: 'running', limit: 100, continuationToken });
+    continuationToken = page.continuationToken ?? undefined;
+    for (const run of page.executions) {
+      seen++;
+      const reason = await staleReason(run, options, now);
+      if (!reason) continue;
+      const current = await options.executions.get(run.execId);
+      if (current?.execution.status !== 'running') continue;
+      const ended: Execution = {
+        ...current.execution,
+        status: 'abandoned',
+        finishedAt: now.toISOString(),
+        error: reason,
+      };
+      try {
+        await options.executions.transition(current, ended);
+        abandoned.push(ended);
+      } catch (err) {
+        // the worker wrote first (it finished after all): its outcome stands
+        if (!(err instanceof ConcurrentUpdateError)) throw err;
+      }
+    }
+  } while (continuationToken && seen < (options.limit ?? 1000));
+  return abandoned;
+}
+
+async function staleReason(run: Execution, options: AbandonOptions, now: Date): Promise<string | null> {
+  const since = (iso: string | null) => (iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY);
+  if (!run.workerId) {
+    return since(run.startedAt) > options.staleAfterMs ? 'its worker is unknown and it has not finished' : null;
+  }
+  const beat = await options.workers.get(run.worker, run.workerId);
+  if (!beat) {
+    return since(run.startedAt) > options.staleAfterMs ? `its worker ${run.workerId} is no longer registered` : null;
+  }
+  if (since(beat.lastSeen) <= options.staleAfterMs) return null;
+  return `its worker ${run.workerId} stopped heartbeating (last seen ${beat.lastSeen})`;
+}
