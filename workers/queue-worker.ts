@@ -1,9 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
-import type { Execution } from '../src/core/execution.js';
 import { isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
 import type { Redactor } from '../src/core/redaction.js';
@@ -20,18 +15,15 @@ import type {
   WorkerRegistry,
 } from '../src/storage/index.js';
 import { CancelWatcher } from './cancel-watcher.js';
-import type { RunbookOutcome } from './executor.js';
-import { RunbookSpawnError, runRunbook } from './executor.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { LogStreamer } from './log-streamer.js';
 import { Poller } from './poller.js';
-import { prepareRunEnvironment } from './run-environment.js';
+import type { RunDependencies } from './run-execution.js';
+import { executeRun } from './run-execution.js';
 import type { CancelReason } from './run-outcome.js';
-import { outcomeFields, SHUTDOWN } from './run-outcome.js';
+import { SHUTDOWN } from './run-outcome.js';
 import { claimRun, recordOutcome } from './run-records.js';
-import type { ResolvedRunbook, RunbookSource } from './runbook-source.js';
-import { RunbookUnavailableError } from './runbook-source.js';
+import type { RunbookSource } from './runbook-source.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
 export interface QueueWorkerOptions
@@ -91,6 +83,7 @@ export class QueueWorker {
   private readonly cancels: CancelWatcher;
   private readonly redact: Redactor;
   private readonly heartbeat: Heartbeat;
+  private readonly runDeps: RunDependencies;
   readonly workerId: string;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Execution id of each claimed run, by message id: what the heartbeat reports. */
@@ -109,6 +102,7 @@ export class QueueWorker {
       onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
     });
     this.redact = createRedactor(secretValues(options.workerEnv));
+    this.runDeps = { ...options, redact: this.redact, log: this.log };
     this.workerId = options.workerId ?? `${options.hostName}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.heartbeat = new Heartbeat({
       registry: options.registry,
@@ -280,7 +274,7 @@ export class QueueWorker {
       this.running.get(message.messageId)?.abort.abort({ cancelledBy: by } satisfies CancelReason);
     });
     try {
-      const final = await this.execute(claim.run.execution, signal).catch((err: unknown) => {
+      const final = await executeRun(this.runDeps, claim.run.execution, signal).catch((err: unknown) => {
         // the run is ours and marked running: end it with the reason rather than leave it running forever
         this.log('error', `run ${execId} failed inside the worker`, err);
         return {
@@ -314,87 +308,6 @@ export class QueueWorker {
       });
     }
     await queue.moveToPoison(message, reason);
-  }
-
-  /** Runs the script and returns the run's final record. */
-  private async execute(run: Execution, signal: AbortSignal): Promise<Execution> {
-    const finished = (patch: Partial<Execution>): Execution => ({
-      ...run,
-      finishedAt: new Date().toISOString(),
-      ...patch,
-    });
-    let args: string[];
-    let resolved: ResolvedRunbook;
-    try {
-      args = splitArgs(run.runArgs);
-      resolved = await this.options.runbooks.resolve(run.runbook);
-    } catch (err) {
-      if (err instanceof RunbookUnavailableError || err instanceof ArgvSyntaxError) {
-        return finished({ status: 'error', error: err.message, logBytes: 0 });
-      }
-      throw err;
-    }
-    try {
-      const origin = { runbookOrigin: resolved.origin, commitSha: resolved.commitSha ?? null };
-      const final = await this.spawnRun(run, args, resolved.path, signal);
-      return { ...final, ...origin };
-    } finally {
-      resolved.release?.();
-    }
-  }
-
-  private async spawnRun(run: Execution, args: string[], scriptPath: string, signal: AbortSignal): Promise<Execution> {
-    const finished = (patch: Partial<Execution>): Execution => ({
-      ...run,
-      finishedAt: new Date().toISOString(),
-      ...patch,
-    });
-
-    await this.options.logs.create(run.execId);
-    const streamer = new LogStreamer({
-      store: this.options.logs,
-      execId: run.execId,
-      flushIntervalMs: this.options.logFlushIntervalMs,
-      maxBytes: this.options.logMaxBytes,
-      redact: this.redact,
-      onError: (err) => this.log('warn', `appending to the log of ${run.execId} failed; will retry`, err),
-    });
-    const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
-    let outcome: RunbookOutcome;
-    try {
-      const prepared = await prepareRunEnvironment({
-        run,
-        workDir,
-        workerName: this.options.workerName,
-        workerEnv: this.options.workerEnv,
-        passthrough: this.options.runbookEnvPassthrough ?? [],
-        alertPayloads: this.options.alertPayloads,
-        aksClientId: this.options.aksClientId ?? null,
-        aksTimeoutMs: this.options.aksTimeoutMs ?? 60_000,
-        signal,
-        log: this.log,
-      });
-      if ('error' in prepared)
-        return finished({ status: 'error', error: prepared.error, logBytes: await streamer.close() });
-      outcome = await runRunbook({
-        scriptPath,
-        args,
-        cwd: workDir,
-        env: prepared.env,
-        timeoutMs: run.timeoutMs,
-        killGraceMs: this.options.killGraceMs,
-        signal,
-        envMarker: `CLOUDO_EXEC_ID=${run.execId}`,
-        onOutput: (chunk) => streamer.write(chunk),
-      });
-    } catch (err) {
-      if (!(err instanceof RunbookSpawnError)) throw err;
-      return finished({ status: 'error', error: err.message, logBytes: await streamer.close() });
-    } finally {
-      await rm(workDir, { recursive: true, force: true });
-    }
-    const logBytes = await streamer.close();
-    return finished({ ...outcomeFields(outcome, run.timeoutMs), logBytes });
   }
 }
 

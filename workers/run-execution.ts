@@ -1,0 +1,118 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
+import type { Execution } from '../src/core/execution.js';
+import type { Redactor } from '../src/core/redaction.js';
+import type { AlertPayloadStore, LogStore } from '../src/storage/index.js';
+import type { RunbookOutcome } from './executor.js';
+import { RunbookSpawnError, runRunbook } from './executor.js';
+import { LogStreamer } from './log-streamer.js';
+import { prepareRunEnvironment } from './run-environment.js';
+import { outcomeFields } from './run-outcome.js';
+import type { ResolvedRunbook, RunbookSource } from './runbook-source.js';
+import { RunbookUnavailableError } from './runbook-source.js';
+
+/** What running one claimed run needs from its worker. */
+export interface RunDependencies {
+  readonly runbooks: RunbookSource;
+  readonly logs: LogStore;
+  readonly alertPayloads: AlertPayloadStore;
+  readonly workerName: string;
+  readonly workerEnv: Readonly<Record<string, string | undefined>>;
+  readonly runbookEnvPassthrough?: readonly string[];
+  readonly aksClientId?: string | null;
+  readonly aksTimeoutMs?: number;
+  readonly killGraceMs: number;
+  readonly logFlushIntervalMs: number;
+  readonly logMaxBytes: number;
+  readonly redact: Redactor;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+}
+
+/** Runs the script of a claimed run and returns the run's final record. Never leaves it without an end. */
+export async function executeRun(deps: RunDependencies, run: Execution, signal: AbortSignal): Promise<Execution> {
+  const finished = (patch: Partial<Execution>): Execution => ({
+    ...run,
+    finishedAt: new Date().toISOString(),
+    ...patch,
+  });
+  let args: string[];
+  let resolved: ResolvedRunbook;
+  try {
+    args = splitArgs(run.runArgs);
+    resolved = await deps.runbooks.resolve(run.runbook);
+  } catch (err) {
+    if (err instanceof RunbookUnavailableError || err instanceof ArgvSyntaxError) {
+      return finished({ status: 'error', error: err.message, logBytes: 0 });
+    }
+    throw err;
+  }
+  try {
+    const origin = { runbookOrigin: resolved.origin, commitSha: resolved.commitSha ?? null };
+    const final = await spawnRun(deps, run, args, resolved.path, signal);
+    return { ...final, ...origin };
+  } finally {
+    resolved.release?.();
+  }
+}
+
+async function spawnRun(
+  deps: RunDependencies,
+  run: Execution,
+  args: string[],
+  scriptPath: string,
+  signal: AbortSignal,
+): Promise<Execution> {
+  const finished = (patch: Partial<Execution>): Execution => ({
+    ...run,
+    finishedAt: new Date().toISOString(),
+    ...patch,
+  });
+
+  await deps.logs.create(run.execId);
+  const streamer = new LogStreamer({
+    store: deps.logs,
+    execId: run.execId,
+    flushIntervalMs: deps.logFlushIntervalMs,
+    maxBytes: deps.logMaxBytes,
+    redact: deps.redact,
+    onError: (err) => deps.log('warn', `appending to the log of ${run.execId} failed; will retry`, err),
+  });
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
+  let outcome: RunbookOutcome;
+  try {
+    const prepared = await prepareRunEnvironment({
+      run,
+      workDir,
+      workerName: deps.workerName,
+      workerEnv: deps.workerEnv,
+      passthrough: deps.runbookEnvPassthrough ?? [],
+      alertPayloads: deps.alertPayloads,
+      aksClientId: deps.aksClientId ?? null,
+      aksTimeoutMs: deps.aksTimeoutMs ?? 60_000,
+      signal,
+      log: deps.log,
+    });
+    if ('error' in prepared)
+      return finished({ status: 'error', error: prepared.error, logBytes: await streamer.close() });
+    outcome = await runRunbook({
+      scriptPath,
+      args,
+      cwd: workDir,
+      env: prepared.env,
+      timeoutMs: run.timeoutMs,
+      killGraceMs: deps.killGraceMs,
+      signal,
+      envMarker: `CLOUDO_EXEC_ID=${run.execId}`,
+      onOutput: (chunk) => streamer.write(chunk),
+    });
+  } catch (err) {
+    if (!(err instanceof RunbookSpawnError)) throw err;
+    return finished({ status: 'error', error: err.message, logBytes: await streamer.close() });
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+  const logBytes = await streamer.close();
+  return finished({ ...outcomeFields(outcome, run.timeoutMs), logBytes });
+}
