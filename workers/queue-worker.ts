@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { isTerminal } from '../src/core/execution.js';
+import { ExecId, isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
@@ -224,7 +224,10 @@ export class QueueWorker {
       const issue = parsed.error.issues[0];
       const reason = `not a JobMessage (${issue ? `${formatJsonPath(issue.path)}: ${issue.message}` : 'unreadable'})`;
       this.log('warn', `message ${message.messageId} is poison: ${reason}`);
-      await queue.moveToPoison(message, reason);
+      // if it still names a run, that run ends saying why instead of waiting forever
+      const named = ExecId.safeParse((message.body as { execId?: unknown } | undefined)?.execId);
+      if (named.success) await this.giveUp(message, named.data, `its job message was unreadable: ${reason}`);
+      else await queue.moveToPoison(message, reason);
       return;
     }
     const job = parsed.data;

@@ -47,7 +47,7 @@ export function executionsPageFunction(services: ServicesProvider) {
     services,
     'LogsPage',
     { route: 'logs', methods: ['GET'], authLevel: 'anonymous', role: 'viewer', renderError },
-    async ({ request, services: { storage } }) => {
+    async ({ request, services: { storage, settings } }) => {
       // the filter form submits its "any" choices as empty fields
       const query = PageQuery.parse(Object.fromEntries([...request.query].filter(([, value]) => value !== '')));
       const page = await listExecutionsPage(storage, {
@@ -56,12 +56,18 @@ export function executionsPageFunction(services: ServicesProvider) {
         limit: query.limit ?? DEFAULT_PAGE_SIZE,
         continuationToken: query.continuation,
       });
+      const now = new Date();
+      const workers = (await storage.workers.list()).map((w) => ({
+        ...w,
+        alive: now.getTime() - Date.parse(w.lastSeen) <= settings.staleWorkerMs,
+      }));
       const rendered = renderExecutionsPage({
+        workers,
         executions: page.executions,
         filter: { status: query.status, schema: query.schema, limit: query.limit },
         continuation: query.continuation,
         nextContinuation: page.continuationToken,
-        now: new Date(),
+        now,
       });
       return htmlResponse(200, rendered);
     },

@@ -3,6 +3,8 @@ import { durationMs, ExecutionStatus } from '../core/execution.js';
 import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
 import { formatDuration, layout, statusBadge, timeCell } from './layout.js';
+import type { WorkerView } from './workers-panel.js';
+import { workersPanel } from './workers-panel.js';
 
 /** Seconds between reloads of the list: new runs and status changes show up without a click. */
 export const EXECUTIONS_REFRESH_SECONDS = 5;
@@ -25,6 +27,8 @@ export interface ExecutionsPageInput {
   readonly nextContinuation: string | null;
   /** Running runs show their duration so far, up to this instant. */
   readonly now: Date;
+  /** Worker processes and whether they still heartbeat; the panel is left out when absent. */
+  readonly workers?: readonly WorkerView[];
 }
 
 /** `/api/logs` with the filter (and page token) in its query string. */
@@ -85,7 +89,8 @@ ${rows}
 <nav class="pages">
 ${continuation && html`<a href="${executionsUrl(filter)}">First page</a>`}
 ${nextContinuation && html`<a rel="next" href="${executionsUrl(filter, nextContinuation)}">Next page</a>`}
-</nav>`;
+</nav>
+${input.workers && workersPanel(input.workers)}`;
   return layout({
     title: 'Executions',
     body,

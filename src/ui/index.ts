@@ -12,3 +12,4 @@ export { escapeHtml, html, raw } from './html.js';
 export type { LayoutOptions, Refresh } from './layout.js';
 export { layout, renderErrorPage } from './layout.js';
 export { LIVE_LOG_SCRIPT, LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
+export type { WorkerView } from './workers-panel.js';

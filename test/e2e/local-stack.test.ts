@@ -94,6 +94,10 @@ describe('npm start (the whole local stack)', () => {
 
     const list = await (await fetch(`${base}/api/logs`)).text();
     expect(list).toContain(execId);
+    // the worker that ran it is listed, alive
+    expect(list).toMatch(/<tr class="worker">\s*<td>Runbook<\/td>[\s\S]*?alive<\/span>/);
+    const workers = (await json('/api/workers')).body.workers as { capability: string; alive: boolean }[];
+    expect(workers).toEqual([expect.objectContaining({ capability: 'Runbook', alive: true })]);
     const page = await (await fetch(`${base}/api/logs/${execId}`)).text();
     expect(page).toContain('ClouDO run');
   });

@@ -151,6 +151,29 @@ describe('QueueWorker on a real queue, real processes', () => {
     expect(await logOf(plan.execution.execId)).toBeUndefined();
   });
 
+  it('ends the run a malformed message still names as error, with the reason', async () => {
+    const { execution } = await dispatch(schema('hello.sh'));
+    // drain the good message first, as if it had been lost, and send a broken one naming the same run
+    const queue = t.storage.clients.queue(t.storage.names.jobQueue('Runbook'));
+    await queue.clearMessages();
+    await queue.sendMessage(encodeMessage({ v: 99, execId: execution.execId }));
+    worker = startTestWorker(t, dir);
+    const done = await finished(execution.execId);
+    expect(done.status).toBe('error');
+    expect(done.error).toMatch(/^its job message was unreadable: not a JobMessage \(v: /);
+  });
+
+  it('gives two concurrent runs each their own environment', async () => {
+    worker = startTestWorker(t, dir);
+    const [a, b] = await Promise.all([dispatch(schema('env.py')), dispatch(schema('env.py'))]);
+    const [ea, eb] = await Promise.all([finished(a.execution.execId), finished(b.execution.execId)]);
+    expect([ea.status, eb.status]).toEqual(['succeeded', 'succeeded']);
+    const envA = JSON.parse((await logOf(a.execution.execId)) ?? '{}') as Record<string, string>;
+    const envB = JSON.parse((await logOf(b.execution.execId)) ?? '{}') as Record<string, string>;
+    expect(envA.CLOUDO_EXEC_ID).toBe(a.execution.execId);
+    expect(envB.CLOUDO_EXEC_ID).toBe(b.execution.execId);
+  });
+
   it('parks a message that is not a JobMessage in the poison queue', async () => {
     await t.storage.clients.queue(t.storage.names.jobQueue('Runbook')).sendMessage(encodeMessage({ hello: 'world' }));
     worker = startTestWorker(t, dir);

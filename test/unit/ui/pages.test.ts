@@ -267,3 +267,41 @@ describe('error page', () => {
     expect(refreshOf(page)).toBeUndefined();
   });
 });
+
+describe('workers panel', () => {
+  it('lists workers with their state, escaping what they report', () => {
+    const page = renderExecutionsPage({
+      executions: [],
+      filter: {},
+      nextContinuation: null,
+      now: NOW,
+      workers: [
+        {
+          capability: 'Runbook',
+          workerId: 'w-1',
+          host: '<x-host>',
+          version: '1.0',
+          concurrency: 4,
+          runningRuns: ['a', 'b'],
+          lastSeen: NOW.toISOString(),
+          alive: true,
+        },
+        {
+          capability: 'aks',
+          workerId: 'w-2',
+          host: 'h',
+          version: '1.0',
+          concurrency: 1,
+          runningRuns: [],
+          lastSeen: NOW.toISOString(),
+          alive: false,
+        },
+      ],
+    }).toString();
+    expect(page).not.toContain('<x-host>');
+    expect(page).toContain('&lt;x-host&gt;');
+    expect(page).toContain('2 / 4');
+    expect(page).toMatch(/badge-succeeded">alive</);
+    expect(page).toMatch(/badge-abandoned">silent</);
+  });
+});
