@@ -47,7 +47,8 @@ async function main() {
     'true.sh': '#!/usr/bin/env bash\ntrue\n',
     'tree.sh':
       '#!/usr/bin/env bash\nsleep 300 & echo $! >> "$1"\nsetsid bash -c \'echo $$ >> "$0"; sleep 300\' "$1" &\necho $$ >> "$1"\necho started\nsleep 300\n',
-    'stamp.sh': '#!/usr/bin/env bash\necho "t=${EPOCHREALTIME/./}"\nsleep 1\n',
+    // bash's own clock, in microseconds (a shell expansion, not a template placeholder)
+    'stamp.sh': ['#!/usr/bin/env bash', 'echo "t=$' + '{EPOCHREALTIME/./}"', 'sleep 1', ''].join('\n'),
   };
   for (const [name, body] of Object.entries(files)) {
     await writeFile(path.join(dir, name), body);
