@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * What a notifier is asked to do about one run, built from a ResultMessage and the routing rules. No
+ * secret and no full log: a tail of at most 4 KB and a link.
+ */
+export const Notification = z.object({
+  /**
+   * `open`: page / post about a failure (on-call failures always open); `close`: the same schema and
+   * resource recovered (a later run succeeded, or the alert resolved); `note`: add to an open page (a
+   * retry); `post`: an informational message (a status the routing asks to be told about).
+   */
+  action: z.enum(['open', 'close', 'note', 'post']),
+  execId: z.string(),
+  schemaId: z.string(),
+  schemaName: z.string(),
+  runbook: z.string(),
+  status: z.string(),
+  oncall: z.boolean(),
+  /** "Sev0".."Sev4" or the source's word; null when the run had no alert. */
+  severity: z.string().nullable(),
+  alertRule: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  team: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  exitCode: z.number().int().nullable(),
+  /** Why it failed, short (the run's error field). */
+  error: z.string().nullable(),
+  /** Last lines of the log, at most 4096 bytes. */
+  logTail: z.string().max(4096),
+  /** Link to the run in the console (`CLOUDO_PUBLIC_URL` + /api/logs/<execId>). */
+  link: z.string(),
+  /**
+   * Deterministic key of "this schema on this resource": repeats add to one Opsgenie alert / PagerDuty
+   * incident, and a recovery closes it.
+   */
+  dedupKey: z.string(),
+  /** Slack channel chosen by routing (team channel or the default). */
+  channel: z.string().nullable(),
+  /** Slack thread to follow up in (the `ts` of the first message about this schema and resource). */
+  threadTs: z.string().nullable(),
+});
+export type Notification = z.infer<typeof Notification>;
+
+/** The outcome of one send. Expected failures are values; `retryable` decides between retry and give-up. */
+export type Delivery =
+  | { readonly ok: true; /** Slack message ts, Opsgenie request id, PagerDuty dedup key... */ readonly ref: string | null }
+  | {
+      readonly ok: false;
+      readonly retryable: boolean;
+      readonly reason: string;
+      /** From Retry-After (429/503), when the service said. */
+      readonly retryAfterMs: number | null;
+    };
+
+/** One notification target. Implementations talk to one service; they never throw on a service's answer. */
+export interface Notifier {
+  readonly name: string;
+  send(notification: Notification): Promise<Delivery>;
+}
+
+/** Opsgenie/JSM priority from a severity: Sev0 → P1 … Sev4 → P5; unknown → P3. */
+export function priorityOf(severity: string | null): 'P1' | 'P2' | 'P3' | 'P4' | 'P5' {
+  const m = /^Sev([0-4])$/.exec(severity ?? '');
+  return m ? (`P${Number(m[1]) + 1}` as 'P1' | 'P2' | 'P3' | 'P4' | 'P5') : 'P3';
+}
