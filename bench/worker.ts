@@ -79,6 +79,7 @@ async function main() {
       alertPayloads: storage.alertPayloads,
       runLocks: storage.runLocks,
       registry: storage.workers,
+      results: storage.results,
       runbooks: new LocalRunbookSource(dir),
       workerName: 'Runbook',
       hostName: 'bench',

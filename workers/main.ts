@@ -43,6 +43,7 @@ async function main(): Promise<void> {
     alertPayloads: storage.alertPayloads,
     runLocks: storage.runLocks,
     registry: storage.workers,
+    results: storage.results,
     version: process.env.npm_package_version ?? 'dev',
     runbooks,
     workerName: settings.worker,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Execution } from '../src/core/execution.js';
 import { ExecId, isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
 import type { Redactor } from '../src/core/redaction.js';
@@ -10,6 +11,7 @@ import type {
   ExecutionRepository,
   LogStore,
   ReceivedMessage,
+  ResultQueue,
   RunLocks,
   WorkerQueue,
   WorkerRegistry,
@@ -61,6 +63,8 @@ export interface QueueWorkerOptions
   readonly workerId?: string;
   /** Table Workers, where this worker heartbeats; housekeeping abandons runs of a worker that stopped. */
   readonly registry: WorkerRegistry;
+  /** Where every finished run is announced (the results function notifies on-call from there). */
+  readonly results: Pick<ResultQueue, 'publish'>;
   /** Heartbeat interval (default 5000). */
   readonly heartbeatMs?: number;
   /** Reported in Table Workers. */
@@ -288,6 +292,7 @@ export class QueueWorker {
         };
       });
       await recordOutcome(executions, claim.run, final);
+      await this.announce(final);
     } finally {
       stopWatching();
       this.runIds.delete(message.messageId);
@@ -298,17 +303,32 @@ export class QueueWorker {
     await queue.delete(message);
   }
 
+  /** Puts the run's result on the results queue; a failure is logged, the outcome itself is already stored. */
+  private async announce(run: Execution): Promise<void> {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await this.options.results.publish(run);
+        return;
+      } catch (err) {
+        if (attempt === 3) this.log('error', `could not announce the result of ${run.execId}`, err);
+        else await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+      }
+    }
+  }
+
   /** Poison: park the message and give its run (if still waiting) a terminal status saying why. */
   private async giveUp(message: ReceivedMessage, execId: string, reason: string): Promise<void> {
     const { executions, queue } = this.options;
     const current = await executions.get(execId);
     if (current && (current.execution.status === 'accepted' || current.execution.status === 'running')) {
-      await recordOutcome(executions, current, {
+      const ended: Execution = {
         ...current.execution,
         status: 'error',
         finishedAt: new Date().toISOString(),
         error: reason,
-      });
+      };
+      await recordOutcome(executions, current, ended);
+      await this.announce(ended);
     }
     await queue.moveToPoison(message, reason);
   }

@@ -44,7 +44,10 @@ export type Notification = z.infer<typeof Notification>;
 
 /** The outcome of one send. Expected failures are values; `retryable` decides between retry and give-up. */
 export type Delivery =
-  | { readonly ok: true; /** Slack message ts, Opsgenie request id, PagerDuty dedup key... */ readonly ref: string | null }
+  | {
+      readonly ok: true /** Slack message ts, Opsgenie request id, PagerDuty dedup key... */;
+      readonly ref: string | null;
+    }
   | {
       readonly ok: false;
       readonly retryable: boolean;

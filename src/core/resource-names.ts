@@ -19,6 +19,12 @@ export interface ResourceNames {
   readonly runLocksTable: string;
   /** Heartbeats of the worker processes. */
   readonly workersTable: string;
+  /** ResultMessages of finished runs, consumed by the results function. */
+  readonly resultsQueue: string;
+  /** What was sent to whom about each run: sent once per (execution, target, action). */
+  readonly notificationsTable: string;
+  /** Open pages per schema and resource (and their Slack thread). */
+  readonly pagesTable: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** Where messages that can never be processed are parked for a human to look at. */
@@ -40,6 +46,9 @@ export function resourceNames(namespace = ''): ResourceNames {
     alertDeliveriesTable: `${namespace}AlertDeliveries`,
     runLocksTable: `${namespace}RunLocks`,
     workersTable: `${namespace}Workers`,
+    resultsQueue: `${dash}cloudo-results`,
+    notificationsTable: `${namespace}Notifications`,
+    pagesTable: `${namespace}Pages`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
   };

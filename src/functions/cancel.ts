@@ -34,6 +34,8 @@ export function cancelExecutionFunction(services: ServicesProvider) {
         target: execId,
         details: { was: result.kind },
       });
+      // a queued run ends here; a running one is announced by its worker once its tree is gone
+      if (result.kind === 'cancelled') await storage.results.publish(result.execution);
       return {
         status: result.kind === 'cancelled' ? 200 : 202,
         jsonBody: toExecutionResource(result.execution),

@@ -17,7 +17,10 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
         workers: storage.workers,
         staleAfterMs: settings.staleWorkerMs,
       });
-      for (const run of abandoned) context.warn(`run ${run.execId} abandoned: ${run.error}`);
+      for (const run of abandoned) {
+        context.warn(`run ${run.execId} abandoned: ${run.error}`);
+        await storage.results.publish(run);
+      }
     },
   };
 }

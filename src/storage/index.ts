@@ -9,6 +9,7 @@ import { createStorageClients } from './clients.js';
 import { ExecutionRepository } from './execution-repository.js';
 import { JobQueue } from './job-queue.js';
 import { LogStore } from './log-store.js';
+import { ResultQueue } from './result-queue.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { RunLocks } from './run-locks.js';
 import { SchemaRepository } from './schema-repository.js';
@@ -29,6 +30,7 @@ export { ConcurrentUpdateError, ExecutionRepository } from './execution-reposito
 export type { ReceivedMessage } from './job-queue.js';
 export { JobQueue, WorkerQueue } from './job-queue.js';
 export { LogStore } from './log-store.js';
+export { ResultQueue } from './result-queue.js';
 export type { CancelResult } from './run-control.js';
 export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
@@ -53,6 +55,7 @@ export interface Storage {
   readonly alertDeliveries: AlertDeliveries;
   readonly runLocks: RunLocks;
   readonly workers: WorkerRegistry;
+  readonly results: ResultQueue;
   readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
@@ -73,6 +76,7 @@ export function createStorage(settings: StorageSettings): Storage {
   const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
   const runLocks = new RunLocks(clients.table(names.runLocksTable));
   const workers = new WorkerRegistry(clients.table(names.workersTable));
+  const results = new ResultQueue(clients.queue(names.resultsQueue), logs);
   return {
     names,
     clients,
@@ -86,6 +90,7 @@ export function createStorage(settings: StorageSettings): Storage {
     alertDeliveries,
     runLocks,
     workers,
+    results,
     dispatcher: new RunDispatcher(executions, jobs),
     async ensureResources() {
       await Promise.all([

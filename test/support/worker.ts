@@ -30,6 +30,7 @@ export function startTestWorker(
     alertPayloads: t.storage.alertPayloads,
     runLocks: t.storage.runLocks,
     registry: t.storage.workers,
+    results: t.storage.results,
     runbooks: new LocalRunbookSource(runbooksDir),
     workerName: 'Runbook',
     hostName: 'test-host',

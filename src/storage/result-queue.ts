@@ -1,0 +1,44 @@
+import type { QueueClient } from '@azure/storage-queue';
+import type { Execution } from '../core/execution.js';
+import { logTail, ResultMessage } from '../core/result-message.js';
+import { statusOf } from './clients.js';
+import { encodeMessage } from './job-queue.js';
+import type { LogStore } from './log-store.js';
+
+/** Queue `cloudo-results`: one ResultMessage per run that reached a terminal status. */
+export class ResultQueue {
+  constructor(
+    private readonly queue: QueueClient,
+    private readonly logs: LogStore,
+  ) {}
+
+  get name(): string {
+    return this.queue.name;
+  }
+
+  async ensureQueue(): Promise<void> {
+    await this.queue.createIfNotExists();
+  }
+
+  /** Announces a finished run, with the end of its log. */
+  async publish(execution: Execution): Promise<void> {
+    const log = execution.logBytes
+      ? await this.logs.read(execution.execId, Math.max(0, execution.logBytes - 8192))
+      : null;
+    const message = ResultMessage.parse({
+      v: 1,
+      execId: execution.execId,
+      status: execution.status,
+      finishedAt: execution.finishedAt ?? new Date().toISOString(),
+      logTail: logTail(log),
+    });
+    const text = encodeMessage(message);
+    try {
+      await this.queue.sendMessage(text);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+      await this.queue.createIfNotExists();
+      await this.queue.sendMessage(text);
+    }
+  }
+}
