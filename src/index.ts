@@ -9,10 +9,18 @@ import { createFunctionDefinitions, lazyServices, registrationOptions } from './
 app.setup({ enableHttpStream: true });
 
 for (const definition of createFunctionDefinitions(lazyServices(process.env), registrationOptions(process.env))) {
-  if (definition.kind === 'http') app.http(definition.name, definition.options);
-  else
+  if (definition.kind === 'http') {
+    app.http(definition.name, definition.options);
+  } else if (definition.kind === 'timer') {
     app.timer(definition.name, {
       schedule: definition.schedule,
       handler: (_timer, context) => definition.handler(context),
     });
+  } else {
+    app.storageQueue(definition.name, {
+      queueName: definition.queueName,
+      connection: 'AzureWebJobsStorage',
+      handler: (message, context) => definition.handler(message, context),
+    });
+  }
 }

@@ -113,6 +113,8 @@ export const Execution = z.object({
   commitSha: z.string().max(64).nullable(),
   /** The worker fetches per-run AKS credentials (schema `aks_credentials`). */
   aksCredentials: z.boolean(),
+  /** Why on-call could not be told about this run, after every attempt; shown in the console. */
+  notifyError: z.string().max(1000).nullable(),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */
   cancelRequestedBy: z.string().max(256).nullable(),
 });

@@ -29,6 +29,23 @@ export function describeSettings(settings: AppSettings) {
     storage: { connection: describeConnection(settings.storage.connection), namespace: settings.storage.namespace },
     max_body_bytes: settings.maxBodyBytes,
     stale_worker_ms: settings.staleWorkerMs,
+    notify: {
+      slack: settings.notify.slack
+        ? {
+            token: `${MASK} (set)`,
+            api_url: settings.notify.slack.apiUrl,
+            default_channel: settings.notify.slack.defaultChannel,
+          }
+        : 'not configured',
+      opsgenie: settings.notify.opsgenie
+        ? { api_key: `${MASK} (set)`, api_url: settings.notify.opsgenie.apiUrl }
+        : 'not configured',
+      pagerduty: settings.notify.pagerduty
+        ? { routing_key: `${MASK} (set)`, events_url: settings.notify.pagerduty.eventsUrl }
+        : 'not configured',
+      public_url: settings.notify.publicUrl,
+      routing_rules: settings.notify.routing.rules.length,
+    },
     auth: {
       environment: auth.environment,
       enforce: auth.enforce,

@@ -44,6 +44,7 @@ export function planRun(
       runbookOrigin: null,
       commitSha: null,
       aksCredentials: schema.aksCredentials,
+      notifyError: null,
       cancelRequestedBy: null,
       ...alertSummary(alert),
     },
@@ -98,6 +99,7 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     runbookOrigin: null,
     commitSha: null,
     aksCredentials: false,
+    notifyError: null,
     cancelRequestedBy: null,
     ...alertSummary(alert),
   };

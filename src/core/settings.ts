@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AuthSettings } from './auth-settings.js';
 import { readAuthSettings } from './auth-settings.js';
+import type { NotifySettings } from './notify-settings.js';
+import { readNotifySettings } from './notify-settings.js';
 import { NAMESPACE_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
 
 /**
@@ -261,11 +263,14 @@ export interface AppSettings {
   readonly auth: AuthSettings;
   /** A worker silent for this long is gone: housekeeping abandons its runs (`CLOUDO_STALE_WORKER_MS`, default 30000). */
   readonly staleWorkerMs: number;
+  /** Slack, Opsgenie/JSM, PagerDuty and the routing rules. */
+  readonly notify: NotifySettings;
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
   readonly maxBodyBytes: number;
 }
 
-export function loadAppSettings(env: Env): AppSettings {
+/** `routingFile`: the content of CLOUDO_ROUTING_RULES_FILE, read by the entrypoint. */
+export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
   const problems: string[] = [];
   let storage: StorageSettings | undefined;
   try {
@@ -286,8 +291,9 @@ export function loadAppSettings(env: Env): AppSettings {
     .default(30_000)
     .safeParse(nonEmpty(env, 'CLOUDO_STALE_WORKER_MS'));
   if (!stale.success) problems.push(...stale.error.issues.map((i) => i.message));
+  const notify = readNotifySettings(env, problems, routingFile);
   if (problems.length > 0 || !storage || !maxBody.success || !stale.success) throw new SettingsError(problems);
-  return { storage, auth, maxBodyBytes: maxBody.data, staleWorkerMs: stale.data };
+  return { storage, auth, maxBodyBytes: maxBody.data, staleWorkerMs: stale.data, notify };
 }
 
 /** Blank variables count as unset, as they do in app settings and compose files. */

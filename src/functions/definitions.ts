@@ -38,7 +38,20 @@ export interface TimerFunctionDefinition {
   readonly handler: (context: InvocationContext) => Promise<void>;
 }
 
-export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition;
+/**
+ * A function fed by a Storage Queue. Azure's queue trigger decodes the base64 JSON text; the local host
+ * polls the same queue and behaves the same: a throw makes the message come back, up to
+ * `maxDequeueCount` deliveries (host.json), then it goes to `<queue>-poison`.
+ */
+export interface QueueFunctionDefinition {
+  readonly kind: 'queue';
+  readonly name: string;
+  readonly queueName: string;
+  readonly maxDequeueCount: number;
+  readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type FunctionDefinition = HttpFunctionDefinition | TimerFunctionDefinition | QueueFunctionDefinition;
 
 /** Everything a handler gets: the request, who is calling (already authorised), and the services. */
 export interface HttpCall {

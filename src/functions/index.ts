@@ -5,6 +5,7 @@ import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction }
 import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
+import { resultsFunction } from './results.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
@@ -12,13 +13,20 @@ import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
 import { listWorkersFunction } from './workers.js';
 
-export type { FunctionDefinition, HttpFunctionDefinition, TimerFunctionDefinition } from './definitions.js';
+export type {
+  FunctionDefinition,
+  HttpFunctionDefinition,
+  QueueFunctionDefinition,
+  TimerFunctionDefinition,
+} from './definitions.js';
 export type { AppServices, ServicesProvider } from './services.js';
 export { createAppServices, lazyServices } from './services.js';
 
 export interface RegistrationOptions {
   /** `CLOUDO_TRIGGER_AUTH_LEVEL`: read when the host registers the functions (see triggerFunction). */
   readonly triggerAuthLevel?: TriggerAuthLevel;
+  /** `CLOUDO_STORAGE_NAMESPACE`: names the queue the results function listens on. */
+  readonly namespace?: string;
 }
 
 /** Reads the registration options from the environment the host starts with. */
@@ -27,7 +35,7 @@ export function registrationOptions(env: Readonly<Record<string, string | undefi
   if (level !== 'function' && level !== 'anonymous') {
     throw new Error(`CLOUDO_TRIGGER_AUTH_LEVEL="${level}" is invalid: use function or anonymous`);
   }
-  return { triggerAuthLevel: level };
+  return { triggerAuthLevel: level, namespace: env.CLOUDO_STORAGE_NAMESPACE?.trim() ?? '' };
 }
 
 /** Every function of the app: where each request goes, in one list. */
@@ -50,5 +58,6 @@ export function createFunctionDefinitions(
     listWorkersFunction(services),
     healthFunction(services),
     housekeepingFunction(services),
+    resultsFunction(services, options.namespace ?? ''),
   ];
 }

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Authenticator, createEntraTokenVerifier } from '../auth/index.js';
+import type { Notifier } from '../core/notification.js';
 import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
+import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier } from '../notify/index.js';
+import type { Target } from '../oncall/index.js';
 import type { Storage } from '../storage/index.js';
 import { createStorage } from '../storage/index.js';
 
@@ -9,6 +13,8 @@ export interface AppServices {
   readonly settings: AppSettings;
   readonly storage: Storage;
   readonly auth: Authenticator;
+  /** The configured notification targets (a target without its secret is absent). */
+  readonly notifiers: Partial<Record<Target, Notifier>>;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
@@ -30,14 +36,25 @@ export function createAppServices(settings: AppSettings): AppServices {
       : null,
     onError: (message, err) => console.error(message, err),
   });
-  return { settings, storage, auth };
+  const { slack, opsgenie, pagerduty } = settings.notify;
+  const notifiers: Partial<Record<Target, Notifier>> = {
+    ...(slack
+      ? { slack: new SlackNotifier({ token: slack.token, apiUrl: slack.apiUrl, defaultChannel: slack.defaultChannel }) }
+      : {}),
+    ...(opsgenie ? { opsgenie: new OpsgenieNotifier({ apiKey: opsgenie.apiKey, apiUrl: opsgenie.apiUrl }) } : {}),
+    ...(pagerduty
+      ? { pagerduty: new PagerDutyNotifier({ routingKey: pagerduty.routingKey, eventsUrl: pagerduty.eventsUrl }) }
+      : {}),
+  };
+  return { settings, storage, auth, notifiers };
 }
 
 /** For the Azure entry: settings are read on first use, once, and a bad one fails every call loudly. */
 export function lazyServices(env: Readonly<Record<string, string | undefined>>): ServicesProvider {
   let services: AppServices | undefined;
   return () => {
-    services ??= createAppServices(loadAppSettings(env));
+    const rulesFile = env.CLOUDO_ROUTING_RULES_FILE?.trim();
+    services ??= createAppServices(loadAppSettings(env, rulesFile ? readFileSync(rulesFile, 'utf8') : undefined));
     return services;
   };
 }

@@ -11,6 +11,7 @@ import type { RunningHttpHost } from './http-host.js';
 import { startHttpHost } from './http-host.js';
 import type { LocalKeys } from './local-keys.js';
 import { loadOrCreateLocalKeys } from './local-keys.js';
+import { startQueueFunctions } from './queue-runner.js';
 import { startTimers } from './timer-runner.js';
 import { WorkerProcess } from './worker-processes.js';
 
@@ -100,6 +101,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`);
     const timers = startTimers(definitions, log);
     stops.push(() => timers.stop());
+    const queueFunctions = startQueueFunctions(definitions, services.storage.clients, log);
+    stops.push(() => queueFunctions.stop());
     const host: RunningHttpHost = await startHttpHost({
       definitions,
       port: options.port,

@@ -55,6 +55,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     monitorCondition: v('monitorCondition'),
     resourceId: v('resourceId'),
     cancelRequestedBy: v('cancelRequestedBy'),
+    notifyError: v('notifyError'),
     aksCredentials: v('aksCredentials') ?? false,
   });
 }

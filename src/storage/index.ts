@@ -9,6 +9,7 @@ import { createStorageClients } from './clients.js';
 import { ExecutionRepository } from './execution-repository.js';
 import { JobQueue } from './job-queue.js';
 import { LogStore } from './log-store.js';
+import { NotificationLedger } from './notification-ledger.js';
 import { ResultQueue } from './result-queue.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { RunLocks } from './run-locks.js';
@@ -30,6 +31,8 @@ export { ConcurrentUpdateError, ExecutionRepository } from './execution-reposito
 export type { ReceivedMessage } from './job-queue.js';
 export { JobQueue, WorkerQueue } from './job-queue.js';
 export { LogStore } from './log-store.js';
+export type { LedgerEntry, PageState } from './notification-ledger.js';
+export { NotificationLedger } from './notification-ledger.js';
 export { ResultQueue } from './result-queue.js';
 export type { CancelResult } from './run-control.js';
 export { cancelRun } from './run-control.js';
@@ -56,6 +59,7 @@ export interface Storage {
   readonly runLocks: RunLocks;
   readonly workers: WorkerRegistry;
   readonly results: ResultQueue;
+  readonly notifications: NotificationLedger;
   readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
@@ -77,6 +81,10 @@ export function createStorage(settings: StorageSettings): Storage {
   const runLocks = new RunLocks(clients.table(names.runLocksTable));
   const workers = new WorkerRegistry(clients.table(names.workersTable));
   const results = new ResultQueue(clients.queue(names.resultsQueue), logs);
+  const notifications = new NotificationLedger(
+    clients.table(names.notificationsTable),
+    clients.table(names.pagesTable),
+  );
   return {
     names,
     clients,
@@ -91,6 +99,7 @@ export function createStorage(settings: StorageSettings): Storage {
     runLocks,
     workers,
     results,
+    notifications,
     dispatcher: new RunDispatcher(executions, jobs),
     async ensureResources() {
       await Promise.all([
@@ -101,6 +110,7 @@ export function createStorage(settings: StorageSettings): Storage {
         alertDeliveries.ensureTable(),
         runLocks.ensureTable(),
         workers.ensureTable(),
+        notifications.ensureTables(),
         logs.ensureContainer(),
         alertPayloads.ensureContainer(),
       ]);

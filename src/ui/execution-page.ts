@@ -53,6 +53,7 @@ ${
 <dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${e.error}</pre>`}</dd>
 <dt>Log size</dt><dd>${e.logBytes === null ? NONE : formatBytes(e.logBytes)}</dd>
 <dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
+${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error">${e.notifyError}</pre></dd>`}
 </dl>`;
 }
 

@@ -2,6 +2,8 @@ import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
 import type { Role } from '../../src/core/access.js';
 import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
+import type { NotifySettings } from '../../src/core/notify-settings.js';
+import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition } from '../../src/functions/definitions.js';
 import type { ServicesProvider } from '../../src/functions/services.js';
@@ -20,13 +22,25 @@ export const SECURED: AuthSettings = {
 
 export function testServices(
   t: TestStorage,
-  options: { maxBodyBytes?: number; auth?: Partial<AuthSettings>; staleWorkerMs?: number } = {},
+  options: {
+    maxBodyBytes?: number;
+    auth?: Partial<AuthSettings>;
+    staleWorkerMs?: number;
+    notify?: NotifySettings;
+  } = {},
 ): ServicesProvider {
   const services = createAppServices({
     storage: t.settings,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     auth: { ...SECURED, ...options.auth },
     staleWorkerMs: options.staleWorkerMs ?? 30_000,
+    notify: options.notify ?? {
+      slack: null,
+      opsgenie: null,
+      pagerduty: null,
+      publicUrl: 'http://cloudo.test',
+      routing: DEFAULT_ROUTING,
+    },
   });
   return () => services;
 }

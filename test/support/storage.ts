@@ -34,6 +34,8 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.table(names.alertDeliveriesTable).deleteTable(),
         clients.table(names.runLocksTable).deleteTable(),
         clients.table(names.workersTable).deleteTable(),
+        clients.table(names.notificationsTable).deleteTable(),
+        clients.table(names.pagesTable).deleteTable(),
         clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
       ]);

@@ -39,6 +39,7 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     cancel_requested_by: e.cancelRequestedBy,
     runbook_origin: e.runbookOrigin,
     commit_sha: e.commitSha,
+    notify_error: e.notifyError,
     links: executionLinks(e.execId),
   };
 }

@@ -28,6 +28,9 @@ describe('Azure registration (src/index.ts)', () => {
     vi.spyOn(app, 'timer').mockImplementation((name, options) => {
       registered.push({ kind: 'timer', name, schedule: options.schedule });
     });
+    vi.spyOn(app, 'storageQueue').mockImplementation((name, options) => {
+      registered.push({ kind: 'queue', name, schedule: options.queueName });
+    });
     vi.spyOn(app, 'setup').mockImplementation(() => undefined);
     await import('../../../src/index.js');
     const served = createFunctionDefinitions(() => {
@@ -41,7 +44,9 @@ describe('Azure registration (src/index.ts)', () => {
             methods: d.options.methods,
             authLevel: d.options.authLevel,
           }
-        : { kind: 'timer', name: d.name, schedule: d.schedule },
+        : d.kind === 'timer'
+          ? { kind: 'timer', name: d.name, schedule: d.schedule }
+          : { kind: 'queue', name: d.name, schedule: d.queueName },
     );
     expect(registered).toEqual(served);
     expect(registered.map((r) => r.route ?? r.schedule)).toEqual(

@@ -34,6 +34,7 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     monitorCondition: null,
     resourceId: null,
     cancelRequestedBy: null,
+    notifyError: null,
     aksCredentials: false,
     ...overrides,
   };

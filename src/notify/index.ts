@@ -1,0 +1,7 @@
+/** Notifiers: one class per service, all behind `Notifier` from core. */
+export type { OpsgenieNotifierOptions } from './opsgenie.js';
+export { OpsgenieNotifier } from './opsgenie.js';
+export type { PagerDutyNotifierOptions } from './pagerduty.js';
+export { PagerDutyNotifier } from './pagerduty.js';
+export type { SlackNotifierOptions } from './slack.js';
+export { SlackNotifier } from './slack.js';

@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Delivery, Notification, Notifier } from '../core/notification.js';
+import { priorityOf } from '../core/notification.js';
+
+/** Options of {@link OpsgenieNotifier}. */
+export interface OpsgenieNotifierOptions {
+  /** Key of an Opsgenie (or JSM) API integration, sent as `Authorization: GenieKey <key>`. Never in a reason. */
+  apiKey: string;
+  /**
+   * Base URL; `/v2/alerts` is appended. Default `https://api.opsgenie.com`; EU `https://api.eu.opsgenie.com`;
+   * Jira Service Management `https://api.atlassian.com/jsm/ops/integration` (same payloads). Must be https;
+   * plain http is accepted on loopback only (test servers).
+   */
+  apiUrl?: string;
+  /** Per-request timeout in ms, default 10000. A timed-out request is retryable. */
+  timeoutMs?: number;
+  /** The fetch to use, default the global one. */
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_API_URL = 'https://api.opsgenie.com';
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Used when a 429 carries no Retry-After: Opsgenie meters alert requests per minute. */
+const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
+const SOURCE = 'ClouDO';
+/** Alert API v2 field limits (characters); Opsgenie cuts or refuses longer values. */
+const LIMIT = { message: 130, alias: 512, description: 15_000, entity: 512, tag: 50, detail: 1000, note: 25_000 };
+
+/** The parts of Opsgenie's JSON answer we read: `{ result, took, requestId }` or `{ message, errors, … }`. */
+const OpsgenieAnswer = z.object({
+  result: z.string().optional(),
+  message: z.string().optional(),
+  errors: z.record(z.string(), z.unknown()).optional(),
+  requestId: z.string().optional(),
+});
+
+type Action = 'create alert' | 'close alert' | 'add note';
+
+/**
+ * Pages through the Opsgenie Alert API v2 (or Jira Service Management's copy of it). The alias is the
+ * notification's dedup key, so repeats of one schema on one resource add to one open alert (Opsgenie counts
+ * them) and a recovery closes it. `post` sends nothing: Opsgenie is for pages, Slack for information.
+ */
+export class OpsgenieNotifier implements Notifier {
+  readonly name = 'opsgenie';
+  readonly #apiKey: string;
+  readonly #alertsUrl: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: OpsgenieNotifierOptions) {
+    const apiUrl = options.apiUrl ?? DEFAULT_API_URL;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const problems: string[] = [];
+    if (!options.apiKey) problems.push('apiKey is empty');
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`timeoutMs must be > 0, got ${timeoutMs}`);
+    const urlProblem = checkServiceUrl('apiUrl', apiUrl);
+    if (urlProblem) problems.push(urlProblem);
+    if (problems.length > 0) {
+      throw new Error(`invalid Opsgenie notifier options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    this.#apiKey = options.apiKey;
+    this.#alertsUrl = `${apiUrl.replace(/\/+$/, '')}/v2/alerts`;
+    this.#timeoutMs = timeoutMs;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async send(notification: Notification): Promise<Delivery> {
+    const alias = encodeURIComponent(aliasOf(notification.dedupKey));
+    switch (notification.action) {
+      case 'open':
+        return this.#post('create alert', this.#alertsUrl, toAlert(notification));
+      case 'close':
+        return this.#post('close alert', `${this.#alertsUrl}/${alias}/close?identifierType=alias`, {
+          source: SOURCE,
+          user: SOURCE,
+          note: cut(`Recovered: run ${notification.execId} ${notification.status}. ${notification.link}`, LIMIT.note),
+        });
+      case 'note':
+        return this.#post('add note', `${this.#alertsUrl}/${alias}/notes?identifierType=alias`, {
+          source: SOURCE,
+          user: SOURCE,
+          note: toNote(notification),
+        });
+      case 'post':
+        return { ok: true, ref: null };
+    }
+  }
+
+  async #post(action: Action, url: string, body: object): Promise<Delivery> {
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        method: 'POST',
+        headers: { authorization: `GenieKey ${this.#apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        redirect: 'error',
+        // covers the body too: a server that sends headers and then stalls is a timeout as well
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      text = await response.text();
+    } catch (err) {
+      return redacted(transportFailure(`opsgenie ${action}`, err, this.#timeoutMs), this.#apiKey);
+    }
+    return redacted(toDelivery(action, response, text), this.#apiKey);
+  }
+}
+
+/** An alias Opsgenie accepts (≤ 512 characters) that is the same for every action on one dedup key. */
+function aliasOf(dedupKey: string): string {
+  return dedupKey.length <= LIMIT.alias ? dedupKey : createHash('sha256').update(dedupKey).digest('hex');
+}
+
+function toAlert(n: Notification) {
+  const resource = n.resourceId ? ` on ${lastSegment(n.resourceId)}` : '';
+  return {
+    message: cut(oneLine(`${n.schemaName} ${n.status}${resource}`), LIMIT.message),
+    alias: aliasOf(n.dedupKey),
+    description: toDescription(n),
+    priority: priorityOf(n.severity),
+    tags: [
+      'ClouDO',
+      `schema:${n.schemaId}`,
+      ...(n.team ? [`team:${n.team}`] : []),
+      ...(n.severity ? [`severity:${n.severity}`] : []),
+    ].map((tag) => cut(oneLine(tag), LIMIT.tag)),
+    details: toDetails(n),
+    ...(n.resourceId ? { entity: cut(n.resourceId, LIMIT.entity) } : {}),
+    source: SOURCE,
+  };
+}
+
+/** Link first, then the error, then the log tail; when over the limit the error is cut, never the link. */
+function toDescription(n: Notification): string {
+  const link = `Run: ${n.link}`;
+  const log = n.logTail.trim() ? `\n\nLog tail:\n${n.logTail}` : '';
+  const room = LIMIT.description - link.length - log.length - 2;
+  const error = n.error ? `\n\n${cut(n.error, Math.max(room, 0))}` : '';
+  return cut(`${link}${error}${log}`, LIMIT.description);
+}
+
+/** Custom properties shown on the alert; Opsgenie takes string values only. */
+function toDetails(n: Notification): Record<string, string> {
+  const details: Record<string, string | null> = {
+    execId: n.execId,
+    schemaId: n.schemaId,
+    schemaName: n.schemaName,
+    runbook: n.runbook,
+    status: n.status,
+    resourceId: n.resourceId,
+    alertRule: n.alertRule,
+    severity: n.severity,
+    team: n.team,
+    exitCode: n.exitCode === null ? null : String(n.exitCode),
+    durationMs: n.durationMs === null ? null : String(n.durationMs),
+    link: n.link,
+  };
+  return Object.fromEntries(
+    Object.entries(details).flatMap(([key, value]) => (value === null ? [] : [[key, cut(value, LIMIT.detail)]])),
+  );
+}
+
+function toNote(n: Notification): string {
+  const error = n.error ? `: ${n.error}` : '';
+  const tail = n.logTail.trim() ? `\n\nLog tail:\n${keepEnd(n.logTail, 2000)}` : '';
+  return cut(`Run ${n.execId} ${n.status}${error}\n${n.link}${tail}`, LIMIT.note);
+}
+
+/** One answer of the Alert API as a Delivery. */
+function toDelivery(action: Action, response: Response, text: string): Delivery {
+  const answer = parseAnswer(text);
+  if (response.ok) return { ok: true, ref: answer.requestId ?? null };
+  const status = response.status;
+  // closing what is not there (closed and gone, or never opened) leaves the state we wanted
+  if (status === 404 && action === 'close alert') return { ok: true, ref: null };
+  // alert creation is asynchronous: a note right after the create can arrive before the alert exists
+  if (status === 404 && action === 'add note') return retry(`opsgenie ${action}: ${describe(status, answer)}`, null);
+  if (status === 429) {
+    const after = retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_RETRY_MS;
+    return retry(`opsgenie ${action}: ${describe(status, answer)}`, after);
+  }
+  if (status >= 500 || status === 408) {
+    return retry(`opsgenie ${action}: ${describe(status, answer)}`, retryAfterMs(response.headers.get('retry-after')));
+  }
+  // 401 bad key, 403 key without the right, 422 refused payload: the same request would fail the same way
+  return giveUp(`opsgenie ${action}: ${describe(status, answer)}`);
+}
+
+function parseAnswer(text: string): z.infer<typeof OpsgenieAnswer> {
+  try {
+    const parsed = OpsgenieAnswer.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    // a proxy's HTML error page, or nothing at all
+    return {};
+  }
+}
+
+/** `HTTP 422 Request body is not processable… (message: Message can not be empty.)` */
+function describe(status: number, answer: z.infer<typeof OpsgenieAnswer>): string {
+  const errors = Object.entries(answer.errors ?? {})
+    .map(([field, problem]) => `${field}: ${String(problem)}`)
+    .join('; ');
+  const message = answer.message ? ` ${answer.message}` : '';
+  return cut(`HTTP ${status}${message}${errors ? ` (${errors})` : ''}`, 500);
+}
+
+/** A request that got no HTTP answer: timed out, refused, reset, unresolvable. All retryable. */
+function transportFailure(what: string, err: unknown, timeoutMs: number): Delivery {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return retry(`${what}: no answer within ${timeoutMs} ms`, null);
+  }
+  if (err instanceof Error) return retry(`${what}: network error (${networkCause(err)})`, null);
+  throw err;
+}
+
+function retry(reason: string, retryAfter: number | null): Delivery {
+  return { ok: false, retryable: true, reason, retryAfterMs: retryAfter };
+}
+
+function giveUp(reason: string): Delivery {
+  return { ok: false, retryable: false, reason, retryAfterMs: null };
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms; null when absent or unreadable. */
+function retryAfterMs(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+/** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND…). */
+function networkCause(err: Error): string {
+  const cause: unknown = err.cause;
+  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') return cause.code;
+  return err.message.slice(0, 200);
+}
+
+/** A reason is logged and stored; whatever produced it, the credential must not be in it. */
+function redacted(delivery: Delivery, secret: string): Delivery {
+  if (delivery.ok || !delivery.reason.includes(secret)) return delivery;
+  return { ...delivery, reason: delivery.reason.replaceAll(secret, '***') };
+}
+
+/** https, or http to a loopback test server. Null when fine. */
+function checkServiceUrl(name: string, value: string): string | null {
+  if (!URL.canParse(value)) return `${name} "${value}" is not a URL`;
+  const url = new URL(value);
+  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback)) return null;
+  return `${name} "${value}" must use https (plain http is allowed on loopback only, for test servers)`;
+}
+
+/** At most `max` UTF-16 units (as the API counts), with an ellipsis when cut, never half a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(max - 1, 0)).replace(/[\uD800-\uDBFF]$/, '')}…`;
+}
+
+/** The last `max` UTF-16 units: the end of a log says why it failed. */
+function keepEnd(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `…${text.slice(-(max - 1)).replace(/^[\uDC00-\uDFFF]/, '')}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** `vm-01` from `/subscriptions/…/virtualMachines/vm-01`: the part a responder recognises. */
+function lastSegment(resourceId: string): string {
+  return resourceId.split('/').filter(Boolean).at(-1) ?? resourceId;
+}

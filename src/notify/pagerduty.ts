@@ -1,0 +1,270 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Delivery, Notification, Notifier } from '../core/notification.js';
+
+/** Options of {@link PagerDutyNotifier}. */
+export interface PagerDutyNotifierOptions {
+  /** Integration key of an Events API v2 integration (32 characters). Never in a reason. */
+  routingKey: string;
+  /**
+   * Events API base URL; `/v2/enqueue` is appended. Default `https://events.pagerduty.com` (EU accounts:
+   * `https://events.eu.pagerduty.com`). Must be https; plain http is accepted on loopback only (test servers).
+   */
+  eventsUrl?: string;
+  /** Per-request timeout in ms, default 10000. A timed-out request is retryable. */
+  timeoutMs?: number;
+  /** The fetch to use, default the global one. */
+  fetch?: typeof fetch;
+}
+
+/** PagerDuty's event severities. */
+type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
+
+const DEFAULT_EVENTS_URL = 'https://events.pagerduty.com';
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** Used when a 429 carries no Retry-After: the Events API meters each integration key per minute. */
+const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
+/** Events API v2 limits (characters). */
+const LIMIT = { summary: 1024, dedupKey: 255, source: 255, detail: 4096 };
+
+/** The parts of the Events API's JSON answer we read: `{ status, message, dedup_key }` or `{ …, errors }`. */
+const EventsAnswer = z.object({
+  status: z.string().optional(),
+  message: z.string().optional(),
+  dedup_key: z.string().optional(),
+  errors: z.array(z.unknown()).optional(),
+});
+
+/**
+ * Pages through the PagerDuty Events API v2. The dedup key is the notification's, so repeats of one schema
+ * on one resource land on one alert: `open` triggers, `note` triggers again (PagerDuty adds it to the open
+ * alert's log instead of paging twice), `close` resolves. `post` sends nothing: PagerDuty is for pages.
+ */
+export class PagerDutyNotifier implements Notifier {
+  readonly name = 'pagerduty';
+  readonly #routingKey: string;
+  readonly #enqueueUrl: string;
+  readonly #timeoutMs: number;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: PagerDutyNotifierOptions) {
+    const eventsUrl = options.eventsUrl ?? DEFAULT_EVENTS_URL;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const problems: string[] = [];
+    if (!options.routingKey) problems.push('routingKey is empty');
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`timeoutMs must be > 0, got ${timeoutMs}`);
+    const urlProblem = checkServiceUrl('eventsUrl', eventsUrl);
+    if (urlProblem) problems.push(urlProblem);
+    if (problems.length > 0) {
+      throw new Error(`invalid PagerDuty notifier options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    this.#routingKey = options.routingKey;
+    this.#enqueueUrl = `${eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
+    this.#timeoutMs = timeoutMs;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  async send(notification: Notification): Promise<Delivery> {
+    const dedupKey = dedupKeyOf(notification.dedupKey);
+    switch (notification.action) {
+      case 'open':
+      case 'note':
+        return this.#enqueue('trigger', {
+          ...toTrigger(notification),
+          routing_key: this.#routingKey,
+          dedup_key: dedupKey,
+        });
+      case 'close':
+        return this.#enqueue('resolve', {
+          routing_key: this.#routingKey,
+          event_action: 'resolve',
+          dedup_key: dedupKey,
+        });
+      case 'post':
+        return { ok: true, ref: null };
+    }
+  }
+
+  async #enqueue(action: 'trigger' | 'resolve', event: object): Promise<Delivery> {
+    const what = `pagerduty ${action}`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(this.#enqueueUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+        redirect: 'error',
+        // covers the body too: a server that sends headers and then stalls is a timeout as well
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+      text = await response.text();
+    } catch (err) {
+      return redacted(transportFailure(what, err, this.#timeoutMs), this.#routingKey);
+    }
+    return redacted(toDelivery(what, response, text), this.#routingKey);
+  }
+}
+
+/** PagerDuty severity of a run: Sev0/Sev1 critical, Sev2 error, Sev3 warning, Sev4 info; else error. */
+function severityOf(severity: string | null): PagerDutySeverity {
+  switch (severity) {
+    case 'Sev0':
+    case 'Sev1':
+      return 'critical';
+    case 'Sev2':
+      return 'error';
+    case 'Sev3':
+      return 'warning';
+    case 'Sev4':
+      return 'info';
+  }
+  // a source that already speaks PagerDuty's words (Alertmanager's `severity` label often does) keeps them
+  const word = severity?.toLowerCase();
+  return word === 'critical' || word === 'warning' || word === 'info' ? word : 'error';
+}
+
+/** A dedup key PagerDuty accepts (≤ 255 characters) that is the same for every action on one notification key. */
+function dedupKeyOf(key: string): string {
+  return key.length <= LIMIT.dedupKey ? key : createHash('sha256').update(key).digest('hex');
+}
+
+function toTrigger(n: Notification) {
+  const resource = n.resourceId ? ` on ${lastSegment(n.resourceId)}` : '';
+  const error = n.error ? `: ${n.error}` : '';
+  const isLink = /^https?:\/\//i.test(n.link);
+  return {
+    event_action: 'trigger' as const,
+    payload: {
+      summary: cut(oneLine(`${n.schemaName} ${n.status}${resource}${error}`), LIMIT.summary),
+      // the affected system; a run without a resource is about its schema
+      source: cut(n.resourceId ?? `cloudo:${n.schemaId}`, LIMIT.source),
+      severity: severityOf(n.severity),
+      component: n.runbook,
+      class: n.schemaId,
+      ...(n.team ? { group: n.team } : {}),
+      custom_details: toDetails(n),
+    },
+    client: 'ClouDO',
+    ...(isLink ? { client_url: n.link, links: [{ href: n.link, text: `ClouDO run ${n.execId}` }] } : {}),
+  };
+}
+
+/** Shown as the alert's details; null facts are left out rather than shown as "null". */
+function toDetails(n: Notification): Record<string, string | number> {
+  const details: Record<string, string | number | null> = {
+    execId: n.execId,
+    schemaId: n.schemaId,
+    schemaName: n.schemaName,
+    runbook: n.runbook,
+    status: n.status,
+    resourceId: n.resourceId,
+    alertRule: n.alertRule,
+    severity: n.severity,
+    team: n.team,
+    exitCode: n.exitCode,
+    durationMs: n.durationMs,
+    error: n.error === null ? null : cut(n.error, LIMIT.detail),
+    logTail: n.logTail,
+    link: n.link,
+  };
+  return Object.fromEntries(
+    Object.entries(details).filter((entry): entry is [string, string | number] => entry[1] !== null),
+  );
+}
+
+/** One answer of the Events API as a Delivery. */
+function toDelivery(what: string, response: Response, text: string): Delivery {
+  const answer = parseAnswer(text);
+  if (response.ok) return { ok: true, ref: answer.dedup_key ?? null };
+  const status = response.status;
+  if (status === 429) {
+    const after = retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_RETRY_MS;
+    return retry(`${what}: ${describe(status, answer)}`, after);
+  }
+  if (status >= 500 || status === 408) {
+    return retry(`${what}: ${describe(status, answer)}`, retryAfterMs(response.headers.get('retry-after')));
+  }
+  // 400 is how the Events API refuses a bad routing key or a malformed event: sending it again changes nothing
+  return giveUp(`${what}: ${describe(status, answer)}`);
+}
+
+function parseAnswer(text: string): z.infer<typeof EventsAnswer> {
+  try {
+    const parsed = EventsAnswer.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    // a proxy's HTML error page, or nothing at all
+    return {};
+  }
+}
+
+/** `HTTP 400 Event object is invalid (Invalid routing key)` */
+function describe(status: number, answer: z.infer<typeof EventsAnswer>): string {
+  const errors = (answer.errors ?? []).map(String).join('; ');
+  const message = answer.message ? ` ${answer.message}` : '';
+  return cut(`HTTP ${status}${message}${errors ? ` (${errors})` : ''}`, 500);
+}
+
+/** A request that got no HTTP answer: timed out, refused, reset, unresolvable. All retryable. */
+function transportFailure(what: string, err: unknown, timeoutMs: number): Delivery {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return retry(`${what}: no answer within ${timeoutMs} ms`, null);
+  }
+  if (err instanceof Error) return retry(`${what}: network error (${networkCause(err)})`, null);
+  throw err;
+}
+
+function retry(reason: string, retryAfter: number | null): Delivery {
+  return { ok: false, retryable: true, reason, retryAfterMs: retryAfter };
+}
+
+function giveUp(reason: string): Delivery {
+  return { ok: false, retryable: false, reason, retryAfterMs: null };
+}
+
+/** Retry-After in seconds or as an HTTP date, in ms; null when absent or unreadable. */
+function retryAfterMs(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+/** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND…). */
+function networkCause(err: Error): string {
+  const cause: unknown = err.cause;
+  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') return cause.code;
+  return err.message.slice(0, 200);
+}
+
+/** A reason is logged and stored; whatever produced it, the credential must not be in it. */
+function redacted(delivery: Delivery, secret: string): Delivery {
+  if (delivery.ok || !delivery.reason.includes(secret)) return delivery;
+  return { ...delivery, reason: delivery.reason.replaceAll(secret, '***') };
+}
+
+/** https, or http to a loopback test server. Null when fine. */
+function checkServiceUrl(name: string, value: string): string | null {
+  if (!URL.canParse(value)) return `${name} "${value}" is not a URL`;
+  const url = new URL(value);
+  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback)) return null;
+  return `${name} "${value}" must use https (plain http is allowed on loopback only, for test servers)`;
+}
+
+/** At most `max` UTF-16 units (as the API counts), with an ellipsis when cut, never half a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(max - 1, 0)).replace(/[\uD800-\uDBFF]$/, '')}…`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** `vm-01` from `/subscriptions/…/virtualMachines/vm-01`: the part a responder recognises. */
+function lastSegment(resourceId: string): string {
+  return resourceId.split('/').filter(Boolean).at(-1) ?? resourceId;
+}

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** One `chat.postMessage` call as the fake received it, refused ones included. */
+export interface FakeSlackRequest {
+  readonly path: string;
+  readonly contentType: string | null;
+  readonly authorization: string | null;
+  /** Arguments as sent (form fields or JSON), `blocks` still a JSON string when form-encoded. */
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+/** A message the fake accepted. */
+export interface FakeSlackMessage {
+  /** Channel ID (`C…`), as Slack answers, whatever name was sent. */
+  readonly channel: string;
+  readonly ts: string;
+  /** The parent's ts for a reply, null for a top-level message. */
+  readonly threadTs: string | null;
+  readonly text: string | null;
+  /** Parsed Block Kit blocks, null when none were sent. */
+  readonly blocks: readonly SlackBlockJson[] | null;
+}
+
+/** A Block Kit block as JSON: only the parts the fake checks and renders are typed. */
+export interface SlackBlockJson {
+  readonly type: string;
+  readonly text?: SlackTextJson;
+  readonly fields?: readonly SlackTextJson[];
+  readonly elements?: readonly {
+    readonly type: string;
+    readonly text?: SlackTextJson | string;
+    readonly url?: string;
+    readonly action_id?: string;
+  }[];
+}
+
+export interface SlackTextJson {
+  readonly type: 'plain_text' | 'mrkdwn';
+  readonly text: string;
+  readonly verbatim?: boolean;
+  readonly emoji?: boolean;
+}
+
+export interface FakeSlack {
+  /** Pass as `apiUrl`: `http://127.0.0.1:<port>/api/`. */
+  readonly apiUrl: string;
+  /** A bot token the fake accepts. */
+  readonly token: string;
+  /** Tokens the fake accepts; any other gets `invalid_auth`, none gets `not_authed`. */
+  readonly validTokens: Set<string>;
+  /** Every `chat.postMessage` call so far. */
+  readonly requests: readonly FakeSlackRequest[];
+  /** Accepted messages, oldest first. */
+  readonly messages: readonly FakeSlackMessage[];
+  /** The ID of a channel given by name (`#alerts`) or ID; throws for a channel the fake does not have. */
+  channelId(nameOrId: string): string;
+  /** The next `count` calls answer 429 `ratelimited`, with `Retry-After: retryAfterSeconds` unless null. */
+  rateLimitNext(count: number, retryAfterSeconds: number | null): void;
+  /** The next `count` calls answer this HTTP status (default 500) with an HTML error page. */
+  failNext(count: number, status?: number): void;
+  /** The next `count` calls are read and never answered (until close). */
+  hangNext(count: number): void;
+  /** Stops the server and its connections, hanging ones included. */
+  close(): Promise<void>;
+}
+
+export interface FakeSlackOptions {
+  /** Channel names the workspace has (the bot is in all of them). Default `['#cloudo-alerts']`. */
+  readonly channels?: readonly string[];
+}
+
+type Fault =
+  | { kind: 'rate-limit'; retryAfterSeconds: number | null }
+  | { kind: 'status'; status: number }
+  | { kind: 'hang' };
+
+/** Block Kit limits Slack enforces with `invalid_blocks`. */
+const LIMITS = { blocks: 50, header: 150, sectionText: 3000, fields: 10, field: 2000, button: 75, url: 3000 };
+
+/**
+ * A loopback Slack Web API with `chat.postMessage` only, answering as Slack does: HTTP 200 with
+ * `{ ok: false, error }` for refusals (auth, channel, blocks), 429 with Retry-After for rate limits.
+ */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const token = newToken();
+  const validTokens = new Set([token]);
+  const channels = new Map<string, string>();
+  for (const name of options.channels ?? ['#cloudo-alerts']) {
+    const id = `C${randomBytes(5).toString('hex').toUpperCase()}`;
+    channels.set(name, id);
+    channels.set(id, id);
+  }
+  const requests: FakeSlackRequest[] = [];
+  const messages: FakeSlackMessage[] = [];
+  const faults: Fault[] = [];
+  let clock = 1_700_000_000;
+
+  const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
+  const refuse = (res: ServerResponse, error: string, extra: object = {}) =>
+    json(res, 200, { ok: false, error, ...extra });
+
+  const postMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const contentType = req.headers['content-type'] ?? null;
+    const args = parseArgs(contentType, raw);
+    const authorization = req.headers.authorization ?? null;
+    requests.push({ path: req.url ?? '', contentType, authorization, args });
+
+    const fault = faults.shift();
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'rate-limit') {
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds === null ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+      return json(res, 429, { ok: false, error: 'ratelimited' }, headers);
+    }
+    if (fault?.kind === 'status') {
+      return res
+        .writeHead(fault.status, { 'content-type': 'text/html' })
+        .end(`<html><body>${fault.status} Server Error</body></html>`);
+    }
+
+    const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : null;
+    const given = bearer ?? (typeof args.token === 'string' ? args.token : null);
+    if (!given) return refuse(res, 'not_authed');
+    if (!validTokens.has(given)) return refuse(res, 'invalid_auth');
+
+    const channel = typeof args.channel === 'string' ? channels.get(args.channel) : undefined;
+    if (!channel) return refuse(res, 'channel_not_found');
+    const text = typeof args.text === 'string' ? args.text : null;
+    if (text !== null && text.length > 40_000) return refuse(res, 'msg_too_long');
+
+    let blocks: SlackBlockJson[] | null = null;
+    if (args.blocks !== undefined) {
+      const parsed = typeof args.blocks === 'string' ? safeJson(args.blocks) : args.blocks;
+      if (!Array.isArray(parsed)) return refuse(res, 'invalid_blocks_format');
+      blocks = parsed as SlackBlockJson[];
+      const problems = checkBlocks(blocks);
+      if (problems.length > 0) return refuse(res, 'invalid_blocks', { errors: problems });
+    }
+    if (!text && !blocks?.length) return refuse(res, 'no_text');
+
+    clock += 1;
+    const ts = `${clock}.${String(messages.length + 1).padStart(6, '0')}`;
+    const threadTs = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : null;
+    messages.push({ channel, ts, threadTs, text, blocks });
+    return json(res, 200, {
+      ok: true,
+      channel,
+      ts,
+      message: {
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'B0CLOUDO',
+        text: text ?? '',
+        ts,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(blocks ? { blocks } : {}),
+      },
+    });
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const path = new URL(req.url ?? '/', 'http://fake').pathname;
+      if (req.method === 'POST' && path === '/api/chat.postMessage') return postMessage(req, res, raw);
+      return refuse(res, 'unknown_method');
+    });
+  });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api/`,
+    token,
+    validTokens,
+    requests,
+    messages,
+    channelId(nameOrId) {
+      const id = channels.get(nameOrId);
+      if (!id) throw new Error(`fake Slack has no channel ${nameOrId}`);
+      return id;
+    },
+    rateLimitNext(count, retryAfterSeconds) {
+      for (let i = 0; i < count; i++) faults.push({ kind: 'rate-limit', retryAfterSeconds });
+    },
+    failNext(count, status = 500) {
+      for (let i = 0; i < count; i++) faults.push({ kind: 'status', status });
+    },
+    hangNext(count) {
+      for (let i = 0; i < count; i++) faults.push({ kind: 'hang' });
+    },
+    async close() {
+      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      // hanging requests and keep-alive connections would otherwise hold close() open
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** A token shaped like a bot token (`xoxb-…`). */
+export function newToken(): string {
+  return `xoxb-${Date.now()}-${randomBytes(4).readUInt32BE()}-${randomBytes(12).toString('hex')}`;
+}
+
+/**
+ * The text a person sees for a message, as Slack renders it: control sequences (`<url|label>`, `<!here>`,
+ * `<@U1>`) become their label, then `&amp;`, `&lt;`, `&gt;` become the characters. An unescaped `<script>` is
+ * therefore shown as `script`, which is how a test notices that a value was not escaped.
+ */
+export function renderedText(message: FakeSlackMessage): string {
+  const parts: string[] = [];
+  const add = (t: SlackTextJson | undefined) => {
+    if (t !== undefined) parts.push(t.type === 'mrkdwn' ? renderMrkdwn(t.text) : decodeEntities(t.text));
+  };
+  for (const block of message.blocks ?? []) {
+    add(block.text);
+    for (const f of block.fields ?? []) add(f);
+    for (const e of block.elements ?? []) {
+      // a context element is itself a text object; a button carries one
+      if (typeof e.text === 'string') add({ type: e.type === 'plain_text' ? 'plain_text' : 'mrkdwn', text: e.text });
+      else add(e.text);
+    }
+  }
+  if (!message.blocks?.length && message.text !== null) add({ type: 'mrkdwn', text: message.text });
+  return parts.join('\n');
+}
+
+function renderMrkdwn(text: string): string {
+  const linked = text.replace(/<([^<>]*)>/g, (_all, inner: string) => {
+    const [target = '', label] = inner.split('|');
+    if (label !== undefined) return label;
+    if (target.startsWith('!')) return `@${target.slice(1)}`;
+    if (target.startsWith('@') || target.startsWith('#')) return target;
+    return target;
+  });
+  return decodeEntities(linked);
+}
+
+function decodeEntities(text: string): string {
+  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
+}
+
+function parseArgs(contentType: string | null, raw: string): Record<string, unknown> {
+  if (contentType?.startsWith('application/json')) {
+    const parsed = safeJson(raw);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  }
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Block Kit rules Slack would refuse the message for (the ones a notifier can break). */
+function checkBlocks(blocks: readonly SlackBlockJson[]): string[] {
+  const problems: string[] = [];
+  if (blocks.length > LIMITS.blocks) problems.push(`more than ${LIMITS.blocks} blocks`);
+  blocks.forEach((block, i) => {
+    const at = `[${i}]`;
+    if (block.type === 'header') {
+      if (block.text?.type !== 'plain_text') problems.push(`${at} header text must be plain_text`);
+      if ((block.text?.text.length ?? 0) > LIMITS.header) problems.push(`${at} header longer than ${LIMITS.header}`);
+    }
+    if (block.type === 'section') {
+      if (!block.text && !block.fields) problems.push(`${at} section needs text or fields`);
+      if ((block.text?.text.length ?? 0) > LIMITS.sectionText) problems.push(`${at} section text too long`);
+      if ((block.fields?.length ?? 0) > LIMITS.fields) problems.push(`${at} more than ${LIMITS.fields} fields`);
+      for (const f of block.fields ?? []) if (f.text.length > LIMITS.field) problems.push(`${at} field too long`);
+    }
+    for (const e of block.elements ?? []) {
+      if (e.type !== 'button') continue;
+      const label = typeof e.text === 'string' ? e.text : (e.text?.text ?? '');
+      if (label.length > LIMITS.button) problems.push(`${at} button text too long`);
+      if (e.url !== undefined && (e.url.length > LIMITS.url || !/^https?:\/\//.test(e.url))) {
+        problems.push(`${at} button url invalid`);
+      }
+    }
+  });
+  return problems;
+}
