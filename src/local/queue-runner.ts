@@ -4,8 +4,8 @@ import { InvocationContext } from '../functions/azure-runtime.js';
 import type { FunctionDefinition, QueueFunctionDefinition } from '../functions/index.js';
 import type { StorageClients } from '../storage/index.js';
 
-/** Longest wait between two polls of an empty queue (the Functions host's default is 1 minute; 1 s here). */
-const MAX_IDLE_MS = 1_000;
+/** Longest wait between two polls of an empty queue: host.json `maxPollingInterval`, 250 ms. */
+const MAX_IDLE_MS = 250;
 
 /**
  * Feeds the queue functions of the list from their queues as the Functions host does: base64 JSON
