@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
+import {
+  checkServiceUrl,
+  cut,
+  giveUp,
+  lastSegment,
+  networkCause,
+  oneLine,
+  redacted,
+  retry,
+  retryAfterMs,
+  transportFailure,
+} from './delivery.js';
 
 /** Options of {@link PagerDutyNotifier}. */
 export interface PagerDutyNotifierOptions {
@@ -204,67 +216,4 @@ function describe(status: number, answer: z.infer<typeof EventsAnswer>): string 
   const errors = (answer.errors ?? []).map(String).join('; ');
   const message = answer.message ? ` ${answer.message}` : '';
   return cut(`HTTP ${status}${message}${errors ? ` (${errors})` : ''}`, 500);
-}
-
-/** A request that got no HTTP answer: timed out, refused, reset, unresolvable. All retryable. */
-function transportFailure(what: string, err: unknown, timeoutMs: number): Delivery {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return retry(`${what}: no answer within ${timeoutMs} ms`, null);
-  }
-  if (err instanceof Error) return retry(`${what}: network error (${networkCause(err)})`, null);
-  throw err;
-}
-
-function retry(reason: string, retryAfter: number | null): Delivery {
-  return { ok: false, retryable: true, reason, retryAfterMs: retryAfter };
-}
-
-function giveUp(reason: string): Delivery {
-  return { ok: false, retryable: false, reason, retryAfterMs: null };
-}
-
-/** Retry-After in seconds or as an HTTP date, in ms; null when absent or unreadable. */
-function retryAfterMs(header: string | null): number | null {
-  if (header === null || header.trim() === '') return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
-
-/** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND…). */
-function networkCause(err: Error): string {
-  const cause: unknown = err.cause;
-  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return err.message.slice(0, 200);
-}
-
-/** A reason is logged and stored; whatever produced it, the credential must not be in it. */
-function redacted(delivery: Delivery, secret: string): Delivery {
-  if (delivery.ok || !delivery.reason.includes(secret)) return delivery;
-  return { ...delivery, reason: delivery.reason.replaceAll(secret, '***') };
-}
-
-/** https, or http to a loopback test server. Null when fine. */
-function checkServiceUrl(name: string, value: string): string | null {
-  if (!URL.canParse(value)) return `${name} "${value}" is not a URL`;
-  const url = new URL(value);
-  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback)) return null;
-  return `${name} "${value}" must use https (plain http is allowed on loopback only, for test servers)`;
-}
-
-/** At most `max` UTF-16 units (as the API counts), with an ellipsis when cut, never half a surrogate pair. */
-function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(max - 1, 0)).replace(/[\uD800-\uDBFF]$/, '')}…`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
-/** `vm-01` from `/subscriptions/…/virtualMachines/vm-01`: the part a responder recognises. */
-function lastSegment(resourceId: string): string {
-  return resourceId.split('/').filter(Boolean).at(-1) ?? resourceId;
 }

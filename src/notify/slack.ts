@@ -8,6 +8,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
+import { checkServiceUrl, giveUp, networkCause, oneLine, redacted, retry, retryAfterMs } from './delivery.js';
 
 /** Options of {@link SlackNotifier}. */
 export interface SlackNotifierOptions {
@@ -199,10 +200,6 @@ function fitEscaped(text: string, max: number, keep: 'head' | 'tail' = 'head'): 
   return keep === 'tail' ? `…${kept.reverse().join('')}` : `${kept.join('')}…`;
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = Math.round(ms / 1000);
@@ -239,43 +236,4 @@ function toDelivery(err: unknown, channel: string, timeoutMs: number): Delivery 
     return retry('slack: rate limited (HTTP 429)', DEFAULT_RATE_LIMIT_RETRY_MS);
   }
   throw err;
-}
-
-function retry(reason: string, retryAfter: number | null): Delivery {
-  return { ok: false, retryable: true, reason, retryAfterMs: retryAfter };
-}
-
-function giveUp(reason: string): Delivery {
-  return { ok: false, retryable: false, reason, retryAfterMs: null };
-}
-
-/** Retry-After in seconds or as an HTTP date, in ms; null when absent or unreadable. */
-function retryAfterMs(header: string | null): number | null {
-  if (header === null || header.trim() === '') return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
-
-/** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND…). */
-function networkCause(err: Error): string {
-  const cause: unknown = err.cause;
-  if (cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return err.message.slice(0, 200);
-}
-
-/** A reason is logged and stored; whatever produced it, the credential must not be in it. */
-function redacted(delivery: Delivery, secret: string): Delivery {
-  if (delivery.ok || !delivery.reason.includes(secret)) return delivery;
-  return { ...delivery, reason: delivery.reason.replaceAll(secret, '***') };
-}
-
-/** https, or http to a loopback test server. Null when fine. */
-function checkServiceUrl(name: string, value: string): string | null {
-  if (!URL.canParse(value)) return `${name} "${value}" is not a URL`;
-  const url = new URL(value);
-  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback)) return null;
-  return `${name} "${value}" must use https (plain http is allowed on loopback only, for test servers)`;
 }
