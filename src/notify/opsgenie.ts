@@ -8,7 +8,6 @@ import {
   giveUp,
   keepEnd,
   lastSegment,
-  networkCause,
   oneLine,
   redacted,
   retry,

@@ -6,7 +6,6 @@ import {
   cut,
   giveUp,
   lastSegment,
-  networkCause,
   oneLine,
   redacted,
   retry,
