@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AuditAction } from '../core/audit.js';
 import { defineHttp } from './definitions.js';
-import { HttpError } from './http/errors.js';
+import { withContinuation } from './http/errors.js';
 import type { ServicesProvider } from './services.js';
 
 const AuditQuery = z.object({
@@ -19,14 +19,14 @@ export function auditFunction(services: ServicesProvider) {
     { route: 'audit', methods: ['GET'], authLevel: 'anonymous', role: 'admin' },
     async ({ request, services: { storage } }) => {
       const query = AuditQuery.parse(Object.fromEntries(request.query));
-      const page = await storage.audit
-        .list({ action: query.action, actorId: query.actor, limit: query.limit, continuationToken: query.continuation })
-        .catch((err: unknown) => {
-          if (query.continuation && !(err instanceof Error && 'statusCode' in err)) {
-            throw new HttpError(400, 'continuation: not a token from a previous page');
-          }
-          throw err;
-        });
+      const page = await withContinuation(query.continuation, () =>
+        storage.audit.list({
+          action: query.action,
+          actorId: query.actor,
+          limit: query.limit,
+          continuationToken: query.continuation,
+        }),
+      );
       return { jsonBody: { entries: page.entries, continuation: page.continuationToken } };
     },
   );

@@ -4,7 +4,7 @@ import { ExecId, ExecutionStatus } from '../core/execution.js';
 import { SchemaId } from '../core/runbook-schema.js';
 import type { ExecutionPage, ExecutionQuery, Storage } from '../storage/index.js';
 import { defineHttp } from './definitions.js';
-import { HttpError } from './http/errors.js';
+import { HttpError, withContinuation } from './http/errors.js';
 import { toExecutionResource } from './http/resources.js';
 import type { ServicesProvider } from './services.js';
 
@@ -24,16 +24,8 @@ export async function loadExecution(storage: Storage, request: HttpRequest) {
 }
 
 /** One page of runs; a continuation token we did not issue is the caller's mistake (400), not a 500. */
-export async function listExecutionsPage(storage: Storage, query: ExecutionQuery): Promise<ExecutionPage> {
-  try {
-    return await storage.executions.list(query);
-  } catch (err) {
-    // the SDK rejects a token it cannot decode before sending any request, so it carries no status code
-    if (query.continuationToken && !(err instanceof Error && 'statusCode' in err)) {
-      throw new HttpError(400, 'continuation: not a token from a previous page');
-    }
-    throw err;
-  }
+export function listExecutionsPage(storage: Storage, query: ExecutionQuery): Promise<ExecutionPage> {
+  return withContinuation(query.continuationToken, () => storage.executions.list(query));
 }
 
 /** `GET /api/executions`: newest first, filtered by `status` and `schema`, paged by `continuation`. */

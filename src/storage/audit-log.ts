@@ -3,6 +3,7 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { AuditAction } from '../core/audit.js';
 import { AuditEntry } from '../core/audit.js';
+import { queryPage } from './paging.js';
 
 const MAX_MS = 9_999_999_999_999;
 
@@ -52,18 +53,7 @@ export class AuditLog {
     const filters: string[] = [];
     if (query.action) filters.push(odata`action eq ${query.action}`);
     if (query.actorId) filters.push(odata`actorId eq ${query.actorId}`);
-    const pages = this.table
-      .listEntities<Record<string, unknown>>({
-        queryOptions: filters.length > 0 ? { filter: filters.join(' and ') } : {},
-      })
-      .byPage({ maxPageSize: query.limit, continuationToken: query.continuationToken });
-    for (;;) {
-      const next = await pages.next();
-      if (next.done) return { entries: [], continuationToken: null };
-      const page = next.value;
-      if (page.length > 0 || !page.continuationToken) {
-        return { entries: page.map(fromTableEntity), continuationToken: page.continuationToken ?? null };
-      }
-    }
+    const page = await queryPage(this.table, filters, query, fromTableEntity);
+    return { entries: page.items, continuationToken: page.continuationToken };
   }
 }

@@ -8,6 +8,7 @@ import {
   InvalidTransitionError,
 } from '../core/execution.js';
 import { statusOf } from './clients.js';
+import { queryPage } from './paging.js';
 
 type Row = Record<string, string | number | boolean>;
 
@@ -150,19 +151,7 @@ export class ExecutionRepository {
     if (query.status) filters.push(odata`status eq ${query.status}`);
     if (query.schemaId) filters.push(odata`schemaId eq ${query.schemaId}`);
     if (query.resourceId) filters.push(odata`resourceId eq ${query.resourceId}`);
-    const pages = this.table
-      .listEntities<Record<string, unknown>>({
-        queryOptions: filters.length > 0 ? { filter: filters.join(' and ') } : {},
-      })
-      .byPage({ maxPageSize: query.limit, continuationToken: query.continuationToken });
-    // a filtered query may return an empty page with a token; keep reading until rows or the end
-    for (;;) {
-      const next = await pages.next();
-      if (next.done) return { executions: [], continuationToken: null };
-      const page = next.value;
-      if (page.length > 0 || !page.continuationToken) {
-        return { executions: page.map(fromTableEntity), continuationToken: page.continuationToken ?? null };
-      }
-    }
+    const page = await queryPage(this.table, filters, query, fromTableEntity);
+    return { executions: page.items, continuationToken: page.continuationToken };
   }
 }

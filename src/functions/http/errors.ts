@@ -13,6 +13,21 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * Runs a paged table query; a continuation token we did not issue is the caller's mistake (400), not a
+ * 500. The SDK rejects such a token before sending any request, so its error carries no status code.
+ */
+export async function withContinuation<T>(token: string | undefined, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (err) {
+    if (token && !(err instanceof Error && 'statusCode' in err)) {
+      throw new HttpError(400, 'continuation: not a token from a previous page');
+    }
+    throw err;
+  }
+}
+
 /** The only place that writes `{ "error": ... }`. */
 export function toErrorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
   if (err instanceof HttpError) {
