@@ -7,6 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite } from '../../src/local/azurite.js';
 import { createStorage } from '../../src/storage/index.js';
+import type { FakeSlack } from '../support/fake-slack.js';
+import { startFakeSlack } from '../support/fake-slack.js';
 import { freePort } from '../support/ports.js';
 import { isAlive, waitFor } from '../support/wait.js';
 
@@ -19,8 +21,10 @@ describe('npm start (the whole local stack)', () => {
   let base: string;
   let stateDir: string;
   let output = '';
+  let slack: FakeSlack;
 
   beforeAll(async () => {
+    slack = await startFakeSlack({ channels: ['#cloudo'] });
     const port = await freePort();
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-e2e-'));
     // storage on disk (the default), in a folder of the test's own, so it can be read after the stop
@@ -33,6 +37,10 @@ describe('npm start (the whole local stack)', () => {
         CLOUDO_STORAGE_NAMESPACE: '',
         CLOUDO_SHUTDOWN_GRACE_MS: '500',
         CLOUDO_KILL_GRACE_MS: '200',
+        // on-call pages go to a loopback Slack, as SLACK_API_URL lets any operator point them
+        SLACK_TOKEN: slack.token,
+        SLACK_API_URL: slack.apiUrl,
+        SLACK_CHANNEL_DEFAULT: '#cloudo',
       },
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -52,6 +60,7 @@ describe('npm start (the whole local stack)', () => {
   }, 90_000);
 
   afterAll(async () => {
+    await slack?.close();
     // only if a test failed before the Ctrl-C test stopped it
     if (child.exitCode === null && child.signalCode === null && child.pid) {
       try {
@@ -145,6 +154,16 @@ describe('npm start (the whole local stack)', () => {
     expect(log).toContain(`resource:  ${resourceId}`);
     expect(log).toMatch(/alert: {5}.+ \(Resolved, Sev\d\)/);
     expect(log).toMatch(/ {2}group: {3}\S+ {3}name: \S+/);
+  });
+
+  it('pages on-call in Slack when the on-call sample fails', async () => {
+    const before = slack.messages.length;
+    const trigger = await json('/api/Trigger?id=oncall-demo');
+    const execId = String(trigger.body.exec_id);
+    expect(await finished(execId)).toMatchObject({ status: 'failed', exit_code: 1 });
+    const page = await waitFor('the Slack page', () => slack.messages.slice(before)[0], 10_000);
+    expect(page.channel).toBe(slack.channelId('#cloudo'));
+    expect(JSON.stringify(page.blocks)).toContain(execId);
   });
 
   it('answers bad requests with a JSON error and runs nothing', async () => {
