@@ -1,0 +1,130 @@
+# The Functions app (orchestrator, API and console) on a Linux App Service plan.
+
+resource "azurerm_service_plan" "cloudo" {
+  name                = "${local.name}-plan"
+  resource_group_name = var.resource_group_name
+  location            = var.location
+  os_type             = "Linux"
+  sku_name            = var.service_plan_sku
+  tags                = local.tags
+}
+
+locals {
+  storage_identity_settings = {
+    # identity-based AzureWebJobsStorage: the host and the code (src/core/settings.ts) use the same names
+    "AzureWebJobsStorage__accountName" = azurerm_storage_account.cloudo.name
+    "AzureWebJobsStorage__credential"  = "managedidentity"
+    "AzureWebJobsStorage__clientId"    = azurerm_user_assigned_identity.app.client_id
+  }
+
+  webhook_settings = var.secure_webhook == null ? {} : {
+    "CLOUDO_WEBHOOK_TENANT_ID"       = coalesce(var.secure_webhook.tenant_id, local.tenant_id)
+    "CLOUDO_WEBHOOK_AUDIENCES"       = var.secure_webhook.identifier_uri
+    "CLOUDO_WEBHOOK_ALLOWED_APP_IDS" = join(",", var.secure_webhook.allowed_app_ids)
+  }
+
+  app_settings = merge(
+    local.storage_identity_settings,
+    local.webhook_settings,
+    {
+      "CLOUDO_ENV"                = "production"
+      "CLOUDO_STORAGE_NAMESPACE"  = var.storage_namespace
+      "CLOUDO_SIGNING_KEY"        = local.kv_ref["cloudo-signing-key"]
+      "CLOUDO_PUBLIC_URL"         = local.public_url
+      "CLOUDO_TRUST_EASY_AUTH"    = local.easy_auth_enabled ? "true" : "false"
+      "CLOUDO_TRIGGER_AUTH_LEVEL" = var.secure_webhook == null ? "function" : "anonymous"
+      # empty when not configured: the code reads blank settings as unset
+      "SLACK_TOKEN"           = local.slack_enabled ? local.kv_ref["slack-token"] : ""
+      "SLACK_CHANNEL_DEFAULT" = local.slack_enabled ? nonsensitive(var.slack_integration.channel) : ""
+      "OPSGENIE_API_KEY"      = local.opsgenie_enabled ? local.kv_ref["opsgenie-api-key"] : ""
+      "PAGERDUTY_ROUTING_KEY" = local.pagerduty_enabled ? local.kv_ref["pagerduty-routing-key"] : ""
+    },
+    local.easy_auth_enabled ? {
+      "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET" = local.kv_ref["easy-auth-client-secret"]
+    } : {},
+    !local.orchestrator_image_set && var.functions_package_url != null ? {
+      "WEBSITE_RUN_FROM_PACKAGE" = var.functions_package_url
+    } : {},
+  )
+}
+
+resource "azurerm_linux_function_app" "cloudo" {
+  name                            = local.function_app_name
+  resource_group_name             = var.resource_group_name
+  location                        = var.location
+  service_plan_id                 = azurerm_service_plan.cloudo.id
+  https_only                      = true
+  functions_extension_version     = "~4"
+  key_vault_reference_identity_id = azurerm_user_assigned_identity.app.id
+  app_settings                    = local.app_settings
+  tags                            = local.tags
+
+  identity {
+    type         = "UserAssigned"
+    identity_ids = [azurerm_user_assigned_identity.app.id]
+  }
+
+  site_config {
+    always_on                               = !startswith(var.service_plan_sku, "EP")
+    ftps_state                              = "Disabled"
+    minimum_tls_version                     = "1.2"
+    http2_enabled                           = true
+    application_insights_connection_string  = data.azurerm_application_insights.this.connection_string
+    container_registry_use_managed_identity = false
+
+    application_stack {
+      node_version = local.orchestrator_image_set ? null : "22"
+
+      dynamic "docker" {
+        for_each = local.orchestrator_image_set ? [1] : []
+        content {
+          registry_url      = var.orchestrator_image.registry_url
+          image_name        = var.orchestrator_image.image_name
+          image_tag         = var.orchestrator_image.image_tag
+          registry_username = var.orchestrator_image.registry_username
+          registry_password = var.orchestrator_image.registry_password
+        }
+      }
+    }
+  }
+
+  logs {
+    http_logs {
+      file_system {
+        retention_in_days = var.app_service_logs.retention_period_days
+        retention_in_mb   = var.app_service_logs.disk_quota_mb
+      }
+    }
+  }
+
+  # Easy Auth for the console: anonymous requests still reach the app (function keys, API tokens,
+  # Secure Webhook tokens); signed-in users arrive with x-ms-client-principal (CLOUDO_TRUST_EASY_AUTH).
+  dynamic "auth_settings_v2" {
+    for_each = local.easy_auth_enabled ? [1] : []
+    content {
+      auth_enabled           = true
+      require_authentication = false
+      unauthenticated_action = "AllowAnonymous"
+      default_provider       = "azureactivedirectory"
+      require_https          = true
+
+      active_directory_v2 {
+        client_id                  = nonsensitive(var.easy_auth.client_id)
+        client_secret_setting_name = "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"
+        tenant_auth_endpoint       = "https://login.microsoftonline.com/${coalesce(nonsensitive(var.easy_auth.tenant_id), local.tenant_id)}/v2.0"
+        allowed_audiences          = concat(["api://${nonsensitive(var.easy_auth.client_id)}"], nonsensitive(var.easy_auth.allowed_audiences))
+      }
+
+      login {
+        token_store_enabled = true
+      }
+    }
+  }
+
+  depends_on = [azurerm_role_assignment.kv_app, azurerm_role_assignment.storage]
+}
+
+data "azurerm_function_app_host_keys" "cloudo" {
+  name                = azurerm_linux_function_app.cloudo.name
+  resource_group_name = var.resource_group_name
+}

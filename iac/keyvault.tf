@@ -1,0 +1,75 @@
+# Key Vault: every secret of the module. Apps read them through Key Vault references (Functions) or
+# Key Vault secret references (Container Apps); no secret is ever a plain app setting.
+
+resource "random_password" "signing_key" {
+  length  = 64
+  special = false
+}
+
+resource "azurerm_key_vault" "cloudo" {
+  name                       = local.key_vault_name
+  resource_group_name        = var.resource_group_name
+  location                   = var.location
+  tenant_id                  = local.tenant_id
+  sku_name                   = "standard"
+  enable_rbac_authorization  = true
+  purge_protection_enabled   = var.key_vault_purge_protection_enabled
+  soft_delete_retention_days = 7
+  tags                       = local.tags
+}
+
+# the identity running Terraform writes the secrets
+resource "azurerm_role_assignment" "kv_deployer" {
+  scope                = azurerm_key_vault.cloudo.id
+  role_definition_name = "Key Vault Secrets Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
+resource "azurerm_role_assignment" "kv_app" {
+  scope                = azurerm_key_vault.cloudo.id
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = azurerm_user_assigned_identity.app.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+resource "azurerm_role_assignment" "kv_worker" {
+  scope                = azurerm_key_vault.cloudo.id
+  role_definition_name = "Key Vault Secrets User"
+  principal_id         = azurerm_user_assigned_identity.worker.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+locals {
+  # secret name => value; only the ones configured are created
+  app_secrets = merge(
+    { "cloudo-signing-key" = coalesce(var.signing_key, random_password.signing_key.result) },
+    local.slack_enabled ? { "slack-token" = var.slack_integration.token } : {},
+    local.opsgenie_enabled ? { "opsgenie-api-key" = var.opsgenie_api_key } : {},
+    local.pagerduty_enabled ? { "pagerduty-routing-key" = var.pagerduty_routing_key } : {},
+    local.easy_auth_enabled ? { "easy-auth-client-secret" = var.easy_auth.client_secret } : {},
+    local.github_token_set ? { "github-token" = var.github_repo_info.repo_token } : {},
+    local.worker_registry_auth ? { "worker-registry-password" = var.worker_image.registry_password } : {},
+    var.storage_shared_key_enabled ? { "storage-connection-string" = azurerm_storage_account.cloudo.primary_connection_string } : {},
+  )
+  app_secret_names = toset(concat(
+    ["cloudo-signing-key"],
+    local.slack_enabled ? ["slack-token"] : [],
+    local.opsgenie_enabled ? ["opsgenie-api-key"] : [],
+    local.pagerduty_enabled ? ["pagerduty-routing-key"] : [],
+    local.easy_auth_enabled ? ["easy-auth-client-secret"] : [],
+    local.github_token_set ? ["github-token"] : [],
+    local.worker_registry_auth ? ["worker-registry-password"] : [],
+    var.storage_shared_key_enabled ? ["storage-connection-string"] : [],
+  ))
+}
+
+resource "azurerm_key_vault_secret" "app" {
+  for_each     = local.app_secret_names
+  name         = each.value
+  value        = local.app_secrets[each.value]
+  key_vault_id = azurerm_key_vault.cloudo.id
+  content_type = "text/plain"
+  tags         = local.tags
+
+  depends_on = [azurerm_role_assignment.kv_deployer]
+}

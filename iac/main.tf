@@ -1,0 +1,98 @@
+# Shared names and values. Table, queue and container names mirror src/core/resource-names.ts
+# (resourceNames(namespace)); test/unit/iac/module.test.ts checks they stay equal.
+
+data "azurerm_client_config" "current" {}
+
+data "azurerm_subscription" "current" {}
+
+data "azurerm_application_insights" "this" {
+  name                = var.application_insights_name
+  resource_group_name = var.application_insights_rg
+}
+
+locals {
+  name = "${var.prefix}-${var.env}-cloudo"
+  # storage accounts and key vaults allow only short names: letters and digits (vault: 3-24, hyphens ok)
+  compact_name         = replace(lower("${var.prefix}${var.env}"), "/[^a-z0-9]/", "")
+  storage_account_name = substr("${local.compact_name}cloudost", 0, 24)
+  key_vault_name       = substr("${local.compact_name}-cloudo-kv", 0, 24)
+
+  tenant_id = data.azurerm_client_config.current.tenant_id
+
+  # resourceNames(namespace): tables take the namespace as is, queues and containers "<namespace>-"
+  ns   = var.storage_namespace
+  dash = var.storage_namespace == "" ? "" : "${var.storage_namespace}-"
+
+  tables = [
+    "${local.ns}RunbookSchemas",
+    "${local.ns}Executions",
+    "${local.ns}ApiTokens",
+    "${local.ns}AuditLog",
+    "${local.ns}AlertDeliveries",
+    "${local.ns}RunLocks",
+    "${local.ns}Workers",
+    "${local.ns}Notifications",
+    "${local.ns}Pages",
+  ]
+  schemas_table            = "${local.ns}RunbookSchemas"
+  logs_container           = "${local.dash}execution-logs"
+  alert_payloads_container = "${local.dash}alert-payloads"
+  containers               = [local.logs_container, local.alert_payloads_container]
+  results_queue            = "${local.dash}cloudo-results"
+
+  # schema entries of var.schemas, each with its partition
+  schema_entries = flatten([
+    for p in jsondecode(var.schemas) : [
+      for e in p.entity : merge(e, { partition_key = p.partition_key })
+    ]
+  ])
+
+  # one worker app and one job queue per capability (workerQueueSuffix: lower case, "_"/"." → "-")
+  worker_names = toset(concat([for e in local.schema_entries : e.worker], var.workers))
+  workers = {
+    for w in local.worker_names : w => {
+      suffix = replace(replace(replace(lower(w), "/[_.]/", "-"), "/-{2,}/", "-"), "/-+$/", "")
+    }
+  }
+  job_queues    = { for w, v in local.workers : w => "${local.dash}cloudo-jobs-${v.suffix}" }
+  poison_queues = { for w, v in local.workers : w => "${local.dash}cloudo-jobs-${v.suffix}-poison" }
+  queues        = concat([local.results_queue], values(local.job_queues), values(local.poison_queues))
+
+  # which optional secrets exist (only whether they are set is revealed, never the values)
+  slack_enabled     = nonsensitive(var.slack_integration != null)
+  opsgenie_enabled  = nonsensitive(var.opsgenie_api_key != null && var.opsgenie_api_key != "")
+  pagerduty_enabled = nonsensitive(var.pagerduty_routing_key != null && var.pagerduty_routing_key != "")
+  github_token_set  = nonsensitive(try(var.github_repo_info.repo_token, "") != "" && try(var.github_repo_info.repo_token, "") != null)
+  easy_auth_enabled = nonsensitive(var.easy_auth != null)
+
+  orchestrator_image_set = nonsensitive(var.orchestrator_image != null)
+  orchestrator_registry_auth = nonsensitive(
+    var.orchestrator_image != null && try(var.orchestrator_image.registry_password, null) != null
+  )
+  worker_image_set = nonsensitive(var.worker_image != null)
+  worker_registry_auth = nonsensitive(
+    var.worker_image != null && try(var.worker_image.registry_password, null) != null
+  )
+  worker_image = local.worker_image_set ? nonsensitive(format("%s/%s:%s",
+    replace(var.worker_image.registry_url, "/^https?:\\/\\//", ""),
+    var.worker_image.image_name,
+    var.worker_image.image_tag,
+  )) : ""
+  worker_registry_server   = local.worker_image_set ? nonsensitive(replace(var.worker_image.registry_url, "/^https?:\\/\\//", "")) : ""
+  worker_registry_username = local.worker_registry_auth ? nonsensitive(var.worker_image.registry_username) : ""
+
+  github = {
+    repo   = nonsensitive(var.github_repo_info.repo_name)
+    branch = nonsensitive(coalesce(var.github_repo_info.repo_branch, "main"))
+    path   = nonsensitive(var.github_repo_info.runbook_path == null ? "" : var.github_repo_info.runbook_path)
+  }
+
+  # "@Microsoft.KeyVault(SecretUri=...)": the Functions host resolves it with key_vault_reference_identity_id
+  kv_ref = { for k, s in azurerm_key_vault_secret.app : k => "@Microsoft.KeyVault(SecretUri=${s.versionless_id})" }
+
+  function_app_name = "${local.name}-fn"
+  function_hostname = "${local.function_app_name}.azurewebsites.net"
+  public_url        = "https://${local.function_hostname}"
+
+  tags = merge(var.tags, { "cloudo:component" = "cloudo" })
+}

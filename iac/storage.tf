@@ -1,0 +1,62 @@
+# Storage: tables, queues and containers ClouDO uses, and the lifecycle policy of run logs.
+
+resource "azurerm_storage_account" "cloudo" {
+  name                            = local.storage_account_name
+  resource_group_name             = var.resource_group_name
+  location                        = var.location
+  account_tier                    = "Standard"
+  account_replication_type        = "ZRS"
+  account_kind                    = "StorageV2"
+  min_tls_version                 = "TLS1_2"
+  https_traffic_only_enabled      = true
+  allow_nested_items_to_be_public = false
+  # the apps authenticate with their managed identities; the key only feeds the KEDA queue scaler
+  shared_access_key_enabled       = var.storage_shared_key_enabled
+  default_to_oauth_authentication = true
+  tags                            = local.tags
+
+  blob_properties {
+    delete_retention_policy {
+      days = 7
+    }
+  }
+}
+
+resource "azurerm_storage_table" "cloudo" {
+  for_each             = toset(local.tables)
+  name                 = each.value
+  storage_account_name = azurerm_storage_account.cloudo.name
+}
+
+resource "azurerm_storage_queue" "cloudo" {
+  for_each           = toset(local.queues)
+  name               = each.value
+  storage_account_id = azurerm_storage_account.cloudo.id
+}
+
+resource "azurerm_storage_container" "cloudo" {
+  for_each              = toset(local.containers)
+  name                  = each.value
+  storage_account_id    = azurerm_storage_account.cloudo.id
+  container_access_type = "private"
+}
+
+resource "azurerm_storage_management_policy" "cloudo" {
+  storage_account_id = azurerm_storage_account.cloudo.id
+
+  rule {
+    name    = "delete-run-logs"
+    enabled = true
+
+    filters {
+      blob_types   = ["blockBlob", "appendBlob"]
+      prefix_match = ["${local.logs_container}/", "${local.alert_payloads_container}/"]
+    }
+
+    actions {
+      base_blob {
+        delete_after_days_since_creation_greater_than = var.log_retention_days
+      }
+    }
+  }
+}

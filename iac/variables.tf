@@ -1,0 +1,414 @@
+# Inputs of the ClouDO module. Names and shapes follow the README's `module "cloudo"` example, so a
+# configuration written for the original module works by changing only `source`.
+
+variable "prefix" {
+  description = "Prefix of every resource name (e.g. the product name): 2-16 lower-case letters, digits or hyphens, starting with a letter."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,15}$", var.prefix)) && !endswith(var.prefix, "-")
+    error_message = "prefix must be 2-16 lower-case letters, digits or hyphens, start with a letter and not end with a hyphen."
+  }
+}
+
+variable "env" {
+  description = "Environment short name appended to resource names (e.g. dev, uat, prod): 1-8 lower-case letters or digits."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,7}$", var.env))
+    error_message = "env must be 1-8 lower-case letters or digits, starting with a letter (e.g. dev, uat, prod)."
+  }
+}
+
+variable "location" {
+  description = "Azure region of every resource (e.g. westeurope, italynorth)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9 ]+$", lower(var.location)))
+    error_message = "location must be an Azure region name such as westeurope."
+  }
+}
+
+variable "resource_group_name" {
+  description = "Existing resource group that receives every resource of the module."
+  type        = string
+
+  validation {
+    condition     = length(var.resource_group_name) > 0 && length(var.resource_group_name) <= 90
+    error_message = "resource_group_name must be 1-90 characters."
+  }
+}
+
+variable "service_plan_sku" {
+  description = "SKU of the Linux App Service plan of the Functions app (Basic, Standard, Premium v2/v3 or Elastic Premium; Consumption is not supported: it needs a key-based content share)."
+  type        = string
+  default     = "B1"
+
+  validation {
+    condition     = can(regex("^(B[1-3]|S[1-3]|P[0-5]v[23]|P[1-3]mv3|EP[1-3])$", var.service_plan_sku))
+    error_message = "service_plan_sku must be a dedicated or elastic premium Linux SKU such as B1, S1, P1v3 or EP1 (Y1/FC1 are not supported)."
+  }
+}
+
+variable "application_insights_name" {
+  description = "Name of an existing Application Insights component the Functions app reports to."
+  type        = string
+}
+
+variable "application_insights_rg" {
+  description = "Resource group of the existing Application Insights component."
+  type        = string
+}
+
+variable "github_repo_info" {
+  description = "GitHub repository the workers take the runbooks from: repo_name as owner/repo, repo_branch, repo_token (empty for a public repository; stored in Key Vault) and runbook_path (folder of the runbooks inside the repository)."
+  type = object({
+    repo_name    = string
+    repo_branch  = optional(string, "main")
+    repo_token   = optional(string, "")
+    runbook_path = optional(string, "")
+  })
+  sensitive = true
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", var.github_repo_info.repo_name))
+    error_message = "github_repo_info.repo_name must be owner/repo (e.g. acme/runbooks)."
+  }
+
+  validation {
+    condition     = length(trimspace(coalesce(var.github_repo_info.repo_branch, "main"))) > 0
+    error_message = "github_repo_info.repo_branch must not be empty."
+  }
+}
+
+variable "aks_integration" {
+  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The worker identity gets the roles of custom_roles_per_aks on each cluster."
+  type = map(object({
+    cluster_id = string
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for k, v in var.aks_integration :
+      can(regex("(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.ContainerService/managedClusters/[^/]+$", v.cluster_id))
+    ])
+    error_message = "every aks_integration cluster_id must be a managed cluster id: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>."
+  }
+}
+
+variable "custom_roles_per_aks" {
+  description = "Role names granted to the worker identity on each cluster of aks_integration, by the same key."
+  type        = map(list(string))
+  default     = {}
+}
+
+variable "custom_roles_subscription" {
+  description = "Role names granted to the worker identity on the current subscription."
+  type        = list(string)
+  default     = []
+}
+
+variable "custom_role_assignments" {
+  description = "Extra role assignments: role is a role name or a role definition id (/subscriptions/.../providers/Microsoft.Authorization/roleDefinitions/<guid>), scope an Azure resource id; principal_id defaults to the worker identity."
+  type = list(object({
+    role         = string
+    scope        = string
+    principal_id = optional(string)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for a in var.custom_role_assignments : can(regex("^/subscriptions/[^/]+", a.scope))])
+    error_message = "every custom_role_assignments scope must start with /subscriptions/<id>."
+  }
+
+  validation {
+    condition = alltrue([
+      for a in var.custom_role_assignments :
+      !startswith(a.role, "/") || can(regex("(?i)/providers/Microsoft\\.Authorization/roleDefinitions/[0-9a-f-]{36}$", a.role))
+    ])
+    error_message = "a custom_role_assignments role starting with / must be a role definition id ending in /providers/Microsoft.Authorization/roleDefinitions/<guid>."
+  }
+
+  validation {
+    condition = alltrue([
+      for a in var.custom_role_assignments :
+      a.principal_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", a.principal_id))
+    ])
+    error_message = "custom_role_assignments principal_id must be an object id (GUID)."
+  }
+}
+
+variable "app_service_logs" {
+  description = "File-system HTTP logs of the Functions app: retention in days and disk quota in MB."
+  type = object({
+    retention_period_days = optional(number, 3)
+    disk_quota_mb         = optional(number, 35)
+  })
+  default = {}
+
+  validation {
+    condition     = var.app_service_logs.retention_period_days >= 0 && var.app_service_logs.disk_quota_mb >= 25 && var.app_service_logs.disk_quota_mb <= 100
+    error_message = "app_service_logs.retention_period_days must be >= 0 and disk_quota_mb 25-100."
+  }
+}
+
+variable "slack_integration" {
+  description = "Slack notifications: default channel and bot token (stored in Key Vault). Null disables Slack."
+  type = object({
+    channel = optional(string, "#cloudo")
+    token   = string
+  })
+  default   = null
+  sensitive = true
+}
+
+variable "opsgenie_api_key" {
+  description = "Opsgenie / JSM API key (stored in Key Vault). Null disables Opsgenie."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "pagerduty_routing_key" {
+  description = "PagerDuty Events v2 routing key (stored in Key Vault). Null disables PagerDuty."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "schemas" {
+  description = "Content of a schemas file (JSON, the format of schemas/schemas.json): imported into the schema registry by a scheduled job, and its workers decide which worker apps and queues exist."
+  type        = string
+  default     = "[]"
+
+  validation {
+    condition     = can(jsondecode(var.schemas)) && can([for p in jsondecode(var.schemas) : [for e in p.entity : e.worker]])
+    error_message = "schemas must be a JSON array of { partition_key, entity: [ { id, worker, ... } ] }."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for p in try(jsondecode(var.schemas), []) : [
+        for e in try(p.entity, []) : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$", e.worker))
+      ]
+    ]))
+    error_message = "every schema worker must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$."
+  }
+}
+
+variable "workers" {
+  description = "Worker capabilities deployed besides those named by the schemas (e.g. [\"Runbook\"] before any schema exists)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for w in var.workers : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$", w))])
+    error_message = "every worker must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$."
+  }
+}
+
+variable "orchestrator_image" {
+  description = "Container image of the Functions app (the repository's Dockerfile). Null runs the Node 22 stack and expects the code as a package (functions_package_url or a zip deploy)."
+  type = object({
+    image_name        = string
+    image_tag         = string
+    registry_url      = optional(string, "https://ghcr.io")
+    registry_username = optional(string)
+    registry_password = optional(string)
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.orchestrator_image == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.orchestrator_image.image_tag))
+    error_message = "orchestrator_image.image_tag must be a valid tag (letters, digits, _ . -; at most 128; no leading . or -)."
+  }
+
+  validation {
+    condition     = var.orchestrator_image == null || can(regex("^https?://", var.orchestrator_image.registry_url))
+    error_message = "orchestrator_image.registry_url must start with https:// (e.g. https://ghcr.io)."
+  }
+}
+
+variable "worker_image" {
+  description = "Container image of the workers (workers/Dockerfile). Required when any worker is deployed."
+  type = object({
+    image_name        = string
+    image_tag         = string
+    registry_url      = optional(string, "https://ghcr.io")
+    registry_username = optional(string)
+    registry_password = optional(string)
+  })
+  default   = null
+  sensitive = true
+
+  validation {
+    condition     = var.worker_image == null || can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.worker_image.image_tag))
+    error_message = "worker_image.image_tag must be a valid tag (letters, digits, _ . -; at most 128; no leading . or -)."
+  }
+
+  validation {
+    condition     = var.worker_image == null || can(regex("^https?://", var.worker_image.registry_url))
+    error_message = "worker_image.registry_url must start with https:// (e.g. https://ghcr.io)."
+  }
+}
+
+variable "functions_package_url" {
+  description = "URL of the Functions app package (WEBSITE_RUN_FROM_PACKAGE) when orchestrator_image is null; null leaves deployment to CI (zip deploy)."
+  type        = string
+  default     = null
+}
+
+variable "signing_key" {
+  description = "Key signing approval links (CLOUDO_SIGNING_KEY, 32+ random characters); null generates one. Stored in Key Vault."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.signing_key == null || length(coalesce(var.signing_key, "x")) >= 32
+    error_message = "signing_key must be at least 32 characters (openssl rand -base64 48)."
+  }
+}
+
+variable "storage_namespace" {
+  description = "Prefix of every table, queue and container name (CLOUDO_STORAGE_NAMESPACE): 1-12 lower-case letters and digits, or empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.storage_namespace == "" || can(regex("^[a-z][a-z0-9]{0,11}$", var.storage_namespace))
+    error_message = "storage_namespace must be empty or 1-12 lower-case letters and digits starting with a letter."
+  }
+}
+
+variable "storage_shared_key_enabled" {
+  description = "Whether the storage account accepts shared keys. The apps always use identities; the key only feeds the workers' KEDA queue scaler (a Key Vault secret). With false, worker_min_replicas must be >= 1 and workers do not scale on queue length."
+  type        = bool
+  default     = true
+}
+
+variable "log_retention_days" {
+  description = "Days after which run logs (execution-logs) and alert payloads (alert-payloads) are deleted by a lifecycle policy."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.log_retention_days >= 1 && var.log_retention_days <= 3650
+    error_message = "log_retention_days must be 1-3650."
+  }
+}
+
+variable "worker_min_replicas" {
+  description = "Fewest replicas of each worker app; 0 lets a worker scale to zero when its queue is empty."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.worker_min_replicas >= 0 && var.worker_min_replicas <= 30 && floor(var.worker_min_replicas) == var.worker_min_replicas
+    error_message = "worker_min_replicas must be a whole number 0-30."
+  }
+}
+
+variable "worker_max_replicas" {
+  description = "Most replicas of each worker app."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.worker_max_replicas >= 1 && var.worker_max_replicas <= 300 && floor(var.worker_max_replicas) == var.worker_max_replicas
+    error_message = "worker_max_replicas must be a whole number 1-300."
+  }
+}
+
+variable "worker_resources" {
+  description = "CPU cores and memory of one worker replica (a valid Container Apps pair, e.g. 1 and 2Gi)."
+  type = object({
+    cpu    = optional(number, 1)
+    memory = optional(string, "2Gi")
+  })
+  default = {}
+}
+
+variable "worker_concurrency" {
+  description = "Runs one worker replica executes at once (CLOUDO_CONCURRENCY, 1-64)."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.worker_concurrency >= 1 && var.worker_concurrency <= 64
+    error_message = "worker_concurrency must be 1-64."
+  }
+}
+
+variable "log_analytics_workspace_id" {
+  description = "Log Analytics workspace id of the Container Apps environment's logs; null sends none."
+  type        = string
+  default     = null
+}
+
+variable "easy_auth" {
+  description = "App Service Authentication (Entra ID) for the console: client_id of the app registration, its client_secret (stored in Key Vault), tenant_id (default the current tenant) and extra allowed_audiences. Null leaves Easy Auth off (CLOUDO_TRUST_EASY_AUTH=false)."
+  type = object({
+    client_id         = string
+    client_secret     = string
+    tenant_id         = optional(string)
+    allowed_audiences = optional(list(string), [])
+  })
+  default   = null
+  sensitive = true
+}
+
+variable "secure_webhook" {
+  description = "Azure Monitor Secure Webhook (Entra ID bearer tokens) for the action group instead of a function key in the URL: object_id of the app registration's service principal, identifier_uri (audience), tenant_id (default the current tenant) and allowed_app_ids. Null uses the function key."
+  type = object({
+    object_id       = string
+    identifier_uri  = string
+    tenant_id       = optional(string)
+    allowed_app_ids = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.secure_webhook == null || can(regex("^[0-9a-fA-F-]{36}$", var.secure_webhook.object_id))
+    error_message = "secure_webhook.object_id must be an object id (GUID)."
+  }
+}
+
+variable "action_group_short_name" {
+  description = "Short name of the action group (at most 12 characters)."
+  type        = string
+  default     = "cloudo"
+
+  validation {
+    condition     = length(var.action_group_short_name) >= 1 && length(var.action_group_short_name) <= 12
+    error_message = "action_group_short_name must be 1-12 characters."
+  }
+}
+
+variable "schemas_import_cron" {
+  description = "Schedule (cron, UTC) of the job that imports var.schemas into the schema registry; the import is idempotent."
+  type        = string
+  default     = "*/15 * * * *"
+
+  validation {
+    condition     = length(split(" ", trimspace(var.schemas_import_cron))) == 5
+    error_message = "schemas_import_cron must be a five-field cron expression."
+  }
+}
+
+variable "key_vault_purge_protection_enabled" {
+  description = "Purge protection of the module's Key Vault (cannot be turned off once on)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags applied to every resource."
+  type        = map(string)
+  default     = {}
+}

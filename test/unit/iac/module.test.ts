@@ -1,0 +1,329 @@
+/**
+ * The Terraform module in iac/ cannot be planned here (no Azure, no provider download), so this parses
+ * its HCL (@cdktf/hcl2json) and checks it against the code and the README's module example: the example's
+ * arguments are variables of compatible shape, every setting the code needs is set, names match
+ * src/core/resource-names.ts, and secrets reach the apps only as Key Vault references.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from '@cdktf/hcl2json';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { resourceNames, workerQueueSuffix } from '../../../src/core/resource-names.js';
+
+const ROOT = new URL('../../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+const FIXTURE = '/work/shared/fixtures/iac/original-readme-module-example.tf';
+
+type Json = Record<string, unknown>;
+type Block = Json[];
+
+const moduleFiles = readdirSync(new URL('iac/', ROOT)).filter((f) => f.endsWith('.tf'));
+
+function hasTerraform(): boolean {
+  try {
+    execFileSync('terraform', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Merges the top-level blocks of several parsed files (hcl2json: block type → name → [bodies]). */
+function merge(parts: Json[]): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of parts) {
+    for (const [kind, value] of Object.entries(part)) {
+      if (kind === 'locals') {
+        out.locals ??= {};
+        for (const body of value as Block) Object.assign(out.locals, body);
+      } else if (kind === 'terraform') {
+        out.terraform = { ...(out.terraform ?? {}), body: value };
+      } else {
+        out[kind] = { ...(out[kind] ?? {}), ...(value as Json) };
+      }
+    }
+  }
+  return out;
+}
+
+let hcl: Record<string, Record<string, unknown>>;
+let variables: Record<string, { description?: string; type?: string; sensitive?: boolean }>;
+let fixtureModule: Json;
+
+/** `"NAME" = value` pairs of a map, whether hcl2json gave an object or an expression string. */
+function settingPairs(value: unknown): Map<string, string> {
+  const pairs = new Map<string, string>();
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(/"([A-Za-z_][A-Za-z0-9_]*)"\s*=\s*([^\n]+)/g)) pairs.set(m[1] ?? '', m[2] ?? '');
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) pairs.set(k, String(v));
+  }
+  return pairs;
+}
+
+const resource = (type: string, name: string): Json => {
+  const body = (hcl.resource?.[type] as Record<string, Block> | undefined)?.[name]?.[0];
+  if (!body) throw new Error(`resource ${type}.${name} not found`);
+  return body;
+};
+
+function appSettings(): Map<string, string> {
+  const locals = hcl.locals ?? {};
+  const all = new Map<string, string>();
+  for (const name of ['storage_identity_settings', 'webhook_settings', 'app_settings']) {
+    for (const [k, v] of settingPairs(locals[name])) all.set(k, v);
+  }
+  return all;
+}
+
+function workerEnv(): Map<string, string> {
+  const env = new Map<string, string>(settingPairs(hcl.locals?.worker_env));
+  const app = resource('azurerm_container_app', 'worker');
+  const container = ((((app.template as Block)[0]?.container ?? []) as Block)[0] ?? {}) as Json;
+  for (const e of (container.env as Block | undefined) ?? []) env.set(String(e.name), String(e.value ?? ''));
+  const dynamics = (container.dynamic as { env?: Block } | undefined)?.env ?? [];
+  for (const d of dynamics) {
+    for (const content of (d.content as Block | undefined) ?? []) {
+      if (typeof content.name === 'string' && !content.name.includes('${')) {
+        env.set(content.name, String(content.value ?? `secret:${String(content.secret_name)}`));
+      }
+    }
+  }
+  return env;
+}
+
+beforeAll(async () => {
+  const parts = await Promise.all(moduleFiles.map((f) => parse(f, read(`iac/${f}`)) as Promise<Json>));
+  hcl = merge(parts);
+  variables = Object.fromEntries(
+    Object.entries(hcl.variable ?? {}).map(([k, v]) => [k, (v as Block)[0] as { description?: string }]),
+  );
+  const fixture = (await parse('fixture.tf', readFileSync(FIXTURE, 'utf8'))) as Json;
+  fixtureModule = ((fixture.module as Record<string, Block>).cloudo as Block)[0] as Json;
+});
+
+describe('iac variables', () => {
+  it('declares every variable with a description and a type', () => {
+    expect(Object.keys(variables).length).toBeGreaterThan(10);
+    for (const [name, v] of Object.entries(variables)) {
+      expect(v.description, `${name} description`).toMatch(/\S/);
+      expect(v.type, `${name} type`).toMatch(/\S/);
+    }
+  });
+
+  it('accepts every argument of the README example with a compatible type', () => {
+    const args = Object.entries(fixtureModule).filter(([k]) => k !== 'source');
+    expect(args.length).toBeGreaterThan(15);
+    for (const [name, value] of args) {
+      const v = variables[name];
+      expect(v, `variable ${name}`).toBeDefined();
+      const type = String(v?.type);
+      if (Array.isArray(value) && value.every((x) => typeof x === 'string')) {
+        expect(type, name).toMatch(/^\$\{(list|set)\(string\)/);
+      } else if (Array.isArray(value)) {
+        expect(type, name).toMatch(/^\$\{(list|set)\(object\(/);
+        for (const item of value as Json[])
+          for (const key of Object.keys(item)) expect(type, `${name}.${key}`).toMatch(new RegExp(`\\b${key}\\s*=`));
+      } else if (value && typeof value === 'object') {
+        expect(type, name).toMatch(/^\$\{(object|map)\(/);
+        for (const [key, inner] of Object.entries(value as Json)) {
+          if (type.startsWith('${object(')) expect(type, `${name}.${key}`).toMatch(new RegExp(`\\b${key}\\s*=`));
+          const innerObject = Array.isArray(inner) ? inner[0] : inner;
+          if (type.startsWith('${map(object(') && innerObject && typeof innerObject === 'object') {
+            for (const k of Object.keys(innerObject as Json))
+              expect(type, `${name}.${key}.${k}`).toMatch(new RegExp(`\\b${k}\\s*=`));
+          }
+        }
+      } else if (name === 'tags') {
+        expect(type).toMatch(/^\$\{map\(string\)/);
+      } else {
+        expect(type, name).toMatch(/^\$\{(string|number|bool)\}$/);
+      }
+    }
+  });
+
+  it('marks the secret inputs sensitive', () => {
+    for (const name of [
+      'github_repo_info',
+      'slack_integration',
+      'opsgenie_api_key',
+      'signing_key',
+      'orchestrator_image',
+      'worker_image',
+      'easy_auth',
+    ]) {
+      expect(variables[name]?.sensitive, name).toBe(true);
+    }
+  });
+
+  it('defaults schemas to an empty list, not to a file of the repository', () => {
+    expect((variables.schemas as { default?: string }).default).toBe('[]');
+  });
+});
+
+describe('iac example', () => {
+  const block = (text: string) => {
+    const start = text.indexOf('module "cloudo" {');
+    expect(start).toBeGreaterThanOrEqual(0);
+    return text
+      .slice(start)
+      .split('\n')
+      .filter((line) => !/^\s*source\s*=/.test(line))
+      .join('\n')
+      .replace(/\s+/g, ' ')
+      .trim();
+  };
+
+  it('copies the README module block verbatim except source (whitespace as terraform fmt writes it)', () => {
+    const example = read('iac/examples/readme/main.tf');
+    expect(example).toMatch(/module "cloudo" \{\n\s+source\s+= "\.\.\/\.\."/);
+    expect(block(example)).toBe(block(readFileSync(FIXTURE, 'utf8')));
+  });
+
+  it('passes only arguments that are variables of the module', async () => {
+    const parsed = (await parse('main.tf', read('iac/examples/readme/main.tf'))) as Json;
+    const mod = ((parsed.module as Record<string, Block>).cloudo as Block)[0] as Json;
+    for (const name of Object.keys(mod).filter((k) => k !== 'source')) expect(Object.keys(variables)).toContain(name);
+  });
+});
+
+describe('iac settings', () => {
+  const codeSettings = () => {
+    const names = new Set<string>();
+    for (const f of ['src/core/settings.ts', 'src/core/auth-settings.ts', 'src/core/notify-settings.ts']) {
+      for (const m of read(f).matchAll(
+        /CLOUDO_[A-Z_]+|SLACK_[A-Z_]+|OPSGENIE_[A-Z_]+|PAGERDUTY_[A-Z_]+|AzureWebJobsStorage(__\w+)?/g,
+      ))
+        names.add(m[0]);
+    }
+    return names;
+  };
+
+  /** AzureWebJobsStorage__<x> is read as `${CONNECTION}__<x>` (credential: by the Functions host itself). */
+  const readByCode = (known: Set<string>, name: string) => {
+    const sub = name.match(/^AzureWebJobsStorage__(\w+)$/)?.[1];
+    if (sub === 'credential') return true;
+    return sub ? read('src/core/settings.ts').includes(`__${sub}`) : known.has(name);
+  };
+
+  it('sets the settings the Functions app needs, all of them names the code reads', () => {
+    const settings = appSettings();
+    const known = codeSettings();
+    const required = [
+      'AzureWebJobsStorage__accountName',
+      'AzureWebJobsStorage__credential',
+      'AzureWebJobsStorage__clientId',
+      'CLOUDO_ENV',
+      'CLOUDO_SIGNING_KEY',
+      'SLACK_TOKEN',
+      'SLACK_CHANNEL_DEFAULT',
+      'OPSGENIE_API_KEY',
+      'CLOUDO_PUBLIC_URL',
+      'CLOUDO_TRUST_EASY_AUTH',
+      'CLOUDO_STORAGE_NAMESPACE',
+    ];
+    for (const name of required) expect([...settings.keys()], name).toContain(name);
+    for (const name of required) expect(readByCode(known, name), name).toBe(true);
+    expect(settings.get('CLOUDO_ENV')).toBe('"production"');
+    expect(settings.get('AzureWebJobsStorage__credential')).toContain('managedidentity');
+    // the trigger's auth level is read by src/functions/index.ts, the webhook settings by auth-settings.ts
+    expect(settings.has('CLOUDO_TRIGGER_AUTH_LEVEL')).toBe(true);
+    for (const name of ['CLOUDO_WEBHOOK_TENANT_ID', 'CLOUDO_WEBHOOK_AUDIENCES'])
+      expect(settings.has(name), name).toBe(true);
+    for (const name of settings.keys()) {
+      if (/^(CLOUDO_|SLACK_|OPSGENIE_|PAGERDUTY_)/.test(name))
+        expect(known.has(name) || name === 'CLOUDO_TRIGGER_AUTH_LEVEL', name).toBe(true);
+    }
+  });
+
+  it('gives every worker its capability, GitHub settings and identity-based storage', () => {
+    const env = workerEnv();
+    const known = codeSettings();
+    for (const name of [
+      'CLOUDO_WORKER',
+      'CLOUDO_GITHUB_REPO',
+      'CLOUDO_GITHUB_BRANCH',
+      'CLOUDO_GITHUB_RUNBOOK_PATH',
+      'CLOUDO_GITHUB_TOKEN',
+      'AzureWebJobsStorage__accountName',
+      'AzureWebJobsStorage__clientId',
+      'CLOUDO_STORAGE_NAMESPACE',
+    ]) {
+      expect([...env.keys()], name).toContain(name);
+    }
+    expect(env.get('CLOUDO_GITHUB_TOKEN')).toBe('secret:github-token');
+    for (const name of env.keys()) if (name.startsWith('CLOUDO_')) expect(known.has(name), name).toBe(true);
+  });
+
+  it('passes secrets only as Key Vault references', () => {
+    const settings = appSettings();
+    for (const name of [
+      'CLOUDO_SIGNING_KEY',
+      'SLACK_TOKEN',
+      'OPSGENIE_API_KEY',
+      'PAGERDUTY_ROUTING_KEY',
+      'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
+    ]) {
+      const value = settings.get(name);
+      expect(value, name).toMatch(/local\.kv_ref\["[a-z-]+"\]/);
+    }
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, as the module writes it
+    expect(String(hcl.locals?.kv_ref)).toContain('@Microsoft.KeyVault(SecretUri=${s.versionless_id})');
+    const secretInputs =
+      /var\.(slack_integration\.token|opsgenie_api_key|signing_key|pagerduty_routing_key|github_repo_info\.repo_token|easy_auth\.client_secret)|registry_password|random_password/;
+    for (const [name, value] of [...settings, ...workerEnv()]) expect(value, name).not.toMatch(secretInputs);
+    // secrets of the workers are Container Apps secrets that reference Key Vault
+    const app = resource('azurerm_container_app', 'worker');
+    const secret = ((app.dynamic as { secret?: Block }).secret?.[0]?.content ?? []) as Block;
+    expect(secret[0]?.key_vault_secret_id).toMatch(/local\.worker_secrets/);
+    expect(secret[0]).not.toHaveProperty('value');
+  });
+});
+
+describe('iac storage names', () => {
+  const names = resourceNames('');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL interpolations, as the module writes them
+  const plain = (s: unknown) => String(s).replaceAll('${local.ns}', '').replaceAll('${local.dash}', '');
+
+  it('creates the tables and containers of resourceNames', () => {
+    const locals = hcl.locals ?? {};
+    const tables = (locals.tables as string[]).map(plain).sort();
+    expect(tables).toEqual(
+      [
+        names.schemasTable,
+        names.executionsTable,
+        names.tokensTable,
+        names.auditTable,
+        names.alertDeliveriesTable,
+        names.runLocksTable,
+        names.workersTable,
+        names.notificationsTable,
+        names.pagesTable,
+      ].sort(),
+    );
+    expect(plain(locals.logs_container)).toBe(names.logsContainer);
+    expect(plain(locals.alert_payloads_container)).toBe(names.alertPayloadsContainer);
+    expect(plain(locals.results_queue)).toBe(names.resultsQueue);
+  });
+
+  it('names job and poison queues as workerQueueSuffix does', () => {
+    const locals = hcl.locals ?? {};
+    const suffixExpr = String(locals.workers);
+    const patterns = [...suffixExpr.matchAll(/"\/(.+?)\/", "(-?)"\)/g)].map(
+      (m) => [new RegExp(m[1] ?? '', 'g'), m[2] ?? ''] as const,
+    );
+    expect(patterns).toHaveLength(3);
+    const suffix = (w: string) => patterns.reduce((s, [re, by]) => s.replace(re, by), w.toLowerCase());
+    for (const w of ['Runbook', 'aks_weu', 'Aks.Weu_', 'a__b', 'X9']) expect(suffix(w), w).toBe(workerQueueSuffix(w));
+    const job = plain(locals.job_queues).match(/"(cloudo-jobs-)\$\{v\.suffix\}"/);
+    const poison = plain(locals.poison_queues).match(/"(cloudo-jobs-)\$\{v\.suffix\}(-poison)"/);
+    expect(`${job?.[1]}runbook`).toBe(names.jobQueue('Runbook'));
+    expect(`${poison?.[1]}runbook${poison?.[2]}`).toBe(names.poisonQueue('Runbook'));
+  });
+});
+
+describe('iac formatting', () => {
+  it.skipIf(!hasTerraform())('is formatted as terraform fmt writes it (skipped: no terraform binary on PATH)', () => {
+    execFileSync('terraform', ['fmt', '-check', '-recursive', 'iac'], { cwd: new URL('.', ROOT), stdio: 'pipe' });
+  });
+});
