@@ -38,6 +38,9 @@ locals {
       "SLACK_CHANNEL_DEFAULT" = local.slack_enabled ? nonsensitive(var.slack_integration.channel) : ""
       "OPSGENIE_API_KEY"      = local.opsgenie_enabled ? local.kv_ref["opsgenie-api-key"] : ""
       "PAGERDUTY_ROUTING_KEY" = local.pagerduty_enabled ? local.kv_ref["pagerduty-routing-key"] : ""
+      # notification routing (validated by the app at start-up, with the JSON path of any mistake)
+      "CLOUDO_ROUTING_RULES" = var.routing_rules
+      "CLOUDO_CORS_ORIGINS"  = join(",", var.cors_origins)
     },
     local.easy_auth_enabled ? {
       "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET" = local.kv_ref["easy-auth-client-secret"]

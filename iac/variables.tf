@@ -407,6 +407,28 @@ variable "key_vault_purge_protection_enabled" {
   default     = false
 }
 
+variable "routing_rules" {
+  description = "Notification routing rules as JSON (see schemas/routing-rules.example.json); empty for the built-in default."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.routing_rules == "" || can(jsondecode(var.routing_rules))
+    error_message = "routing_rules must be empty or a JSON document."
+  }
+}
+
+variable "cors_origins" {
+  description = "Origins allowed to call the API from a browser (e.g. https://ops.example.com); none by default."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_origins : can(regex("^https?://[^/*]+$", o))])
+    error_message = "cors_origins must be origins like https://ops.example.com: no path, no wildcard."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource."
   type        = map(string)
