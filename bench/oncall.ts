@@ -99,6 +99,7 @@ async function main() {
           onResolved: 'run',
           concurrency: 'parallel',
           aksCredentials: false,
+          team: null,
         },
         { source: 'http', actor: null, team: null },
       );

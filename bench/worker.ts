@@ -70,6 +70,7 @@ async function main() {
     onResolved: 'run',
     concurrency: 'parallel',
     aksCredentials: false,
+    team: null,
   });
   const worker = (concurrency: number) => {
     const w = new QueueWorker({

@@ -49,6 +49,7 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'What a Resolved alert does: "run" the runbook again with MONITOR_CONDITION=Resolved (default), "skip" it, or "cancel" a still-queued run of the same alert.',
   aks_credentials:
     'When true and the alert names an AKS cluster, the worker fetches credentials for that cluster with its managed identity into a KUBECONFIG of the run\'s own. true/false or "true"/"false". Default false.',
+  team: 'Team that owns the runbook: routes its notifications (e.g. Slack "#team-{team}") when the trigger URL names no team. Optional.',
   concurrency:
     'Alert runs of this schema on one resource: "parallel" (default), "queue" (one at a time, a run waits for the previous one) or "skip" a new alert while a run is queued or running.',
 };

@@ -30,7 +30,8 @@ export function planRun(
       runArgs: schema.runArgs,
       oncall: schema.oncall,
       timeoutMs: schema.timeoutSeconds * 1000,
-      trigger,
+      // the schema's team routes notifications when the request named none
+      trigger: { ...trigger, team: trigger.team ?? schema.team },
       status: 'accepted',
       requestedAt,
       startedAt: null,

@@ -66,6 +66,11 @@ export const RunbookSchemaEntry = z
     concurrency: z.enum(['parallel', 'queue', 'skip']).default('parallel'),
     /** Fetch per-run credentials of the AKS cluster the alert names (managed identity), as KUBECONFIG. */
     aks_credentials: Booleanish.default(false),
+    /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
+    team: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-"')
+      .optional(),
   })
   .strict();
 
@@ -86,6 +91,7 @@ export const RunbookSchema = z.object({
   onResolved: z.enum(['run', 'skip', 'cancel']),
   concurrency: z.enum(['parallel', 'queue', 'skip']),
   aksCredentials: z.boolean(),
+  team: z.string().nullable(),
 });
 export type RunbookSchema = z.infer<typeof RunbookSchema>;
 
@@ -159,6 +165,7 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
         onResolved: entry.on_resolved,
         concurrency: entry.concurrency,
         aksCredentials: entry.aks_credentials,
+        team: entry.team ?? null,
       })),
     ),
   };
@@ -186,6 +193,7 @@ export function toSchemaResource(schema: RunbookSchema) {
     on_resolved: schema.onResolved,
     concurrency: schema.concurrency,
     aks_credentials: schema.aksCredentials,
+    team: schema.team,
   };
 }
 

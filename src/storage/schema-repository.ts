@@ -19,6 +19,7 @@ interface SchemaEntity {
   onResolved: string;
   concurrency: string;
   aksCredentials: boolean;
+  team?: string;
 }
 
 function toTableEntity(schema: RunbookSchema): SchemaEntity {
@@ -38,6 +39,7 @@ function toTableEntity(schema: RunbookSchema): SchemaEntity {
     onResolved: schema.onResolved,
     concurrency: schema.concurrency,
     aksCredentials: schema.aksCredentials,
+    ...(schema.team ? { team: schema.team } : {}),
   };
 }
 
@@ -59,6 +61,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ru
     onResolved: entity.onResolved ?? 'run',
     concurrency: entity.concurrency ?? 'parallel',
     aksCredentials: entity.aksCredentials ?? false,
+    team: entity.team ?? null,
   });
 }
 

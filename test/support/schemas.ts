@@ -20,6 +20,7 @@ export function testSchema(overrides: Partial<RunbookSchema> = {}): RunbookSchem
     onResolved: 'run',
     concurrency: 'parallel',
     aksCredentials: false,
+    team: null,
     ...overrides,
   };
 }

@@ -104,3 +104,12 @@ describe('alertEnv', () => {
     expect(env.MONITOR_CONDITION).toBe('Resolved');
   });
 });
+
+describe('planRun', () => {
+  it('takes the team from the request, else from the schema', () => {
+    const owned = testSchema({ team: 'payments' });
+    expect(planRun(owned, HTTP_TRIGGER).execution.trigger.team).toBe('payments');
+    expect(planRun(owned, { ...HTTP_TRIGGER, team: 'sre' }).execution.trigger.team).toBe('sre');
+    expect(planRun(testSchema(), HTTP_TRIGGER).execution.trigger.team).toBeNull();
+  });
+});

@@ -30,6 +30,7 @@ describe('parseSchemasFile', () => {
       onResolved: 'run',
       concurrency: 'parallel',
       aksCredentials: false,
+      team: null,
     });
   });
 
