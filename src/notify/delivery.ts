@@ -2,6 +2,74 @@ import type { Delivery } from '../core/notification.js';
 
 /** Shared by the notifiers: how an HTTP answer (or its absence) becomes a Delivery, and text limits. */
 
+/** How long one send may take, unless a notifier is told otherwise. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Wait asked of the queue after a 429 that says nothing about when to come back. */
+export const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
+
+/**
+ * Checks what every notifier's options have in common (a credential, a timeout, a service URL) plus its
+ * own `problems`, and throws one error listing them all.
+ */
+export function checkNotifierOptions(
+  service: string,
+  checks: { credential: [name: string, value: string]; timeoutMs: number; url: [name: string, value: string] },
+  problems: string[] = [],
+): void {
+  const [credentialName, credential] = checks.credential;
+  if (!credential) problems.unshift(`${credentialName} is empty`);
+  if (!(Number.isFinite(checks.timeoutMs) && checks.timeoutMs > 0)) {
+    problems.push(`timeoutMs must be > 0, got ${checks.timeoutMs}`);
+  }
+  const urlProblem = checkServiceUrl(...checks.url);
+  if (urlProblem) problems.push(urlProblem);
+  if (problems.length > 0) {
+    throw new Error(`invalid ${service} notifier options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * POSTs JSON and reads the answer, with one timeout covering the body too (a server that sends headers
+ * and then stalls is a timeout as well). No answer at all becomes a retryable Delivery; the credential
+ * never appears in it.
+ */
+export async function postJson(
+  what: string,
+  request: {
+    fetch: typeof fetch;
+    url: string;
+    headers?: Record<string, string>;
+    body: object;
+    timeoutMs: number;
+    secret: string;
+  },
+): Promise<{ response: Response; text: string } | Delivery> {
+  try {
+    const response = await request.fetch(request.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...request.headers },
+      body: JSON.stringify(request.body),
+      redirect: 'error',
+      signal: AbortSignal.timeout(request.timeoutMs),
+    });
+    return { response, text: await response.text() };
+  } catch (err) {
+    return redacted(transportFailure(what, err, request.timeoutMs), request.secret);
+  }
+}
+
+/**
+ * An HTTP error answer: 429 waits as asked (or a minute), 5xx and 408 retry, any other 4xx gives up
+ * (the same request would fail the same way).
+ */
+export function httpFailure(what: string, response: Response, detail: string): Delivery {
+  const { status } = response;
+  const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+  if (status === 429) return retry(`${what}: ${detail}`, retryAfter ?? DEFAULT_RATE_LIMIT_RETRY_MS);
+  if (status >= 500 || status === 408) return retry(`${what}: ${detail}`, retryAfter);
+  return giveUp(`${what}: ${detail}`);
+}
+
 /** A request that got no HTTP answer: timed out, refused, reset, unresolvable. All retryable. */
 export function transportFailure(what: string, err: unknown, timeoutMs: number): Delivery {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {

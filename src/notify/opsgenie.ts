@@ -3,16 +3,16 @@ import { z } from 'zod';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
 import { priorityOf } from '../core/notification.js';
 import {
-  checkServiceUrl,
+  checkNotifierOptions,
   cut,
-  giveUp,
+  DEFAULT_TIMEOUT_MS,
+  httpFailure,
   keepEnd,
   lastSegment,
   oneLine,
+  postJson,
   redacted,
   retry,
-  retryAfterMs,
-  transportFailure,
 } from './delivery.js';
 
 /** Options of {@link OpsgenieNotifier}. */
@@ -32,9 +32,6 @@ export interface OpsgenieNotifierOptions {
 }
 
 const DEFAULT_API_URL = 'https://api.opsgenie.com';
-const DEFAULT_TIMEOUT_MS = 10_000;
-/** Used when a 429 carries no Retry-After: Opsgenie meters alert requests per minute. */
-const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
 const SOURCE = 'ClouDO';
 /** Alert API v2 field limits (characters); Opsgenie cuts or refuses longer values. */
 const LIMIT = { message: 130, alias: 512, description: 15_000, entity: 512, tag: 50, detail: 1000, note: 25_000 };
@@ -64,14 +61,7 @@ export class OpsgenieNotifier implements Notifier {
   constructor(options: OpsgenieNotifierOptions) {
     const apiUrl = options.apiUrl ?? DEFAULT_API_URL;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const problems: string[] = [];
-    if (!options.apiKey) problems.push('apiKey is empty');
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`timeoutMs must be > 0, got ${timeoutMs}`);
-    const urlProblem = checkServiceUrl('apiUrl', apiUrl);
-    if (urlProblem) problems.push(urlProblem);
-    if (problems.length > 0) {
-      throw new Error(`invalid Opsgenie notifier options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
+    checkNotifierOptions('Opsgenie', { credential: ['apiKey', options.apiKey], timeoutMs, url: ['apiUrl', apiUrl] });
     this.#apiKey = options.apiKey;
     this.#alertsUrl = `${apiUrl.replace(/\/+$/, '')}/v2/alerts`;
     this.#timeoutMs = timeoutMs;
@@ -101,22 +91,16 @@ export class OpsgenieNotifier implements Notifier {
   }
 
   async #post(action: Action, url: string, body: object): Promise<Delivery> {
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(url, {
-        method: 'POST',
-        headers: { authorization: `GenieKey ${this.#apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'error',
-        // covers the body too: a server that sends headers and then stalls is a timeout as well
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
-    } catch (err) {
-      return redacted(transportFailure(`opsgenie ${action}`, err, this.#timeoutMs), this.#apiKey);
-    }
-    return redacted(toDelivery(action, response, text), this.#apiKey);
+    const answer = await postJson(`opsgenie ${action}`, {
+      fetch: this.#fetch,
+      url,
+      headers: { authorization: `GenieKey ${this.#apiKey}` },
+      body,
+      timeoutMs: this.#timeoutMs,
+      secret: this.#apiKey,
+    });
+    if (!('response' in answer)) return answer;
+    return redacted(toDelivery(action, answer.response, answer.text), this.#apiKey);
   }
 }
 
@@ -189,15 +173,8 @@ function toDelivery(action: Action, response: Response, text: string): Delivery 
   if (status === 404 && action === 'close alert') return { ok: true, ref: null };
   // alert creation is asynchronous: a note right after the create can arrive before the alert exists
   if (status === 404 && action === 'add note') return retry(`opsgenie ${action}: ${describe(status, answer)}`, null);
-  if (status === 429) {
-    const after = retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_RETRY_MS;
-    return retry(`opsgenie ${action}: ${describe(status, answer)}`, after);
-  }
-  if (status >= 500 || status === 408) {
-    return retry(`opsgenie ${action}: ${describe(status, answer)}`, retryAfterMs(response.headers.get('retry-after')));
-  }
-  // 401 bad key, 403 key without the right, 422 refused payload: the same request would fail the same way
-  return giveUp(`opsgenie ${action}: ${describe(status, answer)}`);
+  // 401 bad key, 403 key without the right, 422 refused payload: given up on by httpFailure
+  return httpFailure(`opsgenie ${action}`, response, describe(status, answer));
 }
 
 function parseAnswer(text: string): z.infer<typeof OpsgenieAnswer> {

@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
 import {
-  checkServiceUrl,
+  checkNotifierOptions,
   cut,
-  giveUp,
+  DEFAULT_TIMEOUT_MS,
+  httpFailure,
   lastSegment,
   oneLine,
+  postJson,
   redacted,
-  retry,
-  retryAfterMs,
-  transportFailure,
 } from './delivery.js';
 
 /** Options of {@link PagerDutyNotifier}. */
@@ -32,9 +31,6 @@ export interface PagerDutyNotifierOptions {
 type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 
 const DEFAULT_EVENTS_URL = 'https://events.pagerduty.com';
-const DEFAULT_TIMEOUT_MS = 10_000;
-/** Used when a 429 carries no Retry-After: the Events API meters each integration key per minute. */
-const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
 /** Events API v2 limits (characters). */
 const LIMIT = { summary: 1024, dedupKey: 255, source: 255, detail: 4096 };
 
@@ -61,14 +57,11 @@ export class PagerDutyNotifier implements Notifier {
   constructor(options: PagerDutyNotifierOptions) {
     const eventsUrl = options.eventsUrl ?? DEFAULT_EVENTS_URL;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const problems: string[] = [];
-    if (!options.routingKey) problems.push('routingKey is empty');
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`timeoutMs must be > 0, got ${timeoutMs}`);
-    const urlProblem = checkServiceUrl('eventsUrl', eventsUrl);
-    if (urlProblem) problems.push(urlProblem);
-    if (problems.length > 0) {
-      throw new Error(`invalid PagerDuty notifier options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
+    checkNotifierOptions('PagerDuty', {
+      credential: ['routingKey', options.routingKey],
+      timeoutMs,
+      url: ['eventsUrl', eventsUrl],
+    });
     this.#routingKey = options.routingKey;
     this.#enqueueUrl = `${eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
     this.#timeoutMs = timeoutMs;
@@ -98,22 +91,15 @@ export class PagerDutyNotifier implements Notifier {
 
   async #enqueue(action: 'trigger' | 'resolve', event: object): Promise<Delivery> {
     const what = `pagerduty ${action}`;
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(this.#enqueueUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(event),
-        redirect: 'error',
-        // covers the body too: a server that sends headers and then stalls is a timeout as well
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
-    } catch (err) {
-      return redacted(transportFailure(what, err, this.#timeoutMs), this.#routingKey);
-    }
-    return redacted(toDelivery(what, response, text), this.#routingKey);
+    const answer = await postJson(what, {
+      fetch: this.#fetch,
+      url: this.#enqueueUrl,
+      body: event,
+      timeoutMs: this.#timeoutMs,
+      secret: this.#routingKey,
+    });
+    if (!('response' in answer)) return answer;
+    return redacted(toDelivery(what, answer.response, answer.text), this.#routingKey);
   }
 }
 
@@ -188,16 +174,8 @@ function toDetails(n: Notification): Record<string, string | number> {
 function toDelivery(what: string, response: Response, text: string): Delivery {
   const answer = parseAnswer(text);
   if (response.ok) return { ok: true, ref: answer.dedup_key ?? null };
-  const status = response.status;
-  if (status === 429) {
-    const after = retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_RATE_LIMIT_RETRY_MS;
-    return retry(`${what}: ${describe(status, answer)}`, after);
-  }
-  if (status >= 500 || status === 408) {
-    return retry(`${what}: ${describe(status, answer)}`, retryAfterMs(response.headers.get('retry-after')));
-  }
-  // 400 is how the Events API refuses a bad routing key or a malformed event: sending it again changes nothing
-  return giveUp(`${what}: ${describe(status, answer)}`);
+  // 400 is how the Events API refuses a bad routing key or a malformed event: httpFailure gives up on it
+  return httpFailure(what, response, describe(response.status, answer));
 }
 
 function parseAnswer(text: string): z.infer<typeof EventsAnswer> {

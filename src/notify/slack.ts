@@ -8,7 +8,17 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
-import { checkServiceUrl, giveUp, networkCause, oneLine, redacted, retry, retryAfterMs } from './delivery.js';
+import {
+  checkNotifierOptions,
+  DEFAULT_RATE_LIMIT_RETRY_MS,
+  DEFAULT_TIMEOUT_MS,
+  giveUp,
+  networkCause,
+  oneLine,
+  redacted,
+  retry,
+  retryAfterMs,
+} from './delivery.js';
 
 /** Options of {@link SlackNotifier}. */
 export interface SlackNotifierOptions {
@@ -26,9 +36,6 @@ export interface SlackNotifierOptions {
 }
 
 const DEFAULT_API_URL = 'https://slack.com/api/';
-const DEFAULT_TIMEOUT_MS = 10_000;
-/** Used when Slack says `ratelimited` without a Retry-After: its tier limits are per minute. */
-const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
 
 /** Slack's documented transient errors; any other `{ ok: false }` would fail the same way again. */
 const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -60,15 +67,11 @@ export class SlackNotifier implements Notifier {
   constructor(options: SlackNotifierOptions) {
     const apiUrl = options.apiUrl ?? DEFAULT_API_URL;
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const problems: string[] = [];
-    if (!options.token) problems.push('token is empty');
-    if (!options.defaultChannel) problems.push('defaultChannel is empty');
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) problems.push(`timeoutMs must be > 0, got ${timeoutMs}`);
-    const urlProblem = checkServiceUrl('apiUrl', apiUrl);
-    if (urlProblem) problems.push(urlProblem);
-    if (problems.length > 0) {
-      throw new Error(`invalid Slack notifier options:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
+    checkNotifierOptions(
+      'Slack',
+      { credential: ['token', options.token], timeoutMs, url: ['apiUrl', apiUrl] },
+      options.defaultChannel ? [] : ['defaultChannel is empty'],
+    );
     this.#token = options.token;
     this.#defaultChannel = options.defaultChannel;
     this.#timeoutMs = timeoutMs;
