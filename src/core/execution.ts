@@ -132,16 +132,20 @@ export function execIdTimeMs(execId: string): number {
 const MAX_MS = 9_999_999_999_999;
 
 /**
- * Table keys of an execution, derived from its id alone so a lookup needs nothing else. Partitions are
- * days and keys are inverted times, so a plain table scan returns the newest runs first.
+ * Table keys that list newest first: partitions are days and row keys inverted times (then `suffix`, to
+ * tell apart rows of the same millisecond), so a plain table scan returns the latest rows first.
  */
-export function executionKeys(execId: string): { partitionKey: string; rowKey: string } {
-  const ms = execIdTimeMs(execId);
+export function newestFirstKeys(ms: number, suffix: string): { partitionKey: string; rowKey: string } {
   const day = new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
   return {
     partitionKey: String(99_999_999 - Number(day)).padStart(8, '0'),
-    rowKey: `${String(MAX_MS - ms).padStart(13, '0')}_${execId}`,
+    rowKey: `${String(MAX_MS - ms).padStart(13, '0')}_${suffix}`,
   };
+}
+
+/** Table keys of an execution, derived from its id alone so a lookup needs nothing else. */
+export function executionKeys(execId: string): { partitionKey: string; rowKey: string } {
+  return newestFirstKeys(execIdTimeMs(execId), execId);
 }
 
 /** Wall time of a finished or running run, in ms; null before it starts. */

@@ -6,6 +6,11 @@ import { runbookNameProblem } from './safe-path.js';
 /** Table keys may not contain / \ # ? or control characters; we also keep them URL-friendly. */
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
+/** A team as `/api/Trigger/{team}` and a schema's `team` name it. */
+export const TeamName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-"');
+
 /** A schema id as it appears in `?id=` and in the file. */
 export const SchemaId = z.string().regex(KEY_PATTERN, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
 
@@ -67,10 +72,7 @@ export const RunbookSchemaEntry = z
     /** Fetch per-run credentials of the AKS cluster the alert names (managed identity), as KUBECONFIG. */
     aks_credentials: Booleanish.default(false),
     /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
-    team: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be 1-64 letters, digits, "_", "." or "-"')
-      .optional(),
+    team: TeamName.optional(),
   })
   .strict();
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseAlert } from '../alerts/index.js';
 import { RunTrigger } from '../core/execution.js';
 import { planRun } from '../core/run-plan.js';
-import { SchemaId, toSchemaResource } from '../core/runbook-schema.js';
+import { SchemaId, TeamName, toSchemaResource } from '../core/runbook-schema.js';
 import { AlertIntake } from '../intake/index.js';
 import { defineHttp } from './definitions.js';
 import { alertAnswer } from './http/alert-answer.js';
@@ -13,9 +13,13 @@ import { executionLinks } from './http/resources.js';
 import type { ServicesProvider } from './services.js';
 
 const TriggerQuery = z.object({ id: SchemaId.optional() });
-const Team = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'team must be 1-64 letters, digits, "_", "." or "-"');
+/** The team of `/api/Trigger/{team}`; a path segment has no JSON path, so the message names it. */
+function teamOf(param: string | undefined): string | null {
+  if (!param) return null;
+  const parsed = TeamName.safeParse(param);
+  if (!parsed.success) throw new HttpError(400, `team ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return parsed.data;
+}
 
 /**
  * `function` (default): a Functions key, checked by the host, is required. `anonymous`: no key; callers
@@ -35,7 +39,7 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
     { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel, role: 'operator' },
     async ({ request, context, caller, services: { settings, storage } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
-      const team = request.params.team ? Team.parse(request.params.team) : null;
+      const team = teamOf(request.params.team);
       // an empty body is a manual run; any other body must be an alert payload
       const payload = request.method === 'POST' ? await readJsonBody(request, settings.maxBodyBytes) : undefined;
       const schema = id ? await storage.schemas.get(id) : null;

@@ -3,19 +3,11 @@ import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { AuditAction } from '../core/audit.js';
 import { AuditEntry } from '../core/audit.js';
+import { newestFirstKeys } from '../core/execution.js';
 import { queryPage } from './paging.js';
 
-const MAX_MS = 9_999_999_999_999;
-
-/** Day partitions and inverted times, as for executions: a plain scan lists the newest first. */
-function keysFor(at: string) {
-  const ms = Date.parse(at);
-  const day = at.slice(0, 10).replaceAll('-', '');
-  return {
-    partitionKey: String(99_999_999 - Number(day)).padStart(8, '0'),
-    rowKey: `${String(MAX_MS - ms).padStart(13, '0')}_${randomBytes(4).toString('hex')}`,
-  };
-}
+/** As for executions: a plain scan lists the newest entries first. */
+const keysFor = (at: string) => newestFirstKeys(Date.parse(at), randomBytes(4).toString('hex'));
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): AuditEntry {
   return AuditEntry.parse({

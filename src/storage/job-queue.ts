@@ -129,7 +129,7 @@ export class JobQueue {
 }
 
 /** Sends, creating the queue on first use: a capability that appeared with a new schema has none yet. */
-async function sendCreatingQueue(queue: QueueClient, text: string): Promise<void> {
+export async function sendCreatingQueue(queue: QueueClient, text: string): Promise<void> {
   try {
     await queue.sendMessage(text);
   } catch (err) {

@@ -1,8 +1,7 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { Execution } from '../core/execution.js';
 import { logTail, ResultMessage } from '../core/result-message.js';
-import { statusOf } from './clients.js';
-import { encodeMessage } from './job-queue.js';
+import { encodeMessage, sendCreatingQueue } from './job-queue.js';
 import type { LogStore } from './log-store.js';
 
 /** Queue `cloudo-results`: one ResultMessage per run that reached a terminal status. */
@@ -32,13 +31,6 @@ export class ResultQueue {
       finishedAt: execution.finishedAt ?? new Date().toISOString(),
       logTail: logTail(log),
     });
-    const text = encodeMessage(message);
-    try {
-      await this.queue.sendMessage(text);
-    } catch (err) {
-      if (statusOf(err) !== 404) throw err;
-      await this.queue.createIfNotExists();
-      await this.queue.sendMessage(text);
-    }
+    await sendCreatingQueue(this.queue, encodeMessage(message));
   }
 }
