@@ -1,13 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { azureCommonParser } from '../../../src/alerts/azure-common.js';
 import { AlertContext } from '../../../src/core/alert-context.js';
-
-const FIXTURES = new URL('../../fixtures/alerts/', import.meta.url);
-
-function loadFixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
-}
+import { ALERT_FIXTURES as FIXTURES, loadFixture, mutants } from '../../support/alert-fixtures.js';
 
 /** Parses and checks the result against the AlertContext contract, as the webhook does on the way out. */
 function parseOne(payload: unknown): AlertContext {
@@ -1199,19 +1194,3 @@ describe('azureCommonParser: what it refuses and what it survives', () => {
     expect(parsed).toBeGreaterThan(1000);
   });
 });
-
-const ODD_VALUES: unknown[] = [null, 0, -1.5, '', 'x', true, [], {}, [null], { __proto__: null }];
-
-/** Every copy of `value` with one node (object member or array item) replaced by each odd value. */
-function* mutants(value: unknown): Generator<unknown> {
-  if (value === null || typeof value !== 'object') return;
-  const entries: [string | number, unknown][] = Array.isArray(value)
-    ? value.map((v, i) => [i, v])
-    : Object.entries(value);
-  for (const [key, child] of entries) {
-    const replace = (next: unknown) =>
-      Array.isArray(value) ? value.map((v, i) => (i === key ? next : v)) : { ...value, [key]: next };
-    for (const odd of ODD_VALUES) yield replace(odd);
-    for (const deeper of mutants(child)) yield replace(deeper);
-  }
-}
