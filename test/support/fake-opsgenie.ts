@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { FaultSwitch, listenOnLoopback, retryAfterHeaders } from './fake-server.js';
 
 /** One Alert API call as the fake received it, refused ones included. */
 export interface FakeOpsgenieRequest {
@@ -58,11 +57,6 @@ export interface FakeOpsgenie {
   close(): Promise<void>;
 }
 
-type Fault =
-  | { kind: 'rate-limit'; retryAfterSeconds: number | null }
-  | { kind: 'status'; status: number }
-  | { kind: 'hang' };
-
 /** Jira Service Management serves the same API under this path. */
 const JSM_PREFIX = '/jsm/ops/integration';
 const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -78,7 +72,7 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
   const validKeys = new Set<string>([apiKey]);
   const requests: FakeOpsgenieRequest[] = [];
   const alerts: FakeOpsgenieAlert[] = [];
-  const faults: Fault[] = [];
+  const faults = new FaultSwitch();
 
   const answer = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
     res
@@ -144,11 +138,10 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
       const authorization = req.headers.authorization ?? null;
       requests.push({ method: req.method ?? '', url: req.url ?? '', authorization, body });
 
-      const fault = faults.shift();
+      const fault = faults.next();
       if (fault?.kind === 'hang') return;
       if (fault?.kind === 'rate-limit') {
-        const headers: Record<string, string> =
-          fault.retryAfterSeconds === null ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+        const headers = retryAfterHeaders(fault.retryAfterSeconds);
         return answer(res, 429, { message: 'You are making too many requests! To avoid errors, slow down.' }, headers);
       }
       if (fault?.kind === 'status') return answer(res, fault.status, { message: 'Internal Server Error' });
@@ -185,14 +178,7 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
       return accepted(res);
     });
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
 
   return {
     apiUrl: `http://127.0.0.1:${port}`,
@@ -201,21 +187,10 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
     requests,
     alerts,
     alertsByAlias: (alias) => alerts.filter((a) => a.alias === alias),
-    rateLimitNext(count, retryAfterSeconds) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'rate-limit', retryAfterSeconds });
-    },
-    failNext(count, status = 500) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'status', status });
-    },
-    hangNext(count) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'hang' });
-    },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      // hanging requests and keep-alive connections would otherwise hold close() open
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    rateLimitNext: (count, retryAfterSeconds) => faults.rateLimitNext(count, retryAfterSeconds),
+    failNext: (count, status) => faults.failNext(count, status),
+    hangNext: (count) => faults.hangNext(count),
+    close,
   };
 }
 

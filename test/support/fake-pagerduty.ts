@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { FaultSwitch, listenOnLoopback, retryAfterHeaders } from './fake-server.js';
 
 /** One Events API call as the fake received it, refused ones included. */
 export interface FakePagerDutyRequest {
@@ -62,11 +61,6 @@ export interface FakePagerDuty {
   close(): Promise<void>;
 }
 
-type Fault =
-  | { kind: 'rate-limit'; retryAfterSeconds: number | null }
-  | { kind: 'status'; status: number }
-  | { kind: 'hang' };
-
 const ACTIONS = new Set(['trigger', 'acknowledge', 'resolve']);
 const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
 
@@ -80,7 +74,7 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
   const validRoutingKeys = new Set([routingKey]);
   const requests: FakePagerDutyRequest[] = [];
   const incidents: FakePagerDutyIncident[] = [];
-  const faults: Fault[] = [];
+  const faults = new FaultSwitch();
 
   const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
@@ -147,11 +141,10 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
       const body = safeJson(Buffer.concat(chunks).toString('utf8'));
       requests.push({ method: req.method ?? '', url: req.url ?? '', body });
 
-      const fault = faults.shift();
+      const fault = faults.next();
       if (fault?.kind === 'hang') return;
       if (fault?.kind === 'rate-limit') {
-        const headers: Record<string, string> =
-          fault.retryAfterSeconds === null ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+        const headers = retryAfterHeaders(fault.retryAfterSeconds);
         return json(
           res,
           429,
@@ -168,14 +161,7 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
       return json(res, 404, { status: 'not found', message: 'Not Found' });
     });
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
 
   return {
     eventsUrl: `http://127.0.0.1:${port}`,
@@ -184,21 +170,10 @@ export async function startFakePagerDuty(): Promise<FakePagerDuty> {
     requests,
     incidents,
     incidentsFor: (dedupKey) => incidents.filter((i) => i.dedupKey === dedupKey),
-    rateLimitNext(count, retryAfterSeconds) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'rate-limit', retryAfterSeconds });
-    },
-    failNext(count, status = 500) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'status', status });
-    },
-    hangNext(count) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'hang' });
-    },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      // hanging requests and keep-alive connections would otherwise hold close() open
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    rateLimitNext: (count, retryAfterSeconds) => faults.rateLimitNext(count, retryAfterSeconds),
+    failNext: (count, status) => faults.failNext(count, status),
+    hangNext: (count) => faults.hangNext(count),
+    close,
   };
 }
 

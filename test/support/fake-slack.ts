@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { FaultSwitch, listenOnLoopback, retryAfterHeaders } from './fake-server.js';
 
 /** One `chat.postMessage` call as the fake received it, refused ones included. */
 export interface FakeSlackRequest {
@@ -73,11 +72,6 @@ export interface FakeSlackOptions {
   readonly channels?: readonly string[];
 }
 
-type Fault =
-  | { kind: 'rate-limit'; retryAfterSeconds: number | null }
-  | { kind: 'status'; status: number }
-  | { kind: 'hang' };
-
 /** Block Kit limits Slack enforces with `invalid_blocks`. */
 const LIMITS = { blocks: 50, header: 150, sectionText: 3000, fields: 10, field: 2000, button: 75, url: 3000 };
 
@@ -96,7 +90,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
   const requests: FakeSlackRequest[] = [];
   const messages: FakeSlackMessage[] = [];
-  const faults: Fault[] = [];
+  const faults = new FaultSwitch();
   let clock = 1_700_000_000;
 
   const json = (res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}) =>
@@ -110,11 +104,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const authorization = req.headers.authorization ?? null;
     requests.push({ path: req.url ?? '', contentType, authorization, args });
 
-    const fault = faults.shift();
+    const fault = faults.next();
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'rate-limit') {
-      const headers: Record<string, string> =
-        fault.retryAfterSeconds === null ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+      const headers = retryAfterHeaders(fault.retryAfterSeconds);
       return json(res, 429, { ok: false, error: 'ratelimited' }, headers);
     }
     if (fault?.kind === 'status') {
@@ -173,14 +166,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return refuse(res, 'unknown_method');
     });
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOnLoopback(server);
 
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
@@ -193,21 +179,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (!id) throw new Error(`fake Slack has no channel ${nameOrId}`);
       return id;
     },
-    rateLimitNext(count, retryAfterSeconds) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'rate-limit', retryAfterSeconds });
-    },
-    failNext(count, status = 500) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'status', status });
-    },
-    hangNext(count) {
-      for (let i = 0; i < count; i++) faults.push({ kind: 'hang' });
-    },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      // hanging requests and keep-alive connections would otherwise hold close() open
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    rateLimitNext: (count, retryAfterSeconds) => faults.rateLimitNext(count, retryAfterSeconds),
+    failNext: (count, status) => faults.failNext(count, status),
+    hangNext: (count) => faults.hangNext(count),
+    close,
   };
 }
 
