@@ -19,6 +19,7 @@ export interface LogStreamerOptions {
 }
 
 const NEWLINE = 0x0a;
+const TAIL_BYTES = 8 * 1024;
 /** A line longer than this is stored in pieces even before its newline arrives. */
 const MAX_HELD_BYTES = 64 * 1024;
 
@@ -31,6 +32,7 @@ export class LogStreamer {
   private held: Buffer = Buffer.alloc(0);
   private ready: Buffer[] = [];
   private written = 0;
+  private stored: Buffer = Buffer.alloc(0);
   private dropped = 0;
   private truncated = false;
   private timer: NodeJS.Timeout | undefined;
@@ -45,6 +47,11 @@ export class LogStreamer {
   /** Bytes stored so far. */
   get bytesWritten(): number {
     return this.written;
+  }
+
+  /** The end of what was stored (8 KiB at most): the results message takes its tail from here. */
+  get tail(): Buffer {
+    return this.stored;
   }
 
   /** Output discarded past the cap. */
@@ -71,6 +78,7 @@ export class LogStreamer {
       try {
         await this.options.store.append(this.options.execId, data);
         this.written += data.length;
+        this.stored = Buffer.concat([this.stored, data]).subarray(-TAIL_BYTES);
       } catch (err) {
         this.ready.unshift(data);
         this.options.onError(err);

@@ -281,18 +281,19 @@ export class QueueWorker {
       this.running.get(message.messageId)?.abort.abort({ cancelledBy: by } satisfies CancelReason);
     });
     try {
-      const final = await executeRun(this.runDeps, claim.run.execution, signal).catch((err: unknown) => {
+      const result = await executeRun(this.runDeps, claim.run.execution, signal).catch((err: unknown) => {
         // the run is ours and marked running: end it with the reason rather than leave it running forever
         this.log('error', `run ${execId} failed inside the worker`, err);
-        return {
+        const execution: Execution = {
           ...claim.run.execution,
-          status: 'error' as const,
+          status: 'error',
           finishedAt: new Date().toISOString(),
           error: `the worker could not run it: ${err instanceof Error ? err.message : String(err)}`,
         };
+        return { execution, logTail: null };
       });
-      await recordOutcome(executions, claim.run, final);
-      await this.announce(final);
+      await recordOutcome(executions, claim.run, result.execution);
+      await this.announce(result.execution, result.logTail);
     } finally {
       stopWatching();
       this.runIds.delete(message.messageId);
@@ -304,10 +305,10 @@ export class QueueWorker {
   }
 
   /** Puts the run's result on the results queue; a failure is logged, the outcome itself is already stored. */
-  private async announce(run: Execution): Promise<void> {
+  private async announce(run: Execution, logTail?: Buffer | null): Promise<void> {
     for (let attempt = 1; attempt <= 3; attempt++) {
       try {
-        await this.options.results.publish(run);
+        await this.options.results.publish(run, logTail);
         return;
       } catch (err) {
         if (attempt === 3) this.log('error', `could not announce the result of ${run.execId}`, err);

@@ -31,12 +31,18 @@ export interface RunDependencies {
 }
 
 /** Runs the script of a claimed run and returns the run's final record. Never leaves it without an end. */
-export async function executeRun(deps: RunDependencies, run: Execution, signal: AbortSignal): Promise<Execution> {
-  const finished = (patch: Partial<Execution>): Execution => ({
-    ...run,
-    finishedAt: new Date().toISOString(),
-    ...patch,
-  });
+/** A finished run: its final record and the end of its log (kept in memory, so no one reads it back). */
+export interface RunResult {
+  readonly execution: Execution;
+  readonly logTail: Buffer | null;
+}
+
+/** The run's final record: what it was, plus how it ended, now. */
+function ended(run: Execution, patch: Partial<Execution>): RunResult {
+  return { execution: { ...run, finishedAt: new Date().toISOString(), ...patch }, logTail: null };
+}
+
+export async function executeRun(deps: RunDependencies, run: Execution, signal: AbortSignal): Promise<RunResult> {
   let args: string[];
   let resolved: ResolvedRunbook;
   try {
@@ -44,14 +50,14 @@ export async function executeRun(deps: RunDependencies, run: Execution, signal: 
     resolved = await deps.runbooks.resolve(run.runbook);
   } catch (err) {
     if (err instanceof RunbookUnavailableError || err instanceof ArgvSyntaxError) {
-      return finished({ status: 'error', error: err.message, logBytes: 0 });
+      return ended(run, { status: 'error', error: err.message, logBytes: 0 });
     }
     throw err;
   }
   try {
     const origin = { runbookOrigin: resolved.origin, commitSha: resolved.commitSha ?? null };
-    const final = await spawnRun(deps, run, args, resolved.path, signal);
-    return { ...final, ...origin };
+    const result = await spawnRun(deps, { ...run, ...origin }, args, resolved.path, signal);
+    return result;
   } finally {
     resolved.release?.();
   }
@@ -63,13 +69,7 @@ async function spawnRun(
   args: string[],
   scriptPath: string,
   signal: AbortSignal,
-): Promise<Execution> {
-  const finished = (patch: Partial<Execution>): Execution => ({
-    ...run,
-    finishedAt: new Date().toISOString(),
-    ...patch,
-  });
-
+): Promise<RunResult> {
   await deps.logs.create(run.execId);
   const streamer = new LogStreamer({
     store: deps.logs,
@@ -95,7 +95,10 @@ async function spawnRun(
       log: deps.log,
     });
     if ('error' in prepared)
-      return finished({ status: 'error', error: prepared.error, logBytes: await streamer.close() });
+      return {
+        ...ended(run, { status: 'error', error: prepared.error, logBytes: await streamer.close() }),
+        logTail: streamer.tail,
+      };
     outcome = await runRunbook({
       scriptPath,
       args,
@@ -109,10 +112,13 @@ async function spawnRun(
     });
   } catch (err) {
     if (!(err instanceof RunbookSpawnError)) throw err;
-    return finished({ status: 'error', error: err.message, logBytes: await streamer.close() });
+    return {
+      ...ended(run, { status: 'error', error: err.message, logBytes: await streamer.close() }),
+      logTail: streamer.tail,
+    };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
   const logBytes = await streamer.close();
-  return finished({ ...outcomeFields(outcome, run.timeoutMs), logBytes });
+  return { ...ended(run, { ...outcomeFields(outcome, run.timeoutMs), logBytes }), logTail: streamer.tail };
 }

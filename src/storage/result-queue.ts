@@ -19,17 +19,23 @@ export class ResultQueue {
     await this.queue.createIfNotExists();
   }
 
-  /** Announces a finished run, with the end of its log. */
-  async publish(execution: Execution): Promise<void> {
-    const log = execution.logBytes
-      ? await this.logs.read(execution.execId, Math.max(0, execution.logBytes - 8192))
-      : null;
+  /**
+   * Announces a finished run with the end of its log: `log` when the caller has it in memory (the worker
+   * does), else read back from the blob.
+   */
+  async publish(execution: Execution, log?: Buffer | null): Promise<void> {
+    const tail =
+      log !== undefined
+        ? log
+        : execution.logBytes
+          ? await this.logs.read(execution.execId, Math.max(0, execution.logBytes - 8192))
+          : null;
     const message = ResultMessage.parse({
       v: 1,
       execId: execution.execId,
       status: execution.status,
       finishedAt: execution.finishedAt ?? new Date().toISOString(),
-      logTail: logTail(log),
+      logTail: logTail(tail),
     });
     await sendCreatingQueue(this.queue, encodeMessage(message));
   }

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
-import { encodeMessage } from '../../../src/storage/job-queue.js';
+import { decodeMessage, encodeMessage } from '../../../src/storage/job-queue.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -103,6 +103,12 @@ describe('QueueWorker on a real queue, real processes', () => {
     expect(done).toMatchObject({ status: 'failed', exitCode: 7 });
     expect(done.error).toContain('exited with code 7');
     expect(done.error).toContain('boom: disk full');
+    // the result for on-call carries the end of the log, taken from what the worker stored
+    const results = t.storage.clients.queue(t.storage.names.resultsQueue);
+    const announced = (await results.peekMessages({ numberOfMessages: 32 })).peekedMessageItems
+      .map((m) => decodeMessage(m.messageText) as { execId: string; status: string; logTail: string })
+      .find((m) => m.execId === execution.execId);
+    expect(announced).toMatchObject({ status: 'failed', logTail: 'working\nboom: disk full\n' });
   });
 
   it('runs a script without .sh/.py by its shebang', async () => {
