@@ -75,6 +75,11 @@ resource "azurerm_linux_function_app" "cloudo" {
     application_insights_connection_string  = data.azurerm_application_insights.this.connection_string
     container_registry_use_managed_identity = false
 
+    app_service_logs {
+      retention_period_days = var.app_service_logs.retention_period_days
+      disk_quota_mb         = var.app_service_logs.disk_quota_mb
+    }
+
     application_stack {
       node_version = local.orchestrator_image_set ? null : "22"
 
@@ -87,15 +92,6 @@ resource "azurerm_linux_function_app" "cloudo" {
           registry_username = var.orchestrator_image.registry_username
           registry_password = var.orchestrator_image.registry_password
         }
-      }
-    }
-  }
-
-  logs {
-    http_logs {
-      file_system {
-        retention_in_days = var.app_service_logs.retention_period_days
-        retention_in_mb   = var.app_service_logs.disk_quota_mb
       }
     }
   }

@@ -12,7 +12,7 @@ resource "azurerm_key_vault" "cloudo" {
   location                   = var.location
   tenant_id                  = local.tenant_id
   sku_name                   = "standard"
-  enable_rbac_authorization  = true
+  rbac_authorization_enabled = true
   purge_protection_enabled   = var.key_vault_purge_protection_enabled
   soft_delete_retention_days = 7
   tags                       = local.tags

@@ -12,7 +12,7 @@ import { resourceNames, workerQueueSuffix } from '../../../src/core/resource-nam
 
 const ROOT = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
-const FIXTURE = '/work/shared/fixtures/iac/original-readme-module-example.tf';
+const FIXTURE = new URL('test/fixtures/iac/original-readme-module-example.tf', ROOT);
 
 type Json = Record<string, unknown>;
 type Block = Json[];
