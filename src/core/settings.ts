@@ -43,6 +43,26 @@ function nonEmpty(env: Env, name: string): string | undefined {
   return value ? value : undefined;
 }
 
+/**
+ * App Service and Container Apps put a secret in a setting as `@Microsoft.KeyVault(SecretUri=...)`. Until
+ * the app's identity may read the vault (role assignments take minutes after `terraform apply`), App Service
+ * passes the reference itself as the value: a "strong" signing key anyone can guess from resource names, or
+ * a token Slack refuses. So any variable still holding one is a problem, whoever reads it.
+ */
+function keyVaultReferenceProblems(env: Env): string[] {
+  return Object.entries(env)
+    .filter(([, value]) => value !== undefined && /^@microsoft\.keyvault\(/i.test(value.trim()))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, value]) => {
+      // SecretUri=https://<vault>.vault.azure.net/... or VaultName=<vault>;SecretName=...
+      const vault = /(?:SecretUri=https?:\/\/|VaultName=)([A-Za-z0-9-]+)/i.exec(value ?? '')?.[1];
+      return (
+        `${name} is an unresolved Key Vault reference (@Microsoft.KeyVault(...)): give the app's identity ` +
+        `"Key Vault Secrets User" on the vault${vault ? ` ${vault}` : ''}, then restart the app`
+      );
+    });
+}
+
 /** Reads the storage settings the way Azure Functions names them. */
 export function loadStorageSettings(env: Env): StorageSettings {
   const problems: string[] = [];
@@ -207,7 +227,7 @@ export interface WorkerSettings {
 }
 
 export function loadWorkerSettings(env: Env): WorkerSettings {
-  const problems: string[] = [];
+  const problems = keyVaultReferenceProblems(env);
   let storage: StorageSettings | undefined;
   try {
     storage = loadStorageSettings(env);
@@ -271,7 +291,7 @@ export interface AppSettings {
 
 /** `routingFile`: the content of CLOUDO_ROUTING_RULES_FILE, read by the entrypoint. */
 export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
-  const problems: string[] = [];
+  const problems = keyVaultReferenceProblems(env);
   let storage: StorageSettings | undefined;
   try {
     storage = loadStorageSettings(env);

@@ -55,6 +55,77 @@ describe('settings', () => {
     }
   });
 
+  describe('unresolved Key Vault references', () => {
+    // App Service passes `@Microsoft.KeyVault(...)` itself while the app's identity may not read the vault yet
+    const SIGNING_KEY_REF = '@Microsoft.KeyVault(SecretUri=https://x-kv.vault.azure.net/secrets/cloudo-signing-key)';
+    const STRONG_KEY = 'q8Zr3vX1mN7pL2kT9wB4yH6cF0dJ5sGa';
+    const problemsOf = (load: () => unknown): string[] => {
+      try {
+        load();
+        return [];
+      } catch (err) {
+        if (err instanceof SettingsError) return [...err.problems];
+        throw err;
+      }
+    };
+
+    it('refuses one as the signing key: the reference passes as a strong key, and anyone can guess it', () => {
+      const problems = problemsOf(() =>
+        loadAppSettings({ AzureWebJobsStorage: CONN, CLOUDO_SIGNING_KEY: SIGNING_KEY_REF }),
+      );
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^CLOUDO_SIGNING_KEY is an unresolved Key Vault reference \(@Microsoft\.KeyVault\(\.\.\.\)\): give the app's identity "Key Vault Secrets User" on the vault x-kv, then restart the app$/,
+        ),
+      ]);
+      // short: the reference itself is not repeated
+      expect(problems.join('\n')).not.toContain('secrets/cloudo-signing-key');
+    });
+
+    it('reports every variable holding one, whatever its case, spacing or form', () => {
+      const problems = problemsOf(() =>
+        loadAppSettings({
+          AzureWebJobsStorage: CONN,
+          CLOUDO_SIGNING_KEY: STRONG_KEY,
+          SLACK_TOKEN: '  @microsoft.keyvault(VaultName=ops-kv;SecretName=slack-token)',
+          OPSGENIE_API_KEY: '@MICROSOFT.KEYVAULT(SecretUri=https://ops-kv.vault.azure.net/secrets/opsgenie/)',
+          PAGERDUTY_ROUTING_KEY: '@Microsoft.KeyVault(SecretUri=https://ops-kv.vault.azure.net/secrets/pd/0123)',
+          // read by App Service Authentication, not by ClouDO: still garbage until the vault is readable
+          MICROSOFT_PROVIDER_AUTHENTICATION_SECRET:
+            '@Microsoft.KeyVault(SecretUri=https://ops-kv.vault.azure.net/secrets/easyauth)',
+          // only a value that starts with the reference is one
+          CLOUDO_PUBLIC_URL: 'https://ops.example.com/@Microsoft.KeyVault(',
+        }),
+      );
+      expect(problems.map((p) => p.split(' ')[0])).toEqual([
+        'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
+        'OPSGENIE_API_KEY',
+        'PAGERDUTY_ROUTING_KEY',
+        'SLACK_TOKEN',
+      ]);
+      for (const p of problems)
+        expect(p).toMatch(/is an unresolved Key Vault reference .* on the vault ops-kv, then restart/);
+    });
+
+    it('refuses one in a worker setting too', () => {
+      const problems = problemsOf(() =>
+        loadWorkerSettings({
+          AzureWebJobsStorage: CONN,
+          CLOUDO_WORKER: 'Runbook',
+          CLOUDO_GITHUB_REPO: 'acme/runbooks',
+          CLOUDO_GITHUB_TOKEN: '@Microsoft.KeyVault(SecretUri=https://x-kv.vault.azure.net/secrets/github-token)',
+        }),
+      );
+      expect(problems).toEqual([expect.stringMatching(/^CLOUDO_GITHUB_TOKEN is an unresolved Key Vault reference /)]);
+    });
+
+    it('accepts the resolved secrets', () => {
+      const app = loadAppSettings({ AzureWebJobsStorage: CONN, CLOUDO_SIGNING_KEY: STRONG_KEY, SLACK_TOKEN: 'xoxb-1' });
+      expect(app.auth.signingKey).toBe(STRONG_KEY);
+      expect(app.notify.slack?.token).toBe('xoxb-1');
+    });
+  });
+
   it('refuses a namespace that would make invalid resource names', () => {
     expect(() => loadStorageSettings({ AzureWebJobsStorage: CONN, CLOUDO_STORAGE_NAMESPACE: 'Prod-1' })).toThrow(
       /CLOUDO_STORAGE_NAMESPACE="Prod-1" is invalid/,

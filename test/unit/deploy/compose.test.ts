@@ -236,7 +236,9 @@ describe('workers/Dockerfile', () => {
     const runs = argsOf(instructions, 'RUN').join('\n');
     expect(runs).toContain('npm ci');
     expect(runs).toContain('npm run build');
-    expect(argsOf(runtime, 'ENV').join(' ')).toContain('RUNBOOKS_DIR=/runbooks');
+    // no runbook source of its own: compose sets RUNBOOKS_DIR, the Terraform module CLOUDO_GITHUB_REPO, and the
+    // worker refuses both (test/unit/iac/worker-settings.test.ts)
+    expect(argsOf(runtime, 'ENV').join(' ')).not.toMatch(/\b(RUNBOOKS_DIR|CLOUDO_GITHUB_REPO)\b/);
     expect(argsOf(runtime, 'COPY')).toContain('--chown=root:root runbooks /runbooks');
   });
 
