@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ParseSchemasResult } from '../core/runbook-schema.js';
-import { parseSchemasFile } from '../core/runbook-schema.js';
+import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
 import type { StorageSettings } from '../core/settings.js';
 import { auditCli } from './cli-actor.js';
 // storage (and the Azure SDKs) load only for commands that talk to storage: validate stays fast
@@ -23,7 +23,7 @@ async function readSchemas(file: string): Promise<ParseSchemasResult> {
 function problemLines(file: string, result: Extract<ParseSchemasResult, { ok: false }>): string[] {
   return [
     `${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
-    ...result.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`),
+    ...formatSchemaProblems(result.problems).map((line) => `  ${line}`),
   ];
 }
 
@@ -49,18 +49,14 @@ export async function importSchemas(
 ): Promise<CommandOutput> {
   const result = await readSchemas(file);
   if (!result.ok) return { exitCode: 1, lines: [...problemLines(file, result), 'nothing imported'] };
-  const { createStorage } = await import('../storage/index.js');
+  const { createStorage, schemaImportChanges } = await import('../storage/index.js');
   const storage = createStorage(await storageSettings());
   await storage.schemas.ensureTable();
   const report = await storage.schemas.importSchemas(result.schemas, { prune: options.prune });
-  const changed = [...report.created, ...report.updated, ...(report.pruned ? report.notInFile : [])];
-  if (changed.length > 0) {
+  const changes = schemaImportChanges(report);
+  if (changes) {
     await storage.audit.ensureTable();
-    await auditCli(storage, 'schema.import', file, {
-      created: report.created.join(','),
-      updated: report.updated.join(','),
-      deleted: report.pruned ? report.notInFile.join(',') : '',
-    });
+    await auditCli(storage, 'schema.import', file, changes);
   }
   const list = (ids: string[]) => (ids.length > 0 ? `: ${ids.join(', ')}` : '');
   const lines = [

@@ -7,6 +7,7 @@ export const AuditAction = z.enum([
   'approve',
   'reject',
   'schema.import',
+  'schema.import.rejected',
   'token.issue',
   'token.revoke',
   'settings.change',
@@ -17,7 +18,7 @@ export type AuditAction = z.infer<typeof AuditAction>;
 export const AuditEntry = z.object({
   at: z.iso.datetime({ offset: true }),
   action: AuditAction,
-  actorKind: z.enum(['function-key', 'user', 'token', 'webhook', 'local', 'anonymous', 'cli']),
+  actorKind: z.enum(['function-key', 'user', 'token', 'webhook', 'local', 'anonymous', 'cli', 'deployment']),
   actorId: z.string().max(256),
   /** Client address as the platform saw it (x-forwarded-for), or `cli@host`. */
   from: z.string().max(256),

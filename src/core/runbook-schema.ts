@@ -173,6 +173,11 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
   };
 }
 
+/** `path: message` lines, the path `(file)` for a problem of the whole file. */
+export function formatSchemaProblems(problems: readonly SchemaFileProblem[]): string[] {
+  return problems.map((p) => `${p.path || '(file)'}: ${p.message}`);
+}
+
 export function formatJsonPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
 }

@@ -287,6 +287,12 @@ export interface AppSettings {
   readonly notify: NotifySettings;
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
   readonly maxBodyBytes: number;
+  /**
+   * A schemas file shipped with the deployment (`CLOUDO_SCHEMAS_JSON`, the Terraform module's `schemas`),
+   * imported by the app itself; `prune` (`CLOUDO_SCHEMAS_PRUNE=true`) also deletes schemas it lacks. The
+   * content is checked when imported, not here: a mistake in one schema must not stop the whole app.
+   */
+  readonly deployedSchemas: { readonly json: string; readonly prune: boolean } | null;
 }
 
 /** `routingFile`: the content of CLOUDO_ROUTING_RULES_FILE, read by the entrypoint. */
@@ -312,8 +318,18 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     .safeParse(nonEmpty(env, 'CLOUDO_STALE_WORKER_MS'));
   if (!stale.success) problems.push(...stale.error.issues.map((i) => i.message));
   const notify = readNotifySettings(env, problems, routingFile);
+  const deployedSchemas = readDeployedSchemas(env, problems);
   if (problems.length > 0 || !storage || !maxBody.success || !stale.success) throw new SettingsError(problems);
-  return { storage, auth, maxBodyBytes: maxBody.data, staleWorkerMs: stale.data, notify };
+  return { storage, auth, maxBodyBytes: maxBody.data, staleWorkerMs: stale.data, notify, deployedSchemas };
+}
+
+function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deployedSchemas'] {
+  const prune = nonEmpty(env, 'CLOUDO_SCHEMAS_PRUNE')?.toLowerCase() ?? 'false';
+  if (prune !== 'true' && prune !== 'false') {
+    problems.push(`CLOUDO_SCHEMAS_PRUNE="${prune}" is invalid: use true or false`);
+  }
+  const json = nonEmpty(env, 'CLOUDO_SCHEMAS_JSON');
+  return json ? { json, prune: prune === 'true' } : null;
 }
 
 /** Blank variables count as unset, as they do in app settings and compose files. */

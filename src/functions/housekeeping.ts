@@ -3,7 +3,10 @@ import { abandonStaleRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
 
-/** Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever. */
+/**
+ * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, and
+ * the deployment's schemas are imported if the attempt at start failed.
+ */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   return {
     kind: 'timer',
@@ -11,7 +14,11 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
     schedule: '0 */1 * * * *',
     localIntervalMs: 10_000,
     handler: async (context: InvocationContext) => {
-      const { storage, settings } = services();
+      const { storage, settings, deployedSchemas } = services();
+      // until it has worked once in this process (a no-op afterwards); a failure must not stop the sweep
+      await deployedSchemas
+        .sync((level, message) => (level === 'error' ? context.error(message) : context.log(message)))
+        .catch((err: unknown) => context.warn(`CLOUDO_SCHEMAS_JSON not imported yet, next tick retries: ${err}`));
       const abandoned = await abandonStaleRuns({
         executions: storage.executions,
         workers: storage.workers,

@@ -7,6 +7,7 @@ import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier } from '../notify/in
 import type { Target } from '../oncall/index.js';
 import type { Storage } from '../storage/index.js';
 import { createStorage } from '../storage/index.js';
+import { DeployedSchemas } from './deployed-schemas.js';
 
 /** What the functions need at run time; built once per process (or per test). */
 export interface AppServices {
@@ -15,6 +16,8 @@ export interface AppServices {
   readonly auth: Authenticator;
   /** The configured notification targets (a target without its secret is absent). */
   readonly notifiers: Partial<Record<Target, Notifier>>;
+  /** The deployment's own schemas (`CLOUDO_SCHEMAS_JSON`), imported at start and by Housekeeping. */
+  readonly deployedSchemas: DeployedSchemas;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
@@ -46,7 +49,7 @@ export function createAppServices(settings: AppSettings): AppServices {
       ? { pagerduty: new PagerDutyNotifier({ routingKey: pagerduty.routingKey, eventsUrl: pagerduty.eventsUrl }) }
       : {}),
   };
-  return { settings, storage, auth, notifiers };
+  return { settings, storage, auth, notifiers, deployedSchemas: new DeployedSchemas({ settings, storage }) };
 }
 
 /** For the Azure entry: settings are read on first use, once, and a bad one fails every call loudly. */

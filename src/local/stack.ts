@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { apiTokenRecordFor } from '../core/api-token.js';
-import { parseSchemasFile } from '../core/runbook-schema.js';
+import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
 import { loadAppSettings } from '../core/settings.js';
 import { createAppServices, createFunctionDefinitions, registrationOptions } from '../functions/index.js';
 import type { SchemaImportReport, Storage } from '../storage/index.js';
@@ -54,7 +54,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const parsed = parseSchemasFile(await readFile(options.schemasFile, 'utf8'));
   if (!parsed.ok) {
     throw new Error(
-      `${options.schemasFile} is invalid:\n${parsed.problems.map((p) => `  ${p.path || '(file)'}: ${p.message}`).join('\n')}`,
+      `${options.schemasFile} is invalid:\n${formatSchemaProblems(parsed.problems)
+        .map((line) => `  ${line}`)
+        .join('\n')}`,
     );
   }
   const azurite = await startAzurite({
@@ -79,6 +81,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     await services.storage.ensureResources();
     const imported = await services.storage.schemas.importSchemas(parsed.schemas);
+    // as the Functions app does at start in Azure: a deployment's CLOUDO_SCHEMAS_JSON comes on top
+    await services.deployedSchemas.sync((_level, message) => options.log('stack', message));
     const keys = options.secure ? (await loadOrCreateLocalKeys(options.stateDir)).keys : null;
     if (keys) await ensureAdminToken(services.storage, keys.adminToken);
 

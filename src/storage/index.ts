@@ -39,7 +39,7 @@ export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';
-export { SchemaRepository } from './schema-repository.js';
+export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
 export type { WorkerBeat } from './worker-registry.js';
 export { WorkerRegistry } from './worker-registry.js';

@@ -74,6 +74,13 @@ export interface SchemaImportReport {
   readonly pruned: boolean;
 }
 
+/** What an import changed, for the audit log; null when it changed nothing. */
+export function schemaImportChanges(report: SchemaImportReport): Record<string, string> | null {
+  const deleted = report.pruned ? report.notInFile : [];
+  if (report.created.length + report.updated.length + deleted.length === 0) return null;
+  return { created: report.created.join(','), updated: report.updated.join(','), deleted: deleted.join(',') };
+}
+
 /** Table `RunbookSchemas`: PartitionKey = partition_key, RowKey = id. */
 export class SchemaRepository {
   constructor(private readonly table: TableClient) {}

@@ -4,6 +4,7 @@ import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
 import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
+import type { AppSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition } from '../../src/functions/definitions.js';
 import type { ServicesProvider } from '../../src/functions/services.js';
@@ -27,6 +28,7 @@ export function testServices(
     auth?: Partial<AuthSettings>;
     staleWorkerMs?: number;
     notify?: NotifySettings;
+    deployedSchemas?: AppSettings['deployedSchemas'];
   } = {},
 ): ServicesProvider {
   const services = createAppServices({
@@ -41,6 +43,7 @@ export function testServices(
       publicUrl: 'http://cloudo.test',
       routing: DEFAULT_ROUTING,
     },
+    deployedSchemas: options.deployedSchemas ?? null,
   });
   return () => services;
 }
