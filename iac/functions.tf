@@ -10,20 +10,24 @@ resource "azurerm_service_plan" "cloudo" {
 }
 
 locals {
+  # Identity-based AzureWebJobsStorage: the host and the code (src/core/settings.ts) read the same names.
+  # The provider writes AzureWebJobsStorage__accountName itself (storage_uses_managed_identity) and hides
+  # it from app_settings, so setting it here too would show a change at every plan.
   storage_identity_settings = {
-    # identity-based AzureWebJobsStorage: the host and the code (src/core/settings.ts) use the same names
-    "AzureWebJobsStorage__accountName" = azurerm_storage_account.cloudo.name
-    "AzureWebJobsStorage__credential"  = "managedidentity"
-    "AzureWebJobsStorage__clientId"    = azurerm_user_assigned_identity.app.client_id
+    "AzureWebJobsStorage__credential" = "managedidentity"
+    "AzureWebJobsStorage__clientId"   = azurerm_user_assigned_identity.app.client_id
   }
 
   webhook_settings = var.secure_webhook == null ? {} : {
-    "CLOUDO_WEBHOOK_TENANT_ID"       = coalesce(var.secure_webhook.tenant_id, local.tenant_id)
-    "CLOUDO_WEBHOOK_AUDIENCES"       = var.secure_webhook.identifier_uri
+    "CLOUDO_WEBHOOK_TENANT_ID" = coalesce(var.secure_webhook.tenant_id, local.tenant_id)
+    # a v2 access token's aud is the application id, a v1 token's the identifier URI: accept both
+    "CLOUDO_WEBHOOK_AUDIENCES"       = join(",", compact([var.secure_webhook.identifier_uri, var.secure_webhook.application_id]))
     "CLOUDO_WEBHOOK_ALLOWED_APP_IDS" = join(",", var.secure_webhook.allowed_app_ids)
   }
 
   app_settings = merge(
+    # the user's extra settings first: the ones this module manages win
+    var.app_settings,
     local.storage_identity_settings,
     local.webhook_settings,
     {
@@ -41,12 +45,21 @@ locals {
       # notification routing (validated by the app at start-up, with the JSON path of any mistake)
       "CLOUDO_ROUTING_RULES" = var.routing_rules
       "CLOUDO_CORS_ORIGINS"  = join(",", var.cors_origins)
+      # the schema registry's content, imported by the app at start (src/functions/deployed-schemas.ts)
+      "CLOUDO_SCHEMAS_JSON"  = var.schemas
+      "CLOUDO_SCHEMAS_PRUNE" = var.schemas_prune ? "true" : "false"
     },
     local.easy_auth_enabled ? {
       "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET" = local.kv_ref["easy-auth-client-secret"]
     } : {},
-    !local.orchestrator_image_set && var.functions_package_url != null ? {
-      "WEBSITE_RUN_FROM_PACKAGE" = var.functions_package_url
+    # Owned here, or the next apply would drop the "1" a zip deploy sets and unmount the code.
+    !local.orchestrator_image_set ? {
+      "WEBSITE_RUN_FROM_PACKAGE" = coalesce(var.functions_package_url, "1")
+    } : {},
+    # the container's own ENV says so too; the platform needs it for a custom image
+    local.orchestrator_image_set ? {
+      "FUNCTIONS_WORKER_RUNTIME"            = "node"
+      "WEBSITES_ENABLE_APP_SERVICE_STORAGE" = "false"
     } : {},
   )
 }
@@ -58,6 +71,9 @@ resource "azurerm_linux_function_app" "cloudo" {
   service_plan_id                 = azurerm_service_plan.cloudo.id
   https_only                      = true
   functions_extension_version     = "~4"
+  storage_account_name            = azurerm_storage_account.cloudo.name
+  storage_uses_managed_identity   = true
+  builtin_logging_enabled         = false
   key_vault_reference_identity_id = azurerm_user_assigned_identity.app.id
   app_settings                    = local.app_settings
   tags                            = local.tags
@@ -111,7 +127,12 @@ resource "azurerm_linux_function_app" "cloudo" {
         client_id                  = nonsensitive(var.easy_auth.client_id)
         client_secret_setting_name = "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"
         tenant_auth_endpoint       = "https://login.microsoftonline.com/${coalesce(nonsensitive(var.easy_auth.tenant_id), local.tenant_id)}/v2.0"
-        allowed_audiences          = concat(["api://${nonsensitive(var.easy_auth.client_id)}"], nonsensitive(var.easy_auth.allowed_audiences))
+        # Secure Webhook tokens carry their own audience: Easy Auth must not turn them away
+        allowed_audiences = concat(
+          ["api://${nonsensitive(var.easy_auth.client_id)}"],
+          nonsensitive(var.easy_auth.allowed_audiences),
+          var.secure_webhook == null ? [] : compact([var.secure_webhook.identifier_uri, var.secure_webhook.application_id]),
+        )
       }
 
       login {
@@ -120,10 +141,14 @@ resource "azurerm_linux_function_app" "cloudo" {
     }
   }
 
-  depends_on = [azurerm_role_assignment.kv_app, azurerm_role_assignment.storage]
+  # Key Vault references resolve only once the app identity's role works; an unresolved one reaches the
+  # app as the literal "@Microsoft.KeyVault(...)" (which the app refuses), so wait for propagation.
+  depends_on = [time_sleep.role_propagation]
 }
 
+# only the function-key webhook needs it; reading it waits for the host to have written its keys
 data "azurerm_function_app_host_keys" "cloudo" {
+  count               = var.secure_webhook == null ? 1 : 0
   name                = azurerm_linux_function_app.cloudo.name
   resource_group_name = var.resource_group_name
 }

@@ -15,11 +15,19 @@ resource "azurerm_user_assigned_identity" "worker" {
 }
 
 locals {
-  # data roles each ClouDO process needs on the account: tables, queues, blobs
-  storage_data_roles = ["Storage Table Data Contributor", "Storage Queue Data Contributor", "Storage Blob Data Contributor"]
+  # Data roles on the account. The Functions host keeps its locks, leases and keys in blobs and needs
+  # Blob Data Owner for identity-based AzureWebJobsStorage; the workers only append logs.
+  app_storage_roles    = ["Storage Table Data Contributor", "Storage Queue Data Contributor", "Storage Blob Data Owner"]
+  worker_storage_roles = ["Storage Table Data Contributor", "Storage Queue Data Contributor", "Storage Blob Data Contributor"]
   storage_role_assignments = merge(
-    { for r in local.storage_data_roles : "app-${r}" => { role = r, principal_id = azurerm_user_assigned_identity.app.principal_id } },
-    { for r in local.storage_data_roles : "worker-${r}" => { role = r, principal_id = azurerm_user_assigned_identity.worker.principal_id } },
+    { for r in local.app_storage_roles : "app-${r}" => { role = r, principal_id = azurerm_user_assigned_identity.app.principal_id, type = "ServicePrincipal" } },
+    { for r in local.worker_storage_roles : "worker-${r}" => { role = r, principal_id = azurerm_user_assigned_identity.worker.principal_id, type = "ServicePrincipal" } },
+    # without shared keys the provider creates the tables through the data plane as the deployer
+    var.storage_shared_key_enabled ? {} : {
+      "deployer-Storage Table Data Contributor" = {
+        role = "Storage Table Data Contributor", principal_id = data.azurerm_client_config.current.object_id, type = null
+      }
+    },
   )
 
   aks_role_assignments = merge([
@@ -31,12 +39,15 @@ locals {
     }
   ]...)
 
+  # keyed by content, not position: reordering the list must not recreate assignments
   custom_role_assignments = {
-    for i, a in var.custom_role_assignments : "${i}|${a.role}|${a.scope}" => {
+    for a in var.custom_role_assignments : "${a.role}|${a.scope}|${coalesce(a.principal_id, "workers")}" => {
       scope        = a.scope
       by_id        = startswith(a.role, "/")
       role         = a.role
       principal_id = coalesce(a.principal_id, azurerm_user_assigned_identity.worker.principal_id)
+      # a brand-new identity may not have replicated yet: saying what it is lets ARM wait for it
+      principal_type = a.principal_id == null ? "ServicePrincipal" : null
     }
   }
 }
@@ -46,7 +57,7 @@ resource "azurerm_role_assignment" "storage" {
   scope                = azurerm_storage_account.cloudo.id
   role_definition_name = each.value.role
   principal_id         = each.value.principal_id
-  principal_type       = "ServicePrincipal"
+  principal_type       = each.value.type
 }
 
 resource "azurerm_role_assignment" "aks" {
@@ -78,4 +89,18 @@ resource "azurerm_role_assignment" "custom" {
   role_definition_name = each.value.by_id ? null : each.value.role
   role_definition_id   = each.value.by_id ? each.value.role : null
   principal_id         = each.value.principal_id
+  principal_type       = each.value.principal_type
+}
+
+# Role assignments take effect only minutes after they are created. Writing the Key Vault secrets, the
+# apps resolving their Key Vault references and the tables (without shared keys) wait for them here
+# instead of failing the first apply.
+resource "time_sleep" "role_propagation" {
+  create_duration = var.role_propagation_wait
+  depends_on = [
+    azurerm_role_assignment.storage,
+    azurerm_role_assignment.kv_deployer,
+    azurerm_role_assignment.kv_app,
+    azurerm_role_assignment.kv_worker,
+  ]
 }

@@ -71,5 +71,5 @@ resource "azurerm_key_vault_secret" "app" {
   content_type = "text/plain"
   tags         = local.tags
 
-  depends_on = [azurerm_role_assignment.kv_deployer]
+  depends_on = [time_sleep.role_propagation]
 }

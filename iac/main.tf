@@ -15,7 +15,7 @@ locals {
   # storage accounts and key vaults allow only short names: letters and digits (vault: 3-24, hyphens ok)
   compact_name         = replace(lower("${var.prefix}${var.env}"), "/[^a-z0-9]/", "")
   storage_account_name = substr("${local.compact_name}cloudost", 0, 24)
-  key_vault_name       = substr("${local.compact_name}-cloudo-kv", 0, 24)
+  key_vault_name       = replace(substr("${local.compact_name}-cloudo-kv", 0, 24), "/-+$/", "")
 
   tenant_id = data.azurerm_client_config.current.tenant_id
 

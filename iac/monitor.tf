@@ -3,7 +3,10 @@
 
 locals {
   trigger_base_url = "https://${azurerm_linux_function_app.cloudo.default_hostname}/api/Trigger"
-  trigger_url      = var.secure_webhook == null ? "${local.trigger_base_url}?code=${data.azurerm_function_app_host_keys.cloudo.default_function_key}" : local.trigger_base_url
+  trigger_url = (var.secure_webhook == null
+    ? "${local.trigger_base_url}?code=${one(data.azurerm_function_app_host_keys.cloudo[*].default_function_key)}"
+    : local.trigger_base_url
+  )
 }
 
 resource "azurerm_monitor_action_group" "cloudo" {

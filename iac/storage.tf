@@ -5,7 +5,7 @@ resource "azurerm_storage_account" "cloudo" {
   resource_group_name             = var.resource_group_name
   location                        = var.location
   account_tier                    = "Standard"
-  account_replication_type        = "ZRS"
+  account_replication_type        = var.storage_replication_type
   account_kind                    = "StorageV2"
   min_tls_version                 = "TLS1_2"
   https_traffic_only_enabled      = true
@@ -22,10 +22,13 @@ resource "azurerm_storage_account" "cloudo" {
   }
 }
 
+# azurerm 4.x creates tables through the data plane: with shared keys off, as the deployer's identity
+# (provider storage_use_azuread = true), once its role works
 resource "azurerm_storage_table" "cloudo" {
   for_each             = toset(local.tables)
   name                 = each.value
   storage_account_name = azurerm_storage_account.cloudo.name
+  depends_on           = [time_sleep.role_propagation]
 }
 
 resource "azurerm_storage_queue" "cloudo" {

@@ -181,7 +181,7 @@ variable "pagerduty_routing_key" {
 }
 
 variable "schemas" {
-  description = "Content of a schemas file (JSON, the format of schemas/schemas.json): imported into the schema registry by a scheduled job, and its workers decide which worker apps and queues exist."
+  description = "Content of a schemas file (JSON, the format of schemas/schemas.json): the Functions app imports it into the schema registry when it starts (CLOUDO_SCHEMAS_JSON), and its workers decide which worker apps and queues exist."
   type        = string
   default     = "[]"
 
@@ -198,6 +198,12 @@ variable "schemas" {
     ]))
     error_message = "every schema worker must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,29}$."
   }
+}
+
+variable "schemas_prune" {
+  description = "Whether importing var.schemas also deletes the registry's schemas it does not hold (CLOUDO_SCHEMAS_PRUNE). False keeps schemas imported by other means, such as cloudo schemas import."
+  type        = bool
+  default     = false
 }
 
 variable "workers" {
@@ -232,6 +238,11 @@ variable "orchestrator_image" {
     condition     = var.orchestrator_image == null || can(regex("^https?://", var.orchestrator_image.registry_url))
     error_message = "orchestrator_image.registry_url must start with https:// (e.g. https://ghcr.io)."
   }
+
+  validation {
+    condition     = var.orchestrator_image == null || (try(var.orchestrator_image.registry_username, null) == null) == (try(var.orchestrator_image.registry_password, null) == null)
+    error_message = "orchestrator_image.registry_username and registry_password go together: set both or neither."
+  }
 }
 
 variable "worker_image" {
@@ -254,6 +265,11 @@ variable "worker_image" {
   validation {
     condition     = var.worker_image == null || can(regex("^https?://", var.worker_image.registry_url))
     error_message = "worker_image.registry_url must start with https:// (e.g. https://ghcr.io)."
+  }
+
+  validation {
+    condition     = var.worker_image == null || (try(var.worker_image.registry_username, null) == null) == (try(var.worker_image.registry_password, null) == null)
+    error_message = "worker_image.registry_username and registry_password go together: set both or neither."
   }
 }
 
@@ -364,10 +380,11 @@ variable "easy_auth" {
 }
 
 variable "secure_webhook" {
-  description = "Azure Monitor Secure Webhook (Entra ID bearer tokens) for the action group instead of a function key in the URL: object_id of the app registration's service principal, identifier_uri (audience), tenant_id (default the current tenant) and allowed_app_ids. Null uses the function key."
+  description = "Azure Monitor Secure Webhook (Entra ID bearer tokens) for the action group instead of a function key in the URL: object_id of the app registration's service principal, identifier_uri (audience of v1 tokens), application_id (the registration's client id, audience of v2 tokens), tenant_id (default the current tenant) and allowed_app_ids. Null uses the function key."
   type = object({
     object_id       = string
     identifier_uri  = string
+    application_id  = optional(string)
     tenant_id       = optional(string)
     allowed_app_ids = optional(list(string), [])
   })
@@ -387,17 +404,6 @@ variable "action_group_short_name" {
   validation {
     condition     = length(var.action_group_short_name) >= 1 && length(var.action_group_short_name) <= 12
     error_message = "action_group_short_name must be 1-12 characters."
-  }
-}
-
-variable "schemas_import_cron" {
-  description = "Schedule (cron, UTC) of the job that imports var.schemas into the schema registry; the import is idempotent."
-  type        = string
-  default     = "*/15 * * * *"
-
-  validation {
-    condition     = length(split(" ", trimspace(var.schemas_import_cron))) == 5
-    error_message = "schemas_import_cron must be a five-field cron expression."
   }
 }
 
@@ -433,4 +439,49 @@ variable "tags" {
   description = "Tags applied to every resource."
   type        = map(string)
   default     = {}
+}
+
+variable "app_settings" {
+  description = "Extra settings of the Functions app (e.g. CLOUDO_STALE_WORKER_MS); the settings this module manages win over these. Not for secrets: they would be plain app settings."
+  type        = map(string)
+  default     = {}
+}
+
+variable "worker_settings" {
+  description = "Extra environment of every worker (e.g. CLOUDO_LOG_MAX_BYTES, CLOUDO_RUNBOOK_ENV_PASSTHROUGH); the settings this module manages win over these. Not for secrets."
+  type        = map(string)
+  default     = {}
+}
+
+variable "worker_shutdown_grace_seconds" {
+  description = "How long a worker replica being stopped (scale-in, new revision) lets its running runbooks finish before they are killed and recorded as such; Container Apps allows at most 600."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.worker_shutdown_grace_seconds >= 30 && var.worker_shutdown_grace_seconds <= 600
+    error_message = "worker_shutdown_grace_seconds must be between 30 and 600."
+  }
+}
+
+variable "storage_replication_type" {
+  description = "Replication of the storage account (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS); ZRS is not offered in every region."
+  type        = string
+  default     = "ZRS"
+
+  validation {
+    condition     = contains(["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"], var.storage_replication_type)
+    error_message = "storage_replication_type must be one of LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS."
+  }
+}
+
+variable "role_propagation_wait" {
+  description = "How long the first apply waits after creating role assignments before using them (Key Vault secrets, Key Vault references, tables): Azure RBAC takes minutes to take effect."
+  type        = string
+  default     = "90s"
+
+  validation {
+    condition     = can(regex("^[0-9]+(s|m)$", var.role_propagation_wait))
+    error_message = "role_propagation_wait must be a duration such as 90s or 2m."
+  }
 }

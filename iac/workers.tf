@@ -1,5 +1,4 @@
-# Workers: one Container App per capability, scaled by KEDA on its job queue, and a scheduled job that
-# imports var.schemas into the schema registry with the workers' own importer (cloudo schemas import).
+# Workers: one Container App per capability, scaled by KEDA on its job queue.
 
 resource "azurerm_container_app_environment" "cloudo" {
   name                       = "${local.name}-cae"
@@ -11,7 +10,9 @@ resource "azurerm_container_app_environment" "cloudo" {
 
 locals {
   # settings every worker process shares (docker-compose.yml's worker service, in Azure)
-  worker_env = {
+  worker_env = merge(var.worker_settings, {
+    # the image may default to a mounted folder (compose); here runbooks come from GitHub
+    "RUNBOOKS_DIR"                     = ""
     "AzureWebJobsStorage__accountName" = azurerm_storage_account.cloudo.name
     "AzureWebJobsStorage__credential"  = "managedidentity"
     "AzureWebJobsStorage__clientId"    = azurerm_user_assigned_identity.worker.client_id
@@ -22,8 +23,19 @@ locals {
     "CLOUDO_CONCURRENCY"               = tostring(var.worker_concurrency)
     # per-run AKS credentials with the worker identity (workers/aks-credentials.ts)
     "CLOUDO_AKS_CLIENT_ID" = azurerm_user_assigned_identity.worker.client_id
-    # SIGTERM: running runbooks may finish for this long (Container Apps waits 30 s by default)
-    "CLOUDO_SHUTDOWN_GRACE_MS" = "20000"
+    # Scale-in sends SIGTERM to a replica that may be mid-run: its runbooks may finish for the grace
+    # period, less 10 s for the worker to record how they ended before the platform's SIGKILL.
+    "CLOUDO_SHUTDOWN_GRACE_MS" = tostring((var.worker_shutdown_grace_seconds - 10) * 1000)
+  })
+
+  # Container App names: at most 32 characters, no trailing or double hyphen; the hash keeps two long
+  # capabilities that share a beginning apart.
+  worker_app_names = {
+    for w, v in local.workers : w => format("%s-%s-%s",
+      replace(substr(local.compact_name, 0, 10), "/-+$/", ""),
+      replace(substr(v.suffix, 0, 14), "/-+$/", ""),
+      substr(md5(w), 0, 6),
+    )
   }
 
   # Container Apps secrets, each a Key Vault reference read with the worker identity
@@ -41,7 +53,7 @@ locals {
 
 resource "azurerm_container_app" "worker" {
   for_each                     = local.workers
-  name                         = substr("${local.compact_name}-wk-${each.value.suffix}", 0, 32)
+  name                         = local.worker_app_names[each.key]
   resource_group_name          = var.resource_group_name
   container_app_environment_id = azurerm_container_app_environment.cloudo.id
   revision_mode                = "Single"
@@ -71,8 +83,9 @@ resource "azurerm_container_app" "worker" {
   }
 
   template {
-    min_replicas = var.worker_min_replicas
-    max_replicas = var.worker_max_replicas
+    min_replicas                     = var.worker_min_replicas
+    max_replicas                     = var.worker_max_replicas
+    termination_grace_period_seconds = var.worker_shutdown_grace_seconds
 
     container {
       name   = "worker"
@@ -112,7 +125,9 @@ resource "azurerm_container_app" "worker" {
           accountName = azurerm_storage_account.cloudo.name
           queueName   = local.job_queues[each.key]
           queueLength = tostring(var.worker_concurrency)
-          cloud       = "AzurePublicCloud"
+          # count the messages being worked on too, or scale-in stops replicas that are mid-run
+          queueLengthStrategy = "all"
+          cloud               = "AzurePublicCloud"
         }
 
         authentication {
@@ -138,82 +153,9 @@ resource "azurerm_container_app" "worker" {
       condition     = var.worker_max_replicas >= var.worker_min_replicas
       error_message = "worker_max_replicas must be >= worker_min_replicas."
     }
-  }
-}
-
-resource "azurerm_container_app_job" "schemas_import" {
-  count                        = local.worker_image_set ? 1 : 0
-  name                         = substr("${local.compact_name}-schemas-import", 0, 32)
-  resource_group_name          = var.resource_group_name
-  location                     = var.location
-  container_app_environment_id = azurerm_container_app_environment.cloudo.id
-  replica_timeout_in_seconds   = 300
-  replica_retry_limit          = 1
-  tags                         = local.tags
-
-  schedule_trigger_config {
-    cron_expression          = var.schemas_import_cron
-    parallelism              = 1
-    replica_completion_count = 1
-  }
-
-  identity {
-    type         = "UserAssigned"
-    identity_ids = [azurerm_user_assigned_identity.worker.id]
-  }
-
-  dynamic "secret" {
-    for_each = local.worker_registry_auth ? [1] : []
-    content {
-      name                = "registry-password"
-      key_vault_secret_id = local.worker_secrets["registry-password"]
-      identity            = azurerm_user_assigned_identity.worker.id
+    precondition {
+      condition     = length(distinct(values(local.job_queues))) == length(local.job_queues)
+      error_message = "two worker names map to one queue (names differ only in case or in _ . -): rename one."
     }
   }
-
-  dynamic "registry" {
-    for_each = local.worker_registry_auth ? [1] : []
-    content {
-      server               = local.worker_registry_server
-      username             = local.worker_registry_username
-      password_secret_name = "registry-password"
-    }
-  }
-
-  template {
-    container {
-      name    = "schemas-import"
-      image   = local.worker_image
-      cpu     = 0.25
-      memory  = "0.5Gi"
-      command = ["/bin/bash", "-c", "printf '%s' \"$CLOUDO_SCHEMAS_JSON\" > /tmp/schemas.json && exec node dist/src/cli/main.js schemas import /tmp/schemas.json"]
-
-      env {
-        name  = "CLOUDO_SCHEMAS_JSON"
-        value = var.schemas
-      }
-
-      env {
-        name  = "AzureWebJobsStorage__accountName"
-        value = azurerm_storage_account.cloudo.name
-      }
-
-      env {
-        name  = "AzureWebJobsStorage__credential"
-        value = "managedidentity"
-      }
-
-      env {
-        name  = "AzureWebJobsStorage__clientId"
-        value = azurerm_user_assigned_identity.worker.client_id
-      }
-
-      env {
-        name  = "CLOUDO_STORAGE_NAMESPACE"
-        value = var.storage_namespace
-      }
-    }
-  }
-
-  depends_on = [azurerm_role_assignment.kv_worker, azurerm_role_assignment.storage, azurerm_storage_table.cloudo]
 }

@@ -24,6 +24,7 @@ import type { BlockSchema, ProviderSchemaFile, TypeSchema } from '../test/suppor
 const PACKAGES = [
   { prefix: 'azurerm_', spec: '@cdktf/provider-azurerm@14.23.1' },
   { prefix: 'random_', spec: '@cdktf/provider-random@12.0.1' },
+  { prefix: 'time_', spec: '@cdktf/provider-time@11.0.1' },
 ];
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -192,7 +192,7 @@ describe('iac settings', () => {
     const names = new Set<string>();
     for (const f of ['src/core/settings.ts', 'src/core/auth-settings.ts', 'src/core/notify-settings.ts']) {
       for (const m of read(f).matchAll(
-        /CLOUDO_[A-Z_]+|SLACK_[A-Z_]+|OPSGENIE_[A-Z_]+|PAGERDUTY_[A-Z_]+|AzureWebJobsStorage(__\w+)?/g,
+        /(?<!\w)(?:CLOUDO|SLACK|OPSGENIE|PAGERDUTY)_[A-Z_]*[A-Z]\b|AzureWebJobsStorage(__\w+)?/g,
       ))
         names.add(m[0]);
     }
@@ -210,7 +210,6 @@ describe('iac settings', () => {
     const settings = appSettings();
     const known = codeSettings();
     const required = [
-      'AzureWebJobsStorage__accountName',
       'AzureWebJobsStorage__credential',
       'AzureWebJobsStorage__clientId',
       'CLOUDO_ENV',
@@ -225,6 +224,11 @@ describe('iac settings', () => {
     for (const name of required) expect([...settings.keys()], name).toContain(name);
     for (const name of required) expect(readByCode(known, name), name).toBe(true);
     expect(settings.get('CLOUDO_ENV')).toBe('"production"');
+    // the provider writes AzureWebJobsStorage__accountName from these (and hides it from app_settings)
+    const app = resource('azurerm_linux_function_app', 'cloudo');
+    expect(app.storage_uses_managed_identity).toBe(true);
+    expect(app.storage_account_name).toContain('azurerm_storage_account.cloudo.name');
+    expect(settings.has('AzureWebJobsStorage__accountName')).toBe(false);
     expect(settings.get('AzureWebJobsStorage__credential')).toContain('managedidentity');
     // the trigger's auth level is read by src/functions/index.ts, the webhook settings by auth-settings.ts
     expect(settings.has('CLOUDO_TRIGGER_AUTH_LEVEL')).toBe(true);
@@ -233,6 +237,44 @@ describe('iac settings', () => {
     for (const name of settings.keys()) {
       if (/^(CLOUDO_|SLACK_|OPSGENIE_|PAGERDUTY_)/.test(name))
         expect(known.has(name) || name === 'CLOUDO_TRIGGER_AUTH_LEVEL', name).toBe(true);
+    }
+  });
+
+  /** Settings the module leaves at the code's default, and why; worker_settings / app_settings can set them. */
+  const LEFT_AT_DEFAULT: Record<string, string> = {
+    CLOUDO_AKS_TIMEOUT_MS: 'tuning',
+    CLOUDO_GITHUB_API_URL: 'api.github.com is where github_repo_info lives',
+    CLOUDO_GITHUB_CACHE_DIR: 'the image default is inside the container',
+    CLOUDO_GITHUB_REFRESH_INTERVAL_MS: 'tuning',
+    CLOUDO_HEARTBEAT_MS: 'tuning',
+    CLOUDO_KILL_GRACE_MS: 'tuning',
+    CLOUDO_LOCAL_AUTH: 'local development only; production refuses it',
+    CLOUDO_LOG_FLUSH_INTERVAL_MS: 'tuning',
+    CLOUDO_LOG_MAX_BYTES: 'tuning',
+    CLOUDO_MAX_BODY_BYTES: 'tuning',
+    CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
+    CLOUDO_ROUTING_RULES_FILE: 'the module passes the rules inline (CLOUDO_ROUTING_RULES)',
+    CLOUDO_RUNBOOK_ENV_PASSTHROUGH: 'what runbooks may see is the user’s call (worker_settings)',
+    CLOUDO_STALE_WORKER_MS: 'tuning',
+    CLOUDO_VISIBILITY_TIMEOUT_MS: 'tuning',
+    CLOUDO_WEBHOOK_JWKS_URI: 'derived from the tenant',
+    OPSGENIE_API_URL: 'the EU instance is the only other endpoint (app_settings)',
+    PAGERDUTY_EVENTS_URL: 'one public endpoint',
+    SLACK_API_URL: 'tests point it at a fake Slack',
+  };
+
+  it('decides every setting the code reads: the module sets it, or leaves it at the default for a stated reason', () => {
+    const set = new Set([...appSettings().keys(), ...workerEnv().keys(), 'AzureWebJobsStorage__accountName']);
+    for (const name of codeSettings()) {
+      if (name === 'AzureWebJobsStorage') continue; // the module uses identities, never a connection string
+      expect(
+        set.has(name) || name in LEFT_AT_DEFAULT,
+        `${name}: set it in iac/ or say in LEFT_AT_DEFAULT why not`,
+      ).toBe(true);
+    }
+    for (const name of Object.keys(LEFT_AT_DEFAULT)) {
+      expect(codeSettings().has(name), `${name} is no longer read by the code`).toBe(true);
+      expect(set.has(name), `${name} is set by the module after all`).toBe(false);
     }
   });
 

@@ -37,7 +37,7 @@ async function parseModule(files: Record<string, string>): Promise<ParsedConfig>
 
 const check = async (hcl: string) => checkConfiguration(await parseModule({ 'snippet.tf': hcl }), schemas);
 
-describe('the module against the azurerm and random provider schemas', () => {
+describe('the module against the azurerm, random and time provider schemas', () => {
   let module: ParsedConfig;
   beforeAll(async () => {
     const dir = new URL('iac/', ROOT);
@@ -98,6 +98,7 @@ describe('the provider schema check finds what terraform validate would', () => 
           retention { days = 1 }
         }`),
     ).toEqual([
+      'azurerm_storage_queue.q: one of "storage_account_id", "storage_account_name" must be set',
       'azurerm_storage_queue.q: unsupported argument or block "retention"',
       'azurerm_storage_queue.q: unsupported argument or block "storage_acount_id"',
     ]);
@@ -134,7 +135,10 @@ describe('the provider schema check finds what terraform validate would', () => 
           location = "l"
           service_plan_id = "p"
         }`),
-    ).toEqual(['azurerm_linux_function_app.f: missing required block "site_config"']);
+    ).toEqual([
+      'azurerm_linux_function_app.f: missing required block "site_config"',
+      'azurerm_linux_function_app.f: one of "storage_account_name", "storage_key_vault_secret_id" must be set',
+    ]);
   });
 
   it('reports a block written as an argument and an argument written as a block', async () => {
