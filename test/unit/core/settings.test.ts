@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadAppSettings, loadStorageSettings, loadWorkerSettings, SettingsError } from '../../../src/core/settings.js';
+import { settingsProblems } from '../../support/settings-problems.js';
 
 const CONN = 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=a2V5;QueueEndpoint=http://127.0.0.1:1/a';
 
@@ -59,18 +60,9 @@ describe('settings', () => {
     // App Service passes `@Microsoft.KeyVault(...)` itself while the app's identity may not read the vault yet
     const SIGNING_KEY_REF = '@Microsoft.KeyVault(SecretUri=https://x-kv.vault.azure.net/secrets/cloudo-signing-key)';
     const STRONG_KEY = 'q8Zr3vX1mN7pL2kT9wB4yH6cF0dJ5sGa';
-    const problemsOf = (load: () => unknown): string[] => {
-      try {
-        load();
-        return [];
-      } catch (err) {
-        if (err instanceof SettingsError) return [...err.problems];
-        throw err;
-      }
-    };
 
     it('refuses one as the signing key: the reference passes as a strong key, and anyone can guess it', () => {
-      const problems = problemsOf(() =>
+      const problems = settingsProblems(() =>
         loadAppSettings({ AzureWebJobsStorage: CONN, CLOUDO_SIGNING_KEY: SIGNING_KEY_REF }),
       );
       expect(problems).toEqual([
@@ -83,7 +75,7 @@ describe('settings', () => {
     });
 
     it('reports every variable holding one, whatever its case, spacing or form', () => {
-      const problems = problemsOf(() =>
+      const problems = settingsProblems(() =>
         loadAppSettings({
           AzureWebJobsStorage: CONN,
           CLOUDO_SIGNING_KEY: STRONG_KEY,
@@ -108,7 +100,7 @@ describe('settings', () => {
     });
 
     it('refuses one in a worker setting too', () => {
-      const problems = problemsOf(() =>
+      const problems = settingsProblems(() =>
         loadWorkerSettings({
           AzureWebJobsStorage: CONN,
           CLOUDO_WORKER: 'Runbook',

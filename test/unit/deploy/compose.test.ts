@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
-import { loadAppSettings, loadWorkerSettings, SettingsError } from '../../../src/core/settings.js';
+import { loadAppSettings, loadWorkerSettings } from '../../../src/core/settings.js';
+import { settingsProblems } from '../../support/settings-problems.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -100,16 +101,6 @@ function baseImageOf(instructions: Instruction[]): string {
   });
 }
 
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-    return [];
-  } catch (err) {
-    if (err instanceof SettingsError) return [...err.problems];
-    throw err;
-  }
-}
-
 describe('docker-compose.yml', () => {
   it('has Azurite, the functions app, a worker and the one-shot schemas import', () => {
     expect(Object.keys(compose.services)).toEqual(
@@ -141,12 +132,12 @@ describe('docker-compose.yml', () => {
 
   describe.each(workerServices)('worker service %s', (_name, service) => {
     it('sets every setting the worker requires, and loads with them', () => {
-      const problemsWithNothing = problemsOf(() => loadWorkerSettings({}));
+      const problemsWithNothing = settingsProblems(() => loadWorkerSettings({}));
       // a problem names its variable first ("CLOUDO_WORKER is missing: ..."); alternatives come later
       const required = [...CODE_NAMES].filter((name) => problemsWithNothing.some((p) => p.startsWith(`${name} `)));
       expect(required).toEqual(expect.arrayContaining(['AzureWebJobsStorage', 'CLOUDO_WORKER', 'RUNBOOKS_DIR']));
       expect(Object.keys(service.environment)).toEqual(expect.arrayContaining(required));
-      expect(problemsOf(() => loadWorkerSettings(service.environment))).toEqual([]);
+      expect(settingsProblems(() => loadWorkerSettings(service.environment))).toEqual([]);
     });
 
     it('writes out the code defaults, not stale copies of them', () => {
@@ -186,7 +177,7 @@ describe('docker-compose.yml', () => {
     expect(functionsService?.ports).toContain('7071:80');
     expect(functionsService?.build?.dockerfile).toBe('Dockerfile');
     const env = functionsService?.environment ?? {};
-    expect(problemsOf(() => loadAppSettings(env))).toEqual([]);
+    expect(settingsProblems(() => loadAppSettings(env))).toEqual([]);
     // a development stack: the same as the code's defaults in development
     expect(env.CLOUDO_ENV).toBe('development');
     expect(loadAppSettings(env)).toEqual(

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadWorkerSettings, SettingsError } from '../../../src/core/settings.js';
+import { loadWorkerSettings } from '../../../src/core/settings.js';
+import { settingsProblems } from '../../support/settings-problems.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -105,16 +106,6 @@ async function moduleWorkerEnv(): Promise<Record<string, string>> {
   return Object.fromEntries(env);
 }
 
-function problemsOf(load: () => unknown): string[] {
-  try {
-    load();
-    return [];
-  } catch (err) {
-    if (err instanceof SettingsError) return [...err.problems];
-    throw err;
-  }
-}
-
 describe('imageEnv', () => {
   it('reads ENV as Docker does, from the last stage only', () => {
     const dockerfile = [
@@ -156,7 +147,7 @@ describe('worker image with the Terraform module env', () => {
   ] as const;
   it.each(cases)('loads, with runbooks from GitHub: %s', (_name, overlay) => {
     const env = { ...image, ...overlay(module) };
-    expect(problemsOf(() => loadWorkerSettings(env))).toEqual([]);
+    expect(settingsProblems(() => loadWorkerSettings(env))).toEqual([]);
     const settings = loadWorkerSettings(env);
     expect(settings.runbooksDir).toBeNull();
     expect(settings.github).toMatchObject({ repo: 'acme/runbooks' });
