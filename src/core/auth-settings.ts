@@ -2,6 +2,8 @@
  * Access settings of the functions app. Production is the default: only the local stack (and compose)
  * say `CLOUDO_ENV=development`, and only there may `CLOUDO_LOCAL_AUTH=off` let every caller in.
  */
+import type { Env } from './setting-values.js';
+import { readBoolean } from './setting-values.js';
 export interface AuthSettings {
   /** `CLOUDO_ENV`: `production` (default) or `development`. */
   readonly environment: 'production' | 'development';
@@ -25,8 +27,6 @@ export interface AuthSettings {
   /** `CLOUDO_CORS_ORIGINS`, comma-separated origins allowed to call the API from a browser; none by default. */
   readonly corsOrigins: readonly string[];
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const WEAK_KEYS = new Set(['default', 'changeme', 'change-me', 'secret', 'password', 'cloudo', 'test', 'key']);
 export const MIN_SIGNING_KEY_LENGTH = 32;
@@ -97,7 +97,7 @@ export function readAuthSettings(env: Env, problems: string[]): AuthSettings {
   return {
     environment,
     enforce: environment === 'production' || localAuth !== 'off',
-    trustEasyAuth: env.CLOUDO_TRUST_EASY_AUTH?.trim().toLowerCase() === 'true',
+    trustEasyAuth: readBoolean(env, 'CLOUDO_TRUST_EASY_AUTH', false, problems),
     webhook:
       tenantId && audiences.length > 0
         ? { tenantId, audiences, jwksUri, allowedAppIds: list(env.CLOUDO_WEBHOOK_ALLOWED_APP_IDS) }

@@ -1,5 +1,6 @@
 import type { RoutingRules } from './routing-rules.js';
 import { DEFAULT_ROUTING, DEFAULT_SLACK_CHANNEL, parseRoutingRules } from './routing-rules.js';
+import type { Env } from './setting-values.js';
 
 /** Where notifications go; a target is null when its secret is not set. Secrets are read here, at start. */
 export interface NotifySettings {
@@ -14,8 +15,6 @@ export interface NotifySettings {
   /** `CLOUDO_ROUTING_RULES` (JSON) or `CLOUDO_ROUTING_RULES_FILE` contents; the defaults otherwise. */
   readonly routing: RoutingRules;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const value = (env: Env, name: string) => env[name]?.trim() || undefined;
 

@@ -4,6 +4,8 @@ import { readAuthSettings } from './auth-settings.js';
 import type { NotifySettings } from './notify-settings.js';
 import { readNotifySettings } from './notify-settings.js';
 import { NAMESPACE_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
+import type { Env } from './setting-values.js';
+import { readBoolean } from './setting-values.js';
 
 /**
  * Settings are read once by an entrypoint (functions app, worker, local stack, CLI) and passed down.
@@ -15,8 +17,6 @@ export class SettingsError extends Error {
     super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** Where storage lives: a connection string (Azurite, keys) or service URIs with an Entra identity. */
 export type StorageConnection =
@@ -324,12 +324,9 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
 }
 
 function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deployedSchemas'] {
-  const prune = nonEmpty(env, 'CLOUDO_SCHEMAS_PRUNE')?.toLowerCase() ?? 'false';
-  if (prune !== 'true' && prune !== 'false') {
-    problems.push(`CLOUDO_SCHEMAS_PRUNE="${prune}" is invalid: use true or false`);
-  }
+  const prune = readBoolean(env, 'CLOUDO_SCHEMAS_PRUNE', false, problems);
   const json = nonEmpty(env, 'CLOUDO_SCHEMAS_JSON');
-  return json ? { json, prune: prune === 'true' } : null;
+  return json ? { json, prune } : null;
 }
 
 /** Blank variables count as unset, as they do in app settings and compose files. */

@@ -56,6 +56,18 @@ describe('settings', () => {
     }
   });
 
+  it('refuses true/false settings that say neither, instead of reading them as false', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
+    expect(settingsProblems(() => loadAppSettings({ ...env, CLOUDO_TRUST_EASY_AUTH: 'yes' }))).toEqual([
+      'CLOUDO_TRUST_EASY_AUTH="yes" is invalid: use true or false',
+    ]);
+    expect(settingsProblems(() => loadAppSettings({ ...env, CLOUDO_SCHEMAS_PRUNE: '1' }))).toEqual([
+      'CLOUDO_SCHEMAS_PRUNE="1" is invalid: use true or false',
+    ]);
+    expect(loadAppSettings({ ...env, CLOUDO_TRUST_EASY_AUTH: ' TRUE ' }).auth.trustEasyAuth).toBe(true);
+    expect(loadAppSettings({ ...env, CLOUDO_TRUST_EASY_AUTH: '' }).auth.trustEasyAuth).toBe(false);
+  });
+
   describe('unresolved Key Vault references', () => {
     // App Service passes `@Microsoft.KeyVault(...)` itself while the app's identity may not read the vault yet
     const SIGNING_KEY_REF = '@Microsoft.KeyVault(SecretUri=https://x-kv.vault.azure.net/secrets/cloudo-signing-key)';

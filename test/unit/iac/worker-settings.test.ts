@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWorkerSettings } from '../../../src/core/settings.js';
+import { hclMapEntries, literal, placeholder } from '../../support/iac-values.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -42,37 +43,11 @@ function imageEnv(dockerfile: string): Record<string, string> {
   return env;
 }
 
-/** What Terraform would put in an expression-valued setting, by the setting's name. */
-function placeholder(name: string): string {
-  if (/client_?id$/i.test(name)) return '0b6c5a5e-2f3d-4c1a-9e8f-7a6b5c4d3e2f';
-  const known: Record<string, string> = {
-    CLOUDO_GITHUB_REPO: 'acme/runbooks',
-    CLOUDO_GITHUB_BRANCH: 'main',
-    AzureWebJobsStorage__accountName: 'cloudoprodst',
-    CLOUDO_STORAGE_NAMESPACE: 'prod',
-    CLOUDO_WORKER: 'Runbook',
-    CLOUDO_CONCURRENCY: '4',
-  };
-  if (known[name] !== undefined) return known[name];
-  if (name.endsWith('_MS')) return '20000';
-  if (name.endsWith('_BYTES')) return '10485760';
-  return 'x';
-}
-
-/** A literal HCL string (`"managedidentity"`, `""`) as its value; null for anything Terraform computes. */
-function literal(hclValue: string): string | null {
-  const quoted = /^"((?:[^"\\$]|\\.|\$(?!\{))*)"\s*,?\s*(?:#.*)?$/.exec(hclValue.trim());
-  return quoted ? (JSON.parse(`"${quoted[1]}"`) as string) : null;
-}
-
 /** `"NAME" = value` pairs of `locals.worker_env`, whether hcl2json gave an object or an expression string. */
 function workerEnvPairs(value: unknown): Map<string, string> {
   const pairs = new Map<string, string>();
   if (typeof value === 'string') {
-    for (const m of value.matchAll(/^\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*=\s*(.+)$/gm)) {
-      const name = m[1] ?? '';
-      pairs.set(name, literal(m[2] ?? '') ?? placeholder(name));
-    }
+    for (const [name, hcl] of hclMapEntries(value)) pairs.set(name, literal(hcl) ?? placeholder(name));
   } else if (value && typeof value === 'object') {
     for (const [name, v] of Object.entries(value)) {
       pairs.set(name, typeof v === 'string' && !v.includes('${') ? v : placeholder(name));
