@@ -64,12 +64,17 @@ export class Authenticator {
   private async identify(request: HttpRequest, access: RouteAccess): Promise<AuthResult> {
     const { settings } = this.options;
     const principal = request.headers.get('x-ms-client-principal');
+    const authorization = request.headers.get('authorization');
     if (principal && settings.trustEasyAuth) {
+      // Behind App Service Authentication a token that ClouDO checks itself still decides who calls: an
+      // API token, or an action group's Secure Webhook token, whose principal carries no ClouDO role.
+      if (authorization && isApiToken(authorization)) return this.bearer(authorization);
+      const webhook = authorization ? await this.webhookCaller(authorization) : null;
+      if (webhook?.ok) return webhook;
       const parsed = parseClientPrincipal(principal);
       if (!parsed.ok) return { ok: false, status: 401, error: parsed.reason };
       return { ok: true, caller: { kind: 'user', id: parsed.id, roles: parsed.roles } };
     }
-    const authorization = request.headers.get('authorization');
     if (authorization) return this.bearer(authorization);
     if (access.authLevel !== 'anonymous') {
       // the host refuses a key-level route without a valid key, so reaching here means a key was checked
@@ -97,10 +102,19 @@ export class Authenticator {
     if (!match?.[1]) return { ok: false, status: 401, error: 'Authorization must be "Bearer <token>"' };
     const token = match[1];
     if (token.startsWith('cloudo_')) return this.apiToken(token);
+    return (
+      (await this.webhookCaller(authorization)) ?? {
+        ok: false,
+        status: 401,
+        error: 'not a ClouDO API token (Secure Webhook tokens are not configured)',
+      }
+    );
+  }
+
+  /** The action group behind a Secure Webhook token; null when Secure Webhooks are not configured. */
+  private async webhookCaller(authorization: string): Promise<AuthResult | null> {
     const verifier = this.options.webhookVerifier;
-    if (!verifier) {
-      return { ok: false, status: 401, error: 'not a ClouDO API token (Secure Webhook tokens are not configured)' };
-    }
+    if (!verifier) return null;
     const verdict = await verifier.verify(authorization);
     if (!verdict.ok) {
       // Entra's keys being unreachable is our outage, not a bad token: 503 lets the action group retry
@@ -128,3 +142,5 @@ export class Authenticator {
     return { ok: true, caller: { kind: 'token', id: `${record.owner} (token ${record.id})`, roles: [record.role] } };
   }
 }
+
+const isApiToken = (authorization: string) => /^Bearer\s+cloudo_/i.test(authorization.trim());

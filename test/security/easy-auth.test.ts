@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSchemasFile } from '../../src/core/runbook-schema.js';
+import type { FakeEntra } from '../support/fake-entra.js';
+import { ACTION_GROUPS_APP_ID, CLOUDO_APP_ID_URI, startFakeEntra } from '../support/fake-entra.js';
+import { bearerFor } from '../support/functions.js';
 import type { SecuredApp } from '../support/secured-app.js';
 import { startSecuredApp } from '../support/secured-app.js';
 import type { TestStorage } from '../support/storage.js';
@@ -49,5 +53,62 @@ describe('people signed in through App Service Authentication', () => {
     expect(garbage.status).toBe(401);
     const nameless = await as(principal([{ typ: 'roles', val: 'admin' }]), '/api/executions');
     expect(await nameless.json()).toEqual({ error: 'x-ms-client-principal names nobody' });
+  });
+});
+
+/**
+ * App Service Authentication in front (the Terraform module's easy_auth) and Secure Webhooks at once: Easy
+ * Auth accepts the action group's token (the module adds its audience) and hands over a principal that has
+ * no ClouDO role. The token ClouDO checks itself must still decide, or no alert would ever run a runbook.
+ */
+describe('Easy Auth in front, with tokens ClouDO checks itself', () => {
+  let t: TestStorage;
+  let entra: FakeEntra;
+  let app: SecuredApp;
+  const roleless = principal([{ typ: 'preferred_username', val: 'action-group-sp' }]);
+
+  beforeAll(async () => {
+    t = await createTestStorage();
+    const parsed = parseSchemasFile(
+      JSON.stringify([
+        { partition_key: 'p', entity: [{ id: 'hello', name: 'h', runbook: 'h.sh', worker: 'Runbook' }] },
+      ]),
+    );
+    if (!parsed.ok) throw new Error('fixture');
+    await t.storage.schemas.importSchemas(parsed.schemas);
+    entra = await startFakeEntra();
+    app = await startSecuredApp(
+      t,
+      {
+        trustEasyAuth: true,
+        webhook: {
+          tenantId: entra.tenantId,
+          audiences: [CLOUDO_APP_ID_URI],
+          jwksUri: entra.jwksUri,
+          allowedAppIds: [ACTION_GROUPS_APP_ID],
+        },
+      },
+      { triggerAuthLevel: 'anonymous' },
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await entra?.close();
+    await t?.cleanup();
+  });
+  const call = (path: string, headers: Record<string, string>, method = 'GET') =>
+    app.fetch(path, { method, headers: { 'x-ms-client-principal': roleless, ...headers } });
+
+  it('runs an alert whose Secure Webhook token Easy Auth let through, as the action group', async () => {
+    const res = await call('/api/Trigger?id=hello', { authorization: `Bearer ${await entra.sign()}` }, 'POST');
+    expect(res.status).toBe(202);
+    const { exec_id: execId } = (await res.json()) as { exec_id: string };
+    expect((await t.storage.executions.get(execId))?.execution.trigger.actor).toBe(`app ${ACTION_GROUPS_APP_ID}`);
+  });
+
+  it('takes an API token over the principal, and falls back to the principal for any other token', async () => {
+    expect((await call('/api/executions', { authorization: await bearerFor(t, 'viewer') })).status).toBe(200);
+    const other = await call('/api/executions', { authorization: `Bearer ${await entra.sign({ aud: 'other' })}` });
+    expect(await other.json()).toEqual({ error: 'this needs the viewer role; action-group-sp has no ClouDO role' });
   });
 });
