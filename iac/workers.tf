@@ -11,8 +11,6 @@ resource "azurerm_container_app_environment" "cloudo" {
 locals {
   # settings every worker process shares (docker-compose.yml's worker service, in Azure)
   worker_env = merge(var.worker_settings, {
-    # the image may default to a mounted folder (compose); here runbooks come from GitHub
-    "RUNBOOKS_DIR"                     = ""
     "AzureWebJobsStorage__accountName" = azurerm_storage_account.cloudo.name
     "AzureWebJobsStorage__credential"  = "managedidentity"
     "AzureWebJobsStorage__clientId"    = azurerm_user_assigned_identity.worker.client_id
