@@ -5,13 +5,33 @@
  * resource does not have. Expressions are not evaluated: types and values are left to the provider.
  */
 
+/**
+ * A cty type in the JSON notation of Terraform's provider schemas (`terraform providers schema -json`):
+ * "string", ["list", "string"], ["object", { "name": "string" }], …
+ */
+export type CtyType =
+  | 'string'
+  | 'number'
+  | 'bool'
+  | 'dynamic'
+  | ['list' | 'set' | 'map', CtyType]
+  | ['object', { [name: string]: CtyType }];
+
 export interface BlockSchema {
   arguments: Record<string, 'required' | 'optional'>;
   blocks: Record<string, NestedBlockSchema>;
+  /** The type of every argument and computed attribute (not of blocks). */
+  types: Record<string, CtyType>;
+  /** Attributes only the provider sets (computed, not optional): configuration may read, never set them. */
+  computed: string[];
 }
 
 export interface NestedBlockSchema extends BlockSchema {
   required: boolean;
+  /** Terraform's nesting mode: a list or set of blocks, or one (SDKv2 `timeouts`). */
+  nesting: 'list' | 'set' | 'single';
+  /** 1 for SDKv2 `MaxItems: 1` blocks (the bindings type them as one object, not an array). */
+  maxItems?: number;
 }
 
 export interface TypeSchema extends BlockSchema {
@@ -20,7 +40,8 @@ export interface TypeSchema extends BlockSchema {
 }
 
 export interface ProviderSchemaFile {
-  providers: Record<string, { name: string; version: string; bindings: string }>;
+  /** Each provider's registry address, version, bindings package and configuration (`provider "x" {}`). */
+  providers: Record<string, { name: string; version: string; bindings: string; config: BlockSchema }>;
   resource: Record<string, TypeSchema>;
   data: Record<string, TypeSchema>;
 }
@@ -124,7 +145,7 @@ function checkReferences(config: ParsedConfig, schemas: ProviderSchemaFile): str
  * hashicorp/terraform-provider-azurerm for the types the module uses. Only "none of them is set" can be
  * seen without evaluating expressions (a conditional may yield null), so that is what is checked.
  */
-const ONE_OF_REQUIRED: Record<string, string[][]> = {
+export const ONE_OF_REQUIRED: Record<string, string[][]> = {
   azurerm_linux_function_app: [['storage_account_name', 'storage_key_vault_secret_id']],
   azurerm_role_assignment: [['role_definition_id', 'role_definition_name']],
   azurerm_storage_queue: [['storage_account_id', 'storage_account_name']],

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames, workerQueueSuffix } from '../../../src/core/resource-names.js';
+import { hasTerraform } from '../../support/terraform-provider/install.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -18,15 +19,6 @@ type Json = Record<string, unknown>;
 type Block = Json[];
 
 const moduleFiles = readdirSync(new URL('iac/', ROOT)).filter((f) => f.endsWith('.tf'));
-
-function hasTerraform(): boolean {
-  try {
-    execFileSync('terraform', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Merges the top-level blocks of several parsed files (hcl2json: block type → name → [bodies]). */
 function merge(parts: Json[]): Record<string, Record<string, unknown>> {
