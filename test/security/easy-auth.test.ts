@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSchemasFile } from '../../src/core/runbook-schema.js';
 import type { FakeEntra } from '../support/fake-entra.js';
-import { ACTION_GROUPS_APP_ID, CLOUDO_APP_ID_URI, startFakeEntra } from '../support/fake-entra.js';
+import { ACTION_GROUPS_APP_ID, startFakeEntra, webhookSettingsFor } from '../support/fake-entra.js';
 import { bearerFor } from '../support/functions.js';
 import type { SecuredApp } from '../support/secured-app.js';
 import { startSecuredApp } from '../support/secured-app.js';
@@ -81,12 +81,7 @@ describe('Easy Auth in front, with tokens ClouDO checks itself', () => {
       t,
       {
         trustEasyAuth: true,
-        webhook: {
-          tenantId: entra.tenantId,
-          audiences: [CLOUDO_APP_ID_URI],
-          jwksUri: entra.jwksUri,
-          allowedAppIds: [ACTION_GROUPS_APP_ID],
-        },
+        webhook: webhookSettingsFor(entra),
       },
       { triggerAuthLevel: 'anonymous' },
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSchemasFile } from '../../src/core/runbook-schema.js';
 import type { FakeEntra } from '../support/fake-entra.js';
-import { ACTION_GROUPS_APP_ID, CLOUDO_APP_ID_URI, startFakeEntra } from '../support/fake-entra.js';
+import { ACTION_GROUPS_APP_ID, startFakeEntra, webhookSettingsFor } from '../support/fake-entra.js';
 import type { SecuredApp } from '../support/secured-app.js';
 import { startSecuredApp } from '../support/secured-app.js';
 import type { TestStorage } from '../support/storage.js';
@@ -29,12 +29,7 @@ describe('Trigger behind an Azure Monitor Secure Webhook', () => {
     app = await startSecuredApp(
       t,
       {
-        webhook: {
-          tenantId: entra.tenantId,
-          audiences: [CLOUDO_APP_ID_URI],
-          jwksUri: entra.jwksUri,
-          allowedAppIds: [ACTION_GROUPS_APP_ID],
-        },
+        webhook: webhookSettingsFor(entra),
       },
       { triggerAuthLevel: 'anonymous' },
     );
@@ -73,12 +68,7 @@ describe('Trigger behind an Azure Monitor Secure Webhook', () => {
   it('answers 503 while Entra’s signing keys cannot be fetched, so the action group retries', async () => {
     const down = await startFakeEntra();
     down.failJwks(true);
-    const webhook = {
-      tenantId: down.tenantId,
-      audiences: [CLOUDO_APP_ID_URI],
-      jwksUri: down.jwksUri,
-      allowedAppIds: [],
-    };
+    const webhook = webhookSettingsFor(down);
     const other = await startSecuredApp(t, { webhook }, { triggerAuthLevel: 'anonymous' });
     try {
       const res = await other.fetch('/api/Trigger?id=hello', {

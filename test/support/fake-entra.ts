@@ -197,6 +197,16 @@ export function verifierOptionsFor(
   };
 }
 
+/** The app's Secure Webhook settings (CLOUDO_WEBHOOK_*) trusting this Entra and the action groups' app. */
+export function webhookSettingsFor(entra: FakeEntra) {
+  return {
+    tenantId: entra.tenantId,
+    audiences: [CLOUDO_APP_ID_URI],
+    jwksUri: entra.jwksUri,
+    allowedAppIds: [ACTION_GROUPS_APP_ID],
+  };
+}
+
 function encodeJson(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
