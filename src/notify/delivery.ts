@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Delivery } from '../core/notification.js';
 
 /** Shared by the notifiers: how an HTTP answer (or its absence) becomes a Delivery, and text limits. */
@@ -137,4 +138,20 @@ export function lastSegment(resourceId: string): string {
 export function keepEnd(text: string, max: number): string {
   if (text.length <= max) return text;
   return `…${text.slice(-(max - 1)).replace(/^[\uDC00-\uDFFF]/, '')}`;
+}
+
+/** A service's JSON answer in the shape `schema` reads, or `{}` for a proxy's HTML error page or no body. */
+export function parseAnswer<T extends object>(schema: z.ZodType<T>, text: string): Partial<T> {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+/** `HTTP 422 Request body is not processable (message: Message can not be empty.)`, at most 500 units. */
+export function describeAnswer(status: number, message: string | undefined, errors: readonly string[]): string {
+  const text = message ? ` ${message}` : '';
+  return cut(`HTTP ${status}${text}${errors.length > 0 ? ` (${errors.join('; ')})` : ''}`, 500);
 }

@@ -6,10 +6,12 @@ import {
   checkNotifierOptions,
   cut,
   DEFAULT_TIMEOUT_MS,
+  describeAnswer,
   httpFailure,
   keepEnd,
   lastSegment,
   oneLine,
+  parseAnswer,
   postJson,
   redacted,
   retry,
@@ -166,32 +168,20 @@ function toNote(n: Notification): string {
 
 /** One answer of the Alert API as a Delivery. */
 function toDelivery(action: Action, response: Response, text: string): Delivery {
-  const answer = parseAnswer(text);
+  const answer = parseAnswer(OpsgenieAnswer, text);
   if (response.ok) return { ok: true, ref: answer.requestId ?? null };
   const status = response.status;
   // closing what is not there (closed and gone, or never opened) leaves the state we wanted
   if (status === 404 && action === 'close alert') return { ok: true, ref: null };
   // alert creation is asynchronous: a note right after the create can arrive before the alert exists
-  if (status === 404 && action === 'add note') return retry(`opsgenie ${action}: ${describe(status, answer)}`, null);
+  if (status === 404 && action === 'add note')
+    return retry(`opsgenie ${action}: ${describeOpsgenie(status, answer)}`, null);
   // 401 bad key, 403 key without the right, 422 refused payload: given up on by httpFailure
-  return httpFailure(`opsgenie ${action}`, response, describe(status, answer));
-}
-
-function parseAnswer(text: string): z.infer<typeof OpsgenieAnswer> {
-  try {
-    const parsed = OpsgenieAnswer.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    // a proxy's HTML error page, or nothing at all
-    return {};
-  }
+  return httpFailure(`opsgenie ${action}`, response, describeOpsgenie(status, answer));
 }
 
 /** `HTTP 422 Request body is not processable… (message: Message can not be empty.)` */
-function describe(status: number, answer: z.infer<typeof OpsgenieAnswer>): string {
-  const errors = Object.entries(answer.errors ?? {})
-    .map(([field, problem]) => `${field}: ${String(problem)}`)
-    .join('; ');
-  const message = answer.message ? ` ${answer.message}` : '';
-  return cut(`HTTP ${status}${message}${errors ? ` (${errors})` : ''}`, 500);
+function describeOpsgenie(status: number, answer: Partial<z.infer<typeof OpsgenieAnswer>>): string {
+  const errors = Object.entries(answer.errors ?? {}).map(([field, problem]) => `${field}: ${String(problem)}`);
+  return describeAnswer(status, answer.message, errors);
 }

@@ -5,9 +5,11 @@ import {
   checkNotifierOptions,
   cut,
   DEFAULT_TIMEOUT_MS,
+  describeAnswer,
   httpFailure,
   lastSegment,
   oneLine,
+  parseAnswer,
   postJson,
   redacted,
 } from './delivery.js';
@@ -172,25 +174,12 @@ function toDetails(n: Notification): Record<string, string | number> {
 
 /** One answer of the Events API as a Delivery. */
 function toDelivery(what: string, response: Response, text: string): Delivery {
-  const answer = parseAnswer(text);
+  const answer = parseAnswer(EventsAnswer, text);
   if (response.ok) return { ok: true, ref: answer.dedup_key ?? null };
   // 400 is how the Events API refuses a bad routing key or a malformed event: httpFailure gives up on it
-  return httpFailure(what, response, describe(response.status, answer));
-}
-
-function parseAnswer(text: string): z.infer<typeof EventsAnswer> {
-  try {
-    const parsed = EventsAnswer.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    // a proxy's HTML error page, or nothing at all
-    return {};
-  }
-}
-
-/** `HTTP 400 Event object is invalid (Invalid routing key)` */
-function describe(status: number, answer: z.infer<typeof EventsAnswer>): string {
-  const errors = (answer.errors ?? []).map(String).join('; ');
-  const message = answer.message ? ` ${answer.message}` : '';
-  return cut(`HTTP ${status}${message}${errors ? ` (${errors})` : ''}`, 500);
+  return httpFailure(
+    what,
+    response,
+    describeAnswer(response.status, answer.message, (answer.errors ?? []).map(String)),
+  );
 }
