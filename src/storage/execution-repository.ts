@@ -124,19 +124,17 @@ export class ExecutionRepository {
     if (!canTransition(current.execution.status, next.status)) {
       throw new InvalidTransitionError(current.execution.status, next.status);
     }
-    try {
-      const result = await this.table.updateEntity(toTableEntity(next), 'Replace', { etag: current.etag });
-      return result.etag ?? '';
-    } catch (err) {
-      if (statusOf(err) === 412) throw new ConcurrentUpdateError(next.execId);
-      throw err;
-    }
+    return this.replaceIfUnchanged(current, next);
   }
 
   /** Writes a change that keeps the status (a cancel request), only if the row still has `etag`. */
   async update(current: VersionedExecution, next: Execution): Promise<string> {
     if (next.status !== current.execution.status)
       throw new InvalidTransitionError(current.execution.status, next.status);
+    return this.replaceIfUnchanged(current, next);
+  }
+
+  private async replaceIfUnchanged(current: VersionedExecution, next: Execution): Promise<string> {
     try {
       const result = await this.table.updateEntity(toTableEntity(next), 'Replace', { etag: current.etag });
       return result.etag ?? '';
