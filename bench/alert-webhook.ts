@@ -9,11 +9,11 @@
  * 3. parser throughput: every fixture through parseAlert, in-process.
  * Baseline in the same run: GET /api/healthz (an HTTP round trip plus three storage pings).
  */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAlert } from '../src/alerts/index.js';
-import { startLocalStack } from '../src/local/stack.js';
+import { startStackIn } from '../test/support/local-stack.js';
 
 const count = Number(process.env.BENCH_ALERTS ?? 300);
 const FIXTURES = 'test/fixtures/alerts';
@@ -26,21 +26,8 @@ const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 async function main() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-bench-alerts-'));
-  const schemasFile = path.join(dir, 'schemas.json');
   const entity = { id: 'vm-alert', name: 'vm alert', runbook: 'check_sys.sh', worker: 'Runbook', oncall: false };
-  await writeFile(schemasFile, JSON.stringify([{ partition_key: 'bench', entity: [entity] }]));
-  const stack = await startLocalStack({
-    port: 0,
-    azuriteLocation: null,
-    azuritePorts: { blob: 0, queue: 0, table: 0 },
-    schemasFile,
-    runbooksDir: 'runbooks',
-    namespace: '',
-    secure: false,
-    stateDir: dir,
-    env: { ...process.env },
-    log: () => undefined,
-  });
+  const stack = await startStackIn(dir, [entity]);
   const fixture = JSON.parse(await readFile(path.join(FIXTURES, 'cs_metric_static_resolved_vm_docs.json'), 'utf8'));
   const post = async (alertId: string) => {
     const body = JSON.stringify({

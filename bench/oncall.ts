@@ -8,18 +8,18 @@
  *    Opsgenie requests arrive at the fakes (so: queue hop, results poll, routing, ledger, HTTP);
  * 2. sends per second: results handled back to back in-process (route, ledger read, send, ledger write).
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_ROUTING } from '../src/core/routing-rules.js';
 import { planRun } from '../src/core/run-plan.js';
-import { startLocalStack } from '../src/local/stack.js';
 import { SlackNotifier } from '../src/notify/index.js';
 import { handleResult } from '../src/oncall/index.js';
 import { createStorage } from '../src/storage/index.js';
 import { startFakeOpsgenie } from '../test/support/fake-opsgenie.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
+import { startStackIn } from '../test/support/local-stack.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
@@ -28,18 +28,8 @@ async function main() {
   const slack = await startFakeSlack({ channels: ['#cloudo'] });
   const opsgenie = await startFakeOpsgenie();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-bench-oncall-'));
-  const schemasFile = path.join(dir, 'schemas.json');
   const entity = { id: 'oncall-demo', name: 'oncall demo', runbook: 'oncall_demo.sh', worker: 'Runbook', oncall: true };
-  await writeFile(schemasFile, JSON.stringify([{ partition_key: 'bench', entity: [entity] }]));
-  const stack = await startLocalStack({
-    port: 0,
-    azuriteLocation: null,
-    azuritePorts: { blob: 0, queue: 0, table: 0 },
-    schemasFile,
-    runbooksDir: 'runbooks',
-    namespace: '',
-    secure: false,
-    stateDir: dir,
+  const stack = await startStackIn(dir, [entity], {
     env: {
       ...process.env,
       SLACK_TOKEN: slack.token,
@@ -48,7 +38,6 @@ async function main() {
       OPSGENIE_API_KEY: opsgenie.apiKey,
       OPSGENIE_API_URL: opsgenie.apiUrl,
     },
-    log: () => undefined,
   });
   const storage = createStorage({
     connection: { kind: 'connection-string', connectionString: stack.azurite.connectionString },

@@ -14,7 +14,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLocalStack } from '../src/local/stack.js';
+import { startStackIn } from '../test/support/local-stack.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 50);
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? 600);
@@ -32,7 +32,6 @@ async function main() {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-bench-'));
   stampFile = path.join(dir, 'stamps.log');
   await writeFile(stampFile, '');
-  const schemasFile = path.join(dir, 'schemas.json');
   const stamp = {
     id: 'stamp',
     name: 'stamp',
@@ -41,18 +40,9 @@ async function main() {
     worker: 'Runbook',
     oncall: false,
   };
-  await writeFile(schemasFile, JSON.stringify([{ partition_key: 'bench', entity: [stamp] }]));
-  const stack = await startLocalStack({
-    port: 0,
-    azuriteLocation: null,
-    azuritePorts: { blob: 0, queue: 0, table: 0 },
-    schemasFile,
+  const stack = await startStackIn(dir, [stamp], {
     runbooksDir: 'bench/runbooks',
-    namespace: '',
-    secure: false,
-    stateDir: dir,
     env: { ...process.env, CLOUDO_LOG_FLUSH_INTERVAL_MS: '20' },
-    log: () => undefined,
   });
   try {
     // warm-up: first requests pay for connection set-up and module loading

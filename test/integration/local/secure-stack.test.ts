@@ -1,42 +1,20 @@
-import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../../src/local/stack.js';
-import { startLocalStack } from '../../../src/local/stack.js';
+import { startStackIn } from '../../support/local-stack.js';
 
 /** `npm start -- --secure`: keys, roles and tokens enforced as in production, with printed credentials. */
 describe('the secured local stack', () => {
   let stateDir: string;
-  let schemasFile: string;
   let stack: LocalStack;
 
-  const start = () =>
-    startLocalStack({
-      port: 0,
-      azuriteLocation: null,
-      azuritePorts: { blob: 0, queue: 0, table: 0 },
-      schemasFile,
-      runbooksDir: 'runbooks',
-      namespace: '',
-      secure: true,
-      stateDir,
-      env: { PATH: process.env.PATH },
-      log: () => undefined,
-    });
+  const entity = { id: 'test', name: 't', runbook: 'check_sys.sh', worker: 'Runbook', oncall: false };
+  const start = () => startStackIn(stateDir, [entity], { secure: true, env: { PATH: process.env.PATH } });
 
   beforeAll(async () => {
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-secure-'));
-    schemasFile = path.join(stateDir, 'schemas.json');
-    await writeFile(
-      schemasFile,
-      JSON.stringify([
-        {
-          partition_key: 'p',
-          entity: [{ id: 'test', name: 't', runbook: 'check_sys.sh', worker: 'Runbook', oncall: false }],
-        },
-      ]),
-    );
     stack = await start();
   }, 60_000);
   afterAll(() => stack?.stop());
