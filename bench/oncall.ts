@@ -20,6 +20,7 @@ import { createStorage } from '../src/storage/index.js';
 import { startFakeOpsgenie } from '../test/support/fake-opsgenie.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { startStackIn } from '../test/support/local-stack.js';
+import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
@@ -71,27 +72,7 @@ async function main() {
     const notifier = new SlackNotifier({ token: slack.token, apiUrl: slack.apiUrl, defaultChannel: '#cloudo' });
     const runs = [];
     for (let i = 0; i < 100; i++) {
-      const plan = planRun(
-        {
-          partitionKey: 'b',
-          id: `s${i}`,
-          name: 's',
-          description: '',
-          runbook: 'x.sh',
-          worker: 'Runbook',
-          oncall: true,
-          runArgs: '',
-          requireApproval: false,
-          timeoutSeconds: 60,
-          alertRules: [],
-          dedupeWindowMinutes: 0,
-          onResolved: 'run',
-          concurrency: 'parallel',
-          aksCredentials: false,
-          team: null,
-        },
-        { source: 'http', actor: null, team: null },
-      );
+      const plan = planRun(testSchema({ id: `s${i}`, name: 's', runbook: 'x.sh', oncall: true }), HTTP_TRIGGER);
       const failed = { ...plan.execution, status: 'failed' as const, finishedAt: new Date().toISOString() };
       await storage.executions.create(failed);
       runs.push(failed);

@@ -20,7 +20,8 @@ import type { RunbookSchema } from '../src/core/runbook-schema.js';
 import { logEventStream } from '../src/functions/http/log-stream.js';
 import { startAzurite } from '../src/local/azurite.js';
 import { cancelRun, createStorage } from '../src/storage/index.js';
-import { QueueWorker } from '../workers/queue-worker.js';
+import { testSchema } from '../test/support/schemas.js';
+import { QueueWorker, workerStores } from '../workers/queue-worker.js';
 import { LocalRunbookSource } from '../workers/runbook-source.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
@@ -54,33 +55,11 @@ async function main() {
     await writeFile(path.join(dir, name), body);
     await chmod(path.join(dir, name), 0o755);
   }
-  const schema = (runbook: string, runArgs = ''): RunbookSchema => ({
-    partitionKey: 'bench',
-    id: runbook.replace('.sh', ''),
-    name: runbook,
-    description: '',
-    runbook,
-    worker: 'Runbook',
-    oncall: false,
-    runArgs,
-    requireApproval: false,
-    timeoutSeconds: 600,
-    alertRules: [],
-    dedupeWindowMinutes: 0,
-    onResolved: 'run',
-    concurrency: 'parallel',
-    aksCredentials: false,
-    team: null,
-  });
+  const schema = (runbook: string, runArgs = '') =>
+    testSchema({ id: runbook.replace('.sh', ''), name: runbook, runbook, runArgs, timeoutSeconds: 600 });
   const worker = (concurrency: number) => {
     const w = new QueueWorker({
-      queue: storage.jobs.forWorker('Runbook'),
-      executions: storage.executions,
-      logs: storage.logs,
-      alertPayloads: storage.alertPayloads,
-      runLocks: storage.runLocks,
-      registry: storage.workers,
-      results: storage.results,
+      ...workerStores(storage, 'Runbook'),
       runbooks: new LocalRunbookSource(dir),
       workerName: 'Runbook',
       hostName: 'bench',

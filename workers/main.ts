@@ -8,7 +8,7 @@ import type { WorkerSettings } from '../src/core/settings.js';
 import { loadWorkerSettings, SettingsError } from '../src/core/settings.js';
 import { createStorage } from '../src/storage/index.js';
 import { GitHubRunbookSource } from './github-source.js';
-import { QueueWorker } from './queue-worker.js';
+import { QueueWorker, workerStores } from './queue-worker.js';
 import type { RunbookSource } from './runbook-source.js';
 import { LocalRunbookSource } from './runbook-source.js';
 
@@ -32,18 +32,12 @@ async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & 
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
   const storage = createStorage(settings.storage);
-  const queue = storage.jobs.forWorker(settings.worker);
+  const stores = workerStores(storage, settings.worker);
   const runbooks = await runbookSource(settings);
-  await queue.ensureQueues();
+  await stores.queue.ensureQueues();
   const worker = new QueueWorker({
     ...settings,
-    queue,
-    executions: storage.executions,
-    logs: storage.logs,
-    alertPayloads: storage.alertPayloads,
-    runLocks: storage.runLocks,
-    registry: storage.workers,
-    results: storage.results,
+    ...stores,
     version: process.env.npm_package_version ?? 'dev',
     runbooks,
     workerName: settings.worker,
@@ -52,7 +46,7 @@ async function main(): Promise<void> {
   });
   await worker.start();
   console.log(
-    `worker ${settings.worker} polling ${queue.name} (concurrency ${settings.concurrency}, runbooks in ${settings.runbooksDir})`,
+    `worker ${settings.worker} polling ${stores.queue.name} (concurrency ${settings.concurrency}, runbooks in ${settings.runbooksDir})`,
   );
 
   let stopping = false;

@@ -13,6 +13,7 @@ import type {
   ReceivedMessage,
   ResultQueue,
   RunLocks,
+  Storage,
   WorkerQueue,
   WorkerRegistry,
 } from '../src/storage/index.js';
@@ -28,6 +29,19 @@ import { claimRun, recordOutcome } from './run-records.js';
 import type { RunbookSource } from './runbook-source.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
+/** The storage a worker serving `workerName` uses, as QueueWorkerOptions names it. */
+export function workerStores(storage: Storage, workerName: string) {
+  return {
+    queue: storage.jobs.forWorker(workerName),
+    executions: storage.executions,
+    logs: storage.logs,
+    alertPayloads: storage.alertPayloads,
+    runLocks: storage.runLocks,
+    registry: storage.workers,
+    results: storage.results,
+  } satisfies Partial<QueueWorkerOptions>;
+}
+
 export interface QueueWorkerOptions
   extends Pick<
     WorkerSettings,

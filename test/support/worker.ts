@@ -2,7 +2,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { QueueWorkerOptions } from '../../workers/queue-worker.js';
-import { QueueWorker } from '../../workers/queue-worker.js';
+import { QueueWorker, workerStores } from '../../workers/queue-worker.js';
 import { LocalRunbookSource } from '../../workers/runbook-source.js';
 import type { TestStorage } from './storage.js';
 
@@ -24,13 +24,7 @@ export function startTestWorker(
   overrides: Partial<QueueWorkerOptions> = {},
 ): QueueWorker {
   const worker = new QueueWorker({
-    queue: t.storage.jobs.forWorker('Runbook'),
-    executions: t.storage.executions,
-    logs: t.storage.logs,
-    alertPayloads: t.storage.alertPayloads,
-    runLocks: t.storage.runLocks,
-    registry: t.storage.workers,
-    results: t.storage.results,
+    ...workerStores(t.storage, 'Runbook'),
     runbooks: new LocalRunbookSource(runbooksDir),
     workerName: 'Runbook',
     hostName: 'test-host',
