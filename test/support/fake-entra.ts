@@ -1,10 +1,9 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import type { CryptoKey, JWK } from 'jose';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import type { EntraTokenVerifierOptions } from '../../src/auth/entra-token.js';
+import { listenOnLoopback } from './fake-server.js';
 
 /** The app Azure Monitor action groups call Secure Webhooks as (Microsoft's "AzNS AAD Webhook" service principal). */
 export const ACTION_GROUPS_APP_ID = '461e8683-5575-4561-ac7f-899cc907d62a';
@@ -95,14 +94,7 @@ export async function startFakeEntra(options: FakeEntraOptions = {}): Promise<Fa
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [currentKey.publicJwk] }));
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const { port, close } = await listenOnLoopback(server);
 
   const defaultClaims = (version: 'v1' | 'v2'): Record<string, unknown> => {
     const iat = Math.floor(now().getTime() / 1000) - 60;
@@ -174,13 +166,7 @@ export async function startFakeEntra(options: FakeEntraOptions = {}): Promise<Fa
       }
       return new SignJWT(payload).setProtectedHeader(header).sign((rsaKey ?? currentKey).privateKey);
     },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      const open = [...sockets].map((socket) => once(socket, 'close'));
-      // keep-alive connections from fetch would otherwise hold close() open for seconds
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([closed, ...open]);
-    },
+    close,
   };
 }
 

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
+import { listenOnLoopback } from './fake-server.js';
 
 /** A file's text (mode 0644), a file with a mode, or a symlink to `symlink`. */
 export type FakeFile = string | { readonly content: string; readonly mode: number } | { readonly symlink: string };
@@ -171,14 +170,8 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       return download(res, url, codeload[1] ?? '', codeload[2] ?? '', codeload[3] ?? '');
     return notFound(res, '');
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server);
+  base = `http://127.0.0.1:${listening.port}`;
 
   const repoOf = (fullName: string): Repo => {
     const repo = repos.get(fullName.toLowerCase());
@@ -226,12 +219,7 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     setBrokenTarballs(value) {
       isBroken = value;
     },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      // keep-alive connections from fetch would otherwise hold close() open
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
+    close: listening.close,
   };
 }
 

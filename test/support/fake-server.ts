@@ -54,8 +54,9 @@ export async function listenOnLoopback(server: Server): Promise<{ port: number; 
     port: (server.address() as AddressInfo).port,
     async close() {
       const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      const open = [...sockets].map((socket) => once(socket, 'close'));
       for (const socket of sockets) socket.destroy();
-      await closed;
+      await Promise.all([closed, ...open]);
     },
   };
 }
