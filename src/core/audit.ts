@@ -28,3 +28,17 @@ export const AuditEntry = z.object({
   details: z.record(z.string(), z.string().max(1024)),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/**
+ * The entry cut to what the log keeps: the audit row records facts, not whole lists, so long targets and
+ * detail values (a schema import naming hundreds of ids) are shortened rather than refused.
+ */
+export function fitAuditEntry(entry: AuditEntry): AuditEntry {
+  const fit = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+  return {
+    ...entry,
+    from: fit(entry.from, 256),
+    target: fit(entry.target, 256),
+    details: Object.fromEntries(Object.entries(entry.details).map(([k, v]) => [k, fit(v, 1000)])),
+  };
+}

@@ -64,9 +64,9 @@ export class DeployedSchemas {
       action,
       actorKind: 'deployment',
       actorId: 'CLOUDO_SCHEMAS_JSON',
-      from: `app start on ${os.hostname()}`.slice(0, 256),
+      from: `app start on ${os.hostname()}`,
       target: 'CLOUDO_SCHEMAS_JSON',
-      details: Object.fromEntries(Object.entries(details).map(([k, v]) => [k, v.slice(0, 1000)])),
+      details,
     });
   }
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import type { AuditAction } from '../core/audit.js';
-import { AuditEntry } from '../core/audit.js';
+import { AuditEntry, fitAuditEntry } from '../core/audit.js';
 import { newestFirstKeys } from '../core/execution.js';
 import { queryPage } from './paging.js';
 
@@ -37,7 +37,7 @@ export class AuditLog {
   }
 
   async record(entry: AuditEntry): Promise<void> {
-    const { details, ...rest } = AuditEntry.parse(entry);
+    const { details, ...rest } = AuditEntry.parse(fitAuditEntry(entry));
     await this.table.createEntity({ ...keysFor(entry.at), ...rest, details: JSON.stringify(details) });
   }
 
