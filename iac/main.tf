@@ -34,7 +34,6 @@ locals {
     "${local.ns}Notifications",
     "${local.ns}Pages",
   ]
-  schemas_table            = "${local.ns}RunbookSchemas"
   logs_container           = "${local.dash}execution-logs"
   alert_payloads_container = "${local.dash}alert-payloads"
   containers               = [local.logs_container, local.alert_payloads_container]
@@ -66,10 +65,7 @@ locals {
   easy_auth_enabled = nonsensitive(var.easy_auth != null)
 
   orchestrator_image_set = nonsensitive(var.orchestrator_image != null)
-  orchestrator_registry_auth = nonsensitive(
-    var.orchestrator_image != null && try(var.orchestrator_image.registry_password, null) != null
-  )
-  worker_image_set = nonsensitive(var.worker_image != null)
+  worker_image_set       = nonsensitive(var.worker_image != null)
   worker_registry_auth = nonsensitive(
     var.worker_image != null && try(var.worker_image.registry_password, null) != null
   )
