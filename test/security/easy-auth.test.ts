@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSchemasFile } from '../../src/core/runbook-schema.js';
 import type { FakeEntra } from '../support/fake-entra.js';
 import { ACTION_GROUPS_APP_ID, startFakeEntra, webhookSettingsFor } from '../support/fake-entra.js';
 import { bearerFor } from '../support/functions.js';
+import { testSchema } from '../support/schemas.js';
 import type { SecuredApp } from '../support/secured-app.js';
 import { startSecuredApp } from '../support/secured-app.js';
 import type { TestStorage } from '../support/storage.js';
@@ -69,13 +69,7 @@ describe('Easy Auth in front, with tokens ClouDO checks itself', () => {
 
   beforeAll(async () => {
     t = await createTestStorage();
-    const parsed = parseSchemasFile(
-      JSON.stringify([
-        { partition_key: 'p', entity: [{ id: 'hello', name: 'h', runbook: 'h.sh', worker: 'Runbook' }] },
-      ]),
-    );
-    if (!parsed.ok) throw new Error('fixture');
-    await t.storage.schemas.importSchemas(parsed.schemas);
+    await t.storage.schemas.importSchemas([testSchema({ id: 'hello', runbook: 'h.sh' })]);
     entra = await startFakeEntra();
     app = await startSecuredApp(
       t,
