@@ -34,11 +34,11 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
  * detail values (a schema import naming hundreds of ids) are shortened rather than refused.
  */
 export function fitAuditEntry(entry: AuditEntry): AuditEntry {
-  const fit = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
+  const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}...` : text);
   return {
     ...entry,
-    from: fit(entry.from, 256),
-    target: fit(entry.target, 256),
-    details: Object.fromEntries(Object.entries(entry.details).map(([k, v]) => [k, fit(v, 1000)])),
+    from: shorten(entry.from, 256),
+    target: shorten(entry.target, 256),
+    details: Object.fromEntries(Object.entries(entry.details).map(([k, v]) => [k, shorten(v, 1000)])),
   };
 }

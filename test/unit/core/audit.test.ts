@@ -13,12 +13,12 @@ describe('fitAuditEntry', () => {
   };
 
   it('cuts long targets and details to what the log keeps, marking the cut, so the entry is recorded', () => {
-    const fit = fitAuditEntry(entry);
-    expect(fit.target).toHaveLength(256);
-    expect(fit.details.created).toHaveLength(1000);
-    expect(fit.details.created?.endsWith('...')).toBe(true);
-    expect(fit.details.deleted).toBe('');
-    expect(AuditEntry.safeParse(fit).success).toBe(true);
+    const cut = fitAuditEntry(entry);
+    expect(cut.target).toHaveLength(256);
+    expect(cut.details.created).toHaveLength(1000);
+    expect(cut.details.created?.endsWith('...')).toBe(true);
+    expect(cut.details.deleted).toBe('');
+    expect(AuditEntry.safeParse(cut).success).toBe(true);
     expect(AuditEntry.safeParse(entry).success).toBe(false);
   });
 });
