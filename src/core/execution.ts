@@ -2,7 +2,9 @@ import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 
 export const ExecutionStatus = z.enum([
-  /** Written by the trigger before the job is queued. */
+  /** A run of a schema with `require_approval`: recorded, nothing queued, until people decide. */
+  'pending_approval',
+  /** Written by the trigger before the job is queued (or by the approval that let a gated run go). */
   'accepted',
   /** Claimed by a worker (conditional update) and its process started. */
   'running',
@@ -20,10 +22,15 @@ export const ExecutionStatus = z.enum([
   'unmatched',
   /** An alert the schema chose not to run (on_resolved skip, concurrency skip). */
   'skipped',
+  /** A gated run someone refused (who and why are on the run). */
+  'rejected',
+  /** A gated run nobody decided on before its approval window closed. */
+  'expired',
 ]);
 export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
 
 const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
+  pending_approval: ['accepted', 'rejected', 'expired', 'cancelled'],
   accepted: ['running', 'cancelled', 'error'],
   running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'error', 'abandoned'],
   succeeded: [],
@@ -34,6 +41,8 @@ const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>>
   abandoned: [],
   unmatched: [],
   skipped: [],
+  rejected: [],
+  expired: [],
 };
 
 export function canTransition(from: ExecutionStatus, to: ExecutionStatus): boolean {

@@ -7,10 +7,14 @@ import type { RunbookSchema } from './runbook-schema.js';
 
 export interface RunPlan {
   readonly execution: Execution;
-  readonly job: JobMessage;
+  /** What to queue now; null for a gated run, which waits (`pending_approval`) until people decide. */
+  readonly job: JobMessage | null;
 }
 
-/** Builds the Execution row and JobMessage of a new run. Pure: time and id come in as arguments. */
+/**
+ * Builds the Execution row and JobMessage of a new run. A schema with `require_approval` gets a row
+ * that waits and no job. Pure: time and id come in as arguments.
+ */
 export function planRun(
   schema: RunbookSchema,
   trigger: RunTrigger,
@@ -32,7 +36,7 @@ export function planRun(
       timeoutMs: schema.timeoutSeconds * 1000,
       // the schema's team routes notifications when the request named none
       trigger: { ...trigger, team: trigger.team ?? schema.team },
-      status: 'accepted',
+      status: schema.requireApproval ? 'pending_approval' : 'accepted',
       requestedAt,
       startedAt: null,
       finishedAt: null,
@@ -49,16 +53,18 @@ export function planRun(
       cancelRequestedBy: null,
       ...alertSummary(alert),
     },
-    job: {
-      v: 1,
-      execId,
-      schemaId: schema.id,
-      worker: schema.worker,
-      enqueuedAt: requestedAt,
-      ...(schema.concurrency === 'queue' && alert?.resourceId
-        ? { exclusiveKey: exclusiveKey(schema.id, alert.resourceId) }
-        : {}),
-    },
+    job: schema.requireApproval
+      ? null
+      : {
+          v: 1,
+          execId,
+          schemaId: schema.id,
+          worker: schema.worker,
+          enqueuedAt: requestedAt,
+          ...(schema.concurrency === 'queue' && alert?.resourceId
+            ? { exclusiveKey: exclusiveKey(schema.id, alert.resourceId) }
+            : {}),
+        },
   };
 }
 

@@ -54,7 +54,7 @@ export const RunbookSchemaEntry = z
           ctx.addIssue({ code: 'custom', message: err.message });
         }
       }),
-    /** When true, a run waits for an operator's approval (approval flow comes in a later issue). */
+    /** When true, a run waits (`pending_approval`, nothing queued) until people approve it. */
     require_approval: Booleanish.default(false),
     /** Time limit of one run in seconds (default 900); the process group is killed past it. */
     timeout_seconds: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_TIMEOUT_SECONDS),

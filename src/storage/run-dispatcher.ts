@@ -18,6 +18,8 @@ export class RunDispatcher {
    */
   async dispatch(plan: RunPlan, alongside?: () => Promise<void>): Promise<void> {
     const [etag] = await Promise.all([this.executions.create(plan.execution), alongside?.()]);
+    // a gated run waits for its approval: nothing goes on the queue
+    if (!plan.job) return;
     try {
       await this.jobs.enqueue(plan.job);
     } catch (err) {

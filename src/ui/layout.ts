@@ -22,6 +22,7 @@ const STYLE = html`<style>
   nav.pages, p.links { display: flex; gap: 1rem; }
   .muted { color: var(--muted); }
   .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; color: #fff; }
+  .badge-pending_approval { background: #ca8a04; }
   .badge-accepted { background: #6b7280; }
   .badge-running { background: #2563eb; }
   .badge-succeeded { background: #16a34a; }
@@ -32,6 +33,8 @@ const STYLE = html`<style>
   .badge-abandoned { background: #b45309; }
   .badge-unmatched { background: #9ca3af; color: #111; }
   .badge-skipped { background: #d1d5db; color: #111; }
+  .badge-rejected { background: #9f1239; }
+  .badge-expired { background: #78716c; }
 </style>`;
 
 /** A page that reloads itself: after `seconds`, the browser opens `url`. */

@@ -134,6 +134,7 @@ describe('QueueWorker on a real queue, real processes', () => {
     const counter = path.join(scratch, 'count.txt');
     const plan = await dispatch(schema('count.sh', { runArgs: counter }));
     // the same job a second time, as an at-least-once queue may deliver it
+    if (!plan.job) throw new Error('an ungated plan has a job');
     await t.storage.jobs.enqueue(plan.job);
     worker = startTestWorker(t, dir);
     expect((await finished(plan.execution.execId)).status).toBe('succeeded');
