@@ -77,7 +77,7 @@ async function main() {
     return w;
   };
   const dispatch = async (s: RunbookSchema) => {
-    const plan = planRun(s, { source: 'http', actor: null, team: null });
+    const plan = planRun(s, { source: 'http', actor: null, team: null, principal: null });
     await storage.dispatcher.dispatch(plan);
     return plan.execution.execId;
   };

@@ -39,7 +39,17 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   run_args:
     'Arguments, split like shell words ("a b" and \'a b\' are one word) but never interpreted by a shell. Default "".',
   require_approval:
-    'When true, a run waits for an operator to approve it. true/false or "true"/"false". Default false.',
+    'When true, a run waits (status pending_approval, nothing queued) until people approve it; see approvers, min_approvals, allow_self_approval, reject_reason_required and approval_timeout_minutes. true/false or "true"/"false". Default false.',
+  approvers:
+    'Who may decide on a gated run: "role:<Entra app role value>", "group:<Entra group object id>" or "user:<sign-in name or API-token owner>", case-insensitive. Default []: any operator other than the requester.',
+  min_approvals:
+    'Approvals from distinct people a gated run needs before it is queued (1-20, default 1). One rejection ends it.',
+  allow_self_approval:
+    'When true, whoever requested a run (a person, a token owner) may approve it too. true/false or "true"/"false". Default false.',
+  reject_reason_required:
+    'When true, rejecting a gated run needs a reason. true/false or "true"/"false". Default true.',
+  approval_timeout_minutes:
+    'Minutes a gated run waits for its decision before it ends "expired" and is announced (1-10080, default 60).',
   timeout_seconds: 'Time limit of one run in seconds (1-86400, default 900); the process group is killed past it.',
   alert_rules:
     'Alert rule names this schema handles when a webhook names no ?id= (its own id always matches), case-insensitive. Default [].',
@@ -71,10 +81,16 @@ export function generateSchemaJson(): JsonSchema {
   }
 
   Object.assign(child(entryProps, 'runbook'), { minLength: 1, maxLength: 512, pattern: RUNBOOK_PATTERN });
-  for (const field of ['oncall', 'require_approval']) {
+  const booleanDefaults = {
+    oncall: false,
+    require_approval: false,
+    allow_self_approval: false,
+    reject_reason_required: true,
+  };
+  for (const [field, value] of Object.entries(booleanDefaults)) {
     const prop = child(entryProps, field);
     // the default sits on a transform, which zod leaves out of the input schema
-    prop.default = false;
+    prop.default = value;
     for (const branch of prop.anyOf ?? []) {
       if (typeof branch === 'object' && branch.type === 'string') branch.pattern = TRUE_OR_FALSE_ANY_CASE;
     }

@@ -31,8 +31,8 @@ export interface AuthenticatorOptions {
   readonly now?: () => Date;
 }
 
-const ANONYMOUS: Caller = { kind: 'anonymous', id: 'anonymous', roles: [] };
-const LOCAL: Caller = { kind: 'local', id: 'local (auth off)', roles: ['admin'] };
+const ANONYMOUS: Caller = { kind: 'anonymous', id: 'anonymous', roles: [], principal: 'anonymous', memberships: [] };
+const LOCAL: Caller = { kind: 'local', id: 'local (auth off)', roles: ['admin'], principal: 'local', memberships: [] };
 /** How stale "last used" may get before a request rewrites it: one write a minute per token at most. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -73,7 +73,16 @@ export class Authenticator {
       if (webhook?.ok) return webhook;
       const parsed = parseClientPrincipal(principal);
       if (!parsed.ok) return { ok: false, status: 401, error: parsed.reason };
-      return { ok: true, caller: { kind: 'user', id: parsed.id, roles: parsed.roles } };
+      return {
+        ok: true,
+        caller: {
+          kind: 'user',
+          id: parsed.id,
+          roles: parsed.roles,
+          principal: `user:${parsed.id.toLowerCase()}`,
+          memberships: parsed.memberships,
+        },
+      };
     }
     if (authorization) return this.bearer(authorization);
     if (access.authLevel !== 'anonymous') {
@@ -84,6 +93,8 @@ export class Authenticator {
           kind: 'function-key',
           id: 'functions key',
           roles: [access.authLevel === 'admin' ? 'admin' : 'operator'],
+          principal: 'key:functions',
+          memberships: [],
         },
       };
     }
@@ -121,7 +132,17 @@ export class Authenticator {
       const status = verdict.reason === 'signing keys unavailable' ? 503 : 401;
       return { ok: false, status, error: `webhook token refused: ${verdict.reason}` };
     }
-    return { ok: true, caller: { kind: 'webhook', id: `app ${verdict.subject.appId}`, roles: ['operator'] } };
+    const { appId } = verdict.subject;
+    return {
+      ok: true,
+      caller: {
+        kind: 'webhook',
+        id: `app ${appId}`,
+        roles: ['operator'],
+        principal: `app:${appId.toLowerCase()}`,
+        memberships: [],
+      },
+    };
   }
 
   private async apiToken(token: string): Promise<AuthResult> {
@@ -139,7 +160,17 @@ export class Authenticator {
         .touch(record.id, now)
         .catch((err) => this.options.onError?.('could not record token use', err));
     }
-    return { ok: true, caller: { kind: 'token', id: `${record.owner} (token ${record.id})`, roles: [record.role] } };
+    return {
+      ok: true,
+      caller: {
+        kind: 'token',
+        id: `${record.owner} (token ${record.id})`,
+        roles: [record.role],
+        // a token speaks for its owner: name owners as people sign in (their UPN) and policies see one person
+        principal: `user:${record.owner.toLowerCase()}`,
+        memberships: [],
+      },
+    };
   }
 }
 

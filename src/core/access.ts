@@ -20,6 +20,14 @@ export interface Caller {
   /** Stable identity for the audit log: user principal name, token id, app id... */
   readonly id: string;
   readonly roles: readonly Role[];
+  /**
+   * Who the caller speaks for, as approval policies name people: `user:<upn>` for a signed-in person,
+   * `user:<owner>` for an API token (its owner), `app:<app id>` for a webhook, `key:functions` for a
+   * Functions key; `local` on the local stack with access control off. Lower-case.
+   */
+  readonly principal: string;
+  /** Entra app roles (`role:<value>`) and groups (`group:<object id>`) of a signed-in person, lower-case. */
+  readonly memberships: readonly string[];
 }
 
 /** True when one of the caller's roles is at least `required`. */

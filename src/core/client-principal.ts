@@ -29,7 +29,17 @@ function toRole(value: string): Role | null {
   return name === 'viewer' || name === 'operator' || name === 'admin' ? name : null;
 }
 
-export type PrincipalResult = { ok: true; id: string; roles: Role[] } | { ok: false; reason: string };
+export type PrincipalResult =
+  | {
+      ok: true;
+      id: string;
+      roles: Role[];
+      /** Every app role (`role:<value>`) and group (`group:<object id>`) claim, lower-case: what approvers name. */
+      memberships: string[];
+    }
+  | { ok: false; reason: string };
+
+const GROUP_CLAIMS = new Set(['groups', 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups']);
 
 export function parseClientPrincipal(header: string): PrincipalResult {
   let decoded: unknown;
@@ -49,6 +59,13 @@ export function parseClientPrincipal(header: string): PrincipalResult {
     'http://schemas.microsoft.com/ws/2008/06/identity/claims/role',
     roleType ?? 'roles',
   ]);
-  const roles = [...new Set(claims.filter((c) => roleTypes.has(c.typ)).flatMap((c) => toRole(c.val) ?? []))];
-  return { ok: true, id, roles };
+  const roleValues = claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val);
+  const roles = [...new Set(roleValues.flatMap((value) => toRole(value) ?? []))];
+  const memberships = [
+    ...new Set([
+      ...roleValues.map((value) => `role:${value.toLowerCase()}`),
+      ...claims.filter((c) => GROUP_CLAIMS.has(c.typ)).map((c) => `group:${c.val.toLowerCase()}`),
+    ]),
+  ];
+  return { ok: true, id, roles, memberships };
 }

@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
+import { ApprovalDecision, ApprovalGate } from './approval-gate.js';
 
 export const ExecutionStatus = z.enum([
   /** A run of a schema with `require_approval`: recorded, nothing queued, until people decide. */
@@ -71,8 +72,13 @@ export const RunTrigger = z.object({
   source: TriggerSource,
   /** Caller identity when known (user, token owner); null for anonymous local calls. */
   actor: z.string().max(256).nullable(),
-  /** Team from `/api/Trigger/{team}`; routes notifications in a later issue. */
+  /** Team from `/api/Trigger/{team}` (or the schema's `team`); routes notifications. */
   team: z.string().max(64).nullable(),
+  /**
+   * The caller as approval policies name it (`Caller.principal`: `user:alice@contoso.com`,
+   * `app:<id>`...); null when unknown (the local stack with access control off).
+   */
+  principal: z.string().max(300).nullable(),
 });
 export type RunTrigger = z.infer<typeof RunTrigger>;
 
@@ -126,6 +132,15 @@ export const Execution = z.object({
   notifyError: z.string().max(1000).nullable(),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */
   cancelRequestedBy: z.string().max(256).nullable(),
+  /** Runs sharing this key run one at a time (schema concurrency `queue`: schema + resource). */
+  exclusiveKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
+  /** For a run of a schema with `require_approval`: the policy it waits under; null for any other run. */
+  approval: ApprovalGate.nullable(),
+  /** Decisions made on a gated run, oldest first. */
+  approvals: z.array(ApprovalDecision).max(50),
 });
 export type Execution = z.infer<typeof Execution>;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertContext } from './alert-context.js';
+import { alertRequester, openGate } from './approval-policy.js';
 import type { Execution, RunTrigger } from './execution.js';
 import { newExecId } from './execution.js';
 import type { JobMessage } from './job-message.js';
@@ -22,49 +23,53 @@ export function planRun(
   execId: string = newExecId(now.getTime()),
   alert: AlertContext | null = null,
 ): RunPlan {
-  const requestedAt = now.toISOString();
+  // an alert's run is requested by its rule, never by whoever delivered it
+  const requestedBy = alert ? alertRequester(alert.alertRule) : trigger.principal;
+  const execution: Execution = {
+    execId,
+    schemaId: schema.id,
+    schemaPartition: schema.partitionKey,
+    schemaName: schema.name,
+    runbook: schema.runbook,
+    worker: schema.worker,
+    runArgs: schema.runArgs,
+    oncall: schema.oncall,
+    timeoutMs: schema.timeoutSeconds * 1000,
+    // the schema's team routes notifications when the request named none
+    trigger: { ...trigger, team: trigger.team ?? schema.team },
+    status: schema.requireApproval ? 'pending_approval' : 'accepted',
+    requestedAt: now.toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    exitCode: null,
+    signal: null,
+    error: null,
+    logBytes: null,
+    workerHost: null,
+    workerId: null,
+    runbookOrigin: null,
+    commitSha: null,
+    aksCredentials: schema.aksCredentials,
+    notifyError: null,
+    cancelRequestedBy: null,
+    exclusiveKey:
+      schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
+    approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,
+    approvals: [],
+    ...alertSummary(alert),
+  };
+  return { execution, job: schema.requireApproval ? null : jobFor(execution, now) };
+}
+
+/** The JobMessage that sends an accepted run to its worker's queue. */
+export function jobFor(execution: Execution, now: Date = new Date()): JobMessage {
   return {
-    execution: {
-      execId,
-      schemaId: schema.id,
-      schemaPartition: schema.partitionKey,
-      schemaName: schema.name,
-      runbook: schema.runbook,
-      worker: schema.worker,
-      runArgs: schema.runArgs,
-      oncall: schema.oncall,
-      timeoutMs: schema.timeoutSeconds * 1000,
-      // the schema's team routes notifications when the request named none
-      trigger: { ...trigger, team: trigger.team ?? schema.team },
-      status: schema.requireApproval ? 'pending_approval' : 'accepted',
-      requestedAt,
-      startedAt: null,
-      finishedAt: null,
-      exitCode: null,
-      signal: null,
-      error: null,
-      logBytes: null,
-      workerHost: null,
-      workerId: null,
-      runbookOrigin: null,
-      commitSha: null,
-      aksCredentials: schema.aksCredentials,
-      notifyError: null,
-      cancelRequestedBy: null,
-      ...alertSummary(alert),
-    },
-    job: schema.requireApproval
-      ? null
-      : {
-          v: 1,
-          execId,
-          schemaId: schema.id,
-          worker: schema.worker,
-          enqueuedAt: requestedAt,
-          ...(schema.concurrency === 'queue' && alert?.resourceId
-            ? { exclusiveKey: exclusiveKey(schema.id, alert.resourceId) }
-            : {}),
-        },
+    v: 1,
+    execId: execution.execId,
+    schemaId: execution.schemaId,
+    worker: execution.worker,
+    enqueuedAt: now.toISOString(),
+    ...(execution.exclusiveKey ? { exclusiveKey: execution.exclusiveKey } : {}),
   };
 }
 
@@ -108,6 +113,9 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     aksCredentials: false,
     notifyError: null,
     cancelRequestedBy: null,
+    exclusiveKey: null,
+    approval: null,
+    approvals: [],
     ...alertSummary(alert),
   };
 }

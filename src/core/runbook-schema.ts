@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTES } from './approval-gate.js';
 import { ArgvSyntaxError, splitArgs } from './argv.js';
 import { WORKER_NAME_PATTERN } from './resource-names.js';
 import { runbookNameProblem } from './safe-path.js';
@@ -56,6 +57,24 @@ export const RunbookSchemaEntry = z
       }),
     /** When true, a run waits (`pending_approval`, nothing queued) until people approve it. */
     require_approval: Booleanish.default(false),
+    /**
+     * Who may decide on a gated run: `role:<Entra app role>`, `group:<Entra group object id>`,
+     * `user:<sign-in name or API-token owner>`. Default none: any operator other than the requester.
+     */
+    approvers: z.array(Approver).max(50).default([]),
+    /** Approvals from distinct people a gated run needs before it is queued (N of M). Default 1. */
+    min_approvals: z.coerce.number().int().min(1).max(20).default(1),
+    /** Whether whoever requested a run may approve it themselves. Default false. */
+    allow_self_approval: Booleanish.default(false),
+    /** Whether rejecting a gated run needs a reason. Default true. */
+    reject_reason_required: Booleanish.default(true),
+    /** Minutes a gated run waits for its decision before it ends `expired` (default 60, at most a week). */
+    approval_timeout_minutes: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_APPROVAL_TIMEOUT_MINUTES)
+      .default(DEFAULT_APPROVAL_TIMEOUT_MINUTES),
     /** Time limit of one run in seconds (default 900); the process group is killed past it. */
     timeout_seconds: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_TIMEOUT_SECONDS),
     /** Alert rule names this schema handles when a webhook names no `?id=` (besides its own id). */
@@ -74,7 +93,18 @@ export const RunbookSchemaEntry = z
     /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
     team: TeamName.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((entry, ctx) => {
+    // people named one by one can give at most one approval each
+    const onlyPeople = entry.approvers.length > 0 && entry.approvers.every((a) => a.startsWith('user:'));
+    if (onlyPeople && entry.min_approvals > new Set(entry.approvers).size) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min_approvals'],
+        message: `is ${entry.min_approvals} but approvers names only ${new Set(entry.approvers).size} people: no run could ever be approved`,
+      });
+    }
+  });
 
 /** A schema as ClouDO stores and uses it: the entry plus the partition it was filed under. */
 export const RunbookSchema = z.object({
@@ -87,6 +117,12 @@ export const RunbookSchema = z.object({
   oncall: z.boolean(),
   runArgs: z.string(),
   requireApproval: z.boolean(),
+  /** Approval policy of gated runs (see the entry's fields of the same names). */
+  approvers: z.array(z.string()),
+  minApprovals: z.number().int().min(1),
+  allowSelfApproval: z.boolean(),
+  rejectReasonRequired: z.boolean(),
+  approvalTimeoutMinutes: z.number().int().min(1),
   timeoutSeconds: z.number().int().positive(),
   alertRules: z.array(z.string()),
   dedupeWindowMinutes: z.number().int().nonnegative(),
@@ -161,6 +197,11 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
         oncall: entry.oncall,
         runArgs: entry.run_args,
         requireApproval: entry.require_approval,
+        approvers: entry.approvers,
+        minApprovals: entry.min_approvals,
+        allowSelfApproval: entry.allow_self_approval,
+        rejectReasonRequired: entry.reject_reason_required,
+        approvalTimeoutMinutes: entry.approval_timeout_minutes,
         timeoutSeconds: entry.timeout_seconds,
         alertRules: entry.alert_rules,
         dedupeWindowMinutes: entry.dedupe_window_minutes,
@@ -194,6 +235,11 @@ export function toSchemaResource(schema: RunbookSchema) {
     oncall: schema.oncall,
     run_args: schema.runArgs,
     require_approval: schema.requireApproval,
+    approvers: schema.approvers,
+    min_approvals: schema.minApprovals,
+    allow_self_approval: schema.allowSelfApproval,
+    reject_reason_required: schema.rejectReasonRequired,
+    approval_timeout_minutes: schema.approvalTimeoutMinutes,
     timeout_seconds: schema.timeoutSeconds,
     alert_rules: schema.alertRules,
     dedupe_window_minutes: schema.dedupeWindowMinutes,

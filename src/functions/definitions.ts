@@ -7,6 +7,7 @@ import type {
 } from '@azure/functions';
 import type { RouteAccess } from '../auth/index.js';
 import type { Caller } from '../core/access.js';
+import { crossSiteRefusal } from './http/cross-site.js';
 import { HttpError, toErrorResponse } from './http/errors.js';
 import type { AppServices, ServicesProvider } from './services.js';
 
@@ -70,8 +71,8 @@ export interface HttpSpec extends RouteAccess {
 
 /**
  * Defines an HTTP function whose handler runs only for an authorised caller. The wrapper answers CORS
- * preflights, authenticates, maps every thrown error to one `{ "error" }` response (toErrorResponse)
- * and adds the headers every response carries.
+ * preflights, refuses state changes sent by other sites' pages, authenticates, maps every thrown error to
+ * one `{ "error" }` response (toErrorResponse) and adds the headers every response carries.
  */
 export function defineHttp(
   services: ServicesProvider,
@@ -94,6 +95,11 @@ export function defineHttp(
         try {
           app = services();
           if (request.method === 'OPTIONS') return preflight(app, request, spec.methods);
+          const crossSite = crossSiteRefusal(request, allowedOrigins(app));
+          if (crossSite) {
+            context.warn(`${name}: ${crossSite}`);
+            throw new HttpError(403, crossSite);
+          }
           const auth = await app.auth.authenticate(request, access);
           if (!auth.ok) {
             context.warn(`${name}: refused (${auth.status}) ${auth.error}`);
@@ -108,6 +114,12 @@ export function defineHttp(
       },
     },
   };
+}
+
+/** Origins whose pages may change state: the CORS origins and the console's public address. */
+function allowedOrigins(app: AppServices): string[] {
+  const publicUrl = app.settings.notify.publicUrl;
+  return [...app.settings.auth.corsOrigins, ...(URL.canParse(publicUrl) ? [new URL(publicUrl).origin] : [])];
 }
 
 function errorMessage(response: HttpResponseInit): string {

@@ -1,11 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
+import { expireOverdueRuns } from '../approvals/index.js';
 import { abandonStaleRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
 
 /**
- * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, and
- * the deployment's schemas are imported if the attempt at start failed.
+ * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, gated
+ * runs nobody decided on in time end `expired`, and the deployment's schemas are imported if the attempt
+ * at start failed.
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   return {
@@ -28,6 +30,8 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
         context.warn(`run ${run.execId} abandoned: ${run.error}`);
         await storage.results.publish(run);
       }
+      const expired = await expireOverdueRuns({ storage, onError: (message, err) => context.error(message, err) });
+      for (const run of expired) context.log(`run ${run.execId} expired: ${run.error}`);
     },
   };
 }

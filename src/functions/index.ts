@@ -1,3 +1,9 @@
+import {
+  decideApprovalFunction,
+  decisionFormFunction,
+  getApprovalFunction,
+  listApprovalsFunction,
+} from './approvals.js';
 import { auditFunction } from './audit.js';
 import { cancelExecutionFunction } from './cancel.js';
 import type { FunctionDefinition } from './definitions.js';
@@ -49,6 +55,10 @@ export function createFunctionDefinitions(
     getExecutionFunction(services),
     getExecutionLogFunction(services),
     cancelExecutionFunction(services),
+    listApprovalsFunction(services),
+    getApprovalFunction(services),
+    decideApprovalFunction(services),
+    decisionFormFunction(services),
     streamExecutionLogFunction(services),
     liveLogScriptFunction(services),
     executionsPageFunction(services),

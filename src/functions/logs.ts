@@ -39,7 +39,7 @@ function htmlResponse(status: number, page: HtmlFragment): HttpResponseInit {
  * Browser routes answer a refusal or a mistake (bad id 400, unknown run 404, bad filter 400) with a
  * page a person can read, not with JSON; toErrorResponse still decides the status and the words.
  */
-const renderError = (status: number, message: string) => htmlResponse(status, renderErrorPage(status, message));
+export const renderError = (status: number, message: string) => htmlResponse(status, renderErrorPage(status, message));
 
 /** `GET /api/logs`: the web console's list of runs, filtered by `status` and `schema`, paged. */
 export function executionsPageFunction(services: ServicesProvider) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Authenticator, createEntraTokenVerifier } from '../auth/index.js';
 import type { Notifier } from '../core/notification.js';
@@ -18,6 +19,11 @@ export interface AppServices {
   readonly notifiers: Partial<Record<Target, Notifier>>;
   /** The deployment's own schemas (`CLOUDO_SCHEMAS_JSON`), imported at start and by Housekeeping. */
   readonly deployedSchemas: DeployedSchemas;
+  /**
+   * Signs the run page's decision forms: `CLOUDO_SIGNING_KEY`, or a key of this process where none is
+   * set (development only; production refuses to start without one).
+   */
+  readonly formKey: string;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
@@ -49,7 +55,14 @@ export function createAppServices(settings: AppSettings): AppServices {
       ? { pagerduty: new PagerDutyNotifier({ routingKey: pagerduty.routingKey, eventsUrl: pagerduty.eventsUrl }) }
       : {}),
   };
-  return { settings, storage, auth, notifiers, deployedSchemas: new DeployedSchemas({ settings, storage }) };
+  return {
+    settings,
+    storage,
+    auth,
+    notifiers,
+    deployedSchemas: new DeployedSchemas({ settings, storage }),
+    formKey: settings.auth.signingKey ?? randomBytes(32).toString('base64url'),
+  };
 }
 
 /** For the Azure entry: settings are read on first use, once, and a bad one fails every call loudly. */

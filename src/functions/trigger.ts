@@ -44,16 +44,17 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
       const payload = request.method === 'POST' ? await readJsonBody(request, settings.maxBodyBytes) : undefined;
       const schema = id ? await storage.schemas.get(id) : null;
       if (id && !schema) throw new HttpError(404, `no runbook schema with id "${id}"`);
-      const actor = caller.kind === 'local' ? null : caller.id;
+      const known = caller.kind !== 'local';
+      const who = { actor: known ? caller.id : null, principal: known ? caller.principal : null, team };
 
       if (payload !== undefined) {
         const parsed = parseAlert(payload);
         if (!parsed.ok) {
           throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
         }
-        const trigger = RunTrigger.parse({ source: 'alert', actor, team });
+        const trigger = RunTrigger.parse({ source: 'alert', ...who });
         const outcomes = await new AlertIntake(storage).accept({ schema, alerts: parsed.alerts, payload, trigger });
-        for (const o of outcomes.filter((o) => o.kind === 'started')) {
+        for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {
           await audit(storage, context, {
             caller,
             request,
@@ -71,7 +72,7 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
 
       if (!schema)
         throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
-      const plan = planRun(schema, RunTrigger.parse({ source: 'http', actor, team }));
+      const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }));
       await storage.dispatcher.dispatch(plan);
       await audit(storage, context, {
         caller,

@@ -9,7 +9,8 @@ import type { Storage } from '../storage/index.js';
 
 /** What became of one alert for one schema (or of an alert no schema handles). */
 export interface IntakeOutcome {
-  readonly kind: 'started' | 'deduplicated' | 'skipped' | 'cancelled' | 'unmatched';
+  /** `pending_approval`: a run was recorded for a gated schema and waits for people to decide. */
+  readonly kind: 'started' | 'pending_approval' | 'deduplicated' | 'skipped' | 'cancelled' | 'unmatched';
   /** The run started, deduplicated to, cancelled or found active; null when there is none. */
   readonly execId: string | null;
   readonly schemaId: string | null;
@@ -95,10 +96,13 @@ export class AlertIntake {
       if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);
       throw err;
     }
-    return { ...base, kind: 'started', execId, reason: null };
+    return { ...base, kind: plan.job ? 'started' : 'pending_approval', execId, reason: null };
   }
 
-  /** on_resolved cancel: a run the Fired alert queued and no worker has started yet never starts. */
+  /**
+   * on_resolved cancel: a run the Fired alert queued (or that still waits for approval) and no worker has
+   * started yet never starts.
+   */
   private async cancelFired(
     schema: RunbookSchema,
     alert: AlertContext,
@@ -106,7 +110,8 @@ export class AlertIntake {
   ): Promise<IntakeOutcome> {
     const fired = await this.storage.alertDeliveries.find(schema.id, firedDeliveryKey(alert));
     const current = fired ? await this.storage.executions.get(fired.execId) : null;
-    if (current?.execution.status !== 'accepted') {
+    const status = current?.execution.status;
+    if (!current || (status !== 'accepted' && status !== 'pending_approval')) {
       return this.skip(base, 'on_resolved is cancel and no queued run of this alert is waiting');
     }
     const cancelled: Execution = {
@@ -120,6 +125,8 @@ export class AlertIntake {
     } catch {
       return this.skip(base, 'on_resolved is cancel but the run had already started');
     }
+    // announced like a cancel from the console: a pending run's approval request is updated in place
+    await this.storage.results.publish(cancelled);
     return { ...base, kind: 'cancelled', execId: current.execution.execId, reason: cancelled.error };
   }
 
@@ -131,7 +138,7 @@ export class AlertIntake {
   }
 
   private async activeRunOn(schemaId: string, resourceId: string): Promise<string | null> {
-    for (const status of ['running', 'accepted'] as const) {
+    for (const status of ['running', 'accepted', 'pending_approval'] as const) {
       const page = await this.storage.executions.list({ schemaId, status, resourceId, limit: 1 });
       const found = page.executions[0];
       if (found) return found.execId;

@@ -6,26 +6,36 @@ import {
   Execution as ExecutionSchema,
   executionKeys,
   InvalidTransitionError,
+  newestFirstKeys,
 } from '../core/execution.js';
 import { statusOf } from './clients.js';
 import { queryPage } from './paging.js';
 
 type Row = Record<string, string | number | boolean>;
 
-/** Table rows cannot hold null: a null field is simply absent, and absent reads back as null. */
+/**
+ * Table rows cannot hold null: a null field is simply absent, and absent reads back as null. Nested
+ * values (the approval gate and decisions) are stored as JSON text.
+ */
 function toTableEntity(execution: Execution): Row & { partitionKey: string; rowKey: string } {
-  const { trigger, ...rest } = ExecutionSchema.parse(execution);
+  const { trigger, approval, approvals, ...rest } = ExecutionSchema.parse(execution);
   const row: Row = {};
   for (const [key, value] of Object.entries({
     ...rest,
     triggerSource: trigger.source,
     triggerActor: trigger.actor,
     triggerTeam: trigger.team,
+    triggerPrincipal: trigger.principal,
+    approval: approval === null ? null : JSON.stringify(approval),
+    approvals: approvals.length === 0 ? null : JSON.stringify(approvals),
   })) {
     if (value !== null) row[key] = value;
   }
   return { ...executionKeys(execution.execId), ...row };
 }
+
+const fromJson = (value: unknown, fallback: unknown): unknown =>
+  typeof value === 'string' ? JSON.parse(value) : fallback;
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Execution {
   const v = (key: string) => entity[key] ?? null;
@@ -39,7 +49,12 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     runArgs: v('runArgs') ?? '',
     oncall: v('oncall') ?? false,
     timeoutMs: v('timeoutMs'),
-    trigger: { source: v('triggerSource'), actor: v('triggerActor'), team: v('triggerTeam') },
+    trigger: {
+      source: v('triggerSource'),
+      actor: v('triggerActor'),
+      team: v('triggerTeam'),
+      principal: v('triggerPrincipal'),
+    },
     status: v('status'),
     requestedAt: v('requestedAt'),
     startedAt: v('startedAt'),
@@ -58,6 +73,9 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     cancelRequestedBy: v('cancelRequestedBy'),
     notifyError: v('notifyError'),
     aksCredentials: v('aksCredentials') ?? false,
+    exclusiveKey: v('exclusiveKey'),
+    approval: fromJson(entity.approval, null),
+    approvals: fromJson(entity.approvals, []),
   });
 }
 
@@ -75,11 +93,24 @@ export interface VersionedExecution {
   readonly etag: string;
 }
 
+/**
+ * One round of a read-decide-write on a run: `write` (with its status, or with the same status for a
+ * change that keeps it) and what to answer, or just the answer when nothing is to be written.
+ */
+export type ExecutionChange<T> =
+  | { readonly write: Execution; readonly result: T }
+  | { readonly result: T; readonly write?: undefined };
+
 export interface ExecutionQuery {
   readonly status?: ExecutionStatus | undefined;
   readonly schemaId?: string | undefined;
   /** Alert runs on this ARM resource. */
   readonly resourceId?: string | undefined;
+  /**
+   * Only runs requested at or after this instant (whole days: rows are partitioned by day). Bounds a
+   * status scan to recent partitions instead of the whole history.
+   */
+  readonly requestedSince?: Date | undefined;
   /** Page size, 1-200. */
   readonly limit: number;
   /** Opaque token from the previous page. */
@@ -134,6 +165,32 @@ export class ExecutionRepository {
     return this.replaceIfUnchanged(current, next);
   }
 
+  /**
+   * Reads the run, lets `decide` choose what to write, and writes it only if nobody wrote in between;
+   * when somebody did, reads again and asks again (`decide` sees their write), up to `attempts` times.
+   * Returns the answer and, when something was written, the run as written with its ETag.
+   */
+  async change<T>(
+    execId: string,
+    decide: (current: VersionedExecution | null) => ExecutionChange<T>,
+    attempts = 5,
+  ): Promise<{ result: T; written: VersionedExecution | null }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(execId);
+      const step = decide(current);
+      if (!step.write || !current) return { result: step.result, written: null };
+      try {
+        const etag =
+          step.write.status === current.execution.status
+            ? await this.update(current, step.write)
+            : await this.transition(current, step.write);
+        return { result: step.result, written: { execution: step.write, etag } };
+      } catch (err) {
+        if (!(err instanceof ConcurrentUpdateError) || attempt >= attempts) throw err;
+      }
+    }
+  }
+
   private async replaceIfUnchanged(current: VersionedExecution, next: Execution): Promise<string> {
     try {
       const result = await this.table.updateEntity(toTableEntity(next), 'Replace', { etag: current.etag });
@@ -149,6 +206,10 @@ export class ExecutionRepository {
     if (query.status) filters.push(odata`status eq ${query.status}`);
     if (query.schemaId) filters.push(odata`schemaId eq ${query.schemaId}`);
     if (query.resourceId) filters.push(odata`resourceId eq ${query.resourceId}`);
+    // newest-first keys: a later day has a smaller partition key
+    if (query.requestedSince) {
+      filters.push(odata`PartitionKey le ${newestFirstKeys(query.requestedSince.getTime(), '').partitionKey}`);
+    }
     const page = await queryPage(this.table, filters, query, fromTableEntity);
     return { executions: page.items, continuationToken: page.continuationToken };
   }

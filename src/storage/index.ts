@@ -26,7 +26,12 @@ export { AlertPayloadStore } from './alert-payload-store.js';
 export type { AuditQuery } from './audit-log.js';
 export { AuditLog } from './audit-log.js';
 export type { StorageClients } from './clients.js';
-export type { ExecutionPage, ExecutionQuery, VersionedExecution } from './execution-repository.js';
+export type {
+  ExecutionChange,
+  ExecutionPage,
+  ExecutionQuery,
+  VersionedExecution,
+} from './execution-repository.js';
 export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
 export type { ReceivedMessage } from './job-queue.js';
 export { JobQueue, WorkerQueue } from './job-queue.js';

@@ -1,10 +1,9 @@
 import type { Execution, ExecutionStatus } from '../core/execution.js';
 import { isTerminal } from '../core/execution.js';
 import type { ExecutionRepository } from './execution-repository.js';
-import { ConcurrentUpdateError } from './execution-repository.js';
 
 export type CancelResult =
-  /** It was still queued: it is cancelled now and will never start. */
+  /** It was still queued or waiting for approval: it is cancelled now and will never start. */
   | { readonly kind: 'cancelled'; readonly execution: Execution }
   /** It is running: its worker has been asked and kills the process tree. */
   | { readonly kind: 'cancelling'; readonly execution: Execution }
@@ -22,30 +21,23 @@ export async function cancelRun(
   actor: string,
   now: () => Date = () => new Date(),
 ): Promise<CancelResult> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await executions.get(execId);
-    if (!current) return { kind: 'missing' };
+  const { result } = await executions.change<CancelResult>(execId, (current) => {
+    if (!current) return { result: { kind: 'missing' } };
     const { execution } = current;
-    if (isTerminal(execution.status)) return { kind: 'finished', status: execution.status };
-    try {
-      if (execution.status === 'accepted') {
-        const cancelled: Execution = {
-          ...execution,
-          status: 'cancelled',
-          finishedAt: now().toISOString(),
-          cancelRequestedBy: actor,
-          error: `cancelled by ${actor} before it started`,
-        };
-        await executions.transition(current, cancelled);
-        return { kind: 'cancelled', execution: cancelled };
-      }
-      if (execution.cancelRequestedBy) return { kind: 'cancelling', execution };
-      const requested: Execution = { ...execution, cancelRequestedBy: actor };
-      await executions.update(current, requested);
-      return { kind: 'cancelling', execution: requested };
-    } catch (err) {
-      if (!(err instanceof ConcurrentUpdateError)) throw err;
+    if (isTerminal(execution.status)) return { result: { kind: 'finished', status: execution.status } };
+    if (execution.status === 'accepted' || execution.status === 'pending_approval') {
+      const cancelled: Execution = {
+        ...execution,
+        status: 'cancelled',
+        finishedAt: now().toISOString(),
+        cancelRequestedBy: actor,
+        error: `cancelled by ${actor} before it started`,
+      };
+      return { write: cancelled, result: { kind: 'cancelled', execution: cancelled } };
     }
-  }
-  throw new Error(`execution ${execId} kept changing while it was being cancelled`);
+    if (execution.cancelRequestedBy) return { result: { kind: 'cancelling', execution } };
+    const requested: Execution = { ...execution, cancelRequestedBy: actor };
+    return { write: requested, result: { kind: 'cancelling', execution: requested } };
+  });
+  return result;
 }

@@ -1,5 +1,6 @@
 import type { RunPlan } from '../core/run-plan.js';
-import type { ExecutionRepository } from './execution-repository.js';
+import { jobFor } from '../core/run-plan.js';
+import type { ExecutionRepository, VersionedExecution } from './execution-repository.js';
 import type { JobQueue } from './job-queue.js';
 
 /**
@@ -19,20 +20,27 @@ export class RunDispatcher {
   async dispatch(plan: RunPlan, alongside?: () => Promise<void>): Promise<void> {
     const [etag] = await Promise.all([this.executions.create(plan.execution), alongside?.()]);
     // a gated run waits for its approval: nothing goes on the queue
-    if (!plan.job) return;
+    const { job } = plan;
+    if (job) await this.enqueueOrRecord({ execution: plan.execution, etag }, () => this.jobs.enqueue(job));
+  }
+
+  /** Queues a run that was just approved (its row already says `accepted`). */
+  async release(run: VersionedExecution): Promise<void> {
+    await this.enqueueOrRecord(run, () => this.jobs.enqueue(jobFor(run.execution)));
+  }
+
+  /** A job that cannot be queued leaves its run `error` with the reason, not `accepted` forever. */
+  private async enqueueOrRecord(run: VersionedExecution, enqueue: () => Promise<void>): Promise<void> {
     try {
-      await this.jobs.enqueue(plan.job);
+      await enqueue();
     } catch (err) {
       await this.executions
-        .transition(
-          { execution: plan.execution, etag },
-          {
-            ...plan.execution,
-            status: 'error',
-            finishedAt: new Date().toISOString(),
-            error: `could not be queued: ${(err as Error).message}`,
-          },
-        )
+        .transition(run, {
+          ...run.execution,
+          status: 'error',
+          finishedAt: new Date().toISOString(),
+          error: `could not be queued: ${(err as Error).message}`,
+        })
         .catch(() => undefined);
       throw err;
     }

@@ -1,5 +1,6 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
+import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from '../core/approval-gate.js';
 import { DEFAULT_DEDUPE_WINDOW_MINUTES, RunbookSchema } from '../core/runbook-schema.js';
 
 interface SchemaEntity {
@@ -12,6 +13,12 @@ interface SchemaEntity {
   oncall: boolean;
   runArgs: string;
   requireApproval: boolean;
+  /** JSON array, like alertRules. */
+  approvers: string;
+  minApprovals: number;
+  allowSelfApproval: boolean;
+  rejectReasonRequired: boolean;
+  approvalTimeoutMinutes: number;
   timeoutSeconds: number;
   /** JSON array: table properties hold no lists. */
   alertRules: string;
@@ -33,6 +40,11 @@ function toTableEntity(schema: RunbookSchema): SchemaEntity {
     oncall: schema.oncall,
     runArgs: schema.runArgs,
     requireApproval: schema.requireApproval,
+    approvers: JSON.stringify(schema.approvers),
+    minApprovals: schema.minApprovals,
+    allowSelfApproval: schema.allowSelfApproval,
+    rejectReasonRequired: schema.rejectReasonRequired,
+    approvalTimeoutMinutes: schema.approvalTimeoutMinutes,
     timeoutSeconds: schema.timeoutSeconds,
     alertRules: JSON.stringify(schema.alertRules),
     dedupeWindowMinutes: schema.dedupeWindowMinutes,
@@ -54,6 +66,11 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ru
     oncall: entity.oncall ?? false,
     runArgs: entity.runArgs ?? '',
     requireApproval: entity.requireApproval ?? false,
+    approvers: JSON.parse(String(entity.approvers ?? '[]')),
+    minApprovals: entity.minApprovals ?? 1,
+    allowSelfApproval: entity.allowSelfApproval ?? false,
+    rejectReasonRequired: entity.rejectReasonRequired ?? true,
+    approvalTimeoutMinutes: entity.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES,
     timeoutSeconds: entity.timeoutSeconds,
     // rows imported before these fields existed read as the defaults
     alertRules: JSON.parse(String(entity.alertRules ?? '[]')),

@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in a real browser', () => {
   /** Records a run requested `agoMs` ago, writes its log, and walks it through `steps` as a worker would. */
   async function seed(schemaId: string, agoMs: number, steps: Partial<Execution>[], log?: string): Promise<string> {
     const at = new Date(Date.now() - agoMs);
-    const trigger: RunTrigger = { source: 'http', actor: 'e2e', team: null };
+    const trigger: RunTrigger = { source: 'http', actor: 'e2e', team: null, principal: null };
     const plan = planRun(schema(schemaId), trigger, at);
     const { execution } = plan;
     await t.storage.dispatcher.dispatch(plan);

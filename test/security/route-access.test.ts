@@ -17,6 +17,10 @@ const EXPECTED_ACCESS: Record<string, string> = {
   GetExecution: 'viewer',
   GetExecutionLog: 'viewer',
   CancelExecution: 'operator',
+  ListApprovals: 'viewer',
+  GetApproval: 'viewer',
+  DecideApproval: 'operator',
+  DecisionForm: 'operator',
   StreamExecutionLog: 'viewer',
   LiveLogScript: 'public',
   ListWorkers: 'viewer',
@@ -102,7 +106,9 @@ describe('every route, every role', () => {
         const what = `${role} on ${c.method} ${c.path}`;
         if (i < needed) {
           expect(res.status, what).toBe(403);
-          expect(((await res.json()) as { error: string }).error, what).toMatch(`needs the ${c.access.role} role`);
+          const html = res.headers.get('content-type')?.startsWith('text/html');
+          const error = html ? await res.text() : ((await res.json()) as { error: string }).error;
+          expect(error, what).toMatch(`needs the ${c.access.role} role`);
         } else {
           expect([401, 403], what).not.toContain(res.status);
           await res.body?.cancel();

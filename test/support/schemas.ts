@@ -14,6 +14,11 @@ export function testSchema(overrides: Partial<RunbookSchema> = {}): RunbookSchem
     oncall: false,
     runArgs: '',
     requireApproval: false,
+    approvers: [],
+    minApprovals: 1,
+    allowSelfApproval: false,
+    rejectReasonRequired: true,
+    approvalTimeoutMinutes: 60,
     timeoutSeconds: 60,
     alertRules: [],
     dedupeWindowMinutes: 10,
@@ -26,4 +31,4 @@ export function testSchema(overrides: Partial<RunbookSchema> = {}): RunbookSchem
 }
 
 /** An anonymous HTTP trigger, as a local curl makes. */
-export const HTTP_TRIGGER: RunTrigger = { source: 'http', actor: null, team: null };
+export const HTTP_TRIGGER: RunTrigger = { source: 'http', actor: null, team: null, principal: null };

@@ -1,3 +1,5 @@
+import type { Caller } from '../../core/access.js';
+import { approvalCount, mayDecide, timeLeftMs } from '../../core/approval-policy.js';
 import type { Execution } from '../../core/execution.js';
 import { durationMs } from '../../core/execution.js';
 
@@ -40,6 +42,46 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     runbook_origin: e.runbookOrigin,
     commit_sha: e.commitSha,
     notify_error: e.notifyError,
+    approval: e.approval && {
+      approvers: e.approval.approvers,
+      min_approvals: e.approval.minApprovals,
+      allow_self_approval: e.approval.allowSelfApproval,
+      reject_reason_required: e.approval.rejectReasonRequired,
+      requested_by: e.approval.requestedBy,
+      expires_at: e.approval.expiresAt,
+    },
+    approvals: e.approvals,
     links: executionLinks(e.execId),
+  };
+}
+
+/** A gated run as `/api/approvals` shows it: what will run, who asked, time left, and what this caller may do. */
+export function toApprovalResource(e: Execution, caller: Caller, now: Date = new Date()) {
+  const approveRefusal = mayDecide(e, caller, 'approve');
+  const rejectRefusal = mayDecide(e, caller, 'reject');
+  return {
+    exec_id: e.execId,
+    status: e.status,
+    schema_id: e.schemaId,
+    schema_name: e.schemaName,
+    runbook: e.runbook,
+    run_args: e.runArgs,
+    worker: e.worker,
+    trigger: e.trigger,
+    requested_at: e.requestedAt,
+    requested_by: e.approval?.requestedBy ?? null,
+    alert_rule: e.alertRule,
+    monitor_condition: e.monitorCondition,
+    resource_id: e.resourceId,
+    expires_at: e.approval?.expiresAt ?? null,
+    time_left_ms: timeLeftMs(e, now),
+    approvers: e.approval?.approvers ?? [],
+    min_approvals: e.approval?.minApprovals ?? null,
+    approvals_so_far: approvalCount(e),
+    approvals: e.approvals,
+    can_approve: approveRefusal === null,
+    can_reject: rejectRefusal === null,
+    cannot_decide_because: approveRefusal && rejectRefusal ? approveRefusal.error : null,
+    links: { ...executionLinks(e.execId), approval: `/api/approvals/${e.execId}` },
   };
 }

@@ -123,7 +123,7 @@ describe('Executions API', () => {
       duration_ms: 3500,
       log_bytes: 12,
       worker_host: 'w1',
-      trigger: { source: 'http', actor: null, team: null },
+      trigger: { source: 'http', actor: null, team: null, principal: null },
       links: { log: `/api/logs/${ids[1]}` },
     });
   });

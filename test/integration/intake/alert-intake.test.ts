@@ -6,7 +6,7 @@ import { testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
-const trigger: RunTrigger = { source: 'alert', actor: 'functions key', team: null };
+const trigger: RunTrigger = { source: 'alert', actor: 'functions key', team: null, principal: null };
 
 describe('AlertIntake on real storage', () => {
   let t: TestStorage;
@@ -21,6 +21,9 @@ describe('AlertIntake on real storage', () => {
       testSchema({ id: 'restart', onResolved: 'skip', dedupeWindowMinutes: 0 }),
       testSchema({ id: 'queued-cancel', onResolved: 'cancel' }),
       testSchema({ id: 'one-at-a-time', concurrency: 'skip', dedupeWindowMinutes: 0 }),
+      testSchema({ id: 'gated-cancel', requireApproval: true, onResolved: 'cancel' }),
+      testSchema({ id: 'gated-keep', requireApproval: true, onResolved: 'run' }),
+      testSchema({ id: 'gated-skip', requireApproval: true, concurrency: 'skip', dedupeWindowMinutes: 0 }),
     ]);
     intake = new AlertIntake(t.storage, () => clock);
   });
@@ -124,6 +127,66 @@ describe('AlertIntake on real storage', () => {
       trigger,
     });
     expect(elsewhere[0]?.kind).toBe('started');
+  });
+
+  describe('for a gated schema', () => {
+    const results = () => t.storage.clients.queue(t.storage.names.resultsQueue);
+    const announced = async () =>
+      (await results().peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map(
+        (m) => JSON.parse(Buffer.from(m.messageText, 'base64').toString()) as { execId: string; status: string },
+      );
+
+    it('records a run that waits for approval, requested by the alert rule, and queues nothing', async () => {
+      const outcomes = await intake.accept({
+        schema: await schema('gated-keep'),
+        alerts: [testAlert({ alertId: 'g1' })],
+        payload: {},
+        trigger,
+      });
+      expect(outcomes[0]).toMatchObject({ kind: 'pending_approval' });
+      const run = (await t.storage.executions.get(outcomes[0]?.execId ?? ''))?.execution;
+      expect(run).toMatchObject({ status: 'pending_approval', approval: { requestedBy: 'alert:disk-full' } });
+      const queued = await t.storage.jobs.forWorker('Runbook').receive(32, 1);
+      expect(queued.map((m) => (m.body as { execId: string }).execId)).not.toContain(run?.execId);
+    });
+
+    it('cancels the waiting run when the alert resolves and on_resolved is cancel, and announces it', async () => {
+      const s = await schema('gated-cancel');
+      const alert = testAlert({ alertId: 'g-cancel' });
+      const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
+      const resolved = await intake.accept({
+        schema: s,
+        alerts: [{ ...alert, monitorCondition: 'Resolved' }],
+        payload: {},
+        trigger,
+      });
+      const execId = fired[0]?.execId ?? '';
+      expect(resolved[0]).toMatchObject({ kind: 'cancelled', execId });
+      expect((await t.storage.executions.get(execId))?.execution.status).toBe('cancelled');
+      expect(await announced()).toContainEqual(expect.objectContaining({ execId, status: 'cancelled' }));
+    });
+
+    it('leaves the waiting run as it is when on_resolved is run (the Resolved alert waits in its turn)', async () => {
+      const s = await schema('gated-keep');
+      const alert = testAlert({ alertId: 'g-keep' });
+      const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
+      const resolved = await intake.accept({
+        schema: s,
+        alerts: [{ ...alert, monitorCondition: 'Resolved' }],
+        payload: {},
+        trigger,
+      });
+      expect(resolved[0]?.kind).toBe('pending_approval');
+      expect((await t.storage.executions.get(fired[0]?.execId ?? ''))?.execution.status).toBe('pending_approval');
+    });
+
+    it('counts a waiting run as active for concurrency skip', async () => {
+      const s = await schema('gated-skip');
+      const first = await intake.accept({ schema: s, alerts: [testAlert({ alertId: 'gs1' })], payload: {}, trigger });
+      const second = await intake.accept({ schema: s, alerts: [testAlert({ alertId: 'gs2' })], payload: {}, trigger });
+      expect(first[0]?.kind).toBe('pending_approval');
+      expect(second[0]).toMatchObject({ kind: 'skipped', execId: first[0]?.execId });
+    });
   });
 
   it('records an alert no schema handles as unmatched, visible in the run list', async () => {

@@ -44,7 +44,7 @@ describe('an AKS alert run', () => {
       schema,
       alerts: [testAlert({ alertId, resourceId, resourceGroup: null, subscriptionId: null })],
       payload: {},
-      trigger: { source: 'alert', actor: null, team: null },
+      trigger: { source: 'alert', actor: null, team: null, principal: null },
     });
     return waitFor<Execution>('the run to finish', async () => {
       const e = (await t.storage.executions.get(o?.execId ?? ''))?.execution;

@@ -51,7 +51,7 @@ describe('an alert run on a real worker', () => {
       schema,
       alerts: [alert],
       payload,
-      trigger: { source: 'alert', actor: null, team: null },
+      trigger: { source: 'alert', actor: null, team: null, principal: null },
     });
     const execId = outcome?.execId ?? '';
     const done = await waitFor<Execution>('the alert run to finish', async () => {

@@ -35,7 +35,7 @@ describe('one run at a time per schema and resource', () => {
   it('runs three alerts on vm-1 one after the other while vm-2 runs alongside', { timeout: 60_000 }, async () => {
     const schema = await t.storage.schemas.get('restart');
     const intake = new AlertIntake(t.storage);
-    const trigger = { source: 'alert', actor: null, team: null } as const;
+    const trigger = { source: 'alert', actor: null, team: null, principal: null } as const;
     const ids: string[] = [];
     for (const [i, resourceId] of [VM1, VM1, VM1, VM2].entries()) {
       const [o] = await intake.accept({

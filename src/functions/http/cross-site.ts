@@ -1,0 +1,22 @@
+import type { HttpRequest } from '@azure/functions';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Why a state-changing request must be refused as coming from another site, or null. Browsers say where
+ * a request comes from (`Sec-Fetch-Site`, `Origin`) and a page cannot forge either; API clients (curl,
+ * the CLI, action groups, Alertmanager) send neither and are not affected. Without this, a page on any
+ * site could make a signed-in person's browser approve, cancel or trigger (cookie sessions are sent along).
+ */
+export function crossSiteRefusal(request: HttpRequest, allowedOrigins: readonly string[]): string | null {
+  if (SAFE_METHODS.has(request.method)) return null;
+  const site = request.headers.get('sec-fetch-site');
+  if (site !== null && site !== 'same-origin' && site !== 'none') {
+    return `refused a ${request.method} from another site (Sec-Fetch-Site: ${site.slice(0, 20)}): state changes come from ClouDO's own pages or from API clients`;
+  }
+  const origin = request.headers.get('origin');
+  if (origin === null) return null;
+  const own = new URL(request.url).origin;
+  if (origin === own || allowedOrigins.includes(origin)) return null;
+  return `refused a ${request.method} from origin ${origin.slice(0, 200)}: state changes come from ClouDO's own pages or from API clients`;
+}
