@@ -8,8 +8,17 @@ import { formatJsonPath } from './runbook-schema.js';
  * `routeRun` per run. Whether a target's key is configured is the caller's check, not ours.
  */
 
-/** Statuses that count as a failure; an on-call run ending in one always notifies (see `routeRun`). */
-export const FAILURE_STATUSES = ['failed', 'timed_out', 'error', 'abandoned'] as const satisfies ExecutionStatus[];
+/**
+ * Statuses that count as a failure; an on-call run ending in one always notifies (see `routeRun`). An
+ * `expired` approval is one: the remediation that was asked for never ran.
+ */
+export const FAILURE_STATUSES = [
+  'failed',
+  'timed_out',
+  'error',
+  'abandoned',
+  'expired',
+] as const satisfies ExecutionStatus[];
 
 /** Slack channel used when no config names one. */
 export const DEFAULT_SLACK_CHANNEL = '#cloudo';

@@ -105,7 +105,7 @@ export function createStorage(settings: StorageSettings): Storage {
     workers,
     results,
     notifications,
-    dispatcher: new RunDispatcher(executions, jobs),
+    dispatcher: new RunDispatcher(executions, jobs, results),
     async ensureResources() {
       await Promise.all([
         schemas.ensureTable(),

@@ -2,15 +2,18 @@ import type { RunPlan } from '../core/run-plan.js';
 import { jobFor } from '../core/run-plan.js';
 import type { ExecutionRepository, VersionedExecution } from './execution-repository.js';
 import type { JobQueue } from './job-queue.js';
+import type { ResultQueue } from './result-queue.js';
 
 /**
  * Records a run and then queues it, in that order: a worker never receives a job whose row does not
- * exist, and a job that could not be queued leaves a row saying so instead of vanishing.
+ * exist, and a job that could not be queued leaves a row saying so instead of vanishing. A gated run is
+ * announced on the results queue instead of queued, so the people who decide hear of it.
  */
 export class RunDispatcher {
   constructor(
     private readonly executions: ExecutionRepository,
     private readonly jobs: JobQueue,
+    private readonly results: Pick<ResultQueue, 'publish'>,
   ) {}
 
   /**
@@ -19,9 +22,10 @@ export class RunDispatcher {
    */
   async dispatch(plan: RunPlan, alongside?: () => Promise<void>): Promise<void> {
     const [etag] = await Promise.all([this.executions.create(plan.execution), alongside?.()]);
-    // a gated run waits for its approval: nothing goes on the queue
     const { job } = plan;
     if (job) await this.enqueueOrRecord({ execution: plan.execution, etag }, () => this.jobs.enqueue(job));
+    // a gated run waits: nothing is queued, and its approval request goes out
+    else await this.results.publish(plan.execution);
   }
 
   /** Queues a run that was just approved (its row already says `accepted`). */

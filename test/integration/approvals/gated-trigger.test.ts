@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeMessage } from '../../../src/storage/job-queue.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { bearerFor } from '../../support/functions.js';
 import { testSchema } from '../../support/schemas.js';
@@ -48,5 +49,17 @@ describe('a gated trigger', () => {
     await sleep(500);
     expect(existsSync(path.join(dir, `ran-${body.exec_id}`))).toBe(false);
     expect((await t.storage.executions.get(body.exec_id))?.execution.status).toBe('pending_approval');
+  });
+
+  it('announces the waiting run on the results queue, where its approval request is sent from', async () => {
+    const res = await app.fetch('/api/Trigger?id=gated', {
+      headers: { authorization: operator, 'x-functions-key': FUNCTION_KEY },
+    });
+    const { exec_id: execId } = (await res.json()) as { exec_id: string };
+    const results = t.storage.clients.queue(t.storage.names.resultsQueue);
+    const { peekedMessageItems } = await results.peekMessages({ numberOfMessages: 32 });
+    expect(peekedMessageItems.map((m) => decodeMessage(m.messageText))).toContainEqual(
+      expect.objectContaining({ execId, status: 'pending_approval' }),
+    );
   });
 });
