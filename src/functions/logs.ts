@@ -1,6 +1,9 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
+import { listPendingRuns } from '../approvals/index.js';
+import { isPastExpiry, mayDecide } from '../core/approval-policy.js';
 import { ExecutionStatus } from '../core/execution.js';
+import { formToken } from '../core/form-token.js';
 import { SchemaId } from '../core/runbook-schema.js';
 import type { HtmlFragment } from '../ui/index.js';
 import { renderErrorPage, renderExecutionPage, renderExecutionsPage } from '../ui/index.js';
@@ -27,7 +30,9 @@ const HTML_HEADERS = {
   'x-content-type-options': 'nosniff',
   // for browsers that predate frame-ancestors
   'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
+  // no address leaves for other sites; a same-origin POST keeps its real Origin (no-referrer would send
+  // `Origin: null`, which the cross-site check cannot tell from a sandboxed attacker's frame)
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 } as const;
 
@@ -50,13 +55,16 @@ export function executionsPageFunction(services: ServicesProvider) {
     async ({ request, services: { storage, settings } }) => {
       // the filter form submits its "any" choices as empty fields
       const query = PageQuery.parse(Object.fromEntries([...request.query].filter(([, value]) => value !== '')));
-      const page = await listExecutionsPage(storage, {
-        status: query.status,
-        schemaId: query.schema,
-        limit: query.limit ?? DEFAULT_PAGE_SIZE,
-        continuationToken: query.continuation,
-      });
       const now = new Date();
+      const [page, pending] = await Promise.all([
+        listExecutionsPage(storage, {
+          status: query.status,
+          schemaId: query.schema,
+          limit: query.limit ?? DEFAULT_PAGE_SIZE,
+          continuationToken: query.continuation,
+        }),
+        listPendingRuns(storage.executions, now, 50),
+      ]);
       const workers = (await storage.workers.list()).map((w) => ({
         ...w,
         alive: now.getTime() - Date.parse(w.lastSeen) <= settings.staleWorkerMs,
@@ -68,6 +76,7 @@ export function executionsPageFunction(services: ServicesProvider) {
         continuation: query.continuation,
         nextContinuation: page.continuationToken,
         now,
+        waiting: pending.filter((e) => !isPastExpiry(e, now)),
       });
       return htmlResponse(200, rendered);
     },
@@ -80,12 +89,22 @@ export function executionPageFunction(services: ServicesProvider) {
     services,
     'LogPage',
     { route: 'logs/{execId}', methods: ['GET'], authLevel: 'anonymous', role: 'viewer', renderError },
-    async ({ request, services: { storage } }) => {
+    async ({ request, caller, services: { storage, formKey } }) => {
       const execution = await loadExecution(storage, request);
       // row first, then log: a worker finishes the log before it writes a final status, so a page that
       // stops reloading always shows the whole log
       const log = await storage.logs.read(execution.execId);
-      const rendered = renderExecutionPage({ execution, log: log?.toString('utf8') ?? null, now: new Date() });
+      const approval = execution.approval && {
+        approveRefusal: mayDecide(execution, caller, 'approve')?.error ?? null,
+        rejectRefusal: mayDecide(execution, caller, 'reject')?.error ?? null,
+        formToken: formToken(formKey, caller.id, execution.execId),
+      };
+      const rendered = renderExecutionPage({
+        execution,
+        log: log?.toString('utf8') ?? null,
+        now: new Date(),
+        approval,
+      });
       return htmlResponse(200, rendered);
     },
   );

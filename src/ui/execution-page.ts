@@ -1,13 +1,17 @@
 import type { Execution } from '../core/execution.js';
 import { durationMs, isTerminal } from '../core/execution.js';
-import { executionUrl } from './executions-page.js';
+import type { ApprovalView } from './approval-panel.js';
+import { approvalPanel } from './approval-panel.js';
 import type { HtmlFragment, HtmlValue } from './html.js';
 import { html } from './html.js';
 import { formatBytes, formatDuration, layout, statusBadge, timeCell } from './layout.js';
+import { executionUrl } from './links.js';
 import { LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
 
 /** Seconds between reloads while a run is not finished, so its log grows on screen. */
 export const EXECUTION_REFRESH_SECONDS = 2;
+/** Seconds between reloads of a waiting run's page for someone with no form to fill. */
+export const WAITING_REFRESH_SECONDS = 15;
 
 export interface ExecutionPageInput {
   readonly execution: Execution;
@@ -15,6 +19,8 @@ export interface ExecutionPageInput {
   readonly log: string | null;
   /** A running run shows its duration so far, up to this instant. */
   readonly now: Date;
+  /** For a gated run: what the person looking may decide (null: nothing to show, e.g. not gated). */
+  readonly approval?: ApprovalView | null;
 }
 
 const NONE = html`<span class="muted">—</span>`;
@@ -61,28 +67,38 @@ ${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error
 export function renderExecutionPage(input: ExecutionPageInput): HtmlFragment {
   const { execution, log } = input;
   const id = encodeURIComponent(execution.execId);
-  const isLive = !isTerminal(execution.status);
+  // a run waiting for people does not reload under them (a half-typed reason would be lost)
+  const isWaiting = execution.status === 'pending_approval';
+  const isLive = !isTerminal(execution.status) && !isWaiting;
   const shown = log ?? '';
   const logBlock = isLive
     ? // a live run's log grows in place: the script streams from the byte this page stops at
       html`<p class="muted no-log" id="log-empty"${shown === '' ? '' : ' hidden'}>No output yet.</p>
 <pre class="log" id="log" data-stream="/api/executions/${id}/stream?offset=${Buffer.byteLength(shown)}"${shown === '' ? ' hidden' : ''}>${shown}</pre>`
-    : shown === ''
-      ? html`<p class="muted no-log">This run wrote no output.</p>`
-      : html`<pre class="log">${shown}</pre>`;
+    : isWaiting
+      ? html`<p class="muted no-log">It has not started: it waits for approval.</p>`
+      : shown === ''
+        ? html`<p class="muted no-log">This run wrote no output.</p>`
+        : html`<pre class="log">${shown}</pre>`;
   const body = html`<p class="links">
 <a href="/api/logs">← All executions</a>
 <a href="/api/executions/${id}/log">Raw log</a>
 <a href="/api/executions/${id}">JSON</a>
 </p>
 <h1>${execution.schemaName} <span id="status">${statusBadge(execution.status)}</span></h1>
+${approvalPanel(execution, input.approval ?? null, input.now)}
 ${details(execution, input.now)}
 <h2>Log</h2>
 ${logBlock}`;
   return layout({
     title: `${execution.schemaId} · ${execution.status}`,
     body,
-    refresh: isLive ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) } : undefined,
+    refresh: isLive
+      ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) }
+      : // someone who cannot decide sees the decisions of others arrive
+        isWaiting && input.approval?.approveRefusal && input.approval.rejectRefusal
+        ? { seconds: WAITING_REFRESH_SECONDS, url: executionUrl(execution.execId) }
+        : undefined,
     scripts: isLive ? [LIVE_LOG_SCRIPT_PATH] : [],
   });
 }

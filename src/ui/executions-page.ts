@@ -1,8 +1,10 @@
 import type { Execution } from '../core/execution.js';
 import { durationMs, ExecutionStatus } from '../core/execution.js';
+import { waitingPanel } from './approval-panel.js';
 import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
 import { formatDuration, layout, statusBadge, timeCell } from './layout.js';
+import { executionUrl } from './links.js';
 import type { WorkerView } from './workers-panel.js';
 import { workersPanel } from './workers-panel.js';
 
@@ -29,6 +31,8 @@ export interface ExecutionsPageInput {
   readonly now: Date;
   /** Worker processes and whether they still heartbeat; the panel is left out when absent. */
   readonly workers?: readonly WorkerView[];
+  /** Gated runs waiting for a decision, shown on top with their time left. */
+  readonly waiting?: readonly Execution[];
 }
 
 /** `/api/logs` with the filter (and page token) in its query string. */
@@ -40,11 +44,6 @@ export function executionsUrl(filter: ExecutionsFilter, continuation?: string): 
   if (continuation) query.set('continuation', continuation);
   const search = query.toString();
   return search ? `/api/logs?${search}` : '/api/logs';
-}
-
-/** The URL of one run's page. */
-export function executionUrl(execId: string): string {
-  return `/api/logs/${encodeURIComponent(execId)}`;
 }
 
 function filterForm(filter: ExecutionsFilter): HtmlFragment {
@@ -78,7 +77,8 @@ export function renderExecutionsPage(input: ExecutionsPageInput): HtmlFragment {
     input.executions.length > 0
       ? input.executions.map((execution) => row(execution, input.now))
       : html`<tr><td colspan="6" class="muted">No executions match.</td></tr>`;
-  const body = html`<h1>Executions</h1>
+  const body = html`${waitingPanel(input.waiting ?? [], input.now)}
+<h1>Executions</h1>
 ${filterForm(filter)}
 <table>
 <thead><tr><th>Requested</th><th>Schema</th><th>Runbook</th><th>Worker</th><th>Status</th><th>Duration</th></tr></thead>

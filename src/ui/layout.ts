@@ -21,6 +21,17 @@ const STYLE = html`<style>
   form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
   nav.pages, p.links { display: flex; gap: 1rem; }
   .muted { color: var(--muted); }
+  section.approval, section.waiting { border: 2px solid #ca8a04; border-radius: .5rem; padding: .25rem 1rem 1rem; margin-bottom: 1.5rem; }
+  section.approval:not(.waiting) { border-color: var(--line); }
+  .time-left { color: #a16207; }
+  .decide-forms { display: flex; gap: 1.5rem; align-items: end; flex-wrap: wrap; }
+  form.decide { display: flex; gap: .5rem; align-items: end; }
+  form.decide label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+  form.decide textarea { min-width: 20rem; font: inherit; }
+  button.approve, button.reject { font: inherit; font-weight: 600; padding: .4rem 1rem; border-radius: .375rem; border: 0; color: #fff; cursor: pointer; }
+  button.approve { background: #16a34a; }
+  button.reject { background: #9f1239; }
+  ol.decisions { padding-left: 1.25rem; }
   .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; color: #fff; }
   .badge-pending_approval { background: #ca8a04; }
   .badge-accepted { background: #6b7280; }

@@ -166,7 +166,9 @@ describe('execution page', () => {
 
   it.each(ExecutionStatus.options)('reloads every 2 s only while the run is not finished (%s)', (status) => {
     const page = renderExecutionPage({ execution: execution({ status }), log: 'x', now: NOW }).toString();
-    expect(refreshOf(page)).toBe(isTerminal(status) ? undefined : `2; url=/api/logs/${ID}`);
+    // a run waiting for approval is not running: its page does not reload under someone deciding
+    const reloads = !isTerminal(status) && status !== 'pending_approval';
+    expect(refreshOf(page)).toBe(reloads ? `2; url=/api/logs/${ID}` : undefined);
   });
 });
 

@@ -1,0 +1,4 @@
+/** The URL of one run's page. */
+export function executionUrl(execId: string): string {
+  return `/api/logs/${encodeURIComponent(execId)}`;
+}
