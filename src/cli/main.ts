@@ -7,14 +7,21 @@
  *   cloudo tokens list
  *   cloudo tokens revoke ID
  *   cloudo alert parse FILE|-              what ClouDO reads from an alert payload (- reads stdin)
+ *   cloudo approvals list [--all]          runs waiting for your approval (--all: every waiting run)
+ *   cloudo approve EXEC_ID [--reason R]    approve a gated run; the last approval needed queues it
+ *   cloudo reject EXEC_ID --reason R       reject a gated run: it never runs
  *
- * Storage comes from AzureWebJobsStorage (or its identity-based settings); when unset, from the local
- * stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
+ * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
+ * the local stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
+ * Approvals are people's decisions, authenticated and checked against the schema's policy by the app, so
+ * they go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
  */
 import { parseArgs } from 'node:util';
 import { loadStorageSettings, SettingsError } from '../core/settings.js';
 import { readLocalStackEnv } from '../local/stack-file.js';
 import { parseAlertPayload } from './alert-command.js';
+import { connectApi } from './api-client.js';
+import { decideApproval, listApprovals } from './approvals-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
 import { createToken, listTokens, revokeToken } from './tokens-command.js';
@@ -25,7 +32,13 @@ const USAGE = `usage:
   cloudo tokens create --role viewer|operator|admin --owner NAME [--expires-days N] [--description TEXT]
   cloudo tokens list
   cloudo tokens revoke ID
-  cloudo alert parse FILE|-`;
+  cloudo alert parse FILE|-
+  cloudo approvals list [--all] [--url URL]
+  cloudo approve EXEC_ID [--reason TEXT] [--url URL]
+  cloudo reject EXEC_ID --reason TEXT [--url URL]
+
+approvals, approve and reject talk to ClouDO at --url, else CLOUDO_URL, else the local stack (npm start),
+with the API token in CLOUDO_TOKEN.`;
 
 async function storageSettings() {
   const env = process.env;
@@ -49,6 +62,9 @@ async function run(argv: string[]): Promise<CommandOutput> {
       owner: { type: 'string' },
       'expires-days': { type: 'string' },
       description: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      reason: { type: 'string' },
+      url: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,6 +88,11 @@ async function run(argv: string[]): Promise<CommandOutput> {
     }
     if (command === 'list' && !arg) return listTokens(storageSettings);
     if (command === 'revoke' && arg) return revokeToken(storageSettings, arg);
+  }
+  const connect = () => connectApi(values.url, process.env);
+  if (group === 'approvals' && command === 'list' && !arg) return listApprovals(connect, { all: values.all });
+  if ((group === 'approve' || group === 'reject') && command && !arg) {
+    return decideApproval(connect, { execId: command, decision: group, reason: values.reason });
   }
   return usage;
 }

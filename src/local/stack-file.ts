@@ -37,14 +37,22 @@ export async function readStackFile(): Promise<StackFile | null> {
   }
 }
 
-/** Storage settings of the running local stack, or {} when none runs. */
-export async function readLocalStackEnv(): Promise<Record<string, string>> {
+/** The running local stack, or null when none started or its process is gone (a crash leaves stack.json behind). */
+export async function readRunningStack(): Promise<StackFile | null> {
   const stack = await readStackFile();
-  if (!stack) return {};
+  if (!stack) return null;
   try {
+    // signal 0 checks the process exists without touching it
     process.kill(stack.pid, 0);
   } catch {
-    return {};
+    return null;
   }
+  return stack;
+}
+
+/** Storage settings of the running local stack, or {} when none runs. */
+export async function readLocalStackEnv(): Promise<Record<string, string>> {
+  const stack = await readRunningStack();
+  if (!stack) return {};
   return { AzureWebJobsStorage: stack.connectionString, CLOUDO_STORAGE_NAMESPACE: stack.namespace };
 }
