@@ -166,6 +166,21 @@ describe('npm start (the whole local stack)', () => {
     expect(JSON.stringify(page.blocks)).toContain(execId);
   });
 
+  it('holds the gated sample until someone approves it (access control off: anyone may), then runs it', async () => {
+    const trigger = await json('/api/Trigger?id=approval-demo');
+    expect(trigger.body).toMatchObject({ status: 'pending_approval' });
+    const execId = String(trigger.body.exec_id);
+    const inbox = (await json('/api/approvals')).body.approvals as { exec_id: string }[];
+    expect(inbox.map((a) => a.exec_id)).toContain(execId);
+    const decided = await json(`/api/approvals/${execId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve' }),
+    });
+    expect(decided).toMatchObject({ status: 200, body: { status: 'accepted' } });
+    expect(await finished(execId)).toMatchObject({ status: 'succeeded', approvals: [{ by: 'local (auth off)' }] });
+  });
+
   it('answers bad requests with a JSON error and runs nothing', async () => {
     expect(await json('/api/Trigger?id=does-not-exist')).toEqual({
       status: 404,
