@@ -22,7 +22,7 @@ export interface AuthSettings {
     /** `CLOUDO_WEBHOOK_ALLOWED_APP_IDS`, comma-separated; empty accepts any app of the tenant. */
     readonly allowedAppIds: readonly string[];
   } | null;
-  /** `CLOUDO_SIGNING_KEY`: signs approval links; required and strong in production. */
+  /** `CLOUDO_SIGNING_KEY`: signs the console's decision forms (see form-token.ts); required and strong in production. */
   readonly signingKey: string | null;
   /** `CLOUDO_CORS_ORIGINS`, comma-separated origins allowed to call the API from a browser; none by default. */
   readonly corsOrigins: readonly string[];
