@@ -4,7 +4,7 @@ import { ACTION_GROUPS_APP_ID, startFakeEntra, webhookSettingsFor } from '../sup
 import { bearerFor } from '../support/functions.js';
 import { testSchema } from '../support/schemas.js';
 import type { SecuredApp } from '../support/secured-app.js';
-import { startSecuredApp } from '../support/secured-app.js';
+import { FUNCTION_KEY, startSecuredApp } from '../support/secured-app.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
 
@@ -53,6 +53,55 @@ describe('people signed in through App Service Authentication', () => {
     expect(garbage.status).toBe(401);
     const nameless = await as(principal([{ typ: 'roles', val: 'admin' }]), '/api/executions');
     expect(await nameless.json()).toEqual({ error: 'x-ms-client-principal names nobody' });
+  });
+});
+
+/** Approvers named by Entra group or app role: what a signed-in person's claims carry decides. */
+describe('deciding on gated runs as a signed-in person', () => {
+  const GROUP = '6f1c0a52-93d4-4b8e-9e2a-0c7d5b1e4f30';
+  let t: TestStorage;
+  let app: SecuredApp;
+  beforeAll(async () => {
+    t = await createTestStorage();
+    await t.storage.schemas.importSchemas([
+      testSchema({ id: 'by-group', requireApproval: true, approvers: [`group:${GROUP}`, 'role:cloudo.approver.db'] }),
+    ]);
+    app = await startSecuredApp(t, { trustEasyAuth: true });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.cleanup();
+  });
+  const person = (name: string, claims: { typ: string; val: string }[]) =>
+    principal([{ typ: 'preferred_username', val: name }, { typ: 'roles', val: 'ClouDO.Operator' }, ...claims]);
+  const request = async () => {
+    const token = await bearerFor(t, 'operator', 'requester@example.com');
+    const res = await app.fetch('/api/Trigger?id=by-group', {
+      headers: { authorization: token, 'x-functions-key': FUNCTION_KEY },
+    });
+    return ((await res.json()) as { exec_id: string }).exec_id;
+  };
+  const decide = (header: string, execId: string) =>
+    app.fetch(`/api/approvals/${execId}`, {
+      method: 'POST',
+      headers: { 'x-ms-client-principal': header, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve' }),
+    });
+
+  it('lets in a member of the named group, or a holder of the named app role, and no other operator', async () => {
+    const outsider = await decide(
+      person('olga@example.com', [{ typ: 'groups', val: 'another-group' }]),
+      await request(),
+    );
+    expect(outsider.status).toBe(403);
+    const member = person('gina@example.com', [
+      { typ: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups', val: GROUP.toUpperCase() },
+    ]);
+    const byGroup = await decide(member, await request());
+    expect(byGroup.status).toBe(200);
+    expect(await byGroup.json()).toMatchObject({ status: 'accepted' });
+    const dba = person('dora@example.com', [{ typ: 'roles', val: 'ClouDO.Approver.DB' }]);
+    expect((await decide(dba, await request())).status).toBe(200);
   });
 });
 
