@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueWorker } from '../../workers/queue-worker.js';
+import { hasChromium, launchChromium } from '../support/chromium.js';
 import { listenOnLoopback } from '../support/fake-server.js';
 import { bearerFor } from '../support/functions.js';
 import { testSchema } from '../support/schemas.js';
@@ -15,20 +14,7 @@ import { createTestStorage } from '../support/storage.js';
 import { waitFor } from '../support/wait.js';
 import { makeRunbooks, startTestWorker } from '../support/worker.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-// chromium is a system package; CI installs it with `apt-get install -y chromium`
-describe.skipIf(!existsSync(CHROMIUM))('deciding on a gated run in a real browser', () => {
+describe.skipIf(!hasChromium)('deciding on a gated run in a real browser', () => {
   let t: TestStorage;
   let app: SecuredApp;
   let worker: QueueWorker;
@@ -50,7 +36,7 @@ describe.skipIf(!existsSync(CHROMIUM))('deciding on a gated run in a real browse
     for (const name of ['alice', 'bob']) as[name] = await bearerFor(t, 'operator', name);
     as.vera = await bearerFor(t, 'viewer', 'vera');
     worker = startTestWorker(t, dir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // another site: a page that submits a form to ClouDO as soon as it loads
     const server = createServer((_req, res) => {
       res

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution, RunTrigger } from '../../src/core/execution.js';
 import { newExecId } from '../../src/core/execution.js';
@@ -8,30 +6,18 @@ import { planRun } from '../../src/core/run-plan.js';
 import { createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import { hasChromium, launchChromium } from '../support/chromium.js';
 import { bearerFor, testServices } from '../support/functions.js';
 import { testSchema } from '../support/schemas.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 
 const EVIL_LOG =
   'checking disk\n<script>window.__pwned=1</script>\n<img src=x onerror="window.__pwned=2;alert(1)">\nexit 1\n';
 
 const schema = (id: string) => testSchema({ id });
 
-// chromium is a system package; CI installs it with `apt-get install -y chromium`
-describe.skipIf(!existsSync(CHROMIUM))('web console in a real browser', () => {
+describe.skipIf(!hasChromium)('web console in a real browser', () => {
   let t: TestStorage;
   let host: RunningHttpHost;
   let browser: Browser;
@@ -81,7 +67,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web console in a real browser', () => {
     const definitions = createFunctionDefinitions(testServices(t));
     const viewer = await bearerFor(t, 'viewer');
     host = await startHttpHost({ definitions, port: 0, log: () => undefined });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // the console is for viewers: the browser sends a viewer's API token on every request
     page = await browser.newPage({ extraHTTPHeaders: { authorization: viewer } });
     page.on('dialog', (dialog) => {

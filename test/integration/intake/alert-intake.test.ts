@@ -34,6 +34,19 @@ describe('AlertIntake on real storage', () => {
     if (!found) throw new Error(id);
     return found;
   };
+  /** One alert delivered Fired, then the same alert Resolved, to one schema. */
+  const fireThenResolve = async (schemaId: string, alertId: string) => {
+    const s = await schema(schemaId);
+    const alert = testAlert({ alertId });
+    const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
+    const resolved = await intake.accept({
+      schema: s,
+      alerts: [{ ...alert, monitorCondition: 'Resolved' }],
+      payload: {},
+      trigger,
+    });
+    return { fired, resolved };
+  };
   const runsOf = async (schemaId: string) => (await t.storage.executions.list({ schemaId, limit: 200 })).executions;
 
   it('runs every schema that handles the rule (its id, or alert_rules case-insensitively) and stores the payload', async () => {
@@ -99,15 +112,7 @@ describe('AlertIntake on real storage', () => {
   });
 
   it('cancels the still-queued run of the same alert when it resolves (on_resolved cancel)', async () => {
-    const s = await schema('queued-cancel');
-    const alert = testAlert({ alertId: 'a-cancel' });
-    const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
-    const resolved = await intake.accept({
-      schema: s,
-      alerts: [{ ...alert, monitorCondition: 'Resolved' }],
-      payload: {},
-      trigger,
-    });
+    const { fired, resolved } = await fireThenResolve('queued-cancel', 'a-cancel');
     expect(resolved[0]).toMatchObject({ kind: 'cancelled', execId: fired[0]?.execId });
     expect((await t.storage.executions.get(fired[0]?.execId ?? ''))?.execution).toMatchObject({
       status: 'cancelled',
@@ -151,15 +156,7 @@ describe('AlertIntake on real storage', () => {
     });
 
     it('cancels the waiting run when the alert resolves and on_resolved is cancel, and announces it', async () => {
-      const s = await schema('gated-cancel');
-      const alert = testAlert({ alertId: 'g-cancel' });
-      const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
-      const resolved = await intake.accept({
-        schema: s,
-        alerts: [{ ...alert, monitorCondition: 'Resolved' }],
-        payload: {},
-        trigger,
-      });
+      const { fired, resolved } = await fireThenResolve('gated-cancel', 'g-cancel');
       const execId = fired[0]?.execId ?? '';
       expect(resolved[0]).toMatchObject({ kind: 'cancelled', execId });
       expect((await t.storage.executions.get(execId))?.execution.status).toBe('cancelled');
@@ -167,15 +164,7 @@ describe('AlertIntake on real storage', () => {
     });
 
     it('leaves the waiting run as it is when on_resolved is run (the Resolved alert waits in its turn)', async () => {
-      const s = await schema('gated-keep');
-      const alert = testAlert({ alertId: 'g-keep' });
-      const fired = await intake.accept({ schema: s, alerts: [alert], payload: {}, trigger });
-      const resolved = await intake.accept({
-        schema: s,
-        alerts: [{ ...alert, monitorCondition: 'Resolved' }],
-        payload: {},
-        trigger,
-      });
+      const { fired, resolved } = await fireThenResolve('gated-keep', 'g-keep');
       expect(resolved[0]?.kind).toBe('pending_approval');
       expect((await t.storage.executions.get(fired[0]?.execId ?? ''))?.execution.status).toBe('pending_approval');
     });
