@@ -33,6 +33,7 @@ locals {
     "${local.ns}Workers",
     "${local.ns}Notifications",
     "${local.ns}Pages",
+    "${local.ns}PendingApprovals",
   ]
   logs_container           = "${local.dash}execution-logs"
   alert_payloads_container = "${local.dash}alert-payloads"

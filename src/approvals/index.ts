@@ -1,3 +1,3 @@
 export type { ApprovalServices, DecisionOutcome } from './decide-run.js';
 export { announce, decideRun } from './decide-run.js';
-export { expireOverdueRuns, listPendingRuns } from './pending-runs.js';
+export { expireOverdueRuns } from './expire-runs.js';

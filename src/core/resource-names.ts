@@ -25,6 +25,8 @@ export interface ResourceNames {
   readonly notificationsTable: string;
   /** Open pages per schema and resource (and their Slack thread). */
   readonly pagesTable: string;
+  /** One row per run waiting for approval: the inbox and expiry read it instead of scanning Executions. */
+  readonly pendingApprovalsTable: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** Where messages that can never be processed are parked for a human to look at. */
@@ -49,6 +51,7 @@ export function resourceNames(namespace = ''): ResourceNames {
     resultsQueue: `${dash}cloudo-results`,
     notificationsTable: `${namespace}Notifications`,
     pagesTable: `${namespace}Pages`,
+    pendingApprovalsTable: `${namespace}PendingApprovals`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decideRun, listPendingRuns } from '../approvals/index.js';
+import { decideRun } from '../approvals/index.js';
 import { DecisionRequest } from '../core/approval-gate.js';
 import { isPastExpiry, mayDecide } from '../core/approval-policy.js';
 import type { Execution } from '../core/execution.js';
@@ -30,7 +30,7 @@ export function listApprovalsFunction(services: ServicesProvider) {
     async ({ request, caller, services: { storage } }) => {
       const { scope } = ListQuery.parse(Object.fromEntries(request.query));
       const now = new Date();
-      const waiting = (await listPendingRuns(storage.executions, now)).filter((e) => !isPastExpiry(e, now));
+      const waiting = (await storage.executions.listPending()).filter((e) => !isPastExpiry(e, now));
       // an inbox of runs awaiting your approval: your own requests (which you may only withdraw) are not in it
       const shown = scope === 'all' ? waiting : waiting.filter((e) => mayDecide(e, caller, 'approve') === null);
       return { jsonBody: { approvals: shown.map((e) => toApprovalResource(e, caller, now)) } };

@@ -1,6 +1,5 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { listPendingRuns } from '../approvals/index.js';
 import { isPastExpiry, mayDecide } from '../core/approval-policy.js';
 import { ExecutionStatus } from '../core/execution.js';
 import { formToken } from '../core/form-token.js';
@@ -63,7 +62,7 @@ export function executionsPageFunction(services: ServicesProvider) {
           limit: query.limit ?? DEFAULT_PAGE_SIZE,
           continuationToken: query.continuation,
         }),
-        listPendingRuns(storage.executions, now, 50),
+        storage.executions.listPending(50),
       ]);
       const workers = (await storage.workers.list()).map((w) => ({
         ...w,

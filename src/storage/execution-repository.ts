@@ -4,9 +4,9 @@ import type { Execution, ExecutionStatus } from '../core/execution.js';
 import {
   canTransition,
   Execution as ExecutionSchema,
+  execIdTimeMs,
   executionKeys,
   InvalidTransitionError,
-  newestFirstKeys,
 } from '../core/execution.js';
 import { statusOf } from './clients.js';
 import { queryPage } from './paging.js';
@@ -106,11 +106,6 @@ export interface ExecutionQuery {
   readonly schemaId?: string | undefined;
   /** Alert runs on this ARM resource. */
   readonly resourceId?: string | undefined;
-  /**
-   * Only runs requested at or after this instant (whole days: rows are partitioned by day). Bounds a
-   * status scan to recent partitions instead of the whole history.
-   */
-  readonly requestedSince?: Date | undefined;
   /** Page size, 1-200. */
   readonly limit: number;
   /** Opaque token from the previous page. */
@@ -122,18 +117,62 @@ export interface ExecutionPage {
   readonly continuationToken: string | null;
 }
 
-/** Table `Executions`: one row per run, newest first in key order (see `executionKeys`). */
+/** An index row older than this whose run does not exist was left by a create that never happened. */
+const ORPHAN_INDEX_AFTER_MS = 5 * 60_000;
+const PENDING = 'pending';
+
+/**
+ * Table `Executions`: one row per run, newest first in key order (see `executionKeys`). Table
+ * `PendingApprovals` indexes the runs waiting for approval, so the inbox and expiry read a few rows instead
+ * of scanning every run; this repository keeps it: written before a waiting row, removed after the row
+ * leaves `pending_approval`. A stale index row (a crash in between) is dropped when read.
+ */
 export class ExecutionRepository {
-  constructor(private readonly table: TableClient) {}
+  constructor(
+    private readonly table: TableClient,
+    private readonly pendingIndex: TableClient,
+  ) {}
 
   async ensureTable(): Promise<void> {
-    await this.table.createTable();
+    await Promise.all([this.table.createTable(), this.pendingIndex.createTable()]);
   }
 
   /** Inserts a new run; a second insert of the same id fails rather than overwrite it. */
   async create(execution: Execution): Promise<string> {
+    // index first: a waiting run is never missing from the inbox, at worst an index row outlives a failed create
+    if (execution.status === 'pending_approval') {
+      await this.pendingIndex.upsertEntity({ partitionKey: PENDING, rowKey: execution.execId }, 'Replace');
+    }
     const result = await this.table.createEntity(toTableEntity(execution));
     return result.etag ?? '';
+  }
+
+  /** The runs waiting for approval, newest first (at most `limit`). */
+  async listPending(limit = 1000): Promise<Execution[]> {
+    const ids: string[] = [];
+    for await (const row of this.pendingIndex.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq ${PENDING}` },
+    })) {
+      if (row.rowKey) ids.push(row.rowKey);
+    }
+    // UUIDv7 ids sort by request time
+    ids.sort().reverse();
+    const found: Execution[] = [];
+    for (const execId of ids) {
+      if (found.length >= limit) break;
+      const current = await this.get(execId);
+      if (current?.execution.status === 'pending_approval') found.push(current.execution);
+      else if (current || Date.now() - execIdTimeMs(execId) > ORPHAN_INDEX_AFTER_MS) await this.unindex(execId);
+    }
+    return found;
+  }
+
+  private async unindex(execId: string): Promise<void> {
+    try {
+      await this.pendingIndex.deleteEntity(PENDING, execId);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
   }
 
   async get(execId: string): Promise<VersionedExecution | null> {
@@ -192,13 +231,19 @@ export class ExecutionRepository {
   }
 
   private async replaceIfUnchanged(current: VersionedExecution, next: Execution): Promise<string> {
+    let etag: string;
     try {
       const result = await this.table.updateEntity(toTableEntity(next), 'Replace', { etag: current.etag });
-      return result.etag ?? '';
+      etag = result.etag ?? '';
     } catch (err) {
       if (statusOf(err) === 412) throw new ConcurrentUpdateError(next.execId);
       throw err;
     }
+    if (current.execution.status === 'pending_approval' && next.status !== 'pending_approval') {
+      // the decision stands whatever happens here: a row left in the index is dropped when next read
+      await this.unindex(next.execId).catch(() => undefined);
+    }
+    return etag;
   }
 
   async list(query: ExecutionQuery): Promise<ExecutionPage> {
@@ -206,10 +251,6 @@ export class ExecutionRepository {
     if (query.status) filters.push(odata`status eq ${query.status}`);
     if (query.schemaId) filters.push(odata`schemaId eq ${query.schemaId}`);
     if (query.resourceId) filters.push(odata`resourceId eq ${query.resourceId}`);
-    // newest-first keys: a later day has a smaller partition key
-    if (query.requestedSince) {
-      filters.push(odata`PartitionKey le ${newestFirstKeys(query.requestedSince.getTime(), '').partitionKey}`);
-    }
     const page = await queryPage(this.table, filters, query, fromTableEntity);
     return { executions: page.items, continuationToken: page.continuationToken };
   }

@@ -76,7 +76,10 @@ export function createStorage(settings: StorageSettings): Storage {
   const names = resourceNames(settings.namespace);
   const clients = createStorageClients(settings.connection);
   const schemas = new SchemaRepository(clients.table(names.schemasTable));
-  const executions = new ExecutionRepository(clients.table(names.executionsTable));
+  const executions = new ExecutionRepository(
+    clients.table(names.executionsTable),
+    clients.table(names.pendingApprovalsTable),
+  );
   const jobs = new JobQueue(clients, names);
   const logs = new LogStore(clients.container(names.logsContainer));
   const tokens = new TokenRepository(clients.table(names.tokensTable));

@@ -36,6 +36,7 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.table(names.workersTable).deleteTable(),
         clients.table(names.notificationsTable).deleteTable(),
         clients.table(names.pagesTable).deleteTable(),
+        clients.table(names.pendingApprovalsTable).deleteTable(),
         clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
       ]);

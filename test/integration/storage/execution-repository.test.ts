@@ -22,6 +22,52 @@ describe('ExecutionRepository', () => {
     expect(read?.execution).toEqual(execution);
   });
 
+  it('reads back a gated run with its policy and decisions', async () => {
+    const { execution } = planRun(testSchema({ id: 'gated', requireApproval: true, approvers: ['role:ops'] }), trigger);
+    const decided = {
+      ...execution,
+      approvals: [
+        { by: 'bob', principal: 'user:bob', at: new Date().toISOString(), decision: 'approve' as const, reason: 'ok' },
+      ],
+    };
+    await t.storage.executions.create(decided);
+    expect((await t.storage.executions.get(execution.execId))?.execution).toEqual(decided);
+  });
+
+  describe('the index of runs waiting for approval', () => {
+    const gated = testSchema({ id: 'gated-index', requireApproval: true });
+    const index = () => t.storage.clients.table(t.storage.names.pendingApprovalsTable);
+    const pendingIds = async () =>
+      (await t.storage.executions.listPending()).filter((e) => e.schemaId === gated.id).map((e) => e.execId);
+
+    it('lists a waiting run, newest first, and drops it once the run is decided', async () => {
+      const older = planRun(gated, trigger, new Date(Date.now() - 1000)).execution;
+      const newer = planRun(gated, trigger).execution;
+      for (const run of [older, newer]) await t.storage.executions.create(run);
+      expect(await pendingIds()).toEqual([newer.execId, older.execId]);
+      const current = await t.storage.executions.get(newer.execId);
+      if (!current) throw new Error('missing');
+      await t.storage.executions.transition(current, { ...current.execution, status: 'accepted' });
+      expect(await pendingIds()).toEqual([older.execId]);
+      await expect(index().getEntity('pending', newer.execId)).rejects.toMatchObject({ statusCode: 404 });
+    });
+
+    it('drops an index row whose run moved on, or whose run was never written, but not a run being written', async () => {
+      const moved = planRun(testSchema({ id: 'plain-index' }), trigger).execution;
+      await t.storage.executions.create(moved);
+      const orphan = planRun(gated, trigger, new Date(Date.now() - 10 * 60_000)).execution.execId;
+      const young = planRun(gated, trigger).execution.execId;
+      for (const id of [moved.execId, orphan, young])
+        await index().upsertEntity({ partitionKey: 'pending', rowKey: id });
+      const listed = await pendingIds();
+      for (const id of [moved.execId, orphan, young]) expect(listed).not.toContain(id);
+      await expect(index().getEntity('pending', moved.execId)).rejects.toMatchObject({ statusCode: 404 });
+      await expect(index().getEntity('pending', orphan)).rejects.toMatchObject({ statusCode: 404 });
+      // its create may be in flight: the index row was written first on purpose
+      expect((await index().getEntity('pending', young)).rowKey).toBe(young);
+    });
+  });
+
   it('lets exactly one of two concurrent claims win', async () => {
     const { execution } = planRun(schema, trigger);
     await t.storage.executions.create(execution);

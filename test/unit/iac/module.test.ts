@@ -333,6 +333,7 @@ describe('iac storage names', () => {
         names.workersTable,
         names.notificationsTable,
         names.pagesTable,
+        names.pendingApprovalsTable,
       ].sort(),
     );
     expect(plain(locals.logs_container)).toBe(names.logsContainer);
