@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
-import { checkNotifierOptions, DEFAULT_TIMEOUT_MS, oneLine, redacted } from './delivery.js';
+import { checkNotifierOptions, DEFAULT_TIMEOUT_MS, giveUp, oneLine, redacted } from './delivery.js';
+import { approvalBlocks, approvalText } from './slack-approval.js';
 import { createSlackClient, slackFailure } from './slack-client.js';
 import type { SlackBlock } from './slack-text.js';
 import { codeBlock, field, fitEscaped, LIMIT, linkButton, mrkdwn } from './slack-text.js';
@@ -18,6 +19,11 @@ export interface SlackNotifierOptions {
   defaultChannel: string;
   /** Per-request timeout in ms, default 10000. A timed-out post is retryable. */
   timeoutMs?: number;
+  /**
+   * Approve / Reject buttons on pending approval messages, default false. Only with Slack interactivity
+   * set up (`SLACK_SIGNING_SECRET`): Slack sends the clicks to `POST /api/slack/interactions`.
+   */
+  interactive?: boolean;
 }
 
 const DEFAULT_API_URL = 'https://slack.com/api/';
@@ -27,12 +33,15 @@ const ICON: Record<Notification['action'], string> = {
   close: ':large_green_circle:',
   note: ':repeat:',
   post: ':information_source:',
+  approval: ':hourglass_flowing_sand:',
 };
 
 /**
  * Posts one Block Kit message per run outcome with `chat.postMessage`. `open` and `post` start a message (a
  * reply when the routing already has a thread); `close` and `note` reply in `threadTs` so follow-ups stay
- * under the first message, or start one when there is no thread yet. `ref` is the message `ts`.
+ * under the first message, or start one when there is no thread yet. `approval` posts a gated run's
+ * approval message, or updates it in place (`chat.update`) when `updateTs` names it. `ref` is the message
+ * `ts`, `channel` its channel ID.
  */
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
@@ -40,6 +49,7 @@ export class SlackNotifier implements Notifier {
   readonly #token: string;
   readonly #defaultChannel: string;
   readonly #timeoutMs: number;
+  readonly #interactive: boolean;
 
   constructor(options: SlackNotifierOptions) {
     const apiUrl = options.apiUrl ?? DEFAULT_API_URL;
@@ -52,12 +62,14 @@ export class SlackNotifier implements Notifier {
     this.#token = options.token;
     this.#defaultChannel = options.defaultChannel;
     this.#timeoutMs = timeoutMs;
+    this.#interactive = options.interactive ?? false;
     this.#client = createSlackClient({ token: options.token, apiUrl, timeoutMs });
   }
 
   async send(notification: Notification): Promise<Delivery> {
     const channel = notification.channel ?? this.#defaultChannel;
     try {
+      if (notification.action === 'approval') return await this.#sendApproval(notification, channel);
       const result = await this.#client.chat.postMessage({
         channel,
         text: fallbackText(notification),
@@ -67,10 +79,23 @@ export class SlackNotifier implements Notifier {
         unfurl_links: false,
         unfurl_media: false,
       });
-      return { ok: true, ref: result.ts ?? null };
+      return { ok: true, ref: result.ts ?? null, ...(result.channel ? { channel: result.channel } : {}) };
     } catch (err) {
       return redacted(slackFailure(err, channel, this.#timeoutMs), this.#token);
     }
+  }
+
+  async #sendApproval(n: Notification, channel: string): Promise<Delivery> {
+    if (!n.approval) return giveUp('slack: an approval message needs its approval summary');
+    const content = {
+      channel,
+      text: approvalText(n, n.approval),
+      blocks: approvalBlocks(n, n.approval, this.#interactive),
+    };
+    const result = n.updateTs
+      ? await this.#client.chat.update({ ...content, ts: n.updateTs })
+      : await this.#client.chat.postMessage({ ...content, unfurl_links: false, unfurl_media: false });
+    return { ok: true, ref: result.ts ?? null, ...(result.channel ? { channel: result.channel } : {}) };
   }
 }
 

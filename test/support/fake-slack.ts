@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { FaultSwitch, listenOnLoopback, retryAfterHeaders } from './fake-server.js';
 
-/** One `chat.postMessage` call as the fake received it, refused ones included. */
+/** One Web API call as the fake received it, refused ones included. */
 export interface FakeSlackRequest {
   readonly path: string;
   readonly contentType: string | null;
@@ -22,6 +22,16 @@ export interface FakeSlackMessage {
   readonly text: string | null;
   /** Parsed Block Kit blocks, null when none were sent. */
   readonly blocks: readonly SlackBlockJson[] | null;
+  /** How many times `chat.update` changed it. */
+  readonly edits: number;
+}
+
+/** One accepted `chat.update`: the message as it was before and after. */
+export interface FakeSlackUpdate {
+  readonly channel: string;
+  readonly ts: string;
+  readonly before: FakeSlackMessage;
+  readonly after: FakeSlackMessage;
 }
 
 /** A Block Kit block as JSON: only the parts the fake checks and renders are typed. */
@@ -34,6 +44,8 @@ export interface SlackBlockJson {
     readonly text?: SlackTextJson | string;
     readonly url?: string;
     readonly action_id?: string;
+    readonly value?: string;
+    readonly style?: string;
   }[];
 }
 
@@ -51,10 +63,12 @@ export interface FakeSlack {
   readonly token: string;
   /** Tokens the fake accepts; any other gets `invalid_auth`, none gets `not_authed`. */
   readonly validTokens: Set<string>;
-  /** Every `chat.postMessage` call so far. */
+  /** Every call so far (`chat.postMessage`, `chat.update`), by `path`. */
   readonly requests: readonly FakeSlackRequest[];
-  /** Accepted messages, oldest first. */
+  /** Accepted messages, oldest first, as they read now (after any `chat.update`). */
   readonly messages: readonly FakeSlackMessage[];
+  /** Accepted `chat.update` calls, oldest first. */
+  readonly updates: readonly FakeSlackUpdate[];
   /** The ID of a channel given by name (`#alerts`) or ID; throws for a channel the fake does not have. */
   channelId(nameOrId: string): string;
   /** The next `count` calls answer 429 `ratelimited`, with `Retry-After: retryAfterSeconds` unless null. */
@@ -72,12 +86,15 @@ export interface FakeSlackOptions {
   readonly channels?: readonly string[];
 }
 
+const SLACK_ID = /^[CG][A-Z0-9]{8,20}$/;
+
 /** Block Kit limits Slack enforces with `invalid_blocks`. */
 const LIMITS = { blocks: 50, header: 150, sectionText: 3000, fields: 10, field: 2000, button: 75, url: 3000 };
 
 /**
- * A loopback Slack Web API with `chat.postMessage` only, answering as Slack does: HTTP 200 with
- * `{ ok: false, error }` for refusals (auth, channel, blocks), 429 with Retry-After for rate limits.
+ * A loopback Slack Web API with `chat.postMessage` and `chat.update`, answering as Slack does: HTTP 200 with
+ * `{ ok: false, error }` for refusals (auth, channel, blocks, unknown message), 429 with Retry-After for rate
+ * limits. Like Slack, `chat.update` takes the channel ID only, not a `#name`.
  */
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = newToken();
@@ -90,6 +107,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
   const requests: FakeSlackRequest[] = [];
   const messages: FakeSlackMessage[] = [];
+  const updates: FakeSlackUpdate[] = [];
   const faults = new FaultSwitch();
   let clock = 1_700_000_000;
 
@@ -98,48 +116,69 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const refuse = (res: ServerResponse, error: string, extra: object = {}) =>
     json(res, 200, { ok: false, error, ...extra });
 
-  const postMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+  /**
+   * What every method does first: records the call, applies a fault, checks the token. Returns the
+   * arguments, or null when it has answered already.
+   */
+  const accept = (req: IncomingMessage, res: ServerResponse, raw: string): Record<string, unknown> | null => {
     const contentType = req.headers['content-type'] ?? null;
     const args = parseArgs(contentType, raw);
     const authorization = req.headers.authorization ?? null;
     requests.push({ path: req.url ?? '', contentType, authorization, args });
 
     const fault = faults.next();
-    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hang') return null;
     if (fault?.kind === 'rate-limit') {
       const headers = retryAfterHeaders(fault.retryAfterSeconds);
-      return json(res, 429, { ok: false, error: 'ratelimited' }, headers);
+      json(res, 429, { ok: false, error: 'ratelimited' }, headers);
+      return null;
     }
     if (fault?.kind === 'status') {
-      return res
+      res
         .writeHead(fault.status, { 'content-type': 'text/html' })
         .end(`<html><body>${fault.status} Server Error</body></html>`);
+      return null;
     }
 
     const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : null;
     const given = bearer ?? (typeof args.token === 'string' ? args.token : null);
-    if (!given) return refuse(res, 'not_authed');
-    if (!validTokens.has(given)) return refuse(res, 'invalid_auth');
+    const refusal = !given ? 'not_authed' : !validTokens.has(given) ? 'invalid_auth' : null;
+    if (refusal === null) return args;
+    refuse(res, refusal);
+    return null;
+  };
 
-    const channel = typeof args.channel === 'string' ? channels.get(args.channel) : undefined;
-    if (!channel) return refuse(res, 'channel_not_found');
+  /** The text and blocks of a post or update, or the error Slack would answer. */
+  const content = (
+    args: Record<string, unknown>,
+  ): { text: string | null; blocks: SlackBlockJson[] | null } | { error: string; extra: object } => {
     const text = typeof args.text === 'string' ? args.text : null;
-    if (text !== null && text.length > 40_000) return refuse(res, 'msg_too_long');
-
+    if (text !== null && text.length > 40_000) return { error: 'msg_too_long', extra: {} };
     let blocks: SlackBlockJson[] | null = null;
     if (args.blocks !== undefined) {
       const parsed = typeof args.blocks === 'string' ? safeJson(args.blocks) : args.blocks;
-      if (!Array.isArray(parsed)) return refuse(res, 'invalid_blocks_format');
+      if (!Array.isArray(parsed)) return { error: 'invalid_blocks_format', extra: {} };
       blocks = parsed as SlackBlockJson[];
       const problems = checkBlocks(blocks);
-      if (problems.length > 0) return refuse(res, 'invalid_blocks', { errors: problems });
+      if (problems.length > 0) return { error: 'invalid_blocks', extra: { errors: problems } };
     }
-    if (!text && !blocks?.length) return refuse(res, 'no_text');
+    if (!text && !blocks?.length) return { error: 'no_text', extra: {} };
+    return { text, blocks };
+  };
+
+  const postMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const args = accept(req, res, raw);
+    if (!args) return;
+    const channel = typeof args.channel === 'string' ? channels.get(args.channel) : undefined;
+    if (!channel) return refuse(res, 'channel_not_found');
+    const body = content(args);
+    if ('error' in body) return refuse(res, body.error, body.extra);
+    const { text, blocks } = body;
 
     clock += 1;
     const ts = `${clock}.${String(messages.length + 1).padStart(6, '0')}`;
     const threadTs = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : null;
-    messages.push({ channel, ts, threadTs, text, blocks });
+    messages.push({ channel, ts, threadTs, text, blocks, edits: 0 });
     return json(res, 200, {
       ok: true,
       channel,
@@ -156,6 +195,31 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   };
 
+  const updateMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const args = accept(req, res, raw);
+    if (!args) return;
+    // chat.update wants the channel ID Slack gave when the message was posted
+    const channel =
+      typeof args.channel === 'string' && SLACK_ID.test(args.channel) ? channels.get(args.channel) : undefined;
+    if (!channel) return refuse(res, 'channel_not_found');
+    const index = messages.findIndex((m) => m.channel === channel && m.ts === args.ts);
+    const before = messages[index];
+    if (!before) return refuse(res, 'message_not_found');
+    const body = content(args);
+    if ('error' in body) return refuse(res, body.error, body.extra);
+
+    const after: FakeSlackMessage = { ...before, text: body.text, blocks: body.blocks, edits: before.edits + 1 };
+    messages[index] = after;
+    updates.push({ channel, ts: before.ts, before, after });
+    return json(res, 200, {
+      ok: true,
+      channel,
+      ts: before.ts,
+      text: body.text ?? '',
+      message: { text: body.text ?? '' },
+    });
+  };
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -163,6 +227,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
       if (req.method === 'POST' && path === '/api/chat.postMessage') return postMessage(req, res, raw);
+      if (req.method === 'POST' && path === '/api/chat.update') return updateMessage(req, res, raw);
       return refuse(res, 'unknown_method');
     });
   });
@@ -174,6 +239,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     validTokens,
     requests,
     messages,
+    updates,
     channelId(nameOrId) {
       const id = channels.get(nameOrId);
       if (!id) throw new Error(`fake Slack has no channel ${nameOrId}`);
