@@ -48,7 +48,14 @@ export function createAppServices(settings: AppSettings): AppServices {
   const { slack, opsgenie, pagerduty } = settings.notify;
   const notifiers: Partial<Record<Target, Notifier>> = {
     ...(slack
-      ? { slack: new SlackNotifier({ token: slack.token, apiUrl: slack.apiUrl, defaultChannel: slack.defaultChannel }) }
+      ? {
+          slack: new SlackNotifier({
+            token: slack.token,
+            apiUrl: slack.apiUrl,
+            defaultChannel: slack.defaultChannel,
+            interactive: slack.signingSecret !== null,
+          }),
+        }
       : {}),
     ...(opsgenie ? { opsgenie: new OpsgenieNotifier({ apiKey: opsgenie.apiKey, apiUrl: opsgenie.apiUrl }) } : {}),
     ...(pagerduty

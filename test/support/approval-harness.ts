@@ -44,7 +44,8 @@ export interface ApprovalHarness {
   close(): Promise<void>;
 }
 
-export async function startApprovalHarness(): Promise<ApprovalHarness> {
+/** `signingSecret`: Slack interactivity on (`SLACK_SIGNING_SECRET`); default off. */
+export async function startApprovalHarness(options: { signingSecret?: string } = {}): Promise<ApprovalHarness> {
   const t = await createTestStorage();
   const slack = await startFakeSlack({ channels: ['#cloudo', '#team-payments'] });
   const opsgenie = await startFakeOpsgenie();
@@ -53,7 +54,12 @@ export async function startApprovalHarness(): Promise<ApprovalHarness> {
   );
   if (!rules.ok) throw new Error(JSON.stringify(rules.problems));
   const notify: NotifySettings = {
-    slack: { token: slack.token, apiUrl: slack.apiUrl, defaultChannel: '#cloudo' },
+    slack: {
+      token: slack.token,
+      apiUrl: slack.apiUrl,
+      defaultChannel: '#cloudo',
+      signingSecret: options.signingSecret ?? null,
+    },
     opsgenie: { apiKey: opsgenie.apiKey, apiUrl: opsgenie.apiUrl },
     pagerduty: null,
     publicUrl: PUBLIC_URL,
