@@ -67,7 +67,12 @@ export async function startApprovalHarness(options: { signingSecret?: string } =
   };
   await t.storage.schemas.importSchemas([
     testSchema({ id: 'gated', requireApproval: true }),
-    testSchema({ id: 'lenient', requireApproval: true, rejectReasonRequired: false }),
+    testSchema({
+      id: 'named',
+      requireApproval: true,
+      approvers: ['user:bob@contoso.com', 'user:carol@contoso.com'],
+      rejectReasonRequired: false,
+    }),
     testSchema({
       id: 'two-of-three',
       requireApproval: true,

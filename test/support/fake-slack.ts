@@ -2,6 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { FaultSwitch, listenOnLoopback, retryAfterHeaders } from './fake-server.js';
+import type { SlackBlockJson } from './slack-blocks.js';
+import { checkBlocks } from './slack-blocks.js';
+
+export type { SlackBlockJson, SlackTextJson } from './slack-blocks.js';
+export { renderedText } from './slack-blocks.js';
 
 /** One Web API call as the fake received it, refused ones included. */
 export interface FakeSlackRequest {
@@ -34,28 +39,6 @@ export interface FakeSlackUpdate {
   readonly after: FakeSlackMessage;
 }
 
-/** A Block Kit block as JSON: only the parts the fake checks and renders are typed. */
-export interface SlackBlockJson {
-  readonly type: string;
-  readonly text?: SlackTextJson;
-  readonly fields?: readonly SlackTextJson[];
-  readonly elements?: readonly {
-    readonly type: string;
-    readonly text?: SlackTextJson | string;
-    readonly url?: string;
-    readonly action_id?: string;
-    readonly value?: string;
-    readonly style?: string;
-  }[];
-}
-
-export interface SlackTextJson {
-  readonly type: 'plain_text' | 'mrkdwn';
-  readonly text: string;
-  readonly verbatim?: boolean;
-  readonly emoji?: boolean;
-}
-
 export interface FakeSlack {
   /** Pass as `apiUrl`: `http://127.0.0.1:<port>/api/`. */
   readonly apiUrl: string;
@@ -69,6 +52,11 @@ export interface FakeSlack {
   readonly messages: readonly FakeSlackMessage[];
   /** Accepted `chat.update` calls, oldest first. */
   readonly updates: readonly FakeSlackUpdate[];
+  /**
+   * The workspace's people for `users.info`: user id → e-mail (null: a profile without one, as when the
+   * app lacks `users:read.email`). Any other id gets `user_not_found`. Seed it.
+   */
+  readonly users: Map<string, string | null>;
   /** The ID of a channel given by name (`#alerts`) or ID; throws for a channel the fake does not have. */
   channelId(nameOrId: string): string;
   /** The next `count` calls answer 429 `ratelimited`, with `Retry-After: retryAfterSeconds` unless null. */
@@ -88,13 +76,10 @@ export interface FakeSlackOptions {
 
 const SLACK_ID = /^[CG][A-Z0-9]{8,20}$/;
 
-/** Block Kit limits Slack enforces with `invalid_blocks`. */
-const LIMITS = { blocks: 50, header: 150, sectionText: 3000, fields: 10, field: 2000, button: 75, url: 3000 };
-
 /**
- * A loopback Slack Web API with `chat.postMessage` and `chat.update`, answering as Slack does: HTTP 200 with
- * `{ ok: false, error }` for refusals (auth, channel, blocks, unknown message), 429 with Retry-After for rate
- * limits. Like Slack, `chat.update` takes the channel ID only, not a `#name`.
+ * A loopback Slack Web API with `chat.postMessage`, `chat.update` and `users.info`, answering as Slack does:
+ * HTTP 200 with `{ ok: false, error }` for refusals (auth, channel, blocks, unknown message or user), 429 with
+ * Retry-After for rate limits. Like Slack, `chat.update` takes the channel ID only, not a `#name`.
  */
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = newToken();
@@ -108,6 +93,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const requests: FakeSlackRequest[] = [];
   const messages: FakeSlackMessage[] = [];
   const updates: FakeSlackUpdate[] = [];
+  const users = new Map<string, string | null>();
   const faults = new FaultSwitch();
   let clock = 1_700_000_000;
 
@@ -220,6 +206,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   };
 
+  const userInfo = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const args = accept(req, res, raw);
+    if (!args) return;
+    const id = typeof args.user === 'string' ? args.user : '';
+    const email = users.get(id);
+    if (email === undefined) return refuse(res, 'user_not_found');
+    const name = email?.split('@')[0] ?? id.toLowerCase();
+    const profile = { real_name: name, display_name: name, ...(email === null ? {} : { email }) };
+    return json(res, 200, { ok: true, user: { id, name, deleted: false, is_bot: false, profile } });
+  };
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -228,6 +225,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
       if (req.method === 'POST' && path === '/api/chat.postMessage') return postMessage(req, res, raw);
       if (req.method === 'POST' && path === '/api/chat.update') return updateMessage(req, res, raw);
+      if (req.method === 'POST' && path === '/api/users.info') return userInfo(req, res, raw);
       return refuse(res, 'unknown_method');
     });
   });
@@ -240,6 +238,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     requests,
     messages,
     updates,
+    users,
     channelId(nameOrId) {
       const id = channels.get(nameOrId);
       if (!id) throw new Error(`fake Slack has no channel ${nameOrId}`);
@@ -257,44 +256,6 @@ export function newToken(): string {
   return `xoxb-${Date.now()}-${randomBytes(4).readUInt32BE()}-${randomBytes(12).toString('hex')}`;
 }
 
-/**
- * The text a person sees for a message, as Slack renders it: control sequences (`<url|label>`, `<!here>`,
- * `<@U1>`) become their label, then `&amp;`, `&lt;`, `&gt;` become the characters. An unescaped `<script>` is
- * therefore shown as `script`, which is how a test notices that a value was not escaped.
- */
-export function renderedText(message: FakeSlackMessage): string {
-  const parts: string[] = [];
-  const add = (t: SlackTextJson | undefined) => {
-    if (t !== undefined) parts.push(t.type === 'mrkdwn' ? renderMrkdwn(t.text) : decodeEntities(t.text));
-  };
-  for (const block of message.blocks ?? []) {
-    add(block.text);
-    for (const f of block.fields ?? []) add(f);
-    for (const e of block.elements ?? []) {
-      // a context element is itself a text object; a button carries one
-      if (typeof e.text === 'string') add({ type: e.type === 'plain_text' ? 'plain_text' : 'mrkdwn', text: e.text });
-      else add(e.text);
-    }
-  }
-  if (!message.blocks?.length && message.text !== null) add({ type: 'mrkdwn', text: message.text });
-  return parts.join('\n');
-}
-
-function renderMrkdwn(text: string): string {
-  const linked = text.replace(/<([^<>]*)>/g, (_all, inner: string) => {
-    const [target = '', label] = inner.split('|');
-    if (label !== undefined) return label;
-    if (target.startsWith('!')) return `@${target.slice(1)}`;
-    if (target.startsWith('@') || target.startsWith('#')) return target;
-    return target;
-  });
-  return decodeEntities(linked);
-}
-
-function decodeEntities(text: string): string {
-  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
-}
-
 function parseArgs(contentType: string | null, raw: string): Record<string, unknown> {
   if (contentType?.startsWith('application/json')) {
     const parsed = safeJson(raw);
@@ -309,32 +270,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The Block Kit rules Slack would refuse the message for (the ones a notifier can break). */
-function checkBlocks(blocks: readonly SlackBlockJson[]): string[] {
-  const problems: string[] = [];
-  if (blocks.length > LIMITS.blocks) problems.push(`more than ${LIMITS.blocks} blocks`);
-  blocks.forEach((block, i) => {
-    const at = `[${i}]`;
-    if (block.type === 'header') {
-      if (block.text?.type !== 'plain_text') problems.push(`${at} header text must be plain_text`);
-      if ((block.text?.text.length ?? 0) > LIMITS.header) problems.push(`${at} header longer than ${LIMITS.header}`);
-    }
-    if (block.type === 'section') {
-      if (!block.text && !block.fields) problems.push(`${at} section needs text or fields`);
-      if ((block.text?.text.length ?? 0) > LIMITS.sectionText) problems.push(`${at} section text too long`);
-      if ((block.fields?.length ?? 0) > LIMITS.fields) problems.push(`${at} more than ${LIMITS.fields} fields`);
-      for (const f of block.fields ?? []) if (f.text.length > LIMITS.field) problems.push(`${at} field too long`);
-    }
-    for (const e of block.elements ?? []) {
-      if (e.type !== 'button') continue;
-      const label = typeof e.text === 'string' ? e.text : (e.text?.text ?? '');
-      if (label.length > LIMITS.button) problems.push(`${at} button text too long`);
-      if (e.url !== undefined && (e.url.length > LIMITS.url || !/^https?:\/\//.test(e.url))) {
-        problems.push(`${at} button url invalid`);
-      }
-    }
-  });
-  return problems;
 }
