@@ -130,6 +130,24 @@ describe('the Slack approval message of a gated run', () => {
     );
   });
 
+  it('shows a request cancelled while it waited', async () => {
+    const execId = await h.trigger('gated');
+    await h.deliverResults();
+
+    const res = await h.app.fetch(`/api/executions/${execId}/cancel`, {
+      method: 'POST',
+      headers: { authorization: h.as.alice ?? '' },
+    });
+    expect(res.status).toBe(200);
+    await h.deliverResults();
+
+    const message = messageOf(execId);
+    expect(header(message)).toBe(':heavy_multiplication_x: Cancelled · gated runbook');
+    expect(renderedText(message)).toMatch(
+      /\*Outcome\*\ncancelled by alice@contoso\.com \(token \w+\) before it started/,
+    );
+  });
+
   it('posts once, already decided, when the results arrive late, out of order and twice', async () => {
     const execId = await h.trigger('gated');
     await h.decide('bob', execId, { decision: 'approve' });
