@@ -40,6 +40,7 @@ locals {
       # empty when not configured: the code reads blank settings as unset
       "SLACK_TOKEN"           = local.slack_enabled ? local.kv_ref["slack-token"] : ""
       "SLACK_CHANNEL_DEFAULT" = local.slack_enabled ? nonsensitive(var.slack_integration.channel) : ""
+      "SLACK_SIGNING_SECRET"  = local.slack_interactive ? local.kv_ref["slack-signing-secret"] : ""
       "OPSGENIE_API_KEY"      = local.opsgenie_enabled ? local.kv_ref["opsgenie-api-key"] : ""
       "PAGERDUTY_ROUTING_KEY" = local.pagerduty_enabled ? local.kv_ref["pagerduty-routing-key"] : ""
       # notification routing (validated by the app at start-up, with the JSON path of any mistake)

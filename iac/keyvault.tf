@@ -44,6 +44,7 @@ locals {
   app_secrets = merge(
     { "cloudo-signing-key" = coalesce(var.signing_key, random_password.signing_key.result) },
     local.slack_enabled ? { "slack-token" = var.slack_integration.token } : {},
+    local.slack_interactive ? { "slack-signing-secret" = var.slack_signing_secret } : {},
     local.opsgenie_enabled ? { "opsgenie-api-key" = var.opsgenie_api_key } : {},
     local.pagerduty_enabled ? { "pagerduty-routing-key" = var.pagerduty_routing_key } : {},
     local.easy_auth_enabled ? { "easy-auth-client-secret" = var.easy_auth.client_secret } : {},
@@ -54,6 +55,7 @@ locals {
   app_secret_names = toset(concat(
     ["cloudo-signing-key"],
     local.slack_enabled ? ["slack-token"] : [],
+    local.slack_interactive ? ["slack-signing-secret"] : [],
     local.opsgenie_enabled ? ["opsgenie-api-key"] : [],
     local.pagerduty_enabled ? ["pagerduty-routing-key"] : [],
     local.easy_auth_enabled ? ["easy-auth-client-secret"] : [],

@@ -60,6 +60,7 @@ locals {
 
   # which optional secrets exist (only whether they are set is revealed, never the values)
   slack_enabled     = nonsensitive(var.slack_integration != null)
+  slack_interactive = nonsensitive(var.slack_integration != null && var.slack_signing_secret != null && var.slack_signing_secret != "")
   opsgenie_enabled  = nonsensitive(var.opsgenie_api_key != null && var.opsgenie_api_key != "")
   pagerduty_enabled = nonsensitive(var.pagerduty_routing_key != null && var.pagerduty_routing_key != "")
   github_token_set  = nonsensitive(try(var.github_repo_info.repo_token, "") != "" && try(var.github_repo_info.repo_token, "") != null)

@@ -166,6 +166,13 @@ variable "slack_integration" {
   sensitive = true
 }
 
+variable "slack_signing_secret" {
+  description = "Signing secret of the Slack app (stored in Key Vault, app setting SLACK_SIGNING_SECRET): approval messages get Approve/Reject buttons, whose clicks Slack sends to /api/slack/interactions, signed with it (set that Request URL under Interactivity, and give the bot users:read.email). Used only with slack_integration. Null (default) leaves decisions to the run page."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
 variable "opsgenie_api_key" {
   description = "Opsgenie / JSM API key (stored in Key Vault). Null disables Opsgenie."
   type        = string

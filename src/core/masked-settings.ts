@@ -35,6 +35,7 @@ export function describeSettings(settings: AppSettings) {
             token: `${MASK} (set)`,
             api_url: settings.notify.slack.apiUrl,
             default_channel: settings.notify.slack.defaultChannel,
+            signing_secret: settings.notify.slack.signingSecret ? `${MASK} (set: Approve/Reject buttons)` : 'not set',
           }
         : 'not configured',
       opsgenie: settings.notify.opsgenie

@@ -1,4 +1,34 @@
 import { z } from 'zod';
+import { ApprovalDecisionKind } from './approval-gate.js';
+
+/**
+ * Where a gated run's approval stands: `pending` until decided; a run that was let go counts as `approved`
+ * whatever happened to it next (running, succeeded, failed...), so its later results change nothing here.
+ */
+export const ApprovalState = z.enum(['pending', 'approved', 'rejected', 'expired', 'cancelled']);
+export type ApprovalState = z.infer<typeof ApprovalState>;
+
+/** What an approval message shows of a gated run: the request, the decisions so far, the outcome. */
+export const ApprovalSummary = z.object({
+  state: ApprovalState,
+  /** Who asked, as the gate names them (`user:alice@contoso.com`, `alert:<rule>`); null when unknown. */
+  requestedBy: z.string().nullable(),
+  /** When the approval window closes (ISO 8601). */
+  expiresAt: z.string(),
+  /** Approvals from distinct people needed (N of M). */
+  minApprovals: z.number().int().min(1),
+  /** Approvals from distinct people so far. */
+  approvals: z.number().int().min(0),
+  /** Every decision so far, oldest first: who, what, why, when. */
+  decisions: z.array(
+    z.object({ by: z.string(), decision: ApprovalDecisionKind, reason: z.string().nullable(), at: z.string() }),
+  ),
+  /** The arguments the runbook would run with (as the run page shows them). */
+  runArgs: z.string(),
+  /** Why it ended, in the run's words (`rejected by bob: …`, `no decision within 60 min …`); null while pending. */
+  outcome: z.string().nullable(),
+});
+export type ApprovalSummary = z.infer<typeof ApprovalSummary>;
 
 /**
  * What a notifier is asked to do about one run, built from a ResultMessage and the routing rules. No
@@ -8,9 +38,10 @@ export const Notification = z.object({
   /**
    * `open`: page / post about a failure (on-call failures always open); `close`: the same schema and
    * resource recovered (a later run succeeded, or the alert resolved); `note`: add to an open page (a
-   * retry); `post`: an informational message (a status the routing asks to be told about).
+   * retry); `post`: an informational message (a status the routing asks to be told about); `approval`: the
+   * approval request of a gated run, posted once and then updated in place (`updateTs`) as it is decided.
    */
-  action: z.enum(['open', 'close', 'note', 'post']),
+  action: z.enum(['open', 'close', 'note', 'post', 'approval']),
   execId: z.string(),
   schemaId: z.string(),
   schemaName: z.string(),
@@ -39,6 +70,13 @@ export const Notification = z.object({
   channel: z.string().nullable(),
   /** Slack thread to follow up in (the `ts` of the first message about this schema and resource). */
   threadTs: z.string().nullable(),
+  /** For `approval`: the gate's state and decisions; null for every other action. */
+  approval: ApprovalSummary.nullable(),
+  /**
+   * For `approval`: the `ts` of the message to update in place (with `channel` the channel ID Slack gave
+   * when it was posted); null to post it.
+   */
+  updateTs: z.string().nullable(),
 });
 export type Notification = z.infer<typeof Notification>;
 
@@ -47,6 +85,8 @@ export type Delivery =
   | {
       readonly ok: true /** Slack message ts, Opsgenie request id, PagerDuty dedup key... */;
       readonly ref: string | null;
+      /** Slack: the channel ID the message is in (what `chat.update` needs; a `#name` will not do). */
+      readonly channel?: string;
     }
   | {
       readonly ok: false;
@@ -56,7 +96,11 @@ export type Delivery =
       readonly retryAfterMs: number | null;
     };
 
-/** One notification target. Implementations talk to one service; they never throw on a service's answer. */
+/**
+ * One notification target. Implementations talk to one service; they never throw on a service's answer.
+ * Every action gets an answer: one the service has no place for (`post` and `approval` on a paging
+ * service) is acknowledged as delivered, `{ ok: true, ref: null }`, without a request.
+ */
 export interface Notifier {
   readonly name: string;
   send(notification: Notification): Promise<Delivery>;

@@ -5,7 +5,17 @@ import type { Env } from './setting-values.js';
 /** Where notifications go; a target is null when its secret is not set. Secrets are read here, at start. */
 export interface NotifySettings {
   /** `SLACK_TOKEN`, `SLACK_API_URL` (default https://slack.com/api/), `SLACK_CHANNEL_DEFAULT` (default #cloudo). */
-  readonly slack: { readonly token: string; readonly apiUrl: string; readonly defaultChannel: string } | null;
+  readonly slack: {
+    readonly token: string;
+    readonly apiUrl: string;
+    readonly defaultChannel: string;
+    /**
+     * `SLACK_SIGNING_SECRET`, the Slack app's signing secret: set, approval messages carry Approve/Reject
+     * buttons and `POST /api/slack/interactions` takes their clicks; unset (default), decisions are made on
+     * the run page only. Secret: never logged, never shown.
+     */
+    readonly signingSecret: string | null;
+  } | null;
   /** `OPSGENIE_API_KEY`, `OPSGENIE_API_URL` (default https://api.opsgenie.com; the EU or JSM endpoint goes here). */
   readonly opsgenie: { readonly apiKey: string; readonly apiUrl: string } | null;
   /** `PAGERDUTY_ROUTING_KEY`, `PAGERDUTY_EVENTS_URL` (default https://events.pagerduty.com). */
@@ -30,6 +40,11 @@ function url(env: Env, name: string, fallback: string, problems: string[]): stri
  */
 export function readNotifySettings(env: Env, problems: string[], routingFile?: string): NotifySettings {
   const slackToken = value(env, 'SLACK_TOKEN');
+  const signingSecret = value(env, 'SLACK_SIGNING_SECRET') ?? null;
+  if (signingSecret && !slackToken) {
+    // the buttons are on messages the bot posts, and a click is mapped to a person with users.info
+    problems.push('SLACK_SIGNING_SECRET is set but SLACK_TOKEN is not: Slack buttons need the bot token too');
+  }
   const opsgenieKey = value(env, 'OPSGENIE_API_KEY');
   const pagerdutyKey = value(env, 'PAGERDUTY_ROUTING_KEY');
   const rulesText = value(env, 'CLOUDO_ROUTING_RULES') ?? routingFile;
@@ -50,7 +65,12 @@ export function readNotifySettings(env: Env, problems: string[], routingFile?: s
     channelSetting ?? (routing.default.slack === false ? DEFAULT_SLACK_CHANNEL : routing.default.slack.channel);
   return {
     slack: slackToken
-      ? { token: slackToken, apiUrl: url(env, 'SLACK_API_URL', 'https://slack.com/api/', problems), defaultChannel }
+      ? {
+          token: slackToken,
+          apiUrl: url(env, 'SLACK_API_URL', 'https://slack.com/api/', problems),
+          defaultChannel,
+          signingSecret,
+        }
       : null,
     opsgenie: opsgenieKey
       ? { apiKey: opsgenieKey, apiUrl: url(env, 'OPSGENIE_API_URL', 'https://api.opsgenie.com', problems) }

@@ -228,11 +228,17 @@ export function isFailureStatus(status: string): boolean {
  * Targets for one run: the first matching rule wins; no match, the default. On-call failures always
  * notify: whatever the rule says, an on-call run that failed (see `FAILURE_STATUSES`) gets at least the
  * default Slack channel and every paging target the default enables, so no rule can silence a page.
+ * Approval requests (`pending_approval`) always go to Slack too, where the people who decide look: a
+ * rule may pick the channel (`#team-{team}`) but not silence it, and nobody is paged for a question.
+ * (With Slack off in both the rule and the default, the channel is null and the Slack notifier's own
+ * default channel takes it.)
  */
 export function routeRun(config: RoutingRules, facts: RunFacts): NotificationRoute {
   const fallback = config.default;
   const isOncallFailure = facts.oncall && isFailureStatus(facts.status);
-  const notifiesByDefault = isOncallFailure || (fallback.statuses as readonly string[]).includes(facts.status);
+  const isApprovalRequest = facts.status === 'pending_approval';
+  const notifiesByDefault =
+    isOncallFailure || isApprovalRequest || (fallback.statuses as readonly string[]).includes(facts.status);
   const defaultChannel = fallback.slack === false ? null : fallback.slack.channel;
   const byDefault = {
     slackChannel: notifiesByDefault ? defaultChannel : null,
@@ -251,6 +257,9 @@ export function routeRun(config: RoutingRules, facts: RunFacts): NotificationRou
     pagerduty: rule.notify.pagerduty ?? byDefault.pagerduty,
     matched: rule.name ?? `rules[${index}]`,
   };
+  if (isApprovalRequest) {
+    return { ...route, slackChannel: route.slackChannel ?? defaultChannel, opsgenie: false, pagerduty: false };
+  }
   if (!isOncallFailure) return route;
   return {
     ...route,

@@ -96,12 +96,15 @@ export function decisionFormFunction(services: ServicesProvider) {
   );
 }
 
-/** Decides, maps a refusal to its HTTP error, and audits what was decided. */
-async function applyDecision(
+/**
+ * Decides as `caller`, maps a refusal to its HTTP error, and audits what was decided (`via`: where the
+ * decision was made). The one way every route records a decision.
+ */
+export async function applyDecision(
   { request, context, caller, services }: HttpCall,
   execId: string,
   decision: DecisionRequest,
-  via: 'api' | 'console',
+  via: 'api' | 'console' | 'slack',
 ): Promise<Execution> {
   const outcome = await decideRun(
     { storage: services.storage, onError: (message, err) => context.error(message, err) },

@@ -14,6 +14,7 @@ import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { resultsFunction } from './results.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
+import { slackInteractionsFunction } from './slack.js';
 import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
 import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
@@ -59,6 +60,7 @@ export function createFunctionDefinitions(
     getApprovalFunction(services),
     decideApprovalFunction(services),
     decisionFormFunction(services),
+    slackInteractionsFunction(services),
     streamExecutionLogFunction(services),
     liveLogScriptFunction(services),
     executionsPageFunction(services),

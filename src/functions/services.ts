@@ -4,7 +4,7 @@ import { Authenticator, createEntraTokenVerifier } from '../auth/index.js';
 import type { Notifier } from '../core/notification.js';
 import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
-import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier } from '../notify/index.js';
+import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory } from '../notify/index.js';
 import type { Target } from '../oncall/index.js';
 import type { Storage } from '../storage/index.js';
 import { createStorage } from '../storage/index.js';
@@ -17,6 +17,11 @@ export interface AppServices {
   readonly auth: Authenticator;
   /** The configured notification targets (a target without its secret is absent). */
   readonly notifiers: Partial<Record<Target, Notifier>>;
+  /**
+   * Who clicked a button in Slack, by e-mail (`users.info`); present only with Slack interactivity on
+   * (`SLACK_SIGNING_SECRET` and `SLACK_TOKEN`).
+   */
+  readonly slackUsers: Pick<SlackUserDirectory, 'emailOf'> | null;
   /** The deployment's own schemas (`CLOUDO_SCHEMAS_JSON`), imported at start and by Housekeeping. */
   readonly deployedSchemas: DeployedSchemas;
   /**
@@ -48,7 +53,14 @@ export function createAppServices(settings: AppSettings): AppServices {
   const { slack, opsgenie, pagerduty } = settings.notify;
   const notifiers: Partial<Record<Target, Notifier>> = {
     ...(slack
-      ? { slack: new SlackNotifier({ token: slack.token, apiUrl: slack.apiUrl, defaultChannel: slack.defaultChannel }) }
+      ? {
+          slack: new SlackNotifier({
+            token: slack.token,
+            apiUrl: slack.apiUrl,
+            defaultChannel: slack.defaultChannel,
+            interactive: slack.signingSecret !== null,
+          }),
+        }
       : {}),
     ...(opsgenie ? { opsgenie: new OpsgenieNotifier({ apiKey: opsgenie.apiKey, apiUrl: opsgenie.apiUrl }) } : {}),
     ...(pagerduty
@@ -60,6 +72,7 @@ export function createAppServices(settings: AppSettings): AppServices {
     storage,
     auth,
     notifiers,
+    slackUsers: slack?.signingSecret ? new SlackUserDirectory({ token: slack.token, apiUrl: slack.apiUrl }) : null,
     deployedSchemas: new DeployedSchemas({ settings, storage }),
     formKey: settings.auth.signingKey ?? randomBytes(32).toString('base64url'),
   };

@@ -5,3 +5,7 @@ export type { PagerDutyNotifierOptions } from './pagerduty.js';
 export { PagerDutyNotifier } from './pagerduty.js';
 export type { SlackNotifierOptions } from './slack.js';
 export { SlackNotifier } from './slack.js';
+export { APPROVE_ACTION, REJECT_ACTION } from './slack-approval.js';
+export { escapeSlack } from './slack-text.js';
+export type { SlackUserDirectoryOptions, SlackUserEmail } from './slack-users.js';
+export { SlackUserDirectory } from './slack-users.js';

@@ -87,7 +87,9 @@ export class OpsgenieNotifier implements Notifier {
           user: SOURCE,
           note: toNote(notification),
         });
+      // an informational post and an approval request are for Slack: a paging service has no place for them
       case 'post':
+      case 'approval':
         return { ok: true, ref: null };
     }
   }

@@ -86,7 +86,9 @@ export class PagerDutyNotifier implements Notifier {
           event_action: 'resolve',
           dedup_key: dedupKey,
         });
+      // an informational post and an approval request are for Slack: a paging service has no place for them
       case 'post':
+      case 'approval':
         return { ok: true, ref: null };
     }
   }

@@ -1,4 +1,5 @@
 export type { OpenPage, PlannedSend, Target } from './plan.js';
 export { dedupKeyOf, planNotifications } from './plan.js';
 export type { Attempt, ResultHandlerDeps } from './result-handler.js';
-export { handleResult, RetryLaterError } from './result-handler.js';
+export { handleResult } from './result-handler.js';
+export { RetryLaterError } from './send-round.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { summarizeApproval } from '../core/approval-summary.js';
 import type { Execution } from '../core/execution.js';
 import { durationMs } from '../core/execution.js';
 import type { Notification } from '../core/notification.js';
@@ -32,20 +33,15 @@ export function isFailure(status: string): boolean {
   return (FAILURE_STATUSES as readonly string[]).includes(status);
 }
 
-/**
- * Decides the sends for a finished run: an on-call failure opens a page on every routed target; a later
- * success (or a resolved alert's run) closes the open page on the targets that hold it and replies in its
- * Slack thread; anything else posts to Slack when the route says so.
- */
-export function planNotifications(input: {
-  execution: Execution;
-  logTail: string;
-  route: NotificationRoute;
-  page: OpenPage | null;
-  publicUrl: string;
-}): PlannedSend[] {
-  const { execution: e, route, page } = input;
-  const base = (action: Notification['action'], channel: string | null, threadTs: string | null): Notification => ({
+/** The notification about `e` for one action; the plan fills in where it goes. */
+function notificationOf(
+  e: Execution,
+  input: { readonly logTail: string; readonly publicUrl: string },
+  action: Notification['action'],
+  channel: string | null,
+  threadTs: string | null,
+): Notification {
+  return {
     action,
     execId: e.execId,
     schemaId: e.schemaId,
@@ -61,11 +57,56 @@ export function planNotifications(input: {
     exitCode: e.exitCode,
     error: e.error,
     logTail: input.logTail,
+    // the run page, where people sign in to decide: never a key, a token or a decision in the URL
     link: `${input.publicUrl}/api/logs/${e.execId}`,
     dedupKey: dedupKeyOf(e),
     channel,
     threadTs,
-  });
+    approval: null,
+    updateTs: null,
+  };
+}
+
+/**
+ * The approval message of a gated run as it stands now: posted to `channel` (null: the notifier's default)
+ * when `updateTs` is null, else the update of the message posted before (`channel` is then its channel ID).
+ * Null for a run that never waited.
+ */
+export function planApprovalMessage(input: {
+  execution: Execution;
+  channel: string | null;
+  updateTs: string | null;
+  publicUrl: string;
+}): Notification | null {
+  const approval = summarizeApproval(input.execution);
+  if (!approval) return null;
+  const n = notificationOf(
+    input.execution,
+    { logTail: '', publicUrl: input.publicUrl },
+    'approval',
+    input.channel,
+    null,
+  );
+  return { ...n, approval, updateTs: input.updateTs };
+}
+
+/**
+ * Decides the sends for a finished run: an on-call failure opens a page on every routed target; a later
+ * success (or a resolved alert's run) closes the open page on the targets that hold it and replies in its
+ * Slack thread; anything else posts to Slack when the route says so. A run waiting for approval gets none:
+ * its approval message (planApprovalMessage) is what people see of it.
+ */
+export function planNotifications(input: {
+  execution: Execution;
+  logTail: string;
+  route: NotificationRoute;
+  page: OpenPage | null;
+  publicUrl: string;
+}): PlannedSend[] {
+  const { execution: e, route, page } = input;
+  const base = (action: Notification['action'], channel: string | null, threadTs: string | null) =>
+    notificationOf(e, input, action, channel, threadTs);
+  if (e.status === 'pending_approval') return [];
   const sends: PlannedSend[] = [];
   const thread = page?.open ? page.slackTs : null;
   if (isFailure(e.status) && e.oncall) {

@@ -1,18 +1,13 @@
 import type { AlertContext } from '../core/alert-context.js';
-import type { Execution } from '../core/execution.js';
 import type { Notifier } from '../core/notification.js';
 import { ResultMessage } from '../core/result-message.js';
-import type { RoutingRules } from '../core/routing-rules.js';
+import type { RoutingRules, RunFacts } from '../core/routing-rules.js';
 import { routeRun } from '../core/routing-rules.js';
 import type { Storage } from '../storage/index.js';
-import { ConcurrentUpdateError } from '../storage/index.js';
+import { syncApprovalMessage } from './approval-message.js';
 import type { PlannedSend, Target } from './plan.js';
 import { dedupKeyOf, planNotifications } from './plan.js';
-
-/** A send failed in a way worth trying again: the results message comes back after its visibility timeout. */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
-}
+import { SendRound } from './send-round.js';
 
 export interface ResultHandlerDeps {
   readonly storage: Storage;
@@ -32,8 +27,10 @@ export interface Attempt {
 
 /**
  * Notifies about one finished run: routes it, plans the sends, and makes each (execution, target, action)
- * at most once per success (a ledger row per send). Retryable failures throw RetryLaterError so the queue
- * brings the message back; on the last delivery they are recorded on the execution instead.
+ * at most once per success (a ledger row per send). A gated run also gets its Slack approval message,
+ * posted once and then kept in step with its state (approval-message.ts). Retryable failures throw
+ * RetryLaterError so the queue brings the message back; on the last delivery they are recorded on the
+ * execution instead.
  */
 export async function handleResult(deps: ResultHandlerDeps, message: unknown, attempt: Attempt): Promise<void> {
   const parsed = ResultMessage.safeParse(message);
@@ -50,7 +47,7 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
   const alert = execution.monitorCondition
     ? ((await storage.alertPayloads.load(execution.execId))?.alert ?? null)
     : null;
-  const route = routeRun(deps.routing, {
+  const facts: RunFacts = {
     team: execution.trigger.team,
     schemaId: execution.schemaId,
     severity: alert?.severity ?? null,
@@ -58,7 +55,8 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     namespace: alert?.kubernetes.namespace ?? null,
     resourceGroup: alert?.resourceGroup ?? null,
     oncall: execution.oncall,
-  });
+  };
+  const route = routeRun(deps.routing, facts);
   const dedupKey = dedupKeyOf(execution);
   const page = await storage.notifications.page(dedupKey);
   const sends = planNotifications({
@@ -69,42 +67,26 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     publicUrl: deps.publicUrl,
   }).map((s) => withSeverity(s, alert));
 
-  const lastAttempt = attempt.dequeueCount >= attempt.maxDequeueCount;
-  const gaveUp: string[] = [];
-  let retryReason: string | null = null;
+  const round = new SendRound({
+    storage,
+    notifiers: deps.notifiers,
+    execId: execution.execId,
+    lastAttempt: attempt.dequeueCount >= attempt.maxDequeueCount,
+  });
+  if (execution.approval && deps.notifiers.slack) {
+    // the message goes where an approval request is routed, whatever the run's state when we first see it
+    const requestRoute = routeRun(deps.routing, { ...facts, status: 'pending_approval' });
+    await syncApprovalMessage({ storage, round, publicUrl: deps.publicUrl }, execution, requestRoute.slackChannel);
+  }
   let pageState = page;
   for (const send of sends) {
-    const notifier = deps.notifiers[send.target];
-    if (!notifier) continue;
     const key = `${send.target}.${send.notification.action}`;
-    if ((await storage.notifications.get(execution.execId, key))?.status === 'sent') continue;
-    const delivery = await notifier.send(send.notification);
-    const at = new Date().toISOString();
-    if (delivery.ok) {
-      await storage.notifications.record(execution.execId, key, {
-        status: 'sent',
-        ref: delivery.ref,
-        reason: null,
-        at,
-      });
-      pageState = nextPage(pageState, send, delivery.ref, execution.execId);
-      continue;
-    }
-    if (delivery.retryable && !lastAttempt) {
-      retryReason ??= `${notifier.name}: ${delivery.reason}`;
-      continue;
-    }
-    await storage.notifications.record(execution.execId, key, {
-      status: 'failed',
-      ref: null,
-      reason: delivery.reason,
-      at,
-    });
-    gaveUp.push(`${notifier.name} ${send.notification.action}: ${delivery.reason}`);
+    if (!deps.notifiers[send.target] || (await round.wasSent(key))) continue;
+    const delivery = await round.send(send.target, send.notification, key);
+    if (delivery) pageState = nextPage(pageState, send, delivery.ref, execution.execId);
   }
   if (pageState && pageState !== page) await storage.notifications.setPage(dedupKey, pageState);
-  if (gaveUp.length > 0) await recordNotifyError(storage, execution.execId, gaveUp.join('; '));
-  if (retryReason) throw new RetryLaterError(`will retry: ${retryReason}`);
+  await round.finish();
 }
 
 function withSeverity(send: PlannedSend, alert: AlertContext | null): PlannedSend {
@@ -131,19 +113,4 @@ function nextPage(
   }
   if (action === 'close') return { open: false, slackTs: null, slackChannel: null, execId };
   return page;
-}
-
-/** Puts the reason notifications gave up on the run, for the console (the status stays as it was). */
-async function recordNotifyError(storage: Storage, execId: string, reason: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await storage.executions.get(execId);
-    if (!current) return;
-    const next: Execution = { ...current.execution, notifyError: reason.slice(0, 1000) };
-    try {
-      await storage.executions.update(current, next);
-      return;
-    } catch (err) {
-      if (!(err instanceof ConcurrentUpdateError)) throw err;
-    }
-  }
 }

@@ -8,6 +8,8 @@ export interface LedgerEntry {
   readonly status: 'sent' | 'failed';
   /** Slack ts, Opsgenie request id... */
   readonly ref: string | null;
+  /** Slack: the channel ID the message is in, for later `chat.update`s. */
+  readonly channel?: string | null;
   readonly reason: string | null;
   readonly at: string;
 }
@@ -42,12 +44,7 @@ export class NotificationLedger {
   async get(execId: string, key: string): Promise<LedgerEntry | null> {
     try {
       const e = await this.notifications.getEntity<Record<string, string | undefined>>(execId, key);
-      return {
-        status: e.status === 'sent' ? 'sent' : 'failed',
-        ref: e.ref ?? null,
-        reason: e.reason ?? null,
-        at: e.at ?? '',
-      };
+      return fromRow(e);
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;
@@ -57,6 +54,7 @@ export class NotificationLedger {
   async record(execId: string, key: string, entry: LedgerEntry): Promise<void> {
     const row: Record<string, string> = { status: entry.status, at: entry.at };
     if (entry.ref) row.ref = entry.ref;
+    if (entry.channel) row.channel = entry.channel;
     if (entry.reason) row.reason = entry.reason.slice(0, 2000);
     await this.notifications.upsertEntity({ partitionKey: execId, rowKey: key, ...row }, 'Replace');
   }
@@ -67,15 +65,44 @@ export class NotificationLedger {
       queryOptions: { filter: odata`PartitionKey eq ${execId}` },
     });
     for await (const e of rows) {
-      out.push({
-        key: e.rowKey ?? '',
-        status: e.status === 'sent' ? 'sent' : 'failed',
-        ref: e.ref ?? null,
-        reason: e.reason ?? null,
-        at: e.at ?? '',
-      });
+      // a claim is not a send (see claim)
+      if (e.status !== 'claimed') out.push({ key: e.rowKey ?? '', ...fromRow(e) });
     }
     return out;
+  }
+
+  /**
+   * Claims `key` of a run for one sender, so that two deliveries handled at once do not both make a send
+   * that must happen once (a message posted twice). An insert-only write: true for the one that made it,
+   * false while another holds it; a claim older than `staleAfterMs` is taken over (its holder died), by
+   * one taker only (conditional on the claim seen). `release` ends it.
+   */
+  async claim(execId: string, key: string, now: Date, staleAfterMs: number): Promise<boolean> {
+    const row = { partitionKey: execId, rowKey: key, status: 'claimed', at: now.toISOString() };
+    try {
+      await this.notifications.createEntity(row);
+      return true;
+    } catch (err) {
+      if (statusOf(err) !== 409) throw err;
+    }
+    try {
+      const held = await this.notifications.getEntity<Record<string, string | undefined>>(execId, key);
+      if (now.getTime() - Date.parse(held.at ?? '') < staleAfterMs) return false;
+      await this.notifications.updateEntity(row, 'Replace', { etag: held.etag });
+      return true;
+    } catch (err) {
+      // released in between (404), or taken over by another (412): let the caller look again later
+      if (statusOf(err) === 404 || statusOf(err) === 412) return false;
+      throw err;
+    }
+  }
+
+  async release(execId: string, key: string): Promise<void> {
+    try {
+      await this.notifications.deleteEntity(execId, key);
+    } catch (err) {
+      if (statusOf(err) !== 404) throw err;
+    }
   }
 
   async page(dedupKey: string): Promise<PageState | null> {
@@ -99,4 +126,14 @@ export class NotificationLedger {
     if (state.slackChannel) row.slackChannel = state.slackChannel;
     await this.pages.upsertEntity({ partitionKey: 'page', rowKey: pageKey(dedupKey), ...row }, 'Replace');
   }
+}
+
+function fromRow(e: Record<string, string | undefined>): LedgerEntry {
+  return {
+    status: e.status === 'sent' ? 'sent' : 'failed',
+    ref: e.ref ?? null,
+    channel: e.channel ?? null,
+    reason: e.reason ?? null,
+    at: e.at ?? '',
+  };
 }

@@ -21,6 +21,7 @@ const EXPECTED_ACCESS: Record<string, string> = {
   GetApproval: 'viewer',
   DecideApproval: 'operator',
   DecisionForm: 'operator',
+  SlackInteractions: 'public',
   StreamExecutionLog: 'viewer',
   LiveLogScript: 'public',
   ListWorkers: 'viewer',

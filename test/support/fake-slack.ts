@@ -2,8 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { FaultSwitch, listenOnLoopback, retryAfterHeaders } from './fake-server.js';
+import type { SlackBlockJson } from './slack-blocks.js';
+import { checkBlocks } from './slack-blocks.js';
 
-/** One `chat.postMessage` call as the fake received it, refused ones included. */
+export type { SlackBlockJson, SlackTextJson } from './slack-blocks.js';
+export { renderedText } from './slack-blocks.js';
+
+/** One Web API call as the fake received it, refused ones included. */
 export interface FakeSlackRequest {
   readonly path: string;
   readonly contentType: string | null;
@@ -22,26 +27,16 @@ export interface FakeSlackMessage {
   readonly text: string | null;
   /** Parsed Block Kit blocks, null when none were sent. */
   readonly blocks: readonly SlackBlockJson[] | null;
+  /** How many times `chat.update` changed it. */
+  readonly edits: number;
 }
 
-/** A Block Kit block as JSON: only the parts the fake checks and renders are typed. */
-export interface SlackBlockJson {
-  readonly type: string;
-  readonly text?: SlackTextJson;
-  readonly fields?: readonly SlackTextJson[];
-  readonly elements?: readonly {
-    readonly type: string;
-    readonly text?: SlackTextJson | string;
-    readonly url?: string;
-    readonly action_id?: string;
-  }[];
-}
-
-export interface SlackTextJson {
-  readonly type: 'plain_text' | 'mrkdwn';
-  readonly text: string;
-  readonly verbatim?: boolean;
-  readonly emoji?: boolean;
+/** One accepted `chat.update`: the message as it was before and after. */
+export interface FakeSlackUpdate {
+  readonly channel: string;
+  readonly ts: string;
+  readonly before: FakeSlackMessage;
+  readonly after: FakeSlackMessage;
 }
 
 export interface FakeSlack {
@@ -51,10 +46,17 @@ export interface FakeSlack {
   readonly token: string;
   /** Tokens the fake accepts; any other gets `invalid_auth`, none gets `not_authed`. */
   readonly validTokens: Set<string>;
-  /** Every `chat.postMessage` call so far. */
+  /** Every call so far (`chat.postMessage`, `chat.update`), by `path`. */
   readonly requests: readonly FakeSlackRequest[];
-  /** Accepted messages, oldest first. */
+  /** Accepted messages, oldest first, as they read now (after any `chat.update`). */
   readonly messages: readonly FakeSlackMessage[];
+  /** Accepted `chat.update` calls, oldest first. */
+  readonly updates: readonly FakeSlackUpdate[];
+  /**
+   * The workspace's people for `users.info`: user id → e-mail (null: a profile without one, as when the
+   * app lacks `users:read.email`). Any other id gets `user_not_found`. Seed it.
+   */
+  readonly users: Map<string, string | null>;
   /** The ID of a channel given by name (`#alerts`) or ID; throws for a channel the fake does not have. */
   channelId(nameOrId: string): string;
   /** The next `count` calls answer 429 `ratelimited`, with `Retry-After: retryAfterSeconds` unless null. */
@@ -72,12 +74,12 @@ export interface FakeSlackOptions {
   readonly channels?: readonly string[];
 }
 
-/** Block Kit limits Slack enforces with `invalid_blocks`. */
-const LIMITS = { blocks: 50, header: 150, sectionText: 3000, fields: 10, field: 2000, button: 75, url: 3000 };
+const SLACK_ID = /^[CG][A-Z0-9]{8,20}$/;
 
 /**
- * A loopback Slack Web API with `chat.postMessage` only, answering as Slack does: HTTP 200 with
- * `{ ok: false, error }` for refusals (auth, channel, blocks), 429 with Retry-After for rate limits.
+ * A loopback Slack Web API with `chat.postMessage`, `chat.update` and `users.info`, answering as Slack does:
+ * HTTP 200 with `{ ok: false, error }` for refusals (auth, channel, blocks, unknown message or user), 429 with
+ * Retry-After for rate limits. Like Slack, `chat.update` takes the channel ID only, not a `#name`.
  */
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const token = newToken();
@@ -90,6 +92,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   }
   const requests: FakeSlackRequest[] = [];
   const messages: FakeSlackMessage[] = [];
+  const updates: FakeSlackUpdate[] = [];
+  const users = new Map<string, string | null>();
   const faults = new FaultSwitch();
   let clock = 1_700_000_000;
 
@@ -98,48 +102,69 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const refuse = (res: ServerResponse, error: string, extra: object = {}) =>
     json(res, 200, { ok: false, error, ...extra });
 
-  const postMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+  /**
+   * What every method does first: records the call, applies a fault, checks the token. Returns the
+   * arguments, or null when it has answered already.
+   */
+  const accept = (req: IncomingMessage, res: ServerResponse, raw: string): Record<string, unknown> | null => {
     const contentType = req.headers['content-type'] ?? null;
     const args = parseArgs(contentType, raw);
     const authorization = req.headers.authorization ?? null;
     requests.push({ path: req.url ?? '', contentType, authorization, args });
 
     const fault = faults.next();
-    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hang') return null;
     if (fault?.kind === 'rate-limit') {
       const headers = retryAfterHeaders(fault.retryAfterSeconds);
-      return json(res, 429, { ok: false, error: 'ratelimited' }, headers);
+      json(res, 429, { ok: false, error: 'ratelimited' }, headers);
+      return null;
     }
     if (fault?.kind === 'status') {
-      return res
+      res
         .writeHead(fault.status, { 'content-type': 'text/html' })
         .end(`<html><body>${fault.status} Server Error</body></html>`);
+      return null;
     }
 
     const bearer = authorization?.startsWith('Bearer ') ? authorization.slice(7) : null;
     const given = bearer ?? (typeof args.token === 'string' ? args.token : null);
-    if (!given) return refuse(res, 'not_authed');
-    if (!validTokens.has(given)) return refuse(res, 'invalid_auth');
+    const refusal = !given ? 'not_authed' : !validTokens.has(given) ? 'invalid_auth' : null;
+    if (refusal === null) return args;
+    refuse(res, refusal);
+    return null;
+  };
 
-    const channel = typeof args.channel === 'string' ? channels.get(args.channel) : undefined;
-    if (!channel) return refuse(res, 'channel_not_found');
+  /** The text and blocks of a post or update, or the error Slack would answer. */
+  const content = (
+    args: Record<string, unknown>,
+  ): { text: string | null; blocks: SlackBlockJson[] | null } | { error: string; extra: object } => {
     const text = typeof args.text === 'string' ? args.text : null;
-    if (text !== null && text.length > 40_000) return refuse(res, 'msg_too_long');
-
+    if (text !== null && text.length > 40_000) return { error: 'msg_too_long', extra: {} };
     let blocks: SlackBlockJson[] | null = null;
     if (args.blocks !== undefined) {
       const parsed = typeof args.blocks === 'string' ? safeJson(args.blocks) : args.blocks;
-      if (!Array.isArray(parsed)) return refuse(res, 'invalid_blocks_format');
+      if (!Array.isArray(parsed)) return { error: 'invalid_blocks_format', extra: {} };
       blocks = parsed as SlackBlockJson[];
       const problems = checkBlocks(blocks);
-      if (problems.length > 0) return refuse(res, 'invalid_blocks', { errors: problems });
+      if (problems.length > 0) return { error: 'invalid_blocks', extra: { errors: problems } };
     }
-    if (!text && !blocks?.length) return refuse(res, 'no_text');
+    if (!text && !blocks?.length) return { error: 'no_text', extra: {} };
+    return { text, blocks };
+  };
+
+  const postMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const args = accept(req, res, raw);
+    if (!args) return;
+    const channel = typeof args.channel === 'string' ? channels.get(args.channel) : undefined;
+    if (!channel) return refuse(res, 'channel_not_found');
+    const body = content(args);
+    if ('error' in body) return refuse(res, body.error, body.extra);
+    const { text, blocks } = body;
 
     clock += 1;
     const ts = `${clock}.${String(messages.length + 1).padStart(6, '0')}`;
     const threadTs = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : null;
-    messages.push({ channel, ts, threadTs, text, blocks });
+    messages.push({ channel, ts, threadTs, text, blocks, edits: 0 });
     return json(res, 200, {
       ok: true,
       channel,
@@ -156,6 +181,42 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   };
 
+  const updateMessage = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const args = accept(req, res, raw);
+    if (!args) return;
+    // chat.update wants the channel ID Slack gave when the message was posted
+    const channel =
+      typeof args.channel === 'string' && SLACK_ID.test(args.channel) ? channels.get(args.channel) : undefined;
+    if (!channel) return refuse(res, 'channel_not_found');
+    const index = messages.findIndex((m) => m.channel === channel && m.ts === args.ts);
+    const before = messages[index];
+    if (!before) return refuse(res, 'message_not_found');
+    const body = content(args);
+    if ('error' in body) return refuse(res, body.error, body.extra);
+
+    const after: FakeSlackMessage = { ...before, text: body.text, blocks: body.blocks, edits: before.edits + 1 };
+    messages[index] = after;
+    updates.push({ channel, ts: before.ts, before, after });
+    return json(res, 200, {
+      ok: true,
+      channel,
+      ts: before.ts,
+      text: body.text ?? '',
+      message: { text: body.text ?? '' },
+    });
+  };
+
+  const userInfo = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const args = accept(req, res, raw);
+    if (!args) return;
+    const id = typeof args.user === 'string' ? args.user : '';
+    const email = users.get(id);
+    if (email === undefined) return refuse(res, 'user_not_found');
+    const name = email?.split('@')[0] ?? id.toLowerCase();
+    const profile = { real_name: name, display_name: name, ...(email === null ? {} : { email }) };
+    return json(res, 200, { ok: true, user: { id, name, deleted: false, is_bot: false, profile } });
+  };
+
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -163,6 +224,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = new URL(req.url ?? '/', 'http://fake').pathname;
       if (req.method === 'POST' && path === '/api/chat.postMessage') return postMessage(req, res, raw);
+      if (req.method === 'POST' && path === '/api/chat.update') return updateMessage(req, res, raw);
+      if (req.method === 'POST' && path === '/api/users.info') return userInfo(req, res, raw);
       return refuse(res, 'unknown_method');
     });
   });
@@ -174,6 +237,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     validTokens,
     requests,
     messages,
+    updates,
+    users,
     channelId(nameOrId) {
       const id = channels.get(nameOrId);
       if (!id) throw new Error(`fake Slack has no channel ${nameOrId}`);
@@ -191,44 +256,6 @@ export function newToken(): string {
   return `xoxb-${Date.now()}-${randomBytes(4).readUInt32BE()}-${randomBytes(12).toString('hex')}`;
 }
 
-/**
- * The text a person sees for a message, as Slack renders it: control sequences (`<url|label>`, `<!here>`,
- * `<@U1>`) become their label, then `&amp;`, `&lt;`, `&gt;` become the characters. An unescaped `<script>` is
- * therefore shown as `script`, which is how a test notices that a value was not escaped.
- */
-export function renderedText(message: FakeSlackMessage): string {
-  const parts: string[] = [];
-  const add = (t: SlackTextJson | undefined) => {
-    if (t !== undefined) parts.push(t.type === 'mrkdwn' ? renderMrkdwn(t.text) : decodeEntities(t.text));
-  };
-  for (const block of message.blocks ?? []) {
-    add(block.text);
-    for (const f of block.fields ?? []) add(f);
-    for (const e of block.elements ?? []) {
-      // a context element is itself a text object; a button carries one
-      if (typeof e.text === 'string') add({ type: e.type === 'plain_text' ? 'plain_text' : 'mrkdwn', text: e.text });
-      else add(e.text);
-    }
-  }
-  if (!message.blocks?.length && message.text !== null) add({ type: 'mrkdwn', text: message.text });
-  return parts.join('\n');
-}
-
-function renderMrkdwn(text: string): string {
-  const linked = text.replace(/<([^<>]*)>/g, (_all, inner: string) => {
-    const [target = '', label] = inner.split('|');
-    if (label !== undefined) return label;
-    if (target.startsWith('!')) return `@${target.slice(1)}`;
-    if (target.startsWith('@') || target.startsWith('#')) return target;
-    return target;
-  });
-  return decodeEntities(linked);
-}
-
-function decodeEntities(text: string): string {
-  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
-}
-
 function parseArgs(contentType: string | null, raw: string): Record<string, unknown> {
   if (contentType?.startsWith('application/json')) {
     const parsed = safeJson(raw);
@@ -243,32 +270,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** The Block Kit rules Slack would refuse the message for (the ones a notifier can break). */
-function checkBlocks(blocks: readonly SlackBlockJson[]): string[] {
-  const problems: string[] = [];
-  if (blocks.length > LIMITS.blocks) problems.push(`more than ${LIMITS.blocks} blocks`);
-  blocks.forEach((block, i) => {
-    const at = `[${i}]`;
-    if (block.type === 'header') {
-      if (block.text?.type !== 'plain_text') problems.push(`${at} header text must be plain_text`);
-      if ((block.text?.text.length ?? 0) > LIMITS.header) problems.push(`${at} header longer than ${LIMITS.header}`);
-    }
-    if (block.type === 'section') {
-      if (!block.text && !block.fields) problems.push(`${at} section needs text or fields`);
-      if ((block.text?.text.length ?? 0) > LIMITS.sectionText) problems.push(`${at} section text too long`);
-      if ((block.fields?.length ?? 0) > LIMITS.fields) problems.push(`${at} more than ${LIMITS.fields} fields`);
-      for (const f of block.fields ?? []) if (f.text.length > LIMITS.field) problems.push(`${at} field too long`);
-    }
-    for (const e of block.elements ?? []) {
-      if (e.type !== 'button') continue;
-      const label = typeof e.text === 'string' ? e.text : (e.text?.text ?? '');
-      if (label.length > LIMITS.button) problems.push(`${at} button text too long`);
-      if (e.url !== undefined && (e.url.length > LIMITS.url || !/^https?:\/\//.test(e.url))) {
-        problems.push(`${at} button url invalid`);
-      }
-    }
-  });
-  return problems;
 }

@@ -27,6 +27,7 @@ export function placeholder(name: string): string {
     CLOUDO_SCHEMAS_JSON: readFileSync(new URL('schemas/schemas.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_PRUNE: 'false',
     SLACK_TOKEN: 'xoxb-1111-2222-abcdefabcdef',
+    SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef',
     SLACK_CHANNEL_DEFAULT: '#cloudo',
     PAGERDUTY_ROUTING_KEY: '0123456789abcdef0123456789abcdef',
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: 'entra-client-secret',

@@ -1,4 +1,5 @@
 import type { AuthSettings } from '../../src/core/auth-settings.js';
+import type { NotifySettings } from '../../src/core/notify-settings.js';
 import type { HttpFunctionDefinition, RegistrationOptions } from '../../src/functions/index.js';
 import { createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
@@ -18,13 +19,18 @@ export interface SecuredApp {
   close(): Promise<void>;
 }
 
-/** The whole app as production runs it: keys enforced by the host, roles by the functions. */
+/**
+ * The whole app as production runs it: keys enforced by the host, roles by the functions. `notify` points
+ * its notifiers somewhere (fakes); default: none configured.
+ */
 export async function startSecuredApp(
   t: TestStorage,
   auth: Partial<AuthSettings> = {},
   registration: RegistrationOptions = {},
+  notify?: NotifySettings,
 ): Promise<SecuredApp> {
-  const definitions = createFunctionDefinitions(testServices(t, { maxBodyBytes: 4096, auth }), registration);
+  const services = testServices(t, { maxBodyBytes: 4096, auth, ...(notify ? { notify } : {}) });
+  const definitions = createFunctionDefinitions(services, registration);
   const host = await startHttpHost({
     definitions,
     port: 0,

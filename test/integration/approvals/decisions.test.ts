@@ -102,7 +102,8 @@ describe('approving and rejecting gated runs', () => {
     ]);
     expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
     const loser = answers.find((r) => r.status === 409);
-    expect(((await loser?.json()) as { error: string } | undefined)?.error).toMatch(
+    if (!loser) throw new Error('no approver lost the race');
+    expect(((await loser.json()) as { error: string }).error).toMatch(
       new RegExp(`^execution ${execId} is (accepted|running|succeeded); it is not waiting for approval$`),
     );
     await finished(execId);

@@ -32,7 +32,7 @@ describe('on-call notifications from results', () => {
     results = resultsFunction(
       testServices(t, {
         notify: {
-          slack: { token: slack.token, apiUrl: slack.apiUrl, defaultChannel: '#cloudo' },
+          slack: { token: slack.token, apiUrl: slack.apiUrl, defaultChannel: '#cloudo', signingSecret: null },
           opsgenie: { apiKey: opsgenie.apiKey, apiUrl: opsgenie.apiUrl },
           pagerduty: null,
           publicUrl: 'https://cloudo.example',

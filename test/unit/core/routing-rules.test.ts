@@ -275,6 +275,25 @@ describe('routeRun', () => {
     expect(routeRun(allOff, run({ oncall: true }))).toEqual({ ...NOTHING, matched: 'silence' });
   });
 
+  it('always sends an approval request to Slack, to the channel a rule picks, and pages nobody', () => {
+    const request = (facts: Partial<RunFacts>) => run({ status: 'pending_approval', oncall: true, ...facts });
+    expect(routeRun(DEFAULT_ROUTING, request({}))).toEqual({ ...NOTHING, slackChannel: '#cloudo', matched: 'default' });
+    // a team rule without a status condition picks the channel, as it does for the failures it routes
+    const team = rules({
+      rules: [{ name: 'team', when: { team: 'pay*' }, notify: { slack: { channel: '#team-{team}' } } }],
+    });
+    expect(routeRun(team, request({ team: 'payments' }))).toEqual({
+      ...NOTHING,
+      slackChannel: '#team-payments',
+      matched: 'team',
+    });
+    // neither silenced nor turned into a page by a rule
+    const loud = rules({ rules: [{ name: 'loud', notify: { slack: false, opsgenie: true, pagerduty: true } }] });
+    expect(routeRun(loud, request({}))).toEqual({ ...NOTHING, slackChannel: '#cloudo', matched: 'loud' });
+    const quiet = rules({ default: { statuses: [], slack: { channel: '#ops' } } });
+    expect(routeRun(quiet, request({ oncall: false }))).toMatchObject({ slackChannel: '#ops' });
+  });
+
   it('posts the statuses the config asks for', () => {
     const config = rules({ default: { statuses: ['failed', 'succeeded'] } });
     expect(routeRun(config, run({ status: 'succeeded' }))).toMatchObject({ slackChannel: '#cloudo' });

@@ -68,6 +68,17 @@ describe('settings', () => {
     expect(loadAppSettings({ ...env, CLOUDO_TRUST_EASY_AUTH: '' }).auth.trustEasyAuth).toBe(false);
   });
 
+  it('turns Slack buttons on with SLACK_SIGNING_SECRET, off by default, and only next to the bot token', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', SLACK_TOKEN: 'xoxb-1' };
+    expect(loadAppSettings(env).notify.slack?.signingSecret).toBeNull();
+    expect(loadAppSettings({ ...env, SLACK_SIGNING_SECRET: ' 8f742231b10e ' }).notify.slack?.signingSecret).toBe(
+      '8f742231b10e',
+    );
+    expect(
+      settingsProblems(() => loadAppSettings({ ...env, SLACK_TOKEN: '', SLACK_SIGNING_SECRET: 's3cr3t' })),
+    ).toEqual(['SLACK_SIGNING_SECRET is set but SLACK_TOKEN is not: Slack buttons need the bot token too']);
+  });
+
   describe('unresolved Key Vault references', () => {
     // App Service passes `@Microsoft.KeyVault(...)` itself while the app's identity may not read the vault yet
     const SIGNING_KEY_REF = '@Microsoft.KeyVault(SecretUri=https://x-kv.vault.azure.net/secrets/cloudo-signing-key)';
@@ -92,6 +103,7 @@ describe('settings', () => {
           AzureWebJobsStorage: CONN,
           CLOUDO_SIGNING_KEY: STRONG_KEY,
           SLACK_TOKEN: '  @microsoft.keyvault(VaultName=ops-kv;SecretName=slack-token)',
+          SLACK_SIGNING_SECRET: '@Microsoft.KeyVault(SecretUri=https://ops-kv.vault.azure.net/secrets/slack-signing)',
           OPSGENIE_API_KEY: '@MICROSOFT.KEYVAULT(SecretUri=https://ops-kv.vault.azure.net/secrets/opsgenie/)',
           PAGERDUTY_ROUTING_KEY: '@Microsoft.KeyVault(SecretUri=https://ops-kv.vault.azure.net/secrets/pd/0123)',
           // read by App Service Authentication, not by ClouDO: still garbage until the vault is readable
@@ -105,6 +117,7 @@ describe('settings', () => {
         'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
         'OPSGENIE_API_KEY',
         'PAGERDUTY_ROUTING_KEY',
+        'SLACK_SIGNING_SECRET',
         'SLACK_TOKEN',
       ]);
       for (const p of problems)

@@ -59,6 +59,7 @@ describe('the Functions app with the settings of the Terraform module', () => {
     expect(settings.auth.environment).toBe('production');
     expect(settings.storage.connection).toMatchObject({ kind: 'identity', clientId: placeholder('clientId') });
     expect(settings.notify.slack).not.toBeNull();
+    expect(settings.notify.slack?.signingSecret).toBe(placeholder('SLACK_SIGNING_SECRET'));
     expect(settings.notify.opsgenie).not.toBeNull();
     expect(settings.notify.pagerduty).not.toBeNull();
     expect(settings.auth.webhook).not.toBeNull();
@@ -81,6 +82,7 @@ describe('the Functions app with the settings of the Terraform module', () => {
       'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
       'OPSGENIE_API_KEY',
       'PAGERDUTY_ROUTING_KEY',
+      'SLACK_SIGNING_SECRET',
       'SLACK_TOKEN',
     ]);
     const problems = settingsProblems(() => loadAppSettings(appEnv({ configured: true, resolveSecrets: false })));

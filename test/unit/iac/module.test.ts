@@ -138,6 +138,7 @@ describe('iac variables', () => {
     for (const name of [
       'github_repo_info',
       'slack_integration',
+      'slack_signing_secret',
       'opsgenie_api_key',
       'signing_key',
       'orchestrator_image',
@@ -294,6 +295,7 @@ describe('iac settings', () => {
     for (const name of [
       'CLOUDO_SIGNING_KEY',
       'SLACK_TOKEN',
+      'SLACK_SIGNING_SECRET',
       'OPSGENIE_API_KEY',
       'PAGERDUTY_ROUTING_KEY',
       'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
@@ -304,7 +306,7 @@ describe('iac settings', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, as the module writes it
     expect(String(hcl.locals?.kv_ref)).toContain('@Microsoft.KeyVault(SecretUri=${s.versionless_id})');
     const secretInputs =
-      /var\.(slack_integration\.token|opsgenie_api_key|signing_key|pagerduty_routing_key|github_repo_info\.repo_token|easy_auth\.client_secret)|registry_password|random_password/;
+      /var\.(slack_integration\.token|slack_signing_secret|opsgenie_api_key|signing_key|pagerduty_routing_key|github_repo_info\.repo_token|easy_auth\.client_secret)|registry_password|random_password/;
     for (const [name, value] of [...settings, ...workerEnv()]) expect(value, name).not.toMatch(secretInputs);
     // secrets of the workers are Container Apps secrets that reference Key Vault
     const app = resource('azurerm_container_app', 'worker');

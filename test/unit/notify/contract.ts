@@ -37,6 +37,11 @@ export interface NotifierFixture {
   stateOf(notification: Notification): ServiceState;
   /** Everything the service would display for what it accepted so far, as a person would read it. */
   renderedText(): string;
+  /**
+   * Whether the service shows approval requests (Slack, where people decide). The others have no place for
+   * them and acknowledge them without a request.
+   */
+  readonly showsApprovals: boolean;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,32 @@ export function makeNotification(overrides: Partial<Notification> = {}): Notific
     dedupKey: `restart-vm:${randomUUID()}`,
     channel: null,
     threadTs: null,
+    approval: null,
+    updateTs: null,
+    ...overrides,
+  });
+}
+
+/** A gated run's approval request, as the results flow hands it over: one approval of two so far. */
+export function makeApprovalNotification(overrides: Partial<Notification> = {}): Notification {
+  return makeNotification({
+    action: 'approval',
+    status: 'pending_approval',
+    oncall: false,
+    durationMs: null,
+    exitCode: null,
+    error: null,
+    logTail: '',
+    approval: {
+      state: 'pending',
+      requestedBy: 'user:alice@contoso.com',
+      expiresAt: '2026-12-06T04:00:00.000Z',
+      minApprovals: 2,
+      approvals: 1,
+      decisions: [{ by: 'bob@contoso.com', decision: 'approve', reason: null, at: '2026-12-06T03:10:00.000Z' }],
+      runArgs: '--force vm-01',
+      outcome: null,
+    },
     ...overrides,
   });
 }
@@ -90,7 +121,9 @@ function expectFailure(delivery: Delivery): Extract<Delivery, { ok: false }> {
 /**
  * The behaviour every notifier owes its caller, whatever the service: it pages and recovers, never throws on
  * the service's answer, tells "try again" from "give up", leaves retries to the queue, stops waiting at its
- * timeout, keeps its credential out of reasons, and sends alert fields as data.
+ * timeout, keeps its credential out of reasons, and sends alert fields as data. It answers every action:
+ * one its service has no place for (an approval request on a paging service) is acknowledged as delivered
+ * without a request, so it never pages and never comes back as a failure to retry.
  */
 export function runNotifierContract(name: string, makeNotifier: MakeNotifier): void {
   describe(`${name} notifier contract`, () => {
@@ -130,6 +163,22 @@ export function runNotifierContract(name: string, makeNotifier: MakeNotifier): v
 
     it('accepts an informational post', async () => {
       expect((await fixture.notifier.send(makeNotification({ action: 'post', oncall: false }))).ok).toBe(true);
+    });
+
+    it('takes an approval request: shown where people decide, never paged', async () => {
+      const request = makeApprovalNotification();
+      const before = fixture.requestCount();
+
+      const delivery = await fixture.notifier.send(request);
+
+      expect(delivery.ok).toBe(true);
+      if (fixture.showsApprovals) {
+        expect(fixture.renderedText()).toContain(request.schemaName);
+      } else {
+        expect(delivery).toEqual({ ok: true, ref: null });
+        expect(fixture.requestCount()).toBe(before);
+        expect(fixture.stateOf(request)).toBe('absent');
+      }
     });
 
     it('turns a 429 into a retryable failure carrying Retry-After, without retrying itself', async () => {

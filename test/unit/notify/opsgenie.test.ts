@@ -23,6 +23,7 @@ runNotifierContract('Opsgenie', async ({ timeoutMs }): Promise<NotifierFixture> 
     requestCount: () => fake.requests.length,
     stateOf: (n) => fake.alertsByAlias(n.dedupKey).at(-1)?.status ?? 'absent',
     renderedText: () => fake.alerts.map(shown).join('\n'),
+    showsApprovals: false,
     close: fake.close,
   };
 });

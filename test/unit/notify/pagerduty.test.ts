@@ -27,6 +27,7 @@ runNotifierContract('PagerDuty', async ({ timeoutMs }): Promise<NotifierFixture>
       return status === undefined ? 'absent' : status === 'resolved' ? 'closed' : 'open';
     },
     renderedText: () => fake.incidents.flatMap((i) => i.events.map(shown)).join('\n'),
+    showsApprovals: false,
     close: fake.close,
   };
 });

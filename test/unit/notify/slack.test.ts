@@ -34,6 +34,7 @@ runNotifierContract('Slack', async ({ timeoutMs }): Promise<NotifierFixture> => 
       return thread.some((m) => header(m).startsWith(':large_green_circle:')) ? 'closed' : 'open';
     },
     renderedText: () => fake.messages.map(renderedText).join('\n'),
+    showsApprovals: true,
     close: fake.close,
   };
 });

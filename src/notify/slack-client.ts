@@ -1,0 +1,59 @@
+import {
+  LogLevel,
+  WebAPIHTTPError,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebAPIRequestError,
+  WebClient,
+} from '@slack/web-api';
+import type { Delivery } from '../core/notification.js';
+import { DEFAULT_RATE_LIMIT_RETRY_MS, giveUp, networkCause, retry, retryAfterMs } from './delivery.js';
+
+/** Slack's documented transient errors; any other `{ ok: false }` would fail the same way again. */
+const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** The Web API client every Slack caller uses: one try per call, a timeout, failures as values. */
+export function createSlackClient(options: { token: string; apiUrl: string; timeoutMs: number }): WebClient {
+  return new WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    // retries go through our queue, which sees the Delivery; the SDK's own would hide a failure for minutes
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.timeoutMs,
+    // every failure comes back as a Delivery; the SDK's warnings would only log it a second time
+    logLevel: LogLevel.ERROR,
+  });
+}
+
+/**
+ * One Slack failure as a Delivery; `channel` is named in channel errors. Throws only what is neither Slack's
+ * answer nor the network: a bug.
+ */
+export function slackFailure(err: unknown, channel: string | null, timeoutMs: number): Delivery {
+  if (err instanceof WebAPIRateLimitedError) {
+    return retry('slack: rate limited (HTTP 429)', err.retryAfter * 1000);
+  }
+  if (err instanceof WebAPIPlatformError) {
+    const code = String(err.data.error).slice(0, 200);
+    if (code === 'ratelimited') return retry('slack: ratelimited', DEFAULT_RATE_LIMIT_RETRY_MS);
+    if (TRANSIENT_ERRORS.has(code)) return retry(`slack: ${code}`, null);
+    const where = code === 'channel_not_found' || code === 'not_in_channel' || code === 'is_archived';
+    return giveUp(`slack: ${code}${where && channel ? ` (channel ${channel})` : ''}`);
+  }
+  if (err instanceof WebAPIHTTPError) {
+    if (err.statusCode >= 500 || err.statusCode === 408) {
+      return retry(`slack: HTTP ${err.statusCode}`, retryAfterMs(err.headers['retry-after'] ?? null));
+    }
+    return giveUp(`slack: HTTP ${err.statusCode} ${err.statusMessage}`);
+  }
+  if (err instanceof WebAPIRequestError) {
+    return err.original.name === 'TimeoutError' || err.original.name === 'AbortError'
+      ? retry(`slack: no answer within ${timeoutMs} ms`, null)
+      : retry(`slack: network error (${networkCause(err.original)})`, null);
+  }
+  // the SDK refuses a 429 without a usable Retry-After with a plain Error instead of its rate-limit error
+  if (err instanceof Error && err.message.startsWith('Retry header did not contain a valid timeout')) {
+    return retry('slack: rate limited (HTTP 429)', DEFAULT_RATE_LIMIT_RETRY_MS);
+  }
+  throw err;
+}
