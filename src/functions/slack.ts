@@ -6,7 +6,7 @@ import { approvalCount } from '../core/approval-policy.js';
 import type { Execution } from '../core/execution.js';
 import { ExecId } from '../core/execution.js';
 import { SLACK_SIGNATURE_HEADER, SLACK_TIMESTAMP_HEADER, verifySlackSignature } from '../core/slack-signature.js';
-import { APPROVE_ACTION, escapeSlack, REJECT_ACTION } from '../notify/index.js';
+import { APPROVE_ACTION, escapeSlack, REJECT_ACTION, replyToClick } from '../notify/index.js';
 import { executionUrl } from '../ui/index.js';
 import { applyDecision } from './approvals.js';
 import type { HttpCall } from './definitions.js';
@@ -20,6 +20,8 @@ const BlockActions = z.object({
   type: z.literal('block_actions', { error: 'only block_actions (button clicks) are handled here' }),
   user: z.object({ id: z.string().regex(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id') }),
   actions: z.array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() })).min(1),
+  /** Where a note for the clicker goes: Slack ignores the HTTP answer's body for button clicks. */
+  response_url: z.string().max(2000).optional(),
 });
 
 /**
@@ -28,8 +30,8 @@ const BlockActions = z.object({
  * minutes, constant time); without that setting the route does not exist (404). The clicking Slack user
  * decides as the person their Slack e-mail names, and only when the run's approvers name that person
  * (`user:<e-mail>`): group, role and "any operator" approvers cannot be checked from Slack and decide on the
- * run page. Answers Slack at once with an ephemeral note for the clicker; the message itself is updated by
- * the results flow.
+ * run page. Tells the clicker the outcome through the click's `response_url` (an ephemeral note); the
+ * message itself is updated by the results flow.
  */
 export function slackInteractionsFunction(services: ServicesProvider) {
   return defineHttp(
@@ -59,7 +61,15 @@ export function slackInteractionsFunction(services: ServicesProvider) {
       if (!action) return { status: 200 };
       const { value: execId } = z.object({ value: ExecId }).parse(action);
       const decision: DecisionRequest = { decision: action.action_id === APPROVE_ACTION ? 'approve' : 'reject' };
-      return ephemeral(await decideFromSlack(call, execId, decision, payload.user.id));
+      const text = await decideFromSlack(call, execId, decision, payload.user.id);
+      if (payload.response_url) {
+        const reply = await replyToClick(payload.response_url, text, {
+          apiUrl: app.settings.notify.slack?.apiUrl ?? '',
+        });
+        if (!reply.ok) context.warn(`SlackInteractions: the clicker was not told (${reply.reason})`);
+      }
+      // also in the answer, where clients that read it (and tests) see it
+      return ephemeral(text);
     },
   );
 }

@@ -52,6 +52,8 @@ export interface FakeSlack {
   readonly messages: readonly FakeSlackMessage[];
   /** Accepted `chat.update` calls, oldest first. */
   readonly updates: readonly FakeSlackUpdate[];
+  /** What was posted to a click's `response_url` (`<origin>/actions/...`, as Slack's hooks are), oldest first. */
+  readonly responses: readonly { readonly path: string; readonly body: unknown }[];
   /**
    * The workspace's people for `users.info`: user id → e-mail (null: a profile without one, as when the
    * app lacks `users:read.email`). Any other id gets `user_not_found`. Seed it.
@@ -93,6 +95,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const requests: FakeSlackRequest[] = [];
   const messages: FakeSlackMessage[] = [];
   const updates: FakeSlackUpdate[] = [];
+  const responses: { path: string; body: unknown }[] = [];
   const users = new Map<string, string | null>();
   const faults = new FaultSwitch();
   let clock = 1_700_000_000;
@@ -226,6 +229,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (req.method === 'POST' && path === '/api/chat.postMessage') return postMessage(req, res, raw);
       if (req.method === 'POST' && path === '/api/chat.update') return updateMessage(req, res, raw);
       if (req.method === 'POST' && path === '/api/users.info') return userInfo(req, res, raw);
+      if (req.method === 'POST' && path.startsWith('/actions/')) {
+        responses.push({ path, body: safeJson(raw) });
+        return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      }
       return refuse(res, 'unknown_method');
     });
   });
@@ -238,6 +245,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     requests,
     messages,
     updates,
+    responses,
     users,
     channelId(nameOrId) {
       const id = channels.get(nameOrId);

@@ -9,6 +9,8 @@ import { startSecuredApp } from '../../support/secured-app.js';
 
 const SECRET = randomBytes(16).toString('hex');
 type Json = Record<string, unknown>;
+/** Where Slack would take the note for the clicker: the fake Slack stands in for hooks.slack.com. */
+let responseUrl = 'https://hooks.slack.com/actions/T0CLOUDO/1/abc';
 
 /** A Slack user's click on one of a message's buttons, as Slack posts it (form-encoded `payload`). */
 function click(user: string, actionId: string, value: string, over: Json = {}): string {
@@ -19,7 +21,7 @@ function click(user: string, actionId: string, value: string, over: Json = {}): 
     team: { id: 'T0CLOUDO', domain: 'contoso' },
     container: { type: 'message', message_ts: '1700000001.000001', channel_id: 'C0CLOUDO01' },
     trigger_id: '1.2.abc',
-    response_url: 'https://hooks.slack.com/actions/T0CLOUDO/1/abc',
+    response_url: responseUrl,
     actions: [{ type: 'button', action_id: actionId, block_id: 'b1', value, action_ts: '1700000002.000001' }],
     ...over,
   };
@@ -48,6 +50,7 @@ describe('deciding from Slack buttons', () => {
     h.slack.users.set('UCAROL', 'carol@contoso.com');
     h.slack.users.set('UERIN', 'erin@contoso.com');
     h.slack.users.set('UNOMAIL', null);
+    responseUrl = `${new URL(h.slack.apiUrl).origin}/actions/T0CLOUDO/1/abc`;
   });
   afterAll(async () => {
     await h.close();
@@ -163,6 +166,25 @@ describe('deciding from Slack buttons', () => {
     }
     expect((await row(execId)).approvals).toEqual([]);
     expect((await slackAudit()).filter((e) => e.target === execId)).toEqual([]);
+  });
+
+  it('tells the clicker through the click’s response_url, and never posts one that is not Slack’s', async () => {
+    const execId = await h.trigger('two-of-three');
+    const before = h.slack.responses.length;
+    await press(click('UBOB', 'cloudo-approve', execId));
+    await press(click('UERIN', 'cloudo-approve', execId));
+    expect(h.slack.responses.slice(before).map((r) => r.body)).toEqual([
+      {
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: expect.stringMatching(/^Your approval is recorded \(1 of 2\)/),
+      },
+      { response_type: 'ephemeral', replace_original: false, text: expect.stringMatching(/^Not recorded: /) },
+    ]);
+    // a payload pointing its response_url anywhere else gets its answer, and nothing is sent there
+    const elsewhere = click('UCAROL', 'cloudo-approve', execId, { response_url: 'http://127.0.0.1:9/actions/x' });
+    expect((await press(elsewhere)).status).toBe(200);
+    expect(h.slack.responses).toHaveLength(before + 2);
   });
 
   it('refuses people it cannot tie to an approver the run names, and writes nothing', async () => {
