@@ -1,13 +1,12 @@
 import type { NotifySettings } from '../../src/core/notify-settings.js';
 import { parseRoutingRules } from '../../src/core/routing-rules.js';
-import { InvocationContext } from '../../src/functions/azure-runtime.js';
 import { resultsFunction } from '../../src/functions/results.js';
 import { decodeMessage } from '../../src/storage/job-queue.js';
 import type { FakeOpsgenie } from './fake-opsgenie.js';
 import { startFakeOpsgenie } from './fake-opsgenie.js';
 import type { FakeSlack } from './fake-slack.js';
 import { startFakeSlack } from './fake-slack.js';
-import { bearerFor, testServices } from './functions.js';
+import { bearerFor, deliverMessage, testServices } from './functions.js';
 import { testSchema } from './schemas.js';
 import type { SecuredApp } from './secured-app.js';
 import { FUNCTION_KEY, startSecuredApp } from './secured-app.js';
@@ -98,15 +97,7 @@ export async function startApprovalHarness(options: { signingSecret?: string } =
       }
     }
   };
-  const deliver = (message: unknown, dequeueCount = 1) =>
-    results.handler(
-      message,
-      new InvocationContext({
-        functionName: 'Results',
-        triggerMetadata: { dequeueCount },
-        logHandler: () => undefined,
-      }),
-    );
+  const deliver = (message: unknown, dequeueCount = 1) => deliverMessage(results, message, dequeueCount);
   return {
     t,
     slack,

@@ -6,7 +6,7 @@ import type { NotifySettings } from '../../src/core/notify-settings.js';
 import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
 import type { AppSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
-import type { HttpFunctionDefinition } from '../../src/functions/definitions.js';
+import type { HttpFunctionDefinition, QueueFunctionDefinition } from '../../src/functions/definitions.js';
 import type { ServicesProvider } from '../../src/functions/services.js';
 import { createAppServices } from '../../src/functions/services.js';
 import type { TestStorage } from './storage.js';
@@ -83,4 +83,16 @@ export async function callHttp(definition: HttpFunctionDefinition, init: HttpReq
     json = undefined;
   }
   return { status: response.status, headers: response.headers, text, json, logs };
+}
+
+/** Hands a queue function one message as the Functions host does, on its `dequeueCount`-th delivery. */
+export function deliverMessage(definition: QueueFunctionDefinition, message: unknown, dequeueCount = 1): Promise<void> {
+  return definition.handler(
+    message,
+    new InvocationContext({
+      functionName: definition.name,
+      triggerMetadata: { dequeueCount },
+      logHandler: () => undefined,
+    }),
+  );
 }

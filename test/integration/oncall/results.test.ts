@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
 import { planRun } from '../../../src/core/run-plan.js';
-import { InvocationContext } from '../../../src/functions/azure-runtime.js';
 import type { QueueFunctionDefinition } from '../../../src/functions/index.js';
 import { resultsFunction } from '../../../src/functions/results.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
@@ -10,7 +9,7 @@ import type { FakeOpsgenie } from '../../support/fake-opsgenie.js';
 import { startFakeOpsgenie } from '../../support/fake-opsgenie.js';
 import type { FakeSlack } from '../../support/fake-slack.js';
 import { startFakeSlack } from '../../support/fake-slack.js';
-import { testServices } from '../../support/functions.js';
+import { deliverMessage, testServices } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -78,15 +77,7 @@ describe('on-call notifications from results', () => {
     await queue.deleteMessage(item.messageId, item.popReceipt);
     return decodeMessage(item.messageText);
   };
-  const deliver = (message: unknown, dequeueCount = 1) =>
-    results.handler(
-      message,
-      new InvocationContext({
-        functionName: 'Results',
-        triggerMetadata: { dequeueCount },
-        logHandler: () => undefined,
-      }),
-    );
+  const deliver = (message: unknown, dequeueCount = 1) => deliverMessage(results, message, dequeueCount);
   const execIdOf = (message: unknown) => (message as { execId: string }).execId;
 
   it('pages once on an on-call failure, even when the result is delivered three times', async () => {
