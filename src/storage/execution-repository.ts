@@ -120,6 +120,8 @@ export interface ExecutionPage {
 /** An index row older than this whose run does not exist was left by a create that never happened. */
 const ORPHAN_INDEX_AFTER_MS = 5 * 60_000;
 const PENDING = 'pending';
+/** Waiting runs whose rows are read at once. */
+const PENDING_READ_BATCH = 50;
 
 /**
  * Table `Executions`: one row per run, newest first in key order (see `executionKeys`). Table
@@ -158,13 +160,17 @@ export class ExecutionRepository {
     // UUIDv7 ids sort by request time
     ids.sort().reverse();
     const found: Execution[] = [];
-    for (const execId of ids) {
-      if (found.length >= limit) break;
-      const current = await this.get(execId);
-      if (current?.execution.status === 'pending_approval') found.push(current.execution);
-      else if (current || Date.now() - execIdTimeMs(execId) > ORPHAN_INDEX_AFTER_MS) await this.unindex(execId);
+    // rows are read in parallel, a batch at a time, until `limit` waiting runs are found
+    for (let i = 0; i < ids.length && found.length < limit; i += PENDING_READ_BATCH) {
+      const batch = ids.slice(i, i + PENDING_READ_BATCH);
+      const rows = await Promise.all(batch.map((execId) => this.get(execId)));
+      for (const [j, current] of rows.entries()) {
+        const execId = batch[j] ?? '';
+        if (current?.execution.status === 'pending_approval') found.push(current.execution);
+        else if (current || Date.now() - execIdTimeMs(execId) > ORPHAN_INDEX_AFTER_MS) await this.unindex(execId);
+      }
     }
-    return found;
+    return found.slice(0, limit);
   }
 
   private async unindex(execId: string): Promise<void> {
