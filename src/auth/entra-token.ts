@@ -185,7 +185,7 @@ function readBearerToken(header: string | null): { ok: true; jwt: string } | Ref
   return { ok: true, jwt };
 }
 
-/** Maps what jose throws for a bad token to a reason; anything else is a bug and is rethrown. */
+/** Maps what jose throws for a bad token to a reason; anything not from jose is a bug and is rethrown. */
 function toRefusal(err: unknown, tenantId: string): Refusal {
   if (err instanceof SigningKeysUnavailable) return refuse('signing keys unavailable');
   if (err instanceof errors.JWKSNoMatchingKey) return refuse('unknown signing key');
@@ -209,6 +209,9 @@ function toRefusal(err: unknown, tenantId: string): Refusal {
   }
   if (err instanceof errors.JOSEAlgNotAllowed) return refuse('unsupported algorithm');
   if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return refuse('malformed token');
+  // anything else jose refuses (a `crit` extension, an unsupported feature...) is the token's fault, never
+  // ours: a 401 naming jose's error code, which is a constant and safe to echo
+  if (err instanceof errors.JOSEError) return refuse(`token uses a feature ClouDO does not accept (${err.code})`);
   throw err;
 }
 

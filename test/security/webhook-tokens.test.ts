@@ -36,6 +36,14 @@ interface Attack {
 
 const bearer = async (token: Promise<string>) => `Bearer ${await token}`;
 
+/** Swaps a signed token's protected header for `header` merged into it, keeping claims and signature. */
+async function withHeader(header: Record<string, unknown>): Promise<string> {
+  const [protectedHeader, payload, signature] = (await entra.sign()).split('.');
+  const original = JSON.parse(Buffer.from(protectedHeader ?? '', 'base64url').toString()) as Record<string, unknown>;
+  const swapped = Buffer.from(JSON.stringify({ ...original, ...header })).toString('base64url');
+  return `Bearer ${swapped}.${payload}.${signature}`;
+}
+
 /** Swaps a signed token's claims, keeping header and signature. */
 async function tampered(claims: Record<string, unknown>): Promise<string> {
   const [header, payload, signature] = (await entra.sign()).split('.');
@@ -123,6 +131,18 @@ const attacks: Attack[] = [
     header: async () => `${(await bearer(entra.sign())).split('.').slice(0, 2).join('.')}.`,
     reason: 'signature does not verify',
     fetchesKeys: true,
+  },
+  {
+    name: 'a token demanding an extension ClouDO does not know (crit)',
+    header: () => withHeader({ crit: ['urn:example:must-understand'], 'urn:example:must-understand': true }),
+    reason: 'token uses a feature ClouDO does not accept (ERR_JOSE_NOT_SUPPORTED)',
+    fetchesKeys: false,
+  },
+  {
+    name: 'a token whose crit names a header it does not carry',
+    header: () => withHeader({ crit: ['b64'] }),
+    reason: 'malformed token',
+    fetchesKeys: false,
   },
   {
     name: 'an unsigned token (alg "none")',
