@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AlertContext } from '../src/core/alert-context.js';
+import { createRedactor } from '../src/core/redaction.js';
 
 /** The AKS cluster a run is about: every part is later an argument of `az aks get-credentials`. */
 export interface AksTarget {
@@ -280,17 +281,14 @@ function runStep(step: Step, context: StepContext): Promise<string | null> {
   });
 }
 
+const redactCredentials = createRedactor([]);
+
 /** The last lines of a command's stderr for a reason: colour codes and anything token-like removed. */
 function stderrTail(stderr: string): string {
-  const clean = stderr
+  const clean = redactCredentials(
     // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes start with ESC
-    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
-    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted token]')
-    .replace(/\b(bearer)\s+[\w.~+/=-]+/gi, '$1 [redacted]')
-    .replace(
-      /\b(access_token|refresh_token|client_secret|password|secret)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
-      '$1$2[redacted]',
-    );
+    stderr.replace(/\x1b\[[0-9;]*[A-Za-z]/g, ''),
+  );
   const lines = clean
     .split('\n')
     .map((line) => line.trimEnd())

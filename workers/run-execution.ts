@@ -120,5 +120,8 @@ async function spawnRun(
     await rm(workDir, { recursive: true, force: true });
   }
   const logBytes = await streamer.close();
-  return { ...ended(run, { ...outcomeFields(outcome, run.timeoutMs), logBytes }), logTail: streamer.tail };
+  const fields = outcomeFields(outcome, run.timeoutMs);
+  // the error carries the stderr tail: it is shown in the API, the console and Slack, so it is redacted as the log is
+  const error = fields.error ? deps.redact(fields.error) : (fields.error ?? null);
+  return { ...ended(run, { ...fields, error, logBytes }), logTail: streamer.tail };
 }

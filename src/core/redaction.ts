@@ -1,12 +1,17 @@
 /**
- * Hides secrets in runbook output before it is stored: the values of the worker's secret settings, and
- * anything shaped like a credential (bearer tokens, ClouDO API tokens, storage keys, SAS signatures).
+ * Hides secrets in anything derived from runbook or tool output before it is stored or shown (the log,
+ * a run's error, a result's log tail, the reasons of failed steps): the values of the worker's secret
+ * settings, and anything shaped like a credential (bearer tokens, bare JWTs, ClouDO API tokens, storage
+ * keys, SAS signatures, `client_secret=`-style assignments). The one redactor of the project.
  */
 const PATTERNS: readonly [RegExp, string][] = [
   [/(Bearer\s+)[A-Za-z0-9._~+/-]{8,}=*/gi, '$1***'],
+  // an access token printed on its own (az account get-access-token, a decoded kubeconfig...)
+  [/\beyJ[\w-]+\.[\w-]+\.[\w-]*/g, '***'],
   [/cloudo_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/g, 'cloudo_***'],
   [/(AccountKey=)[^;\s"']+/gi, '$1***'],
   [/([?&]sig=)[^&\s"']+/gi, '$1***'],
+  [/\b(access_token|refresh_token|client_secret|password|secret)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1$2***'],
 ];
 
 /** Variable names whose values are secrets (matched case-insensitively on the whole name). */

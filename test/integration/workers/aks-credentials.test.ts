@@ -251,7 +251,7 @@ describe('fetchAksCredentials', () => {
     expect(result.reason).toMatch(/^az aks get-credentials failed \(exit 1\): /);
     expect(result.reason).toContain('ERROR: (ResourceNotFound) fake failure of az aks');
     expect(result.reason.endsWith('Code: ResourceNotFound')).toBe(true);
-    expect(result.reason).toContain('Authorization: Bearer [redacted');
+    expect(result.reason).toContain('Authorization: Bearer ***');
     expect(result.reason).not.toContain('eyJ');
     // ten lines at most: the oldest progress lines are left out
     expect(result.reason).not.toMatch(/progress line [1-5]\b/);
