@@ -23,6 +23,7 @@ locals {
     # a v2 access token's aud is the application id, a v1 token's the identifier URI: accept both
     "CLOUDO_WEBHOOK_AUDIENCES"       = join(",", compact([var.secure_webhook.identifier_uri, var.secure_webhook.application_id]))
     "CLOUDO_WEBHOOK_ALLOWED_APP_IDS" = join(",", var.secure_webhook.allowed_app_ids)
+    "CLOUDO_WEBHOOK_APP_ROLE"        = var.secure_webhook.app_role
   }
 
   app_settings = merge(

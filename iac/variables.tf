@@ -387,13 +387,14 @@ variable "easy_auth" {
 }
 
 variable "secure_webhook" {
-  description = "Azure Monitor Secure Webhook (Entra ID bearer tokens) for the action group instead of a function key in the URL: object_id of the app registration's service principal, identifier_uri (audience of v1 tokens), application_id (the registration's client id, audience of v2 tokens), tenant_id (default the current tenant) and allowed_app_ids. Null uses the function key."
+  description = "Azure Monitor Secure Webhook (Entra ID bearer tokens) for the action group instead of a function key in the URL: object_id of the app registration's service principal, identifier_uri (audience of v1 tokens), application_id (the registration's client id, audience of v2 tokens), tenant_id (default the current tenant), allowed_app_ids (apps whose tokens are accepted; default Azure Monitor's action groups, 461e8683-5575-4561-ac7f-899cc907d62a) and app_role (required on tokens when allowed_app_ids is empty; default ActionGroupsSecureWebhook). A webhook token may only call Trigger. Null uses the function key."
   type = object({
     object_id       = string
     identifier_uri  = string
     application_id  = optional(string)
     tenant_id       = optional(string)
-    allowed_app_ids = optional(list(string), [])
+    allowed_app_ids = optional(list(string), ["461e8683-5575-4561-ac7f-899cc907d62a"])
+    app_role        = optional(string, "ActionGroupsSecureWebhook")
   })
   default = null
 

@@ -11,13 +11,15 @@ export interface RouteAccess {
   readonly authLevel: 'anonymous' | 'function' | 'admin';
   /** Least role a caller needs; `public` routes (health) need none. */
   readonly role: Role | 'public';
+  /** Whether an Azure Monitor Secure Webhook token may call it (Trigger only): a webhook is no API user. */
+  readonly webhooks?: boolean;
 }
 
 /** Checks an `Authorization: Bearer <JWT>` of an Azure Monitor Secure Webhook. */
 export interface WebhookTokenVerifier {
   verify(
     authorization: string | null,
-  ): Promise<{ ok: true; subject: { appId: string } } | { ok: false; reason: string }>;
+  ): Promise<{ ok: true; subject: { appId: string; roles: readonly string[] } } | { ok: false; reason: string }>;
 }
 
 export type AuthResult = { ok: true; caller: Caller } | { ok: false; status: 401 | 403 | 503; error: string };
@@ -54,6 +56,9 @@ export class Authenticator {
     const identified = await this.identify(request, access);
     if (!identified.ok) return identified;
     const { caller } = identified;
+    if (caller.kind === 'webhook' && !access.webhooks) {
+      return { ok: false, status: 403, error: 'a Secure Webhook token may only call Trigger' };
+    }
     if (!hasRole(caller, access.role)) {
       const has = caller.roles.length > 0 ? caller.roles.join(', ') : 'no ClouDO role';
       return { ok: false, status: 403, error: `this needs the ${access.role} role; ${caller.id} has ${has}` };
@@ -132,7 +137,17 @@ export class Authenticator {
       const status = verdict.reason === 'signing keys unavailable' ? 503 : 401;
       return { ok: false, status, error: `webhook token refused: ${verdict.reason}` };
     }
-    const { appId } = verdict.subject;
+    const { appId, roles } = verdict.subject;
+    const settings = this.options.settings.webhook;
+    // any service principal of the tenant can get a token for ClouDO's app: an app named in the allow-list,
+    // or the action groups' app role, is what says this one is Azure Monitor
+    if (settings && settings.allowedAppIds.length === 0 && !roles.includes(settings.appRole)) {
+      return {
+        ok: false,
+        status: 403,
+        error: `webhook token refused: it lacks the app role ${settings.appRole} (CLOUDO_WEBHOOK_APP_ROLE): assign that role to the action group’s service principal, or list its app in CLOUDO_WEBHOOK_ALLOWED_APP_IDS`,
+      };
+    }
     return {
       ok: true,
       caller: {

@@ -19,14 +19,25 @@ export interface AuthSettings {
     readonly audiences: readonly string[];
     /** `CLOUDO_WEBHOOK_JWKS_URI`, default the tenant's public keys. */
     readonly jwksUri: string | null;
-    /** `CLOUDO_WEBHOOK_ALLOWED_APP_IDS`, comma-separated; empty accepts any app of the tenant. */
+    /**
+     * `CLOUDO_WEBHOOK_ALLOWED_APP_IDS`, comma-separated: only these apps' tokens are accepted (Azure Monitor is
+     * `461e8683-5575-4561-ac7f-899cc907d62a`). Empty: any app of the tenant that holds `appRole`.
+     */
     readonly allowedAppIds: readonly string[];
+    /**
+     * `CLOUDO_WEBHOOK_APP_ROLE` (default `ActionGroupsSecureWebhook`, the role Azure's Secure Webhook set-up
+     * assigns to the action groups' service principal): required on tokens when no app ids are allowed by name.
+     */
+    readonly appRole: string;
   } | null;
   /** `CLOUDO_SIGNING_KEY`: signs the console's decision forms (see form-token.ts); required and strong in production. */
   readonly signingKey: string | null;
   /** `CLOUDO_CORS_ORIGINS`, comma-separated origins allowed to call the API from a browser; none by default. */
   readonly corsOrigins: readonly string[];
 }
+
+/** The app role Azure's Secure Webhook set-up creates and assigns to the action groups' service principal. */
+export const DEFAULT_WEBHOOK_APP_ROLE = 'ActionGroupsSecureWebhook';
 
 const WEAK_KEYS = new Set(['default', 'changeme', 'change-me', 'secret', 'password', 'cloudo', 'test', 'key']);
 export const MIN_SIGNING_KEY_LENGTH = 32;
@@ -100,7 +111,13 @@ export function readAuthSettings(env: Env, problems: string[]): AuthSettings {
     trustEasyAuth: readBoolean(env, 'CLOUDO_TRUST_EASY_AUTH', false, problems),
     webhook:
       tenantId && audiences.length > 0
-        ? { tenantId, audiences, jwksUri, allowedAppIds: list(env.CLOUDO_WEBHOOK_ALLOWED_APP_IDS) }
+        ? {
+            tenantId,
+            audiences,
+            jwksUri,
+            allowedAppIds: list(env.CLOUDO_WEBHOOK_ALLOWED_APP_IDS),
+            appRole: env.CLOUDO_WEBHOOK_APP_ROLE?.trim() || DEFAULT_WEBHOOK_APP_ROLE,
+          }
         : null,
     signingKey,
     corsOrigins,

@@ -80,7 +80,7 @@ export function defineHttp(
   spec: HttpSpec,
   handler: (call: HttpCall) => Promise<HttpResponseInit>,
 ): HttpFunctionDefinition {
-  const access: RouteAccess = { authLevel: spec.authLevel, role: spec.role };
+  const access: RouteAccess = { authLevel: spec.authLevel, role: spec.role, webhooks: spec.webhooks ?? false };
   return {
     kind: 'http',
     name,

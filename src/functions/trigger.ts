@@ -36,7 +36,7 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
   return defineHttp(
     services,
     'Trigger',
-    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel, role: 'operator' },
+    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel, role: 'operator', webhooks: true },
     async ({ request, context, caller, services: { settings, storage } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = teamOf(request.params.team);

@@ -59,6 +59,53 @@ describe('Trigger behind an Azure Monitor Secure Webhook', () => {
     expect((await runs()).length).toBe(before);
   });
 
+  it('lets a webhook token call Trigger and nothing else: it is not an operator of the API', async () => {
+    const authorization = `Bearer ${await entra.sign()}`;
+    const execId = ((await (await trigger(authorization)).json()) as { exec_id: string }).exec_id;
+    for (const [method, path] of [
+      ['GET', '/api/executions'],
+      ['GET', `/api/executions/${execId}`],
+      ['POST', `/api/executions/${execId}/cancel`],
+      ['GET', '/api/approvals'],
+      ['POST', `/api/approvals/${execId}`],
+      ['GET', '/api/logs'],
+    ] as const) {
+      const res = await app.fetch(path, {
+        method,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: method === 'POST' ? '{"decision":"approve"}' : undefined,
+      });
+      expect(res.status, `${method} ${path}`).toBe(403);
+      const text = await res.text();
+      expect(text, `${method} ${path}`).toContain('a Secure Webhook token may only call Trigger');
+    }
+    expect((await t.storage.executions.get(execId))?.execution.status).toBe('accepted');
+  });
+
+  it('without allowed app ids, needs the action-group app role on the token', async () => {
+    const open = await startSecuredApp(
+      t,
+      { webhook: { ...webhookSettingsFor(entra), allowedAppIds: [] } },
+      { triggerAuthLevel: 'anonymous' },
+    );
+    try {
+      const call = async (token: string) =>
+        open.fetch('/api/Trigger?id=hello', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+      // any service principal of the tenant can get a token for ClouDO's app; only the role says it is an action group
+      const stranger = await call(
+        await entra.sign({ appid: '3f1d2c4b-0000-4000-8000-0000000000aa', roles: undefined }),
+      );
+      expect(stranger.status).toBe(403);
+      expect(await stranger.json()).toEqual({
+        error:
+          'webhook token refused: it lacks the app role ActionGroupsSecureWebhook (CLOUDO_WEBHOOK_APP_ROLE): assign that role to the action group’s service principal, or list its app in CLOUDO_WEBHOOK_ALLOWED_APP_IDS',
+      });
+      expect((await call(await entra.sign())).status).toBe(202);
+    } finally {
+      await open.close();
+    }
+  });
+
   it('answers 503 while Entra’s signing keys cannot be fetched, so the action group retries', async () => {
     const down = await startFakeEntra();
     down.failJwks(true);

@@ -190,6 +190,7 @@ export function webhookSettingsFor(entra: FakeEntra) {
     audiences: [CLOUDO_APP_ID_URI],
     jwksUri: entra.jwksUri,
     allowedAppIds: [ACTION_GROUPS_APP_ID],
+    appRole: ACTION_GROUPS_ROLE,
   };
 }
 
