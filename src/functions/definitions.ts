@@ -7,7 +7,7 @@ import type {
 } from '@azure/functions';
 import type { RouteAccess } from '../auth/index.js';
 import type { Caller } from '../core/access.js';
-import { crossSiteRefusal } from './http/cross-site.js';
+import { crossSiteRefusal, sessionRefusal } from './http/cross-site.js';
 import { HttpError, toErrorResponse } from './http/errors.js';
 import type { AppServices, ServicesProvider } from './services.js';
 
@@ -65,6 +65,8 @@ export interface HttpCall {
 export interface HttpSpec extends RouteAccess {
   readonly route: string;
   readonly methods: HttpMethod[];
+  /** A GET that changes state (Trigger, kept for the original's `curl …?id=`): refused to browser sessions. */
+  readonly getChangesState?: boolean;
   /** How a refusal or error reaches the caller; JSON `{ "error" }` unless a browser route renders a page. */
   readonly renderError?: (status: number, message: string) => HttpResponseInit;
 }
@@ -104,6 +106,11 @@ export function defineHttp(
           if (!auth.ok) {
             context.warn(`${name}: refused (${auth.status}) ${auth.error}`);
             throw new HttpError(auth.status, auth.error);
+          }
+          const session = sessionRefusal(request, auth.caller, spec.getChangesState ?? false, allowedOrigins(app));
+          if (session) {
+            context.warn(`${name}: refused (403) ${session}`);
+            throw new HttpError(403, session);
           }
           response = await handler({ request, context, caller: auth.caller, services: app });
         } catch (err) {

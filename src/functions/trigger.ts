@@ -36,7 +36,14 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
   return defineHttp(
     services,
     'Trigger',
-    { route: 'Trigger/{team?}', methods: ['GET', 'POST'], authLevel, role: 'operator', webhooks: true },
+    {
+      route: 'Trigger/{team?}',
+      methods: ['GET', 'POST'],
+      authLevel,
+      role: 'operator',
+      webhooks: true,
+      getChangesState: true,
+    },
     async ({ request, context, caller, services: { settings, storage } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = teamOf(request.params.team);

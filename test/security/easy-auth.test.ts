@@ -56,6 +56,67 @@ describe('people signed in through App Service Authentication', () => {
   });
 });
 
+/**
+ * A person's browser carries their Easy Auth session cookie to every request, whoever's page makes it:
+ * a session may change state only by a POST that the browser says comes from ClouDO's own pages.
+ */
+describe('a signed-in browser session and requests other sites make', () => {
+  let t: TestStorage;
+  let app: SecuredApp;
+  const alice = principal([
+    { typ: 'preferred_username', val: 'alice@example.com' },
+    { typ: 'roles', val: 'ClouDO.Operator' },
+  ]);
+  beforeAll(async () => {
+    t = await createTestStorage();
+    await t.storage.schemas.importSchemas([testSchema({ id: 'hello' })]);
+    // anonymous Trigger (Secure Webhook set-ups): no key stands between a victim's browser and a run
+    app = await startSecuredApp(t, { trustEasyAuth: true }, { triggerAuthLevel: 'anonymous' });
+  });
+  afterAll(async () => {
+    await app.close();
+    await t.cleanup();
+  });
+  const runs = async () => (await t.storage.executions.list({ limit: 50 })).executions;
+
+  it('refuses GET Trigger from a session (a link or an <img> on any site would start a run)', async () => {
+    const before = (await runs()).length;
+    for (const site of ['cross-site', 'none', null]) {
+      const headers: Record<string, string> = { 'x-ms-client-principal': alice };
+      if (site) headers['sec-fetch-site'] = site;
+      const res = await app.fetch('/api/Trigger?id=hello', { headers });
+      expect(res.status, String(site)).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toBe(
+        'a signed-in browser session starts runs with POST from ClouDO’s own pages; GET Trigger is for keys, API tokens and webhooks',
+      );
+    }
+    expect((await runs()).length).toBe(before);
+  });
+
+  it('refuses a POST from a session that does not show it comes from ClouDO’s own pages', async () => {
+    const before = (await runs()).length;
+    const res = await app.fetch('/api/Trigger?id=hello', {
+      method: 'POST',
+      headers: { 'x-ms-client-principal': alice, 'content-type': 'text/plain' },
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toMatch(
+      /^a signed-in browser session may change state only from ClouDO’s own pages/,
+    );
+    expect((await runs()).length).toBe(before);
+    const own = await app.fetch('/api/Trigger?id=hello', {
+      method: 'POST',
+      headers: { 'x-ms-client-principal': alice, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(own.status).toBe(202);
+  });
+
+  it('still lets API tokens GET Trigger, as the original curl …/api/Trigger?id=test does', async () => {
+    const token = await bearerFor(t, 'operator', 'ci');
+    expect((await app.fetch('/api/Trigger?id=hello', { headers: { authorization: token } })).status).toBe(202);
+  });
+});
+
 /** Approvers named by Entra group or app role: what a signed-in person's claims carry decides. */
 describe('deciding on gated runs as a signed-in person', () => {
   const GROUP = '6f1c0a52-93d4-4b8e-9e2a-0c7d5b1e4f30';
@@ -84,7 +145,8 @@ describe('deciding on gated runs as a signed-in person', () => {
   const decide = (header: string, execId: string) =>
     app.fetch(`/api/approvals/${execId}`, {
       method: 'POST',
-      headers: { 'x-ms-client-principal': header, 'content-type': 'application/json' },
+      // as the run page's form posts it
+      headers: { 'x-ms-client-principal': header, 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' },
       body: JSON.stringify({ decision: 'approve' }),
     });
 

@@ -1,4 +1,5 @@
 import type { HttpRequest } from '@azure/functions';
+import type { Caller } from '../../core/access.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -21,4 +22,28 @@ export function crossSiteRefusal(request: HttpRequest, allowedOrigins: readonly 
   const own = new URL(request.url).origin;
   if (origin === own || allowedOrigins.includes(origin)) return null;
   return `refused a ${request.method} from origin ${origin.slice(0, 200)}: state changes come from ClouDO's own pages or from API clients`;
+}
+
+/**
+ * Why a request of a signed-in browser session (Easy Auth: the session cookie goes with every request,
+ * whoever's page makes it) must be refused, or null. Such a session changes state only by a request its
+ * browser says comes from ClouDO's own pages, and never by a GET (`getChangesState`: Trigger), which any
+ * link, redirect or image on another site can make. Keys, API tokens and webhooks are not sessions.
+ */
+export function sessionRefusal(
+  request: HttpRequest,
+  caller: Caller,
+  getChangesState: boolean,
+  allowedOrigins: readonly string[],
+): string | null {
+  if (caller.kind !== 'user') return null;
+  if (SAFE_METHODS.has(request.method)) {
+    return getChangesState
+      ? 'a signed-in browser session starts runs with POST from ClouDO’s own pages; GET Trigger is for keys, API tokens and webhooks'
+      : null;
+  }
+  if (request.headers.get('sec-fetch-site') === 'same-origin') return null;
+  const origin = request.headers.get('origin');
+  if (origin !== null && (origin === new URL(request.url).origin || allowedOrigins.includes(origin))) return null;
+  return 'a signed-in browser session may change state only from ClouDO’s own pages (Sec-Fetch-Site: same-origin, or an allowed Origin)';
 }
