@@ -31,7 +31,7 @@ export const ExecutionStatus = z.enum([
 export type ExecutionStatus = z.infer<typeof ExecutionStatus>;
 
 const TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
-  pending_approval: ['accepted', 'rejected', 'expired', 'cancelled'],
+  pending_approval: ['accepted', 'rejected', 'expired', 'cancelled', 'error'],
   accepted: ['running', 'cancelled', 'error'],
   running: ['succeeded', 'failed', 'timed_out', 'cancelled', 'error', 'abandoned'],
   succeeded: [],

@@ -21,7 +21,14 @@ export class RunDispatcher {
    * both are stored, because a worker may take it at once.
    */
   async dispatch(plan: RunPlan, alongside?: () => Promise<void>): Promise<void> {
-    const [etag] = await Promise.all([this.executions.create(plan.execution), alongside?.()]);
+    const [created, stored] = await Promise.allSettled([this.executions.create(plan.execution), alongside?.()]);
+    if (created.status === 'rejected') throw created.reason;
+    const etag = created.value;
+    if (stored.status === 'rejected') {
+      // the row exists but its run is not whole: end it, saying why, rather than leave it accepted for ever
+      await this.end({ execution: plan.execution, etag }, `could not be recorded whole: ${reasonOf(stored.reason)}`);
+      throw stored.reason;
+    }
     const { job } = plan;
     if (job) await this.enqueueOrRecord({ execution: plan.execution, etag }, () => this.jobs.enqueue(job));
     // a gated run waits: nothing is queued, and its approval request goes out
@@ -38,15 +45,17 @@ export class RunDispatcher {
     try {
       await enqueue();
     } catch (err) {
-      await this.executions
-        .transition(run, {
-          ...run.execution,
-          status: 'error',
-          finishedAt: new Date().toISOString(),
-          error: `could not be queued: ${(err as Error).message}`,
-        })
-        .catch(() => undefined);
+      await this.end(run, `could not be queued: ${reasonOf(err)}`);
       throw err;
     }
   }
+
+  /** Best effort: the caller reports the failure itself, whether or not the row could say so too. */
+  private async end(run: VersionedExecution, error: string): Promise<void> {
+    await this.executions
+      .transition(run, { ...run.execution, status: 'error', finishedAt: new Date().toISOString(), error })
+      .catch(() => undefined);
+  }
 }
+
+const reasonOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
