@@ -288,6 +288,11 @@ export interface AppSettings {
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
   readonly maxBodyBytes: number;
   /**
+   * Most alerts one request may carry (`CLOUDO_MAX_ALERTS_PER_REQUEST`, default 50): each may start a run,
+   * so a larger group is refused whole (413) rather than starting hundreds of runs.
+   */
+  readonly maxAlertsPerRequest: number;
+  /**
    * A schemas file shipped with the deployment (`CLOUDO_SCHEMAS_JSON`, the Terraform module's `schemas`),
    * imported by the app itself; `prune` (`CLOUDO_SCHEMAS_PRUNE=true`) also deletes schemas it lacks. The
    * content is checked when imported, not here: a mistake in one schema must not stop the whole app.
@@ -312,6 +317,14 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     .default(1024 * 1024)
     .safeParse(nonEmpty(env, 'CLOUDO_MAX_BODY_BYTES'));
   if (!maxBody.success) problems.push(...maxBody.error.issues.map((i) => i.message));
+  const maxAlerts = z.coerce
+    .number({ message: 'CLOUDO_MAX_ALERTS_PER_REQUEST must be a number' })
+    .int('CLOUDO_MAX_ALERTS_PER_REQUEST must be a whole number')
+    .min(1, 'CLOUDO_MAX_ALERTS_PER_REQUEST must be at least 1')
+    .max(1000, 'CLOUDO_MAX_ALERTS_PER_REQUEST must be at most 1000')
+    .default(50)
+    .safeParse(nonEmpty(env, 'CLOUDO_MAX_ALERTS_PER_REQUEST'));
+  if (!maxAlerts.success) problems.push(...maxAlerts.error.issues.map((i) => i.message));
   const auth = readAuthSettings(env, problems);
   const stale = Millis('CLOUDO_STALE_WORKER_MS', 1_000, 3_600_000)
     .default(30_000)
@@ -319,8 +332,18 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
   if (!stale.success) problems.push(...stale.error.issues.map((i) => i.message));
   const notify = readNotifySettings(env, problems, routingFile);
   const deployedSchemas = readDeployedSchemas(env, problems);
-  if (problems.length > 0 || !storage || !maxBody.success || !stale.success) throw new SettingsError(problems);
-  return { storage, auth, maxBodyBytes: maxBody.data, staleWorkerMs: stale.data, notify, deployedSchemas };
+  if (problems.length > 0 || !storage || !maxBody.success || !maxAlerts.success || !stale.success) {
+    throw new SettingsError(problems);
+  }
+  return {
+    storage,
+    auth,
+    maxBodyBytes: maxBody.data,
+    maxAlertsPerRequest: maxAlerts.data,
+    staleWorkerMs: stale.data,
+    notify,
+    deployedSchemas,
+  };
 }
 
 function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deployedSchemas'] {

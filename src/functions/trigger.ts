@@ -59,6 +59,12 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
         if (!parsed.ok) {
           throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
         }
+        if (parsed.alerts.length > settings.maxAlertsPerRequest) {
+          throw new HttpError(
+            413,
+            `this request carries ${parsed.alerts.length} alerts; at most ${settings.maxAlertsPerRequest} are accepted per request (CLOUDO_MAX_ALERTS_PER_REQUEST)`,
+          );
+        }
         const trigger = RunTrigger.parse({ source: 'alert', ...who });
         const outcomes = await new AlertIntake(storage).accept({ schema, alerts: parsed.alerts, payload, trigger });
         for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {

@@ -42,6 +42,12 @@ export class AlertIntake {
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {
     let catalogue: RunbookSchema[] | undefined;
+    // the payload is stored once, with the first run it starts; every run of the request points at it
+    let requestId: Promise<string> | undefined;
+    const storedRequest = () => {
+      requestId ??= this.storage.alertPayloads.saveRequest(request.payload);
+      return requestId;
+    };
     const schemasFor = async (alert: AlertContext): Promise<RunbookSchema[]> => {
       if (request.schema) return [request.schema];
       catalogue ??= await this.storage.schemas.list();
@@ -55,12 +61,17 @@ export class AlertIntake {
         outcomes.push(await this.recordUnmatched(alert, request.trigger));
         continue;
       }
-      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request));
+      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, storedRequest));
     }
     return outcomes;
   }
 
-  private async acceptFor(schema: RunbookSchema, alert: AlertContext, request: IntakeRequest): Promise<IntakeOutcome> {
+  private async acceptFor(
+    schema: RunbookSchema,
+    alert: AlertContext,
+    request: IntakeRequest,
+    storedRequest: () => Promise<string>,
+  ): Promise<IntakeOutcome> {
     const base = { schemaId: schema.id, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition };
     if (alert.monitorCondition === 'Resolved' && schema.onResolved !== 'run') {
       return schema.onResolved === 'cancel'
@@ -89,8 +100,8 @@ export class AlertIntake {
     }
     const plan = planRun(schema, request.trigger, now, execId, alert);
     try {
-      await this.storage.dispatcher.dispatch(plan, () =>
-        this.storage.alertPayloads.save(execId, { alert, payload: request.payload }),
+      await this.storage.dispatcher.dispatch(plan, async () =>
+        this.storage.alertPayloads.save(execId, { alert, requestId: await storedRequest() }),
       );
     } catch (err) {
       if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);

@@ -44,9 +44,7 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     deps.log('warn', `no execution ${parsed.data.execId} for a results message; nothing to notify`);
     return;
   }
-  const alert = execution.monitorCondition
-    ? ((await storage.alertPayloads.load(execution.execId))?.alert ?? null)
-    : null;
+  const alert = execution.monitorCondition ? await storage.alertPayloads.loadAlert(execution.execId) : null;
   const facts: RunFacts = {
     team: execution.trigger.team,
     schemaId: execution.schemaId,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import { AlertContext } from '../core/alert-context.js';
@@ -8,8 +9,18 @@ export const AlertPayload = z.object({ alert: AlertContext, payload: z.unknown()
 export type AlertPayload = z.infer<typeof AlertPayload>;
 
 /**
- * Container `alert-payloads`: one blob `<execId>.json` per alert run. Kept out of the execution row and
- * the queue message: a payload may be up to the body limit, and a message carries no data anyway.
+ * A run's own blob: its alert and the request its payload came in. Blobs written before payloads were kept
+ * once per request carry the payload itself, and still read.
+ */
+const RunAlert = z.union([
+  z.object({ alert: AlertContext, requestId: z.uuid() }),
+  z.object({ alert: AlertContext, payload: z.unknown() }),
+]);
+
+/**
+ * Container `alert-payloads`: the body of each alert request once (`requests/<requestId>.json`), however
+ * many runs its alerts start, and per alert run a small `<execId>.json` with its alert and that request's
+ * id. Kept out of the execution row and the queue message: a payload may be up to the body limit.
  */
 export class AlertPayloadStore {
   constructor(private readonly container: ContainerClient) {}
@@ -18,17 +29,42 @@ export class AlertPayloadStore {
     await this.container.createIfNotExists();
   }
 
-  async save(execId: string, value: AlertPayload): Promise<void> {
-    const body = JSON.stringify(AlertPayload.parse(value));
-    await this.container.getBlockBlobClient(`${execId}.json`).upload(body, Buffer.byteLength(body), {
+  /** Stores a request's payload; returns the id runs point at it with. */
+  async saveRequest(payload: unknown): Promise<string> {
+    const requestId = randomUUID();
+    await this.put(`requests/${requestId}.json`, JSON.stringify(payload));
+    return requestId;
+  }
+
+  /** Stores what one run needs: its alert, and the request (saved with `saveRequest`) it came in. */
+  async save(execId: string, value: { alert: AlertContext; requestId: string }): Promise<void> {
+    await this.put(`${execId}.json`, JSON.stringify(RunAlert.parse(value)));
+  }
+
+  /** The run's alert and its request's payload, as received; null when the run has none. */
+  async load(execId: string): Promise<AlertPayload | null> {
+    const run = await this.read(`${execId}.json`);
+    if (run === null) return null;
+    const stored = RunAlert.parse(run);
+    if ('payload' in stored) return { alert: stored.alert, payload: stored.payload };
+    return { alert: stored.alert, payload: await this.read(`requests/${stored.requestId}.json`) };
+  }
+
+  /** Only the run's alert (what routing needs), without reading the payload. */
+  async loadAlert(execId: string): Promise<AlertContext | null> {
+    const run = await this.read(`${execId}.json`);
+    return run === null ? null : RunAlert.parse(run).alert;
+  }
+
+  private async put(name: string, body: string): Promise<void> {
+    await this.container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
       blobHTTPHeaders: { blobContentType: 'application/json' },
     });
   }
 
-  async load(execId: string): Promise<AlertPayload | null> {
+  private async read(name: string): Promise<unknown> {
     try {
-      const buffer = await this.container.getBlockBlobClient(`${execId}.json`).downloadToBuffer();
-      return AlertPayload.parse(JSON.parse(buffer.toString('utf8')));
+      return JSON.parse((await this.container.getBlockBlobClient(name).downloadToBuffer()).toString('utf8'));
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;

@@ -34,6 +34,7 @@ export function testServices(
   const services = createAppServices({
     storage: t.settings,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    maxAlertsPerRequest: 50,
     auth: { ...SECURED, ...options.auth },
     staleWorkerMs: options.staleWorkerMs ?? 30_000,
     notify: options.notify ?? {

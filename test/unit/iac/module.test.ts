@@ -244,6 +244,7 @@ describe('iac settings', () => {
     CLOUDO_LOCAL_AUTH: 'local development only; production refuses it',
     CLOUDO_LOG_FLUSH_INTERVAL_MS: 'tuning',
     CLOUDO_LOG_MAX_BYTES: 'tuning',
+    CLOUDO_MAX_ALERTS_PER_REQUEST: 'tuning',
     CLOUDO_MAX_BODY_BYTES: 'tuning',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
     CLOUDO_ROUTING_RULES_FILE: 'the module passes the rules inline (CLOUDO_ROUTING_RULES)',
