@@ -2,6 +2,7 @@ import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { ExecId, ExecutionStatus } from '../core/execution.js';
 import { SchemaId } from '../core/runbook-schema.js';
+import { stripTerminalControls } from '../core/terminal-text.js';
 import type { ExecutionPage, ExecutionQuery, Storage } from '../storage/index.js';
 import { defineHttp } from './definitions.js';
 import { HttpError, withContinuation } from './http/errors.js';
@@ -65,17 +66,25 @@ export function getExecutionFunction(services: ServicesProvider) {
   );
 }
 
-/** `GET /api/executions/{execId}/log`: the full log as text (empty until the run writes something). */
+const LogQuery = z.object({ raw: z.enum(['0', '1', 'true', 'false']).optional() });
+
+/**
+ * `GET /api/executions/{execId}/log`: the full log as text (empty until the run writes something), with
+ * every terminal escape but colours removed, since runbooks echo alert text to whoever `curl`s it into a
+ * terminal; `?raw=1` returns the exact bytes.
+ */
 export function getExecutionLogFunction(services: ServicesProvider) {
   return defineHttp(
     services,
     'GetExecutionLog',
     { route: 'executions/{execId}/log', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
     async ({ request, services: { storage } }) => {
+      const { raw } = LogQuery.parse(Object.fromEntries(request.query));
       const execution = await loadExecution(storage, request);
       const log = (await storage.logs.read(execution.execId)) ?? Buffer.alloc(0);
+      const isRaw = raw === '1' || raw === 'true';
       return {
-        body: log,
+        body: isRaw ? log : stripTerminalControls(log.toString('utf8')),
         headers: {
           'content-type': 'text/plain; charset=utf-8',
           'x-content-type-options': 'nosniff',

@@ -7,6 +7,7 @@ import { html } from './html.js';
 import { formatBytes, formatDuration, layout, statusBadge, timeCell } from './layout.js';
 import { executionUrl } from './links.js';
 import { LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
+import { logView } from './log-view.js';
 
 /** Seconds between reloads while a run is not finished, so its log grows on screen. */
 export const EXECUTION_REFRESH_SECONDS = 2;
@@ -56,7 +57,7 @@ ${
 <dt>Duration</dt><dd>${formatDuration(durationMs(e, now))}</dd>
 <dt>Exit code</dt><dd>${orNone(e.exitCode)}</dd>
 <dt>Signal</dt><dd>${orNone(e.signal)}</dd>
-<dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${e.error}</pre>`}</dd>
+<dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${logView(e.error)}</pre>`}</dd>
 <dt>Log size</dt><dd>${e.logBytes === null ? NONE : formatBytes(e.logBytes)}</dd>
 <dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
 ${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error">${e.notifyError}</pre></dd>`}
@@ -74,12 +75,12 @@ export function renderExecutionPage(input: ExecutionPageInput): HtmlFragment {
   const logBlock = isLive
     ? // a live run's log grows in place: the script streams from the byte this page stops at
       html`<p class="muted no-log" id="log-empty"${shown === '' ? '' : ' hidden'}>No output yet.</p>
-<pre class="log" id="log" data-stream="/api/executions/${id}/stream?offset=${Buffer.byteLength(shown)}"${shown === '' ? ' hidden' : ''}>${shown}</pre>`
+<pre class="log" id="log" data-stream="/api/executions/${id}/stream?offset=${Buffer.byteLength(shown)}"${shown === '' ? ' hidden' : ''}>${logView(shown)}</pre>`
     : isWaiting
       ? html`<p class="muted no-log">It has not started: it waits for approval.</p>`
       : shown === ''
         ? html`<p class="muted no-log">This run wrote no output.</p>`
-        : html`<pre class="log">${shown}</pre>`;
+        : html`<pre class="log">${logView(shown)}</pre>`;
   const body = html`<p class="links">
 <a href="/api/logs">← All executions</a>
 <a href="/api/executions/${id}/log">Raw log</a>

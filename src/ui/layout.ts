@@ -32,6 +32,14 @@ const STYLE = html`<style>
   button.approve { background: #16a34a; }
   button.reject { background: #9f1239; }
   ol.decisions { padding-left: 1.25rem; }
+  .ansi-bold { font-weight: 700; }
+  .ansi-fg-0 { color: #6b7280; } .ansi-fg-1 { color: #f87171; } .ansi-fg-2 { color: #4ade80; } .ansi-fg-3 { color: #facc15; }
+  .ansi-fg-4 { color: #60a5fa; } .ansi-fg-5 { color: #e879f9; } .ansi-fg-6 { color: #22d3ee; } .ansi-fg-7 { color: #e5e7eb; }
+  .ansi-fg-8 { color: #9ca3af; } .ansi-fg-9 { color: #fca5a5; } .ansi-fg-10 { color: #86efac; } .ansi-fg-11 { color: #fde047; }
+  .ansi-fg-12 { color: #93c5fd; } .ansi-fg-13 { color: #f0abfc; } .ansi-fg-14 { color: #67e8f9; } .ansi-fg-15 { color: #fff; }
+  .ansi-bg-0 { background: #000; } .ansi-bg-1 { background: #991b1b; } .ansi-bg-2 { background: #166534; } .ansi-bg-3 { background: #854d0e; }
+  .ansi-bg-4 { background: #1e40af; } .ansi-bg-5 { background: #86198f; } .ansi-bg-6 { background: #155e75; } .ansi-bg-7 { background: #4b5563; }
+  .ansi-bg-8, .ansi-bg-9, .ansi-bg-10, .ansi-bg-11, .ansi-bg-12, .ansi-bg-13, .ansi-bg-14, .ansi-bg-15 { background: #374151; }
   .badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; color: #fff; }
   .badge-pending_approval { background: #ca8a04; }
   .badge-accepted { background: #6b7280; }

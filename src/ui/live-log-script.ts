@@ -1,9 +1,13 @@
+import { TERMINAL_PATTERNS } from '../core/terminal-text.js';
+
 /** Where the page loads the script from (a same-origin file: the CSP allows no inline script). */
 export const LIVE_LOG_SCRIPT_PATH = '/api/assets/live-log.js';
 
 /**
  * Follows a live run: reads the log stream (Server-Sent Events) from the byte the page was rendered up
  * to, appends text with textContent (never as markup), and shows the final status when the run ends.
+ * Terminal escapes are dropped and colours become classes by the rules of core/terminal-text.ts (the
+ * same patterns, written into the script), so a live log reads as the reloaded page does.
  */
 export const LIVE_LOG_SCRIPT = `'use strict';
 (() => {
@@ -11,12 +15,49 @@ export const LIVE_LOG_SCRIPT = `'use strict';
   if (!pre || !window.EventSource) return;
   const empty = document.getElementById('log-empty');
   const status = document.getElementById('status');
+  const ESCAPE = new RegExp(${JSON.stringify(TERMINAL_PATTERNS.escape)}, 'g');
+  const SGR = new RegExp(${JSON.stringify(TERMINAL_PATTERNS.sgr)});
+  const CONTROL = new RegExp(${JSON.stringify(TERMINAL_PATTERNS.control)}, 'g');
+  const SGR_ANYWHERE = new RegExp(${JSON.stringify(TERMINAL_PATTERNS.sgrAnywhere)}, 'g');
+  const style = { bold: false, fg: null, bg: null };
+  const applySgr = (params) => {
+    for (const code of (params === '' ? '0' : params).split(';').map(Number)) {
+      if (code === 0) Object.assign(style, { bold: false, fg: null, bg: null });
+      else if (code === 1) style.bold = true;
+      else if (code === 22) style.bold = false;
+      else if (code >= 30 && code <= 37) style.fg = code - 30;
+      else if (code >= 90 && code <= 97) style.fg = code - 82;
+      else if (code === 39) style.fg = null;
+      else if (code >= 40 && code <= 47) style.bg = code - 40;
+      else if (code >= 100 && code <= 107) style.bg = code - 92;
+      else if (code === 49) style.bg = null;
+    }
+  };
+  const appendRun = (text) => {
+    if (text === '') return;
+    const classes = [style.bold && 'ansi-bold', style.fg !== null && 'ansi-fg-' + style.fg, style.bg !== null && 'ansi-bg-' + style.bg].filter(Boolean);
+    if (classes.length === 0) return pre.append(text);
+    const span = document.createElement('span');
+    span.className = classes.join(' ');
+    span.textContent = text;
+    pre.append(span);
+  };
+  const append = (raw) => {
+    const clean = raw.replace(ESCAPE, (s) => (SGR.test(s) ? s : '')).replace(CONTROL, '');
+    let last = 0;
+    for (const match of clean.matchAll(SGR_ANYWHERE)) {
+      appendRun(clean.slice(last, match.index));
+      last = match.index + match[0].length;
+      applySgr(match[1]);
+    }
+    appendRun(clean.slice(last));
+  };
   const source = new EventSource(pre.dataset.stream);
   source.addEventListener('log', (event) => {
     const atBottom = window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
     pre.hidden = false;
     if (empty) empty.hidden = true;
-    pre.textContent += JSON.parse(event.data);
+    append(JSON.parse(event.data));
     if (atBottom) window.scrollTo(0, document.body.scrollHeight);
   });
   source.addEventListener('end', (event) => {

@@ -188,4 +188,24 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
     expect(badToken?.status()).toBe(400);
     expect(await page.locator('.error-message').textContent()).toBe('continuation: not a token from a previous page');
   });
+
+  it('shows a live run’s colours as classes and none of its terminal escapes', async () => {
+    const plan = planRun(schema('colours'), { source: 'http', actor: 'e2e', team: null, principal: null });
+    await t.storage.dispatcher.dispatch(plan);
+    const current = await t.storage.executions.get(plan.execution.execId);
+    if (!current) throw new Error('seeded run missing');
+    await t.storage.executions.transition(current, {
+      ...current.execution,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+    });
+    await page.goto(`${host.url}/api/logs/${plan.execution.execId}`);
+    await t.storage.logs.create(plan.execution.execId);
+    await t.storage.logs.append(
+      plan.execution.execId,
+      Buffer.from('\x1b]0;owned\x07\x1b[2Jchecking \x1b[1;31mFAILED\x1b[0m done\n'),
+    );
+    await expect.poll(() => page.locator('#log').textContent(), { timeout: 5_000 }).toBe('checking FAILED done\n');
+    expect(await page.locator('#log span.ansi-bold.ansi-fg-1').textContent()).toBe('FAILED');
+  });
 });
