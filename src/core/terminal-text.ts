@@ -36,7 +36,7 @@ export interface StyledText {
   readonly classes: readonly string[];
 }
 
-interface Style {
+export interface Style {
   bold: boolean;
   fg: number | null;
   bg: number | null;
@@ -47,13 +47,7 @@ export function styledRuns(text: string): StyledText[] {
   const runs: StyledText[] = [];
   const style: Style = { bold: false, fg: null, bg: null };
   const push = (part: string) => {
-    if (part === '') return;
-    const classes = [
-      ...(style.bold ? ['ansi-bold'] : []),
-      ...(style.fg === null ? [] : [`ansi-fg-${style.fg}`]),
-      ...(style.bg === null ? [] : [`ansi-bg-${style.bg}`]),
-    ];
-    runs.push({ text: part, classes });
+    if (part !== '') runs.push({ text: part, classes: styleClasses(style) });
   };
   let last = 0;
   const clean = stripTerminalControls(text);
@@ -66,7 +60,20 @@ export function styledRuns(text: string): StyledText[] {
   return runs;
 }
 
-function applySgr(style: Style, params: string): void {
+/** The classes of a style, from a fixed set. Self-contained, like applySgr: the console's script embeds it. */
+export function styleClasses(style: Style): string[] {
+  const classes: string[] = [];
+  if (style.bold) classes.push('ansi-bold');
+  if (style.fg !== null) classes.push(`ansi-fg-${style.fg}`);
+  if (style.bg !== null) classes.push(`ansi-bg-${style.bg}`);
+  return classes;
+}
+
+/**
+ * Applies one SGR sequence's parameters to the style in force. Self-contained on purpose: the console's
+ * script embeds its source (Function.prototype.toString), so the browser follows the same rules.
+ */
+export function applySgr(style: Style, params: string): void {
   for (const code of (params === '' ? '0' : params).split(';').map(Number)) {
     if (code === 0) Object.assign(style, { bold: false, fg: null, bg: null });
     else if (code === 1) style.bold = true;

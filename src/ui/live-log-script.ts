@@ -1,4 +1,4 @@
-import { TERMINAL_PATTERNS } from '../core/terminal-text.js';
+import { applySgr, styleClasses, TERMINAL_PATTERNS } from '../core/terminal-text.js';
 
 /** Where the page loads the script from (a same-origin file: the CSP allows no inline script). */
 export const LIVE_LOG_SCRIPT_PATH = '/api/assets/live-log.js';
@@ -20,22 +20,12 @@ export const LIVE_LOG_SCRIPT = `'use strict';
   const CONTROL = new RegExp(${JSON.stringify(TERMINAL_PATTERNS.control)}, 'g');
   const SGR_ANYWHERE = new RegExp(${JSON.stringify(TERMINAL_PATTERNS.sgrAnywhere)}, 'g');
   const style = { bold: false, fg: null, bg: null };
-  const applySgr = (params) => {
-    for (const code of (params === '' ? '0' : params).split(';').map(Number)) {
-      if (code === 0) Object.assign(style, { bold: false, fg: null, bg: null });
-      else if (code === 1) style.bold = true;
-      else if (code === 22) style.bold = false;
-      else if (code >= 30 && code <= 37) style.fg = code - 30;
-      else if (code >= 90 && code <= 97) style.fg = code - 82;
-      else if (code === 39) style.fg = null;
-      else if (code >= 40 && code <= 47) style.bg = code - 40;
-      else if (code >= 100 && code <= 107) style.bg = code - 92;
-      else if (code === 49) style.bg = null;
-    }
-  };
+  // core/terminal-text.ts's own function, as compiled: one set of colour rules for page and script
+  const applySgr = ${applySgr.toString()};
+  const styleClasses = ${styleClasses.toString()};
   const appendRun = (text) => {
     if (text === '') return;
-    const classes = [style.bold && 'ansi-bold', style.fg !== null && 'ansi-fg-' + style.fg, style.bg !== null && 'ansi-bg-' + style.bg].filter(Boolean);
+    const classes = styleClasses(style);
     if (classes.length === 0) return pre.append(text);
     const span = document.createElement('span');
     span.className = classes.join(' ');
@@ -48,7 +38,7 @@ export const LIVE_LOG_SCRIPT = `'use strict';
     for (const match of clean.matchAll(SGR_ANYWHERE)) {
       appendRun(clean.slice(last, match.index));
       last = match.index + match[0].length;
-      applySgr(match[1]);
+      applySgr(style, match[1]);
     }
     appendRun(clean.slice(last));
   };
