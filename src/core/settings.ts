@@ -134,12 +134,23 @@ function readConnection(env: Env, problems: string[]): StorageConnection | undef
   };
 }
 
-const Millis = (name: string, min: number, max: number) =>
+/** A whole-number setting in `unit`, between `min` and `max`, every message naming the variable. */
+const WholeNumber = (name: string, min: number, max: number, unit = '') =>
   z.coerce
-    .number({ message: `${name} must be a number of milliseconds` })
-    .int(`${name} must be a whole number of milliseconds`)
+    .number({ message: `${name} must be a number${unit && ` of ${unit}`}` })
+    .int(`${name} must be a whole number${unit && ` of ${unit}`}`)
     .min(min, `${name} must be at least ${min}`)
     .max(max, `${name} must be at most ${max}`);
+
+const Millis = (name: string, min: number, max: number) => WholeNumber(name, min, max, 'milliseconds');
+
+/** Parses one setting, adding its problems to `problems`; undefined when it is wrong. */
+function readSetting<T>(schema: z.ZodType<T>, value: string | undefined, problems: string[]): T | undefined {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  problems.push(...parsed.error.issues.map((i) => i.message));
+  return undefined;
+}
 
 const WorkerEnv = z.object({
   CLOUDO_WORKER: z
@@ -310,40 +321,32 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     if (!(err instanceof SettingsError)) throw err;
     problems.push(...err.problems);
   }
-  const maxBody = z.coerce
-    .number()
-    .int()
-    .min(1024, 'CLOUDO_MAX_BODY_BYTES must be at least 1024')
-    .default(1024 * 1024)
-    .safeParse(nonEmpty(env, 'CLOUDO_MAX_BODY_BYTES'));
-  if (!maxBody.success) problems.push(...maxBody.error.issues.map((i) => i.message));
-  const maxAlerts = z.coerce
-    .number({ message: 'CLOUDO_MAX_ALERTS_PER_REQUEST must be a number' })
-    .int('CLOUDO_MAX_ALERTS_PER_REQUEST must be a whole number')
-    .min(1, 'CLOUDO_MAX_ALERTS_PER_REQUEST must be at least 1')
-    .max(1000, 'CLOUDO_MAX_ALERTS_PER_REQUEST must be at most 1000')
-    .default(50)
-    .safeParse(nonEmpty(env, 'CLOUDO_MAX_ALERTS_PER_REQUEST'));
-  if (!maxAlerts.success) problems.push(...maxAlerts.error.issues.map((i) => i.message));
+  const setting = <T>(name: string, schema: z.ZodType<T>) => readSetting(schema, nonEmpty(env, name), problems);
+  const maxBodyBytes = setting(
+    'CLOUDO_MAX_BODY_BYTES',
+    WholeNumber('CLOUDO_MAX_BODY_BYTES', 1024, Number.MAX_SAFE_INTEGER, 'bytes').default(1024 * 1024),
+  );
+  const maxAlertsPerRequest = setting(
+    'CLOUDO_MAX_ALERTS_PER_REQUEST',
+    WholeNumber('CLOUDO_MAX_ALERTS_PER_REQUEST', 1, 1000).default(50),
+  );
   const auth = readAuthSettings(env, problems);
-  const stale = Millis('CLOUDO_STALE_WORKER_MS', 1_000, 3_600_000)
-    .default(30_000)
-    .safeParse(nonEmpty(env, 'CLOUDO_STALE_WORKER_MS'));
-  if (!stale.success) problems.push(...stale.error.issues.map((i) => i.message));
+  const staleWorkerMs = setting(
+    'CLOUDO_STALE_WORKER_MS',
+    Millis('CLOUDO_STALE_WORKER_MS', 1_000, 3_600_000).default(30_000),
+  );
   const notify = readNotifySettings(env, problems, routingFile);
   const deployedSchemas = readDeployedSchemas(env, problems);
-  if (problems.length > 0 || !storage || !maxBody.success || !maxAlerts.success || !stale.success) {
+  if (
+    problems.length > 0 ||
+    !storage ||
+    maxBodyBytes === undefined ||
+    maxAlertsPerRequest === undefined ||
+    staleWorkerMs === undefined
+  ) {
     throw new SettingsError(problems);
   }
-  return {
-    storage,
-    auth,
-    maxBodyBytes: maxBody.data,
-    maxAlertsPerRequest: maxAlerts.data,
-    staleWorkerMs: stale.data,
-    notify,
-    deployedSchemas,
-  };
+  return { storage, auth, maxBodyBytes, maxAlertsPerRequest, staleWorkerMs, notify, deployedSchemas };
 }
 
 function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deployedSchemas'] {
