@@ -97,7 +97,8 @@ export function defineHttp(
         try {
           app = services();
           if (request.method === 'OPTIONS') return preflight(app, request, spec.methods);
-          const crossSite = crossSiteRefusal(request, allowedOrigins(app));
+          const origins = allowedOrigins(app);
+          const crossSite = crossSiteRefusal(request, origins);
           if (crossSite) {
             context.warn(`${name}: ${crossSite}`);
             throw new HttpError(403, crossSite);
@@ -107,7 +108,7 @@ export function defineHttp(
             context.warn(`${name}: refused (${auth.status}) ${auth.error}`);
             throw new HttpError(auth.status, auth.error);
           }
-          const session = sessionRefusal(request, auth.caller, spec.getChangesState ?? false, allowedOrigins(app));
+          const session = sessionRefusal(request, auth.caller, spec.getChangesState ?? false, origins);
           if (session) {
             context.warn(`${name}: refused (403) ${session}`);
             throw new HttpError(403, session);

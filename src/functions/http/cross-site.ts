@@ -3,6 +3,11 @@ import type { Caller } from '../../core/access.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Whether `origin` is ClouDO's own (the request's address) or one of the allowed ones. */
+function isTrustedOrigin(request: HttpRequest, origin: string, allowedOrigins: readonly string[]): boolean {
+  return origin === new URL(request.url).origin || allowedOrigins.includes(origin);
+}
+
 /**
  * Why a state-changing request must be refused as coming from another site, or null. Browsers say where
  * a request comes from (`Sec-Fetch-Site`, `Origin`) and a page cannot forge either; API clients (curl,
@@ -18,9 +23,7 @@ export function crossSiteRefusal(request: HttpRequest, allowedOrigins: readonly 
     return `refused a ${request.method} from another site (Sec-Fetch-Site: ${site.slice(0, 20)}): state changes come from ClouDO's own pages or from API clients`;
   }
   const origin = request.headers.get('origin');
-  if (origin === null) return null;
-  const own = new URL(request.url).origin;
-  if (origin === own || allowedOrigins.includes(origin)) return null;
+  if (origin === null || isTrustedOrigin(request, origin, allowedOrigins)) return null;
   return `refused a ${request.method} from origin ${origin.slice(0, 200)}: state changes come from ClouDO's own pages or from API clients`;
 }
 
@@ -44,6 +47,6 @@ export function sessionRefusal(
   }
   if (request.headers.get('sec-fetch-site') === 'same-origin') return null;
   const origin = request.headers.get('origin');
-  if (origin !== null && (origin === new URL(request.url).origin || allowedOrigins.includes(origin))) return null;
+  if (origin !== null && isTrustedOrigin(request, origin, allowedOrigins)) return null;
   return 'a signed-in browser session may change state only from ClouDO’s own pages (Sec-Fetch-Site: same-origin, or an allowed Origin)';
 }
