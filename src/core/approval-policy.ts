@@ -98,6 +98,21 @@ export function mayDecide(execution: Execution, caller: Caller, decision: Approv
   return null;
 }
 
+/** What a caller may do about a run: approve, reject, each null when allowed or the refusal when not. */
+export interface DecisionRights {
+  readonly approve: Refusal | null;
+  readonly reject: Refusal | null;
+}
+
+export function decisionRights(execution: Execution, caller: Caller): DecisionRights {
+  return { approve: mayDecide(execution, caller, 'approve'), reject: mayDecide(execution, caller, 'reject') };
+}
+
+/** The runs among `pending` that still wait at `now` (housekeeping has not ended them yet). */
+export function stillWaiting(pending: readonly Execution[], now: Date): Execution[] {
+  return pending.filter((e) => !isPastExpiry(e, now));
+}
+
 /** What one decision does to a pending run at `now`: the next state to write, or why not. */
 export function decide(execution: Execution, caller: Caller, request: DecisionRequest, now: Date): Verdict {
   const refusal = mayDecide(execution, caller, request.decision);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { decideRun } from '../approvals/index.js';
 import { DecisionRequest } from '../core/approval-gate.js';
-import { isPastExpiry, mayDecide } from '../core/approval-policy.js';
+import { stillWaiting } from '../core/approval-policy.js';
 import type { Execution } from '../core/execution.js';
 import { ExecId } from '../core/execution.js';
 import { isFormToken } from '../core/form-token.js';
@@ -30,10 +30,10 @@ export function listApprovalsFunction(services: ServicesProvider) {
     async ({ request, caller, services: { storage } }) => {
       const { scope } = ListQuery.parse(Object.fromEntries(request.query));
       const now = new Date();
-      const waiting = (await storage.executions.listPending()).filter((e) => !isPastExpiry(e, now));
+      const waiting = stillWaiting(await storage.executions.listPending(), now);
+      const approvals = waiting.map((e) => toApprovalResource(e, caller, now));
       // an inbox of runs awaiting your approval: your own requests (which you may only withdraw) are not in it
-      const shown = scope === 'all' ? waiting : waiting.filter((e) => mayDecide(e, caller, 'approve') === null);
-      return { jsonBody: { approvals: shown.map((e) => toApprovalResource(e, caller, now)) } };
+      return { jsonBody: { approvals: scope === 'all' ? approvals : approvals.filter((a) => a.can_approve) } };
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { isPastExpiry, mayDecide } from '../core/approval-policy.js';
+import { decisionRights, stillWaiting } from '../core/approval-policy.js';
 import { ExecutionStatus } from '../core/execution.js';
 import { formToken } from '../core/form-token.js';
 import { SchemaId } from '../core/runbook-schema.js';
@@ -75,7 +75,7 @@ export function executionsPageFunction(services: ServicesProvider) {
         continuation: query.continuation,
         nextContinuation: page.continuationToken,
         now,
-        waiting: pending.filter((e) => !isPastExpiry(e, now)),
+        waiting: stillWaiting(pending, now),
       });
       return htmlResponse(200, rendered);
     },
@@ -93,9 +93,10 @@ export function executionPageFunction(services: ServicesProvider) {
       // row first, then log: a worker finishes the log before it writes a final status, so a page that
       // stops reloading always shows the whole log
       const log = await storage.logs.read(execution.execId);
+      const rights = decisionRights(execution, caller);
       const approval = execution.approval && {
-        approveRefusal: mayDecide(execution, caller, 'approve')?.error ?? null,
-        rejectRefusal: mayDecide(execution, caller, 'reject')?.error ?? null,
+        approveRefusal: rights.approve?.error ?? null,
+        rejectRefusal: rights.reject?.error ?? null,
         formToken: formToken(formKey, caller.id, execution.execId),
       };
       const rendered = renderExecutionPage({

@@ -1,5 +1,5 @@
 import type { Caller } from '../../core/access.js';
-import { approvalCount, mayDecide, timeLeftMs } from '../../core/approval-policy.js';
+import { approvalCount, decisionRights, timeLeftMs } from '../../core/approval-policy.js';
 import type { Execution } from '../../core/execution.js';
 import { durationMs } from '../../core/execution.js';
 
@@ -57,8 +57,7 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
 
 /** A gated run as `/api/approvals` shows it: what will run, who asked, time left, and what this caller may do. */
 export function toApprovalResource(e: Execution, caller: Caller, now: Date = new Date()) {
-  const approveRefusal = mayDecide(e, caller, 'approve');
-  const rejectRefusal = mayDecide(e, caller, 'reject');
+  const rights = decisionRights(e, caller);
   return {
     exec_id: e.execId,
     status: e.status,
@@ -79,9 +78,9 @@ export function toApprovalResource(e: Execution, caller: Caller, now: Date = new
     min_approvals: e.approval?.minApprovals ?? null,
     approvals_so_far: approvalCount(e),
     approvals: e.approvals,
-    can_approve: approveRefusal === null,
-    can_reject: rejectRefusal === null,
-    cannot_decide_because: approveRefusal && rejectRefusal ? approveRefusal.error : null,
+    can_approve: rights.approve === null,
+    can_reject: rights.reject === null,
+    cannot_decide_because: rights.approve && rights.reject ? rights.approve.error : null,
     links: { ...executionLinks(e.execId), approval: `/api/approvals/${e.execId}` },
   };
 }
