@@ -122,6 +122,6 @@ async function spawnRun(
   const logBytes = await streamer.close();
   const fields = outcomeFields(outcome, run.timeoutMs);
   // the error carries the stderr tail: it is shown in the API, the console and Slack, so it is redacted as the log is
-  const error = fields.error ? deps.redact(fields.error) : (fields.error ?? null);
+  const error = fields.error ? deps.redact(fields.error) : null;
   return { ...ended(run, { ...fields, error, logBytes }), logTail: streamer.tail };
 }
