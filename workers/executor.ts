@@ -2,7 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import { signalByEnvMarker } from './process-sweep.js';
+import type { Stragglers } from './process-sweep.js';
+import { signalStragglers } from './process-sweep.js';
+import type { RunbookAccount } from './runbook-accounts.js';
 
 export interface RunbookProcessOptions {
   /** Absolute path of the script (already resolved and checked by a RunbookSource). */
@@ -15,11 +17,13 @@ export interface RunbookProcessOptions {
   readonly killGraceMs: number;
   /** Aborting kills the run the same way (cancel, shutdown); `signal.reason` says which. */
   readonly signal?: AbortSignal;
+  /** The OS account the run executes as; absent: the worker's own. */
+  readonly account?: RunbookAccount;
   /**
-   * A variable of the run's environment (`CLOUDO_EXEC_ID=<id>`) that finds the processes which left the
-   * group with setsid, so they are killed with it.
+   * How to find the processes which left the group with setsid, so they are killed with it: the run's
+   * own uid, or a variable of its environment (`CLOUDO_EXEC_ID=<id>`) when it runs as the worker.
    */
-  readonly envMarker?: string;
+  readonly stragglers?: Stragglers;
   /** stdout and stderr chunks, interleaved in arrival order. */
   readonly onOutput: (chunk: Buffer) => void;
   /** Called once the process exists, with its pid. */
@@ -71,13 +75,14 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
     env: options.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...options.account,
   });
   return new Promise<RunbookOutcome>((resolve, reject) => {
     let timedOut = false;
     let aborted = false;
     let stderrTail = Buffer.alloc(0);
     const timers: NodeJS.Timeout[] = [];
-    const killer = groupKiller(child, options.killGraceMs, timers, options.envMarker);
+    const killer = groupKiller(child, options.killGraceMs, timers, options.stragglers);
 
     child.stdout?.on('data', (chunk: Buffer) => options.onOutput(chunk));
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -132,7 +137,7 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
   });
 }
 
-function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeout[], envMarker?: string) {
+function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeout[], stragglers?: Stragglers) {
   const send = (signal: NodeJS.Signals) => {
     if (!child.pid) return;
     try {
@@ -140,7 +145,7 @@ function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeou
     } catch {
       // ESRCH: the group is already gone
     }
-    if (envMarker) signalByEnvMarker(envMarker, signal);
+    if (stragglers) signalStragglers(stragglers, signal);
   };
   let terminating = false;
   return {

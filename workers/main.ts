@@ -9,6 +9,7 @@ import { loadWorkerSettings, SettingsError } from '../src/core/settings.js';
 import { createStorage } from '../src/storage/index.js';
 import { GitHubRunbookSource } from './github-source.js';
 import { QueueWorker, workerStores } from './queue-worker.js';
+import { separationProblem } from './runbook-accounts.js';
 import type { RunbookSource } from './runbook-source.js';
 import { LocalRunbookSource } from './runbook-source.js';
 
@@ -29,8 +30,17 @@ async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & 
   return source;
 }
 
+function runbookUserLine({ runbookAccounts: range }: WorkerSettings): string {
+  return range
+    ? `runbooks run as uids ${range.firstUid}-${range.firstUid + range.count - 1} (gid ${range.gid}), one per run`
+    : "!! runbooks run as this worker's own user and can read its secrets: set CLOUDO_RUNBOOK_UIDS to separate them";
+}
+
 async function main(): Promise<void> {
   const settings = loadWorkerSettings(process.env);
+  // asked to run runbooks as other users but unable to: refuse, rather than run them as ourselves
+  const separation = settings.runbookAccounts && separationProblem(settings.runbookAccounts);
+  if (separation) throw new SettingsError([separation]);
   const storage = createStorage(settings.storage);
   const stores = workerStores(storage, settings.worker);
   const runbooks = await runbookSource(settings);
@@ -48,6 +58,7 @@ async function main(): Promise<void> {
   console.log(
     `worker ${settings.worker} polling ${stores.queue.name} (concurrency ${settings.concurrency}, runbooks in ${settings.runbooksDir})`,
   );
+  console.log(runbookUserLine(settings));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -7,16 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
  */
 export function pidsWithEnvMarker(marker: string): number[] {
   const needle = Buffer.from(`${marker}\0`);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
   const pids: number[] = [];
-  for (const entry of entries) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
+  for (const pid of procPids()) {
     try {
       const environ = readFileSync(`/proc/${pid}/environ`);
       // the marker is a whole variable: at the start, or right after another variable's NUL
@@ -29,10 +21,59 @@ export function pidsWithEnvMarker(marker: string): number[] {
   return pids;
 }
 
-/** Sends `signal` to every process carrying `marker`; returns how many were signalled. */
-export function signalByEnvMarker(marker: string, signal: NodeJS.Signals): number {
+/**
+ * Pids of processes running as `uid` (real or effective), from /proc/<pid>/status, which any user may
+ * read: when each run has a uid of its own, these are exactly the run's processes, wherever they went.
+ */
+export function pidsOfUid(uid: number): number[] {
+  const pids: number[] = [];
+  for (const pid of procPids()) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      // "Uid:\t<real>\t<effective>\t<saved>\t<filesystem>"
+      const [real, effective] = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1).map(Number) ?? [];
+      // a zombie holds nothing and cannot be killed again: its new parent reaps it
+      const zombie = /^State:\s+Z/m.test(status);
+      if ((real === uid || effective === uid) && !zombie) pids.push(pid);
+    } catch {
+      // gone already
+    }
+  }
+  return pids;
+}
+
+function procPids(): number[] {
+  try {
+    return readdirSync('/proc')
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
+/** Processes a run may have left behind: those carrying its environment marker, or running as its own uid. */
+export type Stragglers = { readonly envMarker: string } | { readonly uid: number };
+
+/**
+ * Sends `signal` to every straggler; returns how many were signalled. By uid it sweeps until none is
+ * left, so a process forking while it is being killed does not slip through (bounded: a fork bomb that
+ * outruns SIGKILL this long is swept again when its uid is next handed out).
+ */
+export function signalStragglers(stragglers: Stragglers, signal: NodeJS.Signals): number {
+  if ('envMarker' in stragglers) return signalPids(pidsWithEnvMarker(stragglers.envMarker), signal);
   let count = 0;
-  for (const pid of pidsWithEnvMarker(marker)) {
+  for (let round = 0; round < 20; round++) {
+    const signalled = signalPids(pidsOfUid(stragglers.uid), signal);
+    count += signalled;
+    if (signalled === 0 || signal !== 'SIGKILL') break;
+  }
+  return count;
+}
+
+function signalPids(pids: readonly number[], signal: NodeJS.Signals): number {
+  let count = 0;
+  for (const pid of pids) {
     try {
       process.kill(pid, signal);
       count++;

@@ -5,7 +5,7 @@ import { JobMessage } from '../src/core/job-message.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
-import type { WorkerSettings } from '../src/core/settings.js';
+import type { RunbookAccountRange, WorkerSettings } from '../src/core/settings.js';
 import type {
   AlertPayloadStore,
   ExecutionRepository,
@@ -26,6 +26,7 @@ import { executeRun } from './run-execution.js';
 import type { CancelReason } from './run-outcome.js';
 import { SHUTDOWN } from './run-outcome.js';
 import { claimRun, recordOutcome } from './run-records.js';
+import { RunbookAccounts } from './runbook-accounts.js';
 import type { RunbookSource } from './runbook-source.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
@@ -88,6 +89,8 @@ export interface QueueWorkerOptions
   /** The worker's environment, filtered into each run's (see buildRunbookEnv in core). */
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
+  /** Uids runbooks run as, one per running run (`CLOUDO_RUNBOOK_UIDS`); absent or null: as the worker. */
+  readonly runbookAccounts?: RunbookAccountRange | null;
   readonly log?: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
 }
 
@@ -120,7 +123,8 @@ export class QueueWorker {
       onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
     });
     this.redact = createRedactor(secretValues(options.workerEnv));
-    this.runDeps = { ...options, redact: this.redact, log: this.log };
+    const accounts = options.runbookAccounts ? new RunbookAccounts(options.runbookAccounts) : null;
+    this.runDeps = { ...options, accounts, redact: this.redact, log: this.log };
     this.workerId = options.workerId ?? `${options.hostName}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.heartbeat = new Heartbeat({
       registry: options.registry,
@@ -130,6 +134,7 @@ export class QueueWorker {
         host: options.hostName,
         version: options.version ?? 'dev',
         concurrency: options.concurrency,
+        runbookIsolation: accounts ? 'separate-users' : 'none',
         startedAt: new Date().toISOString(),
       },
       runningRuns: () => [...this.runIds.values()],

@@ -7,6 +7,8 @@ import { prepareAlertInput } from './alert-input.js';
 export interface RunEnvironmentOptions {
   readonly run: Execution;
   readonly workDir: string;
+  /** The run has an OS user of its own: its HOME and TMPDIR are its private folder, not the worker's. */
+  readonly separateUser: boolean;
   readonly workerName: string;
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly passthrough: readonly string[];
@@ -32,7 +34,7 @@ export async function prepareRunEnvironment(
     workerName: options.workerName,
     alert,
     alertFile,
-    workerEnv: options.workerEnv,
+    workerEnv: options.separateUser ? { ...options.workerEnv, ...ownAccountEnv(workDir) } : options.workerEnv,
     extraInherited: options.passthrough,
   });
   if (!run.aksCredentials) return { env };
@@ -48,4 +50,9 @@ export async function prepareRunEnvironment(
   });
   if (!credentials.ok) return { error: `AKS credentials: ${credentials.reason}` };
   return { env: { ...env, ...credentials.env } };
+}
+
+/** A run with an OS user of its own gets no trace of the worker's user: home and temp are its folder. */
+function ownAccountEnv(workDir: string): Record<string, string | undefined> {
+  return { HOME: workDir, TMPDIR: workDir, USER: undefined, LOGNAME: undefined };
 }

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
 import type { Execution } from '../src/core/execution.js';
 import type { Redactor } from '../src/core/redaction.js';
@@ -9,7 +6,9 @@ import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import { LogStreamer } from './log-streamer.js';
 import { prepareRunEnvironment } from './run-environment.js';
+import { handOverRunFolder, makeRunFolder, removeRunFolder } from './run-folder.js';
 import { outcomeFields } from './run-outcome.js';
+import type { RunbookAccount, RunbookAccounts } from './runbook-accounts.js';
 import type { ResolvedRunbook, RunbookSource } from './runbook-source.js';
 import { RunbookUnavailableError } from './runbook-source.js';
 
@@ -27,6 +26,8 @@ export interface RunDependencies {
   readonly logFlushIntervalMs: number;
   readonly logMaxBytes: number;
   readonly redact: Redactor;
+  /** The uids runbooks run as, one per run; null: as the worker itself. */
+  readonly accounts: RunbookAccounts | null;
   readonly log: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
 }
 
@@ -79,12 +80,14 @@ async function spawnRun(
     redact: deps.redact,
     onError: (err) => deps.log('warn', `appending to the log of ${run.execId} failed; will retry`, err),
   });
-  const workDir = await mkdtemp(path.join(os.tmpdir(), `cloudo-${run.execId}-`));
+  const workDir = await makeRunFolder(run.execId);
+  const account = deps.accounts?.acquire();
   let outcome: RunbookOutcome;
   try {
     const prepared = await prepareRunEnvironment({
       run,
       workDir,
+      separateUser: account !== undefined,
       workerName: deps.workerName,
       workerEnv: deps.workerEnv,
       passthrough: deps.runbookEnvPassthrough ?? [],
@@ -99,6 +102,7 @@ async function spawnRun(
         ...ended(run, { status: 'error', error: prepared.error, logBytes: await streamer.close() }),
         logTail: streamer.tail,
       };
+    if (account) await handOverRunFolder(workDir, account);
     outcome = await runRunbook({
       scriptPath,
       args,
@@ -107,7 +111,8 @@ async function spawnRun(
       timeoutMs: run.timeoutMs,
       killGraceMs: deps.killGraceMs,
       signal,
-      envMarker: `CLOUDO_EXEC_ID=${run.execId}`,
+      account,
+      stragglers: account ? { uid: account.uid } : { envMarker: `CLOUDO_EXEC_ID=${run.execId}` },
       onOutput: (chunk) => streamer.write(chunk),
     });
   } catch (err) {
@@ -117,11 +122,22 @@ async function spawnRun(
       logTail: streamer.tail,
     };
   } finally {
-    await rm(workDir, { recursive: true, force: true });
+    await releaseRunFolder(deps, workDir, account);
   }
   const logBytes = await streamer.close();
   const fields = outcomeFields(outcome, run.timeoutMs);
   // the error carries the stderr tail: it is shown in the API, the console and Slack, so it is redacted as the log is
   const error = fields.error ? deps.redact(fields.error) : null;
   return { ...ended(run, { ...fields, error, logBytes }), logTail: streamer.tail };
+}
+
+/** The run is over and its processes are gone: its folder goes, then its uid may serve another run. */
+async function releaseRunFolder(deps: RunDependencies, workDir: string, account: RunbookAccount | undefined) {
+  try {
+    await removeRunFolder(workDir, account);
+  } catch (err) {
+    deps.log('warn', `could not remove the run folder ${workDir}`, err);
+  } finally {
+    if (account) deps.accounts?.release(account);
+  }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { ReadEntry, Unpack } from 'tar';
@@ -69,6 +69,8 @@ export class SnapshotCache {
     try {
       const dropped = await unpack(archive, temp, this.options.maxBytes);
       dropped.push(...(await dropEscapingLinks(temp)));
+      // mkdtemp made it private; runbooks run as accounts of their own and must read their files
+      await chmod(temp, 0o755);
       try {
         await rename(temp, target);
       } catch (err) {

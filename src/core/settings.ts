@@ -194,6 +194,11 @@ const WorkerEnv = z.object({
     .optional(),
   CLOUDO_AKS_TIMEOUT_MS: Millis('CLOUDO_AKS_TIMEOUT_MS', 1_000, 600_000).default(60_000),
   CLOUDO_HEARTBEAT_MS: Millis('CLOUDO_HEARTBEAT_MS', 100, 300_000).default(5_000),
+  CLOUDO_RUNBOOK_UIDS: z
+    .string()
+    .regex(/^\d+(-\d+)?$/, 'CLOUDO_RUNBOOK_UIDS must be a uid range such as 20000-20063')
+    .optional(),
+  CLOUDO_RUNBOOK_GID: WholeNumber('CLOUDO_RUNBOOK_GID', 1, 2 ** 31 - 1).optional(),
 });
 
 export interface WorkerSettings {
@@ -235,6 +240,44 @@ export interface WorkerSettings {
   readonly aksTimeoutMs: number;
   /** How often the worker heartbeats to Table Workers (`CLOUDO_HEARTBEAT_MS`, default 5000). */
   readonly heartbeatMs: number;
+  /**
+   * The OS accounts runbooks run as, one per running run (`CLOUDO_RUNBOOK_UIDS`, `CLOUDO_RUNBOOK_GID`);
+   * null: as the worker's own user, which can then read the worker's secrets (a developer's laptop).
+   */
+  readonly runbookAccounts: RunbookAccountRange | null;
+}
+
+/** Uids `firstUid` .. `firstUid + count - 1`, all in group `gid`. */
+export interface RunbookAccountRange {
+  readonly firstUid: number;
+  readonly count: number;
+  readonly gid: number;
+}
+
+/** `20000-20063` (or one uid) as a range; problems when it is empty, holds root, or cannot serve `concurrency`. */
+function runbookAccountRange(
+  uids: string | undefined,
+  gid: number | undefined,
+  concurrency: number,
+  problems: string[],
+): RunbookAccountRange | null {
+  if (uids === undefined) {
+    if (gid !== undefined) problems.push('CLOUDO_RUNBOOK_GID needs CLOUDO_RUNBOOK_UIDS');
+    return null;
+  }
+  const [first = 0, last = first] = uids.split('-').map(Number);
+  const count = last - first + 1;
+  if (first < 1 || count < 1 || last > 2 ** 31 - 1) {
+    problems.push(`CLOUDO_RUNBOOK_UIDS ${uids} is not a range of non-root uids (first <= last, first >= 1)`);
+    return null;
+  }
+  if (count < concurrency) {
+    problems.push(
+      `CLOUDO_RUNBOOK_UIDS ${uids} holds ${count} uids but CLOUDO_CONCURRENCY is ${concurrency}: each running run needs its own`,
+    );
+    return null;
+  }
+  return { firstUid: first, count, gid: gid ?? first };
 }
 
 export function loadWorkerSettings(env: Env): WorkerSettings {
@@ -255,11 +298,20 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
   if (values.RUNBOOKS_DIR && values.CLOUDO_GITHUB_REPO) {
     problems.push('set RUNBOOKS_DIR or CLOUDO_GITHUB_REPO, not both');
   }
+  const runbookAccounts = parsed.success
+    ? runbookAccountRange(
+        parsed.data.CLOUDO_RUNBOOK_UIDS,
+        parsed.data.CLOUDO_RUNBOOK_GID,
+        parsed.data.CLOUDO_CONCURRENCY,
+        problems,
+      )
+    : null;
   if (problems.length > 0 || !storage || !parsed.success) throw new SettingsError(problems);
   const e = parsed.data;
   return {
     storage,
     worker: e.CLOUDO_WORKER,
+    runbookAccounts,
     runbooksDir: e.RUNBOOKS_DIR ?? null,
     github: e.CLOUDO_GITHUB_REPO
       ? {

@@ -15,6 +15,7 @@ export function listWorkersFunction(services: ServicesProvider) {
         host: w.host,
         version: w.version,
         concurrency: w.concurrency,
+        runbook_isolation: w.runbookIsolation,
         running_runs: w.runningRuns,
         started_at: w.startedAt,
         last_seen: w.lastSeen,

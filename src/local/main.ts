@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { LocalKeys } from './local-keys.js';
+import type { LocalStack } from './stack.js';
 import { startLocalStack } from './stack.js';
 import { removeStackFile, stateDir, writeStackFile } from './stack-file.js';
 
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       `  storage     Azurite ${inMemory ? 'in memory' : `in ${path.join(stateDir(env), 'azurite')}`} (blob ${stack.azurite.ports.blob}, queue ${stack.azurite.ports.queue}, table ${stack.azurite.ports.table})`,
       `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
       `  workers     ${stack.workers.join(', ')}`,
+      ...runbookUserLines(stack.runbookIsolation),
       ...accessLines(stack.keys, stack.url),
       'Ctrl-C stops everything.',
       '',
@@ -88,6 +90,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function runbookUserLines(isolation: LocalStack['runbookIsolation']): string[] {
+  if (isolation === 'separate-users') return ['  runbooks    run as accounts of their own (CLOUDO_RUNBOOK_UIDS)'];
+  return [
+    "  !! RUNBOOKS RUN AS YOUR OWN USER: they can read this stack's keys and storage key, and its processes.",
+    '  !! The worker image runs each as a user of its own (README: "What a runbook can reach").',
+  ];
 }
 
 function accessLines(keys: LocalKeys | null, url: string): string[] {

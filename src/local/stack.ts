@@ -42,6 +42,8 @@ export interface LocalStack {
   readonly azurite: RunningAzurite;
   readonly imported: SchemaImportReport;
   readonly workers: readonly string[];
+  /** Whether runbooks run as accounts of their own (`CLOUDO_RUNBOOK_UIDS`, root or capabilities needed). */
+  readonly runbookIsolation: 'separate-users' | 'none';
   /** The credentials in force when secure. */
   readonly keys: LocalKeys | null;
   /** Azurite and worker pids, as they are now (workers restart with new pids). */
@@ -88,11 +90,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();
     const workers: WorkerProcess[] = [];
-    for (const worker of capabilities) {
+    for (const [index, worker] of capabilities.entries()) {
       await services.storage.jobs.forWorker(worker).ensureQueues();
+      const uids = options.env.CLOUDO_RUNBOOK_UIDS;
       const process = new WorkerProcess({
         worker,
-        env: { ...storageEnv, RUNBOOKS_DIR: path.resolve(options.runbooksDir) },
+        env: {
+          ...storageEnv,
+          RUNBOOKS_DIR: path.resolve(options.runbooksDir),
+          ...(uids && { CLOUDO_RUNBOOK_UIDS: uidShare(uids, index, capabilities.length) }),
+        },
         onLine: (line) => options.log(`worker:${worker}`, line),
       });
       process.start();
@@ -119,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       azurite,
       imported,
       workers: capabilities,
+      runbookIsolation: options.env.CLOUDO_RUNBOOK_UIDS ? 'separate-users' : 'none',
       keys,
       childPids: () => [azurite.pid, ...workers.flatMap((w) => (w.pid ? [w.pid] : []))],
       stop,
@@ -133,4 +141,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 async function ensureAdminToken(storage: Storage, token: string): Promise<void> {
   const record = apiTokenRecordFor(token, { role: 'admin', owner: 'local-admin', description: 'npm start --secure' });
   if (record && !(await storage.tokens.get(record.id))) await storage.tokens.create(record);
+}
+
+/**
+ * Worker `index` of `count`'s share of a uid range (`20000-20063`): workers of one machine must never
+ * hand out the same uid, or a run ending would kill another worker's run. A share too small for the
+ * worker's concurrency is refused by the worker, naming both.
+ */
+export function uidShare(range: string, index: number, count: number): string {
+  const [first = 0, last = first] = range.split('-').map(Number);
+  const size = Math.floor((last - first + 1) / count);
+  const start = first + index * size;
+  return `${start}-${start + size - 1}`;
 }

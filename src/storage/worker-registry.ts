@@ -13,6 +13,11 @@ export const WorkerBeat = z.object({
   concurrency: z.number().int(),
   /** Runs it is executing right now. */
   runningRuns: z.array(z.string()),
+  /**
+   * Who its runbooks run as: `separate-users` (one uid per run, unable to read the worker's secrets) or
+   * `none` (the worker's own user: a developer's laptop). A row written before this was known reads `none`.
+   */
+  runbookIsolation: z.enum(['separate-users', 'none']).default('none'),
   startedAt: z.iso.datetime({ offset: true }),
   lastSeen: z.iso.datetime({ offset: true }),
 });
@@ -25,6 +30,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Wo
     host: entity.host,
     version: entity.version,
     concurrency: entity.concurrency,
+    runbookIsolation: entity.runbookIsolation,
     runningRuns: JSON.parse(String(entity.runningRuns ?? '[]')),
     startedAt: entity.startedAt,
     lastSeen: entity.lastSeen,

@@ -107,6 +107,9 @@ describe('npm start (the whole local stack)', () => {
     expect(list).toMatch(/<tr class="worker">\s*<td>Runbook<\/td>[\s\S]*?alive<\/span>/);
     const workers = (await json('/api/workers')).body.workers as { capability: string; alive: boolean }[];
     expect(workers).toEqual([expect.objectContaining({ capability: 'Runbook', alive: true })]);
+    // a laptop stack runs runbooks as the developer: it says so, in its banner and for each worker
+    expect(output).toContain('!! RUNBOOKS RUN AS YOUR OWN USER');
+    expect(workers[0]).toMatchObject({ runbook_isolation: 'none' });
     const page = await (await fetch(`${base}/api/logs/${execId}`)).text();
     expect(page).toContain('ClouDO run');
   });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,8 @@ describe('GitHubRunbookSource against a loopback GitHub', () => {
     // the snapshot lost GitHub's top folder, and no temp folder was left behind
     expect(await readdir(cacheDir)).toEqual([sha]);
     expect((await readdir(path.join(cacheDir, sha))).sort()).toEqual(['README.md', 'runbooks']);
+    // runbooks run as accounts of their own, which must be able to read the snapshot (and only read it)
+    expect((await stat(path.join(cacheDir, sha))).mode & 0o777).toBe(0o755);
     expect(gh.authorizations.slice(-2)).toEqual([null, null]);
 
     const before = counts();

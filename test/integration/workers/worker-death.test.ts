@@ -83,7 +83,15 @@ describe('worker death', () => {
       return workers[0]?.running_runs.includes(execId) ? res.json : undefined;
     });
     expect(listed).toMatchObject({
-      workers: [{ capability: 'Runbook', worker_id: running.workerId, alive: true, running_runs: [execId] }],
+      workers: [
+        {
+          capability: 'Runbook',
+          worker_id: running.workerId,
+          alive: true,
+          running_runs: [execId],
+          runbook_isolation: 'none',
+        },
+      ],
     });
 
     child.kill('SIGKILL');

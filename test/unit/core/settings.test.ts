@@ -56,6 +56,31 @@ describe('settings', () => {
     }
   });
 
+  it('reads the runbook uids as a range that can serve every running run, never root', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_WORKER: 'Runbook', RUNBOOKS_DIR: '/rb' };
+    expect(loadWorkerSettings(env).runbookAccounts).toBeNull();
+    expect(loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_UIDS: '20000-20063' }).runbookAccounts).toEqual({
+      firstUid: 20000,
+      count: 64,
+      gid: 20000,
+    });
+    expect(
+      loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_UIDS: '20000-20003', CLOUDO_RUNBOOK_GID: '30000' }).runbookAccounts,
+    ).toEqual({ firstUid: 20000, count: 4, gid: 30000 });
+    expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_UIDS: '20000-20001' }))).toEqual([
+      'CLOUDO_RUNBOOK_UIDS 20000-20001 holds 2 uids but CLOUDO_CONCURRENCY is 4: each running run needs its own',
+    ]);
+    expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_UIDS: '0-63' }))).toEqual([
+      'CLOUDO_RUNBOOK_UIDS 0-63 is not a range of non-root uids (first <= last, first >= 1)',
+    ]);
+    expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_UIDS: 'runbook' }))).toEqual([
+      'CLOUDO_RUNBOOK_UIDS must be a uid range such as 20000-20063',
+    ]);
+    expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_GID: '20000' }))).toEqual([
+      'CLOUDO_RUNBOOK_GID needs CLOUDO_RUNBOOK_UIDS',
+    ]);
+  });
+
   it('refuses true/false settings that say neither, instead of reading them as false', () => {
     const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
     expect(settingsProblems(() => loadAppSettings({ ...env, CLOUDO_TRUST_EASY_AUTH: 'yes' }))).toEqual([

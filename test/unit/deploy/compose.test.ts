@@ -215,11 +215,31 @@ describe('workers/Dockerfile', () => {
 
   it('starts the built worker entrypoint under tini, as the non-root user, stopped by SIGTERM', () => {
     const cmd = JSON.parse(argsOf(runtime, 'CMD').at(-1) ?? '[]') as string[];
-    expect(cmd).toEqual(['node', 'dist/workers/main.js']);
+    expect(cmd).toEqual(['/usr/local/libexec/cloudo/node', 'dist/workers/main.js']);
     expect(builtFrom(cmd[1] ?? '')).toBe('workers/main.ts');
     expect(JSON.parse(argsOf(runtime, 'ENTRYPOINT').at(-1) ?? '[]')).toEqual(['/usr/bin/tini', '--']);
     expect(argsOf(runtime, 'USER').at(-1)).toBe('10001:10001');
     expect(argsOf(runtime, 'STOPSIGNAL')).toEqual(['SIGTERM']);
+  });
+
+  it('runs runbooks as accounts of their own, with only the capabilities that takes, on a node only the worker runs', () => {
+    const runs = argsOf(runtime, 'RUN').join('\n');
+    expect(runs).toContain('setcap cap_chown,cap_kill,cap_setgid,cap_setuid=ep /usr/local/libexec/cloudo/node');
+    expect(runs).toContain('install -o root -g cloudo -m 0750 "$(command -v node)" /usr/local/libexec/cloudo/node');
+    expect(runs).toMatch(/for i in \$\(seq 0 63\)[^\n]*useradd --uid "\$\(\(20000 \+ i\)\)" --gid 20000/);
+    const env = argsOf(runtime, 'ENV').join(' ');
+    expect(env).toContain('CLOUDO_RUNBOOK_UIDS=20000-20063');
+    expect(env).toContain('CLOUDO_RUNBOOK_GID=20000');
+    // the image's accounts serve the largest concurrency the worker accepts
+    expect(() =>
+      loadWorkerSettings({
+        AzureWebJobsStorage: 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=a2V5',
+        CLOUDO_WORKER: 'Runbook',
+        RUNBOOKS_DIR: '/runbooks',
+        CLOUDO_CONCURRENCY: '64',
+        CLOUDO_RUNBOOK_UIDS: '20000-20063',
+      }),
+    ).not.toThrow();
   });
 
   it('builds with npm ci and the build script, on Node 22, and ships the runbooks folder', () => {

@@ -248,6 +248,8 @@ describe('iac settings', () => {
     CLOUDO_MAX_BODY_BYTES: 'tuning',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
     CLOUDO_ROUTING_RULES_FILE: 'the module passes the rules inline (CLOUDO_ROUTING_RULES)',
+    CLOUDO_RUNBOOK_GID: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',
+    CLOUDO_RUNBOOK_UIDS: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',
     CLOUDO_RUNBOOK_ENV_PASSTHROUGH: 'what runbooks may see is the user’s call (worker_settings)',
     CLOUDO_STALE_WORKER_MS: 'tuning',
     CLOUDO_VISIBILITY_TIMEOUT_MS: 'tuning',

@@ -291,6 +291,7 @@ describe('workers panel', () => {
           runningRuns: ['a', 'b'],
           lastSeen: NOW.toISOString(),
           alive: true,
+          runbookIsolation: 'separate-users',
         },
         {
           capability: 'aks',
@@ -301,6 +302,7 @@ describe('workers panel', () => {
           runningRuns: [],
           lastSeen: NOW.toISOString(),
           alive: false,
+          runbookIsolation: 'none',
         },
       ],
     }).toString();
@@ -309,5 +311,8 @@ describe('workers panel', () => {
     expect(page).toContain('2 / 4');
     expect(page).toMatch(/badge-succeeded">alive</);
     expect(page).toMatch(/badge-abandoned">silent</);
+    // a worker whose runbooks could read its secrets is flagged
+    expect(page).toMatch(/title="each run as a user of its own">own users</);
+    expect(page).toMatch(/title="runbooks can read this worker's secrets">worker's user</);
   });
 });
