@@ -4,6 +4,7 @@
  *   npm run bench:worker
  *
  * 1. per-run overhead: claim → outcome recorded for a trivial runbook, against a bare `bash -c true` spawn;
+ *    as root, also with each run as a uid of its own (CLOUDO_RUNBOOK_UIDS), against the shared-user figure;
  * 2. throughput: 100 trivial runs queued at once, at concurrency 1 and 8;
  * 3. cancel: from the cancel request to the whole process tree gone (setsid grandchild included);
  * 4. first log line: from the moment the script prints to the moment a log stream (SSE) delivers it.
@@ -17,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal } from '../src/core/execution.js';
 import { planRun } from '../src/core/run-plan.js';
 import type { RunbookSchema } from '../src/core/runbook-schema.js';
+import type { RunbookAccountRange } from '../src/core/settings.js';
 import { logEventStream } from '../src/functions/http/log-stream.js';
 import { startAzurite } from '../src/local/azurite.js';
 import { cancelRun, createStorage } from '../src/storage/index.js';
@@ -57,8 +59,9 @@ async function main() {
   }
   const schema = (runbook: string, runArgs = '') =>
     testSchema({ id: runbook.replace('.sh', ''), name: runbook, runbook, runArgs, timeoutSeconds: 600 });
-  const worker = (concurrency: number) => {
+  const worker = (concurrency: number, runbookAccounts: RunbookAccountRange | null = null) => {
     const w = new QueueWorker({
+      runbookAccounts,
       ...workerStores(storage, 'Runbook'),
       runbooks: new LocalRunbookSource(dir),
       workerName: 'Runbook',
@@ -106,6 +109,21 @@ async function main() {
     `per run, claim → outcome recorded: median ${ms(median(perRun))}; bare bash -c true: median ${ms(median(bare))} (${(median(perRun) / median(bare)).toFixed(1)} ×)`,
   );
   await w.close();
+  if (process.getuid?.() === 0) {
+    // the runbook accounts must read the scripts
+    await chmod(dir, 0o755);
+    w = worker(1, { firstUid: 47_200, count: 4, gid: 47_200 });
+    const separate: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const e = await finished(await dispatch(schema('true.sh')));
+      if (e.status !== 'succeeded') throw new Error(`run as its own uid ended ${e.status}: ${e.error}`);
+      separate.push(Date.parse(e.finishedAt ?? '') - Date.parse(e.startedAt ?? ''));
+    }
+    console.log(
+      `per run as a uid of its own: median ${ms(median(separate))} (${(median(separate) / median(perRun)).toFixed(2)} × the shared-user run)`,
+    );
+    await w.close();
+  }
 
   // 2. throughput
   for (const concurrency of [1, 8]) {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 /**
  * Pids of processes whose environment holds `marker` (e.g. `CLOUDO_EXEC_ID=<id>`). A runbook's child that
@@ -22,24 +22,35 @@ export function pidsWithEnvMarker(marker: string): number[] {
 }
 
 /**
- * Pids of processes running as `uid` (real or effective), from /proc/<pid>/status, which any user may
- * read: when each run has a uid of its own, these are exactly the run's processes, wherever they went.
+ * Pids of processes running as `uid`, real or effective: when each run has a uid of its own, these are
+ * exactly the run's processes, wherever they went. The owner of /proc/<pid> is the effective uid, a
+ * cheap stat; only processes shown as root's (root itself, a setuid program, a process that is not
+ * dumpable) need their status read for the real uid.
  */
 export function pidsOfUid(uid: number): number[] {
   const pids: number[] = [];
   for (const pid of procPids()) {
     try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      // "Uid:\t<real>\t<effective>\t<saved>\t<filesystem>"
-      const [real, effective] = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1).map(Number) ?? [];
-      // a zombie holds nothing and cannot be killed again: its new parent reaps it
-      const zombie = /^State:\s+Z/m.test(status);
-      if ((real === uid || effective === uid) && !zombie) pids.push(pid);
+      const owner = statSync(`/proc/${pid}`).uid;
+      if (owner === uid ? !isZombie(pid) : owner === 0 && realUidOf(pid) === uid) pids.push(pid);
     } catch {
       // gone already
     }
   }
   return pids;
+}
+
+/** A zombie holds nothing and cannot be killed again: its new parent reaps it. */
+function isZombie(pid: number): boolean {
+  return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+}
+
+function realUidOf(pid: number): number | null {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  if (/^State:\s+Z/m.test(status)) return null;
+  // "Uid:\t<real>\t<effective>\t<saved>\t<filesystem>"
+  const real = /^Uid:\s+(\d+)/m.exec(status)?.[1];
+  return real === undefined ? null : Number(real);
 }
 
 function procPids(): number[] {

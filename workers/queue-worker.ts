@@ -105,6 +105,7 @@ export class QueueWorker {
   private readonly redact: Redactor;
   private readonly heartbeat: Heartbeat;
   private readonly runDeps: RunDependencies;
+  private readonly accounts: RunbookAccounts | null;
   readonly workerId: string;
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Execution id of each claimed run, by message id: what the heartbeat reports. */
@@ -123,8 +124,10 @@ export class QueueWorker {
       onLost: (message, err) => this.log('warn', `could not renew message ${message.messageId}`, err),
     });
     this.redact = createRedactor(secretValues(options.workerEnv));
-    const accounts = options.runbookAccounts ? new RunbookAccounts(options.runbookAccounts) : null;
-    this.runDeps = { ...options, accounts, redact: this.redact, log: this.log };
+    this.accounts = options.runbookAccounts
+      ? new RunbookAccounts(options.runbookAccounts, (err) => this.log('warn', 'cleaning up after a run failed', err))
+      : null;
+    this.runDeps = { ...options, accounts: this.accounts, redact: this.redact, log: this.log };
     this.workerId = options.workerId ?? `${options.hostName}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.heartbeat = new Heartbeat({
       registry: options.registry,
@@ -134,7 +137,7 @@ export class QueueWorker {
         host: options.hostName,
         version: options.version ?? 'dev',
         concurrency: options.concurrency,
-        runbookIsolation: accounts ? 'separate-users' : 'none',
+        runbookIsolation: this.accounts ? 'separate-users' : 'none',
         startedAt: new Date().toISOString(),
       },
       runningRuns: () => [...this.runIds.values()],
@@ -212,6 +215,7 @@ export class QueueWorker {
     }
     this.leases.close();
     this.cancels.close();
+    await this.accounts?.drain();
     await this.heartbeat
       .stop()
       .catch((err) => this.log('warn', 'could not remove this worker from Table Workers', err));

@@ -81,7 +81,7 @@ async function spawnRun(
     onError: (err) => deps.log('warn', `appending to the log of ${run.execId} failed; will retry`, err),
   });
   const workDir = await makeRunFolder(run.execId);
-  const account = deps.accounts?.acquire();
+  const account = await deps.accounts?.acquire();
   let outcome: RunbookOutcome;
   try {
     const prepared = await prepareRunEnvironment({
@@ -131,13 +131,13 @@ async function spawnRun(
   return { ...ended(run, { ...fields, error, logBytes }), logTail: streamer.tail };
 }
 
-/** The run is over and its processes are gone: its folder goes, then its uid may serve another run. */
+/** The run is over: its folder goes, now, or with its uid after the outcome is recorded. */
 async function releaseRunFolder(deps: RunDependencies, workDir: string, account: RunbookAccount | undefined) {
-  try {
-    await removeRunFolder(workDir, account);
-  } catch (err) {
-    deps.log('warn', `could not remove the run folder ${workDir}`, err);
-  } finally {
-    if (account) deps.accounts?.release(account);
+  if (account) {
+    deps.accounts?.release(account, workDir);
+    return;
   }
+  await removeRunFolder(workDir, undefined).catch((err: unknown) =>
+    deps.log('warn', `could not remove the run folder ${workDir}`, err),
+  );
 }

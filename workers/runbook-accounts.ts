@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RunbookAccountRange } from '../src/core/settings.js';
 import { signalStragglers } from './process-sweep.js';
+import { removeRunFolder } from './run-folder.js';
 
 /** The OS account one run executes as. */
 export interface RunbookAccount {
@@ -22,25 +23,54 @@ const NEEDED_CAPABILITIES = { CAP_CHOWN: 0, CAP_KILL: 5, CAP_SETGID: 6, CAP_SETU
  * runbook cannot read the worker's or another run's environment and memory (/proc checks the uid), and
  * every process of the run, even one that left the process group and cleared its environment, is found
  * by its uid and killed when the run ends.
+ *
+ * Making a uid clean again (a last sweep, removing the run's folder as that uid) happens after the run's
+ * outcome is recorded, off the path a caller waits on; the uid serves no other run until it is done.
  */
 export class RunbookAccounts {
   private readonly free: number[];
+  private readonly waiting: ((uid: number) => void)[] = [];
+  /** Uids swept since their last run: a uid not in here may have a predecessor's processes left. */
+  private readonly clean = new Set<number>();
+  private readonly releasing = new Set<Promise<void>>();
 
-  constructor(private readonly range: RunbookAccountRange) {
+  constructor(
+    private readonly range: RunbookAccountRange,
+    private readonly onCleanupError: (err: unknown) => void = () => undefined,
+  ) {
     this.free = Array.from({ length: range.count }, (_, i) => range.firstUid + range.count - 1 - i);
   }
 
-  /** A uid no running run holds; whatever a previous run left running under it is killed first. */
-  acquire(): RunbookAccount {
-    const uid = this.free.pop();
-    // the worker runs at most `concurrency` runs and the settings require count >= concurrency
-    if (uid === undefined) throw new Error('no free runbook uid: more runs than CLOUDO_RUNBOOK_UIDS holds');
-    signalStragglers({ uid }, 'SIGKILL');
+  /** A uid no run holds, with nothing left running under it; waits while every uid is being cleaned. */
+  async acquire(): Promise<RunbookAccount> {
+    const uid = this.free.pop() ?? (await new Promise<number>((resolve) => this.waiting.push(resolve)));
+    // a worker that died mid-run may have left processes under it (first use after a start)
+    if (!this.clean.delete(uid)) signalStragglers({ uid }, 'SIGKILL');
     return { uid, gid: this.range.gid };
   }
 
-  release(account: RunbookAccount): void {
-    this.free.push(account.uid);
+  /** Kills what is left under the uid, removes the run's folder, then lets the uid serve the next run. */
+  release(account: RunbookAccount, runFolder: string): void {
+    const done = (async () => {
+      try {
+        signalStragglers({ uid: account.uid }, 'SIGKILL');
+        await removeRunFolder(runFolder, account);
+        this.clean.add(account.uid);
+      } catch (err) {
+        this.onCleanupError(err);
+      } finally {
+        const next = this.waiting.shift();
+        if (next) next(account.uid);
+        else this.free.push(account.uid);
+      }
+    })();
+    this.releasing.add(done);
+    void done.finally(() => this.releasing.delete(done));
+  }
+
+  /** Resolves once every released uid is clean (worker shutdown waits for it). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.releasing]);
   }
 }
 
