@@ -65,9 +65,9 @@ export function readFunctionKeyNames(value: string | undefined, problems: string
   return names;
 }
 
-/** The `CLOUDO_FUNCTION_KEY_NAMES` value that names these keys; each key is given by its value. */
-export function functionKeyNamesSetting(keys: readonly { name: KeyName; value: string }[]): string {
-  return keys.map(({ name, value }) => `${name}=${keyFingerprint(value)}`).join(',');
+/** The `CLOUDO_FUNCTION_KEY_NAMES` value that gives these fingerprints these names. */
+export function functionKeyNamesSetting(keys: readonly { name: KeyName; fingerprint: KeyFingerprint }[]): string {
+  return keys.map(({ name, fingerprint }) => `${name}=${fingerprint}`).join(',');
 }
 
 /** How a Functions key caller is recorded: `id` in the audit log and on its runs, `principal` for policies. */

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { issueApiToken, parseApiToken } from '../core/api-token.js';
-import { functionKeyNamesSetting, MASTER_KEY_NAME } from '../core/function-key.js';
+import { functionKeyNamesSetting, keyFingerprint, MASTER_KEY_NAME } from '../core/function-key.js';
 
 /**
  * Credentials of the secured local stack (`npm start -- --secure`), made at first start and kept in
@@ -42,7 +42,7 @@ export async function loadOrCreateLocalKeys(stateDir: string): Promise<{ keys: L
  */
 export function localKeyNames(keys: LocalKeys): string {
   return functionKeyNamesSetting([
-    { name: 'default', value: keys.functionKey },
-    { name: MASTER_KEY_NAME, value: keys.masterKey },
+    { name: 'default', fingerprint: keyFingerprint(keys.functionKey) },
+    { name: MASTER_KEY_NAME, fingerprint: keyFingerprint(keys.masterKey) },
   ]);
 }
