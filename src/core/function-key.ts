@@ -6,8 +6,8 @@ import { z } from 'zod';
  * Node worker sees only the value the caller presented. The audit log must tell keys apart without ever
  * keeping a value, so a key is known by its fingerprint, `sha256:` and the first 12 hex digits of the
  * SHA-256 of its value, and by the name an admin gave that fingerprint (`CLOUDO_FUNCTION_KEY_NAMES`).
- * Like an API token's hash, it reveals nothing of a random key (the host makes random keys); a custom key
- * someone could guess could be found from it, as from any use of it, so custom keys must be random too.
+ * Like an API token's hash, it reveals nothing of a random key (the host makes random keys); a guessable
+ * custom key could be guessed against it offline, so custom keys must be random too.
  */
 export const KeyFingerprint = z
   .string()
