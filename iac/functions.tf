@@ -47,6 +47,8 @@ locals {
       # notification routing (validated by the app at start-up, with the JSON path of any mistake)
       "CLOUDO_ROUTING_RULES" = var.routing_rules
       "CLOUDO_CORS_ORIGINS"  = join(",", var.cors_origins)
+      # the host keeps a key's name from the app: the audit log names keys by these fingerprints
+      "CLOUDO_FUNCTION_KEY_NAMES" = join(",", [for name, fingerprint in var.function_key_names : "${name}=${fingerprint}"])
       # the schema registry's content, imported by the app at start (src/functions/deployed-schemas.ts)
       "CLOUDO_SCHEMAS_JSON"  = var.schemas
       "CLOUDO_SCHEMAS_PRUNE" = var.schemas_prune ? "true" : "false"

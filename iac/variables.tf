@@ -443,6 +443,20 @@ variable "cors_origins" {
   }
 }
 
+variable "function_key_names" {
+  description = "Names the audit log gives Functions keys, by fingerprint: { default = \"sha256:<12 hex>\", master = \"sha256:...\" }, as `cloudo keys fingerprints` prints them from `az functionapp keys list`. A key not named is recorded by its fingerprint. Fingerprints only, never key values."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for name, fingerprint in var.function_key_names :
+      can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", name)) && can(regex("^sha256:[0-9a-f]{12}$", fingerprint))
+    ])
+    error_message = "function_key_names maps key names (letters, digits, _ . -) to fingerprints sha256:<12 hex digits> (cloudo keys fingerprints), never to key values."
+  }
+}
+
 variable "tags" {
   description = "Tags applied to every resource."
   type        = map(string)

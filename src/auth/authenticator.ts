@@ -4,6 +4,7 @@ import { hasRole } from '../core/access.js';
 import { checkApiToken, parseApiToken } from '../core/api-token.js';
 import type { AuthSettings } from '../core/auth-settings.js';
 import { parseClientPrincipal } from '../core/client-principal.js';
+import { functionKeyIdentity } from '../core/function-key.js';
 import type { TokenRepository } from '../storage/index.js';
 
 /** What a route demands. `authLevel` is enforced by the Functions host (and by the local host when secured). */
@@ -92,13 +93,13 @@ export class Authenticator {
     if (authorization) return this.bearer(authorization);
     if (access.authLevel !== 'anonymous') {
       // the host refuses a key-level route without a valid key, so reaching here means a key was checked
+      const key = functionKeyIdentity(presentedKey(request), settings.functionKeyNames);
       return {
         ok: true,
         caller: {
           kind: 'function-key',
-          id: 'functions key',
+          ...key,
           roles: [access.authLevel === 'admin' ? 'admin' : 'operator'],
-          principal: 'key:functions',
           memberships: [],
         },
       };
@@ -190,3 +191,13 @@ export class Authenticator {
 }
 
 const isApiToken = (authorization: string) => /^Bearer\s+cloudo_/i.test(authorization.trim());
+
+/**
+ * The key the host checked, read as the host reads it: the first `x-functions-key` value, else the first
+ * `code` query value. Another key the caller adds beside it opened nothing and is not the one recorded.
+ */
+function presentedKey(request: HttpRequest): string | null {
+  // Headers joins repeated headers with ", "; the host took the first
+  const header = request.headers.get('x-functions-key')?.split(',')[0]?.trim();
+  return header || request.query.get('code') || null;
+}

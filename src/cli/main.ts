@@ -10,6 +10,8 @@
  *   cloudo approvals list [--all]          runs waiting for your approval (--all: every waiting run)
  *   cloudo approve EXEC_ID [--reason R]    approve a gated run; the last approval needed queues it
  *   cloudo reject EXEC_ID --reason R       reject a gated run: it never runs
+ *   cloudo keys fingerprints               name Functions keys for the audit log: reads
+ *                                          `az functionapp keys list -o json` on stdin
  *
  * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
  * the local stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
@@ -22,6 +24,7 @@ import { readLocalStackEnv } from '../local/stack-file.js';
 import { parseAlertPayload } from './alert-command.js';
 import { connectApi } from './api-client.js';
 import { decideApproval, listApprovals } from './approvals-command.js';
+import { printKeyFingerprints } from './keys-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
 import { createToken, listTokens, revokeToken } from './tokens-command.js';
@@ -36,6 +39,7 @@ const USAGE = `usage:
   cloudo approvals list [--all] [--url URL]
   cloudo approve EXEC_ID [--reason TEXT] [--url URL]
   cloudo reject EXEC_ID --reason TEXT [--url URL]
+  az functionapp keys list -g RG -n APP -o json | cloudo keys fingerprints
 
 approvals, approve and reject talk to ClouDO at --url, else CLOUDO_URL, else the local stack (npm start),
 with the API token in CLOUDO_TOKEN.`;
@@ -77,6 +81,11 @@ async function run(argv: string[]): Promise<CommandOutput> {
     if (command === 'import') return importSchemas(arg, storageSettings, { prune: values.prune });
   }
   if (group === 'alert' && command === 'parse' && arg) return parseAlertPayload(arg, readStdin);
+  if (group === 'keys' && command === 'fingerprints' && !arg) {
+    // a terminal would sit waiting for keys someone meant to pipe in
+    if (process.stdin.isTTY) return usage;
+    return printKeyFingerprints(readStdin);
+  }
   if (group === 'tokens') {
     if (command === 'create' && !arg) {
       return createToken(storageSettings, {

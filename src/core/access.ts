@@ -17,13 +17,14 @@ export interface Caller {
    * nobody on purpose (the local stack with `CLOUDO_LOCAL_AUTH=off`), or nobody at all (public routes).
    */
   readonly kind: 'function-key' | 'user' | 'token' | 'webhook' | 'local' | 'anonymous';
-  /** Stable identity for the audit log: user principal name, token id, app id... */
+  /** Stable identity for the audit log: user principal name, token id, app id, Functions key name... */
   readonly id: string;
   readonly roles: readonly Role[];
   /**
    * Who the caller speaks for, as approval policies name people: `user:<upn>` for a signed-in person,
-   * `user:<owner>` for an API token (its owner), `app:<app id>` for a webhook, `key:functions` for a
-   * Functions key; `local` on the local stack with access control off. Lower-case.
+   * `user:<owner>` for an API token (its owner), `app:<app id>` for a webhook, `key:<name>` or
+   * `key:sha256:<12 hex>` for a Functions key (see function-key.ts); `local` on the local stack with access
+   * control off. Lower-case.
    */
   readonly principal: string;
   /** Entra app roles (`role:<value>`) and groups (`group:<object id>`) of a signed-in person, lower-case. */

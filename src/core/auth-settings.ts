@@ -2,6 +2,8 @@
  * Access settings of the functions app. Production is the default: only the local stack (and compose)
  * say `CLOUDO_ENV=development`, and only there may `CLOUDO_LOCAL_AUTH=off` let every caller in.
  */
+import type { FunctionKeyNames } from './function-key.js';
+import { readFunctionKeyNames } from './function-key.js';
 import type { Env } from './setting-values.js';
 import { readBoolean } from './setting-values.js';
 export interface AuthSettings {
@@ -34,6 +36,11 @@ export interface AuthSettings {
   readonly signingKey: string | null;
   /** `CLOUDO_CORS_ORIGINS`, comma-separated origins allowed to call the API from a browser; none by default. */
   readonly corsOrigins: readonly string[];
+  /**
+   * `CLOUDO_FUNCTION_KEY_NAMES`, `name=sha256:<12 hex>,...` (see function-key.ts): the names the audit log
+   * gives Functions keys, by fingerprint; a key not named is recorded by its fingerprint. None by default.
+   */
+  readonly functionKeyNames: FunctionKeyNames;
 }
 
 /** The app role Azure's Secure Webhook set-up creates and assigns to the action groups' service principal. */
@@ -121,5 +128,6 @@ export function readAuthSettings(env: Env, problems: string[]): AuthSettings {
         : null,
     signingKey,
     corsOrigins,
+    functionKeyNames: readFunctionKeyNames(env.CLOUDO_FUNCTION_KEY_NAMES, problems),
   };
 }

@@ -54,6 +54,8 @@ export function describeSettings(settings: AppSettings) {
       webhook: auth.webhook,
       signing_key: auth.signingKey ? `${MASK} (set)` : 'not set',
       cors_origins: auth.corsOrigins,
+      // fingerprints, not keys: what an admin compares with `cloudo keys fingerprints`
+      function_key_names: Object.fromEntries(auth.functionKeyNames),
     },
   };
 }

@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { issueApiToken, parseApiToken } from '../core/api-token.js';
+import { functionKeyNamesSetting, keyFingerprint, MASTER_KEY_NAME } from '../core/function-key.js';
 
 /**
  * Credentials of the secured local stack (`npm start -- --secure`), made at first start and kept in
@@ -33,4 +34,15 @@ export async function loadOrCreateLocalKeys(stateDir: string): Promise<{ keys: L
   await mkdir(stateDir, { recursive: true });
   await writeFile(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return { keys, created: true };
+}
+
+/**
+ * `CLOUDO_FUNCTION_KEY_NAMES` for these keys, named as the Functions host names its own (`default`, `master`),
+ * so the local audit log shows which key was used just as a named deployment does.
+ */
+export function localKeyNames(keys: LocalKeys): string {
+  return functionKeyNamesSetting([
+    { name: 'default', fingerprint: keyFingerprint(keys.functionKey) },
+    { name: MASTER_KEY_NAME, fingerprint: keyFingerprint(keys.masterKey) },
+  ]);
 }

@@ -10,7 +10,7 @@ import { startAzurite } from './azurite.js';
 import type { RunningHttpHost } from './http-host.js';
 import { startHttpHost } from './http-host.js';
 import type { LocalKeys } from './local-keys.js';
-import { loadOrCreateLocalKeys } from './local-keys.js';
+import { loadOrCreateLocalKeys, localKeyNames } from './local-keys.js';
 import { startQueueFunctions } from './queue-runner.js';
 import { startTimers } from './timer-runner.js';
 import { WorkerProcess } from './worker-processes.js';
@@ -78,14 +78,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AzureWebJobsStorage: azurite.connectionString,
       CLOUDO_STORAGE_NAMESPACE: options.namespace,
     };
+    const keys = options.secure ? (await loadOrCreateLocalKeys(options.stateDir)).keys : null;
     const services = createAppServices(
-      loadAppSettings({ ...storageEnv, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: options.secure ? 'on' : 'off' }),
+      loadAppSettings({
+        ...storageEnv,
+        CLOUDO_ENV: 'development',
+        CLOUDO_LOCAL_AUTH: options.secure ? 'on' : 'off',
+        // this host knows its keys: the audit log names them, next to any names the user set
+        CLOUDO_FUNCTION_KEY_NAMES: [options.env.CLOUDO_FUNCTION_KEY_NAMES, keys && localKeyNames(keys)]
+          .filter(Boolean)
+          .join(','),
+      }),
     );
     await services.storage.ensureResources();
     const imported = await services.storage.schemas.importSchemas(parsed.schemas);
     // as the Functions app does at start in Azure: a deployment's CLOUDO_SCHEMAS_JSON comes on top
     await services.deployedSchemas.sync((_level, message) => options.log('stack', message));
-    const keys = options.secure ? (await loadOrCreateLocalKeys(options.stateDir)).keys : null;
     if (keys) await ensureAdminToken(services.storage, keys.adminToken);
 
     const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();

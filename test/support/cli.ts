@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
 const CLI = path.resolve('bin/cloudo.js');
-const run = promisify(execFile);
 
 export interface CliResult {
   code: number;
@@ -12,16 +10,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `cloudo` command (bin/cloudo.js) with only `env` and PATH. */
-export async function cloudo(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      cwd: os.tmpdir(),
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/**
+ * Runs the real `cloudo` command (bin/cloudo.js) with only `env` and PATH. With `input`, that is its
+ * stdin, then closed; without, stdin stays open and empty.
+ */
+export function cloudo(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH, ...env }, cwd: os.tmpdir() },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
 }

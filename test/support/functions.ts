@@ -19,6 +19,7 @@ export const SECURED: AuthSettings = {
   webhook: null,
   signingKey: 'test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz',
   corsOrigins: [],
+  functionKeyNames: new Map(),
 };
 
 export function testServices(

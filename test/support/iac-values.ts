@@ -23,6 +23,7 @@ export function placeholder(name: string): string {
     CLOUDO_TRIGGER_AUTH_LEVEL: 'function',
     CLOUDO_WEBHOOK_AUDIENCES: `api://cloudo-webhook,${GUID}`,
     CLOUDO_CORS_ORIGINS: 'https://ops.example.com',
+    CLOUDO_FUNCTION_KEY_NAMES: 'default=sha256:0123456789ab,master=sha256:ba9876543210',
     CLOUDO_ROUTING_RULES: readFileSync(new URL('schemas/routing-rules.example.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_JSON: readFileSync(new URL('schemas/schemas.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_PRUNE: 'false',

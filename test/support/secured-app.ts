@@ -8,12 +8,16 @@ import { testServices } from './functions.js';
 import type { TestStorage } from './storage.js';
 
 export const FUNCTION_KEY = 'test-function-key-0123456789abcdefghijklmnop';
+/** A second host function key, as a second caller would have: the audit log must tell the two apart. */
+export const OTHER_FUNCTION_KEY = 'test-other-function-key-0123456789abcdefghijk';
 export const MASTER_KEY = 'test-master-key-0123456789abcdefghijklmnopqrs';
 
 export interface SecuredApp {
   readonly host: RunningHttpHost;
   /** The HTTP functions the host serves. */
   readonly definitions: HttpFunctionDefinition[];
+  /** Every line the functions logged, `<function> <level> <text>`: what would reach Application Insights. */
+  readonly logs: readonly string[];
   /** fetch against the host, with a path like `/api/executions`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -31,14 +35,16 @@ export async function startSecuredApp(
 ): Promise<SecuredApp> {
   const services = testServices(t, { maxBodyBytes: 4096, auth, ...(notify ? { notify } : {}) });
   const definitions = createFunctionDefinitions(services, registration);
+  const logs: string[] = [];
   const host = await startHttpHost({
     definitions,
     port: 0,
-    keys: { functionKeys: [FUNCTION_KEY], masterKey: MASTER_KEY },
-    log: () => undefined,
+    keys: { functionKeys: [FUNCTION_KEY, OTHER_FUNCTION_KEY], masterKey: MASTER_KEY },
+    log: (name, level, args) => logs.push(`${name} ${level} ${args.map(String).join(' ')}`),
   });
   return {
     host,
+    logs,
     definitions: definitions.filter((d): d is HttpFunctionDefinition => d.kind === 'http'),
     fetch: (path, init) => fetch(`${host.url}${path}`, init),
     close: () => host.close(),

@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_PARSERS } from '../../../src/alerts/index.js';
 import { AlertContext } from '../../../src/core/alert-context.js';
-import type { CliResult } from '../../support/cli.js';
 import { cloudo } from '../../support/cli.js';
 
 const FIXTURE = path.resolve('test/fixtures/alerts/alertmanager_webhook_kubepodcrashlooping_firing.json');
-
-/** `cloudo` with `input` on its stdin (the shared helper leaves stdin open and empty). */
-function cloudoWithStdin(args: string[], input: string): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [path.resolve('bin/cloudo.js'), ...args],
-      { env: { PATH: process.env.PATH }, cwd: os.tmpdir() },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end(input);
-  });
-}
 
 const EXPECTED_ENV = {
   RESOURCE_ID: '',
@@ -64,7 +48,7 @@ describe('cloudo alert parse', () => {
   });
 
   it('reads the payload from stdin with -', async () => {
-    const res = await cloudoWithStdin(['alert', 'parse', '-'], await readFile(FIXTURE, 'utf8'));
+    const res = await cloudo(['alert', 'parse', '-'], {}, await readFile(FIXTURE, 'utf8'));
     expect(res.code).toBe(0);
     expect((JSON.parse(res.stdout) as { env: unknown[] }).env).toEqual([EXPECTED_ENV]);
   });
@@ -91,7 +75,7 @@ describe('cloudo alert parse', () => {
     await writeFile(file, '{"alerts": [');
     const res = await cloudo(['alert', 'parse', file]);
     expect(res).toMatchObject({ code: 2, stdout: '', stderr: `${file}: not valid JSON\n` });
-    const piped = await cloudoWithStdin(['alert', 'parse', '-'], 'not json');
+    const piped = await cloudo(['alert', 'parse', '-'], {}, 'not json');
     expect(piped).toMatchObject({ code: 2, stdout: '', stderr: 'stdin: not valid JSON\n' });
   });
 

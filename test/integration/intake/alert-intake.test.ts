@@ -6,7 +6,7 @@ import { testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
-const trigger: RunTrigger = { source: 'alert', actor: 'functions key', team: null, principal: null };
+const trigger: RunTrigger = { source: 'alert', actor: 'functions key default', team: null, principal: null };
 
 describe('AlertIntake on real storage', () => {
   let t: TestStorage;

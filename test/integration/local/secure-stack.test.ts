@@ -40,6 +40,26 @@ describe('the secured local stack', () => {
     expect(admin.status).toBe(200);
   });
 
+  it('names its keys in the audit log, default and master, and keeps their values out of it', async () => {
+    const keys = stack.keys;
+    if (!keys) throw new Error('no keys');
+    const trigger = async (key: string) => {
+      const res = await fetch(`${stack.url}/api/Trigger?id=test`, { headers: { 'x-functions-key': key } });
+      return ((await res.json()) as { exec_id: string }).exec_id;
+    };
+    const byFunctionKey = await trigger(keys.functionKey);
+    const byMasterKey = await trigger(keys.masterKey);
+    const res = await fetch(`${stack.url}/api/audit?action=trigger`, {
+      headers: { authorization: `Bearer ${keys.adminToken}` },
+    });
+    const { entries } = (await res.json()) as { entries: { actorId: string; target: string }[] };
+    const actorOf = (execId: string) => entries.find((e) => e.target === execId)?.actorId;
+    expect(actorOf(byFunctionKey)).toBe('functions key default');
+    expect(actorOf(byMasterKey)).toBe('functions key master');
+    expect(JSON.stringify(entries)).not.toContain(keys.functionKey);
+    expect(JSON.stringify(entries)).not.toContain(keys.masterKey);
+  });
+
   it('reuses the same keys after a restart', async () => {
     const before = stack.keys;
     await stack.stop();

@@ -70,7 +70,7 @@ describe('decide', () => {
     const schema = testSchema({ id: 'disk', requireApproval: true });
     const run = planRun(
       schema,
-      { source: 'alert', actor: 'functions key', team: null, principal: 'key:functions' },
+      { source: 'alert', actor: 'functions key default', team: null, principal: 'key:default' },
       T0,
       undefined,
       testAlert(),
@@ -85,9 +85,9 @@ describe('decide', () => {
     expect(decide(pending(), webhook, approve, later(1))).toMatchObject({ status: 403, error: /decided by people/ });
     const key: Caller = {
       kind: 'function-key',
-      id: 'functions key',
+      id: 'functions key default',
       roles: ['operator'],
-      principal: 'key:functions',
+      principal: 'key:default',
       memberships: [],
     };
     expect(decide(pending(), key, approve, later(1))).toMatchObject({ status: 403 });

@@ -93,6 +93,37 @@ describe('settings', () => {
     expect(loadAppSettings({ ...env, CLOUDO_TRUST_EASY_AUTH: '' }).auth.trustEasyAuth).toBe(false);
   });
 
+  it('names Functions keys by fingerprint, and never repeats a wrong entry that may be a key value', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
+    const named = loadAppSettings({
+      ...env,
+      CLOUDO_FUNCTION_KEY_NAMES:
+        ' default=sha256:0123456789ab, master=sha256:ba9876543210,old-default=sha256:aaaaaaaaaaaa,',
+    });
+    expect(named.auth.functionKeyNames).toEqual(
+      new Map([
+        ['sha256:0123456789ab', 'default'],
+        ['sha256:ba9876543210', 'master'],
+        ['sha256:aaaaaaaaaaaa', 'old-default'],
+      ]),
+    );
+    expect(loadAppSettings(env).auth.functionKeyNames).toEqual(new Map());
+
+    const pastedKey = 'q9Zr1kSgN2V7x_LxjT0yA8bq3mWcE5uH6iJkLmNoPqRsTuVwXyZ-AA==';
+    const problems = settingsProblems(() =>
+      loadAppSettings({
+        ...env,
+        CLOUDO_FUNCTION_KEY_NAMES: `default=${pastedKey},ci=sha256:0123456789ab,cd=sha256:0123456789ab,a b=sha256:ffffffffffff`,
+      }),
+    );
+    expect(problems).toEqual([
+      'CLOUDO_FUNCTION_KEY_NAMES: entry 1 is not name=sha256:<12 hex digits> (names: letters, digits, _ . -); it holds fingerprints, never key values: `cloudo keys fingerprints` prints them',
+      'CLOUDO_FUNCTION_KEY_NAMES: sha256:0123456789ab is named both ci and cd',
+      'CLOUDO_FUNCTION_KEY_NAMES: entry 4 is not name=sha256:<12 hex digits> (names: letters, digits, _ . -); it holds fingerprints, never key values: `cloudo keys fingerprints` prints them',
+    ]);
+    expect(problems.join('\n')).not.toContain(pastedKey.slice(0, 8));
+  });
+
   it('turns Slack buttons on with SLACK_SIGNING_SECRET, off by default, and only next to the bot token', () => {
     const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', SLACK_TOKEN: 'xoxb-1' };
     expect(loadAppSettings(env).notify.slack?.signingSecret).toBeNull();
