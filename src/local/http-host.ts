@@ -60,7 +60,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
   const keys = options.keys ?? null;
   const server = createServer((req, res) => {
     serve(routes, keys, log, req, res).catch((err: unknown) => {
-      console.error('local host: failed to answer', req.method, req.url, err);
+      // the path only: the query may hold a Functions key (?code=)
+      console.error('local host: failed to answer', req.method, (req.url ?? '').split('?')[0], err);
       if (!res.headersSent) writeJson(res, 500, { error: 'internal error in the local host' });
       else res.destroy();
     });
