@@ -3,7 +3,12 @@ import { once } from 'node:events';
 import { lchown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RunbookAccount } from './runbook-accounts.js';
+
+/** The OS account a run executes as (runbook-accounts.ts hands them out). */
+export interface RunbookAccount {
+  readonly uid: number;
+  readonly gid: number;
+}
 
 /** A fresh private folder (0700) for one run: its working directory, alert file and, when it has one, HOME. */
 export function makeRunFolder(execId: string): Promise<string> {

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { RunbookAccountRange } from '../src/core/settings.js';
 import { signalStragglers } from './process-sweep.js';
+import type { RunbookAccount } from './run-folder.js';
 import { removeRunFolder } from './run-folder.js';
 
-/** The OS account one run executes as. */
-export interface RunbookAccount {
-  readonly uid: number;
-  readonly gid: number;
-}
+export type { RunbookAccount } from './run-folder.js';
 
 /** What `/api/workers` and the banners say about who runbooks run as. */
 export type RunbookIsolation = 'separate-users' | 'none';
