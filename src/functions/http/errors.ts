@@ -2,12 +2,16 @@ import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
 import { formatJsonPath } from '../../core/runbook-schema.js';
 
-/** A caller's mistake, with the status and message the caller should see. */
+/**
+ * A caller's mistake, with the status and message the caller should see, and any header that tells it what
+ * to do next (a 429's `Retry-After`).
+ */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
     readonly status: number,
     message: string,
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }
@@ -31,7 +35,7 @@ export async function withContinuation<T>(token: string | undefined, query: () =
 /** The only place that writes `{ "error": ... }`. */
 export function toErrorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
   if (err instanceof HttpError) {
-    return { status: err.status, jsonBody: { error: err.message } };
+    return { status: err.status, jsonBody: { error: err.message }, ...(err.headers ? { headers: err.headers } : {}) };
   }
   if (err instanceof ZodError) {
     const issue = err.issues[0];
