@@ -28,6 +28,10 @@ export function describeSettings(settings: AppSettings) {
   return {
     storage: { connection: describeConnection(settings.storage.connection), namespace: settings.storage.namespace },
     max_body_bytes: settings.maxBodyBytes,
+    live_log_streams: {
+      per_caller: settings.liveLogStreams.perCaller,
+      total: settings.liveLogStreams.total,
+    },
     stale_worker_ms: settings.staleWorkerMs,
     notify: {
       slack: settings.notify.slack

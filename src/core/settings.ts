@@ -356,6 +356,12 @@ export interface AppSettings {
    */
   readonly maxAlertsPerRequest: number;
   /**
+   * Live-log streams (`GET /api/executions/{execId}/stream`) one instance of the app serves at once: per
+   * caller (`CLOUDO_STREAMS_PER_CALLER`, default 10) and in all (`CLOUDO_STREAMS_TOTAL`, default 200).
+   * Beyond either, a new stream is refused with 429 and Retry-After; open ones are never cut.
+   */
+  readonly liveLogStreams: { readonly perCaller: number; readonly total: number };
+  /**
    * A schemas file shipped with the deployment (`CLOUDO_SCHEMAS_JSON`, the Terraform module's `schemas`),
    * imported by the app itself; `prune` (`CLOUDO_SCHEMAS_PRUNE=true`) also deletes schemas it lacks. The
    * content is checked when imported, not here: a mistake in one schema must not stop the whole app.
@@ -382,6 +388,19 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     'CLOUDO_MAX_ALERTS_PER_REQUEST',
     WholeNumber('CLOUDO_MAX_ALERTS_PER_REQUEST', 1, 1000).default(50),
   );
+  // A caller is who a Caller speaks for: a person counts all their tokens and tabs together. A browser keeps
+  // at most 6 connections per site over HTTP/1.1, so 10 lets a person follow runs in every tab plus a CLI
+  // or two, and refuses only a script or a page gone wrong.
+  const streamsPerCaller = setting(
+    'CLOUDO_STREAMS_PER_CALLER',
+    WholeNumber('CLOUDO_STREAMS_PER_CALLER', 1, 10_000).default(10),
+  );
+  // 200 streams each polling on its own read storage ~1,600 times a second and slowed every route 10x
+  // (issue 12). The streams of one run now share one poller (200 of them: 8 reads/s, `npm run
+  // bench:streams`), so reads grow with the runs followed, not the streams; what a stream still holds is a
+  // connection and a host request for up to 4 minutes. 200 is twenty people at their own cap, a whole
+  // incident room, while bounding what one instance holds open.
+  const streamsTotal = setting('CLOUDO_STREAMS_TOTAL', WholeNumber('CLOUDO_STREAMS_TOTAL', 1, 100_000).default(200));
   const auth = readAuthSettings(env, problems);
   const staleWorkerMs = setting(
     'CLOUDO_STALE_WORKER_MS',
@@ -394,11 +413,22 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     !storage ||
     maxBodyBytes === undefined ||
     maxAlertsPerRequest === undefined ||
+    streamsPerCaller === undefined ||
+    streamsTotal === undefined ||
     staleWorkerMs === undefined
   ) {
     throw new SettingsError(problems);
   }
-  return { storage, auth, maxBodyBytes, maxAlertsPerRequest, staleWorkerMs, notify, deployedSchemas };
+  return {
+    storage,
+    auth,
+    maxBodyBytes,
+    maxAlertsPerRequest,
+    liveLogStreams: { perCaller: streamsPerCaller, total: streamsTotal },
+    staleWorkerMs,
+    notify,
+    deployedSchemas,
+  };
 }
 
 function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deployedSchemas'] {

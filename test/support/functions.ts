@@ -46,6 +46,7 @@ export function testServices(
       routing: DEFAULT_ROUTING,
     },
     deployedSchemas: options.deployedSchemas ?? null,
+    liveLogStreams: { perCaller: 10, total: 200 },
   });
   return () => services;
 }

@@ -124,6 +124,17 @@ describe('settings', () => {
     expect(problems.join('\n')).not.toContain(pastedKey.slice(0, 8));
   });
 
+  it('caps live-log streams at 10 per caller and 200 in all unless told otherwise, naming a wrong value', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
+    expect(loadAppSettings(env).liveLogStreams).toEqual({ perCaller: 10, total: 200 });
+    expect(
+      loadAppSettings({ ...env, CLOUDO_STREAMS_PER_CALLER: ' 3 ', CLOUDO_STREAMS_TOTAL: '50' }).liveLogStreams,
+    ).toEqual({ perCaller: 3, total: 50 });
+    expect(
+      settingsProblems(() => loadAppSettings({ ...env, CLOUDO_STREAMS_PER_CALLER: 'lots', CLOUDO_STREAMS_TOTAL: '0' })),
+    ).toEqual(['CLOUDO_STREAMS_PER_CALLER must be a number', 'CLOUDO_STREAMS_TOTAL must be at least 1']);
+  });
+
   it('turns Slack buttons on with SLACK_SIGNING_SECRET, off by default, and only next to the bot token', () => {
     const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', SLACK_TOKEN: 'xoxb-1' };
     expect(loadAppSettings(env).notify.slack?.signingSecret).toBeNull();

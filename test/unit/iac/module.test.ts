@@ -252,6 +252,8 @@ describe('iac settings', () => {
     CLOUDO_RUNBOOK_UIDS: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',
     CLOUDO_RUNBOOK_ENV_PASSTHROUGH: 'what runbooks may see is the user’s call (worker_settings)',
     CLOUDO_STALE_WORKER_MS: 'tuning',
+    CLOUDO_STREAMS_PER_CALLER: 'tuning (default 10)',
+    CLOUDO_STREAMS_TOTAL: 'tuning (default 200)',
     CLOUDO_VISIBILITY_TIMEOUT_MS: 'tuning',
     CLOUDO_WEBHOOK_JWKS_URI: 'derived from the tenant',
     OPSGENIE_API_URL: 'the EU instance is the only other endpoint (app_settings)',
