@@ -19,7 +19,7 @@ import { isTerminal } from '../src/core/execution.js';
 import { planRun } from '../src/core/run-plan.js';
 import type { RunbookSchema } from '../src/core/runbook-schema.js';
 import type { RunbookAccountRange } from '../src/core/settings.js';
-import { logEventStream } from '../src/functions/http/log-stream.js';
+import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from '../src/functions/http/live-log-streams.js';
 import { startAzurite } from '../src/local/azurite.js';
 import { cancelRun, createStorage } from '../src/storage/index.js';
 import { testSchema } from '../test/support/schemas.js';
@@ -160,6 +160,7 @@ async function main() {
 
   // 4. first log line through the live stream
   const firstLine: number[] = [];
+  const liveLogs = new LiveLogStreams({ storage, perCaller: 1, total: 1, ...DEFAULT_LIVE_LOG_TIMING });
   for (let i = 0; i < 10; i++) {
     const id = await dispatch(schema('stamp.sh'));
     for (;;) {
@@ -167,7 +168,9 @@ async function main() {
       if (e?.status === 'running') break;
       await sleep(5);
     }
-    const reader = logEventStream({ storage, execId: id, offset: 0, pollMs: 250 }).getReader();
+    const reservation = liveLogs.reserve('bench');
+    if (!reservation.ok) throw new Error('the previous stream still holds its slot');
+    const reader = liveLogs.open(reservation.slot, id, 0).getReader();
     let text = '';
     for (;;) {
       const { value, done } = await reader.read();

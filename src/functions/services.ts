@@ -9,6 +9,8 @@ import type { Target } from '../oncall/index.js';
 import type { Storage } from '../storage/index.js';
 import { createStorage } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
+import type { LiveLogTiming } from './http/live-log-streams.js';
+import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from './http/live-log-streams.js';
 
 /** What the functions need at run time; built once per process (or per test). */
 export interface AppServices {
@@ -29,12 +31,20 @@ export interface AppServices {
    * set (development only; production refuses to start without one).
    */
   readonly formKey: string;
+  /** The live-log streams this process serves: their caps, and one storage poller per followed run. */
+  readonly liveLogs: LiveLogStreams;
+}
+
+/** What tests and benchmarks tune beyond the settings. */
+export interface AppServicesTuning {
+  /** Poll interval and longest duration of live-log streams (default DEFAULT_LIVE_LOG_TIMING). */
+  readonly liveLogTiming?: Partial<LiveLogTiming>;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
 export type ServicesProvider = () => AppServices;
 
-export function createAppServices(settings: AppSettings): AppServices {
+export function createAppServices(settings: AppSettings, tuning: AppServicesTuning = {}): AppServices {
   const storage = createStorage(settings.storage);
   const { webhook } = settings.auth;
   const auth = new Authenticator({
@@ -75,6 +85,12 @@ export function createAppServices(settings: AppSettings): AppServices {
     slackUsers: slack?.signingSecret ? new SlackUserDirectory({ token: slack.token, apiUrl: slack.apiUrl }) : null,
     deployedSchemas: new DeployedSchemas({ settings, storage }),
     formKey: settings.auth.signingKey ?? randomBytes(32).toString('base64url'),
+    liveLogs: new LiveLogStreams({
+      storage,
+      ...settings.liveLogStreams,
+      ...DEFAULT_LIVE_LOG_TIMING,
+      ...tuning.liveLogTiming,
+    }),
   };
 }
 

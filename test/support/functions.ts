@@ -7,6 +7,7 @@ import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
 import type { AppSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from '../../src/functions/definitions.js';
+import type { LiveLogTiming } from '../../src/functions/http/live-log-streams.js';
 import type { ServicesProvider } from '../../src/functions/services.js';
 import { createAppServices } from '../../src/functions/services.js';
 import type { TestStorage } from './storage.js';
@@ -22,32 +23,38 @@ export const SECURED: AuthSettings = {
   functionKeyNames: new Map(),
 };
 
-export function testServices(
-  t: TestStorage,
-  options: {
-    maxBodyBytes?: number;
-    auth?: Partial<AuthSettings>;
-    staleWorkerMs?: number;
-    notify?: NotifySettings;
-    deployedSchemas?: AppSettings['deployedSchemas'];
-  } = {},
-): ServicesProvider {
-  const services = createAppServices({
-    storage: t.settings,
-    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-    maxAlertsPerRequest: 50,
-    auth: { ...SECURED, ...options.auth },
-    staleWorkerMs: options.staleWorkerMs ?? 30_000,
-    notify: options.notify ?? {
-      slack: null,
-      opsgenie: null,
-      pagerduty: null,
-      publicUrl: 'http://cloudo.test',
-      routing: DEFAULT_ROUTING,
+export interface TestServicesOptions {
+  maxBodyBytes?: number;
+  auth?: Partial<AuthSettings>;
+  staleWorkerMs?: number;
+  notify?: NotifySettings;
+  deployedSchemas?: AppSettings['deployedSchemas'];
+  /** Caps of live-log streams (default: the settings' defaults, 10 per caller, 200 in all). */
+  liveLogStreams?: AppSettings['liveLogStreams'];
+  /** How often live logs are polled and how long a stream lasts (default: production's). */
+  liveLogTiming?: Partial<LiveLogTiming>;
+}
+
+export function testServices(t: TestStorage, options: TestServicesOptions = {}): ServicesProvider {
+  const services = createAppServices(
+    {
+      storage: t.settings,
+      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+      maxAlertsPerRequest: 50,
+      auth: { ...SECURED, ...options.auth },
+      staleWorkerMs: options.staleWorkerMs ?? 30_000,
+      notify: options.notify ?? {
+        slack: null,
+        opsgenie: null,
+        pagerduty: null,
+        publicUrl: 'http://cloudo.test',
+        routing: DEFAULT_ROUTING,
+      },
+      deployedSchemas: options.deployedSchemas ?? null,
+      liveLogStreams: options.liveLogStreams ?? { perCaller: 10, total: 200 },
     },
-    deployedSchemas: options.deployedSchemas ?? null,
-    liveLogStreams: { perCaller: 10, total: 200 },
-  });
+    { liveLogTiming: options.liveLogTiming },
+  );
   return () => services;
 }
 

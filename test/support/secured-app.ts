@@ -2,8 +2,10 @@ import type { AuthSettings } from '../../src/core/auth-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
 import type { HttpFunctionDefinition, RegistrationOptions } from '../../src/functions/index.js';
 import { createFunctionDefinitions } from '../../src/functions/index.js';
+import type { AppServices } from '../../src/functions/services.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import type { TestServicesOptions } from './functions.js';
 import { testServices } from './functions.js';
 import type { TestStorage } from './storage.js';
 
@@ -18,6 +20,8 @@ export interface SecuredApp {
   readonly definitions: HttpFunctionDefinition[];
   /** Every line the functions logged, `<function> <level> <text>`: what would reach Application Insights. */
   readonly logs: readonly string[];
+  /** The services the functions run with (the storage object they read through, the live-log streams). */
+  readonly services: AppServices;
   /** fetch against the host, with a path like `/api/executions`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -25,15 +29,16 @@ export interface SecuredApp {
 
 /**
  * The whole app as production runs it: keys enforced by the host, roles by the functions. `notify` points
- * its notifiers somewhere (fakes); default: none configured.
+ * its notifiers somewhere (fakes); default: none configured. `tuning` sets what else tests adjust (caps, timings).
  */
 export async function startSecuredApp(
   t: TestStorage,
   auth: Partial<AuthSettings> = {},
   registration: RegistrationOptions = {},
   notify?: NotifySettings,
+  tuning: Omit<TestServicesOptions, 'auth' | 'notify'> = {},
 ): Promise<SecuredApp> {
-  const services = testServices(t, { maxBodyBytes: 4096, auth, ...(notify ? { notify } : {}) });
+  const services = testServices(t, { maxBodyBytes: 4096, ...tuning, auth, ...(notify ? { notify } : {}) });
   const definitions = createFunctionDefinitions(services, registration);
   const logs: string[] = [];
   const host = await startHttpHost({
@@ -46,6 +51,7 @@ export async function startSecuredApp(
     host,
     logs,
     definitions: definitions.filter((d): d is HttpFunctionDefinition => d.kind === 'http'),
+    services: services(),
     fetch: (path, init) => fetch(`${host.url}${path}`, init),
     close: () => host.close(),
   };

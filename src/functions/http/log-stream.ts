@@ -1,27 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isTerminal } from '../../core/execution.js';
-import type { Storage } from '../../storage/index.js';
+import type { LogFollower } from './log-poller.js';
 
-export interface LogStreamOptions {
-  readonly storage: Storage;
-  readonly execId: string;
+export interface LogEventStreamOptions {
   /** Byte of the log to start from (the page's rendered length, or a reconnect's Last-Event-ID). */
   readonly offset: number;
-  /** How often the log and status are read while the run is live (default 250 ms). */
-  readonly pollMs?: number;
-  /** A stream ends itself after this long (the browser reconnects from its last id); below the Functions timeout. */
-  readonly maxDurationMs?: number;
-}
-
-/** Bytes at the end of `buffer` that begin a UTF-8 character not yet complete: kept for the next read. */
-function incompleteTail(buffer: Buffer): number {
-  for (let back = 1; back <= Math.min(3, buffer.length); back++) {
-    const byte = buffer[buffer.length - back] ?? 0;
-    if ((byte & 0xc0) === 0x80) continue;
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return needed > back ? back : 0;
-  }
-  return 0;
+  /** The stream ends itself after this long (ms); the browser reconnects from its last id. */
+  readonly maxDurationMs: number;
+  /** Starts following the run from `offset` (its shared poller); returns what stops following. */
+  readonly follow: (follower: LogFollower, offset: number) => () => void;
+  /**
+   * Called once when the stream ends, whatever ends it: the run is over, the client goes, the time is up,
+   * or reading fails. Called before the client can see the end, so it may open its next stream at once.
+   */
+  readonly onEnd: () => void;
 }
 
 const encoder = new TextEncoder();
@@ -30,43 +20,45 @@ const event = (name: string, data: unknown, id?: number) =>
 
 /**
  * The log of a run as Server-Sent Events: `log` events carry text (JSON strings, each with the byte
- * offset reached as its id), then one `end` event with the final status. Stops when the client goes.
+ * offset reached as its id), then one `end` event with the final status, or an `error` event when reading
+ * fails. Stops following when the client goes.
  */
-export function logEventStream(options: LogStreamOptions): ReadableStream<Uint8Array> {
-  const pollMs = options.pollMs ?? 250;
-  const deadline = Date.now() + (options.maxDurationMs ?? 4 * 60_000);
-  let offset = options.offset;
-  let stopped = false;
+export function logEventStream(options: LogEventStreamOptions): ReadableStream<Uint8Array> {
+  let ended = false;
+  let unfollow: (() => void) | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  /** Lets go of the poller, the timer and the slot, once; false when already done. */
+  const finish = (): boolean => {
+    if (ended) return false;
+    ended = true;
+    clearTimeout(deadline);
+    unfollow?.();
+    options.onEnd();
+    return true;
+  };
   return new ReadableStream<Uint8Array>({
-    async start(controller) {
+    start(controller) {
+      const close = (last?: Uint8Array) => {
+        if (!finish()) return;
+        if (last) controller.enqueue(last);
+        controller.close();
+      };
       controller.enqueue(encoder.encode('retry: 1000\n\n'));
-      try {
-        while (!stopped) {
-          // status first, then the log: a run seen finished has all its log stored already
-          const row = await options.storage.executions.get(options.execId);
-          const finished = row !== null && isTerminal(row.execution.status);
-          const bytes = (await options.storage.logs.read(options.execId, offset)) ?? Buffer.alloc(0);
-          const complete = bytes.subarray(0, bytes.length - incompleteTail(bytes));
-          if (complete.length > 0) {
-            offset += complete.length;
-            controller.enqueue(event('log', complete.toString('utf8'), offset));
-          }
-          if (finished || row === null) {
-            controller.enqueue(
-              event('end', { status: row?.execution.status ?? 'unknown', exit_code: row?.execution.exitCode ?? null }),
-            );
-            break;
-          }
-          if (Date.now() > deadline) break;
-          await sleep(pollMs);
-        }
-      } catch (err) {
-        controller.enqueue(event('error', { error: (err as Error).message }));
-      }
-      if (!stopped) controller.close();
+      deadline = setTimeout(() => close(), options.maxDurationMs);
+      deadline.unref();
+      unfollow = options.follow(
+        {
+          log: (text, reached) => {
+            if (!ended) controller.enqueue(event('log', text, reached));
+          },
+          end: (status, exitCode) => close(event('end', { status, exit_code: exitCode })),
+          fail: (message) => close(event('error', { error: message })),
+        },
+        options.offset,
+      );
     },
     cancel() {
-      stopped = true;
+      finish();
     },
   });
 }
