@@ -21,15 +21,17 @@ export interface SecuredApp {
 
 /**
  * The whole app as production runs it: keys enforced by the host, roles by the functions. `notify` points
- * its notifiers somewhere (fakes); default: none configured.
+ * its notifiers somewhere (fakes); default: none configured. `maxBodyBytes` defaults to a small 4 KB so
+ * tests of the limit send little.
  */
 export async function startSecuredApp(
   t: TestStorage,
   auth: Partial<AuthSettings> = {},
   registration: RegistrationOptions = {},
   notify?: NotifySettings,
+  maxBodyBytes = 4096,
 ): Promise<SecuredApp> {
-  const services = testServices(t, { maxBodyBytes: 4096, auth, ...(notify ? { notify } : {}) });
+  const services = testServices(t, { maxBodyBytes, auth, ...(notify ? { notify } : {}) });
   const definitions = createFunctionDefinitions(services, registration);
   const host = await startHttpHost({
     definitions,
