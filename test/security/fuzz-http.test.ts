@@ -17,8 +17,8 @@ const ROUTES = createFunctionDefinitions(() => {
   throw new Error('the route list is read, not called');
 }).filter((d): d is HttpFunctionDefinition => d.kind === 'http');
 
-/** Cases per route in CI: 18 routes × 40 ≈ 720 requests, each with a storage snapshot, in about 15 s. */
-const RUNS_PER_ROUTE = 40;
+/** Cases per route in CI: 18 routes × 30 ≈ 540 requests, each with a storage snapshot, in about 12 s. */
+const RUNS_PER_ROUTE = 30;
 
 /**
  * Real HTTP against the real local host (keys enforced, real authentication, real Azurite): the host's
