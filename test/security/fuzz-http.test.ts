@@ -5,7 +5,8 @@ import { createFunctionDefinitions } from '../../src/functions/index.js';
 import { caseChecker } from '../support/fuzz/case-checker.js';
 import type { FuzzApp } from '../support/fuzz/fuzz-app.js';
 import { FUZZ_MAX_BODY_BYTES, startFuzzApp } from '../support/fuzz/fuzz-app.js';
-import { requestArbitrary } from '../support/fuzz/http-request.js';
+import type { FuzzCase } from '../support/fuzz/http-request.js';
+import { described, requestArbitrary } from '../support/fuzz/http-request.js';
 import { PATH_PARAMETERS, routeParameters } from '../support/fuzz/http-target.js';
 import { fuzzParameters, fuzzTimeoutMs } from '../support/fuzz/runs.js';
 
@@ -44,6 +45,25 @@ describe('fuzzing every HTTP route', () => {
         .map((p) => `${d.name} (${d.options.route}): {${p}}`),
     );
     expect(missing, 'add a generator to PATH_PARAMETERS in test/support/fuzz/http-target.ts').toEqual([]);
+  });
+
+  it('answers the requests the fuzz once failed on', async () => {
+    const { execId, logBytes } = fuzz.finished;
+    const viewer = fuzz.world.bearers[0]?.header ?? '';
+    const cases: FuzzCase[] = [
+      // a Last-Event-ID past the end of a finished run's log: the stream ended with the storage SDK's error
+      {
+        route: 'StreamExecutionLog',
+        method: 'GET',
+        target: `/api/executions/${execId}/stream`,
+        headers: { authorization: viewer, 'last-event-id': String(logBytes + 1) },
+        body: null,
+      },
+    ];
+    for (const c of cases) {
+      const res = await check(described(c));
+      expect(res.body.toString('utf8')).toContain('event: end');
+    }
   });
 
   it.each(ROUTES.map((d) => [d.name, d.options.route]))(

@@ -44,6 +44,9 @@ export function caseChecker(t: TestStorage, baseUrl: string): (c: RawRequest) =>
       const after = await snapshot();
       expect(snapshotChanges(before, after), `a refused request (${res.status}) wrote`).toEqual([]);
       settled = after;
+    } else if (type.startsWith('text/event-stream')) {
+      // a stream's status is sent before its first read: what fails later must still be no internal error
+      expect(res.body.toString('utf8'), 'an event stream reported an error').not.toMatch(/^event: error$/m);
     } else if (type.startsWith('application/json') && c.method !== 'HEAD') {
       expect(() => JSON.parse(res.body.toString('utf8')), 'a JSON answer that does not parse').not.toThrow();
     }

@@ -21,6 +21,8 @@ export interface FuzzApp {
   readonly t: TestStorage;
   readonly app: SecuredApp;
   readonly world: FuzzWorld;
+  /** The cancelled run and the length of its log, in bytes. */
+  readonly finished: { readonly execId: string; readonly logBytes: number };
   close(): Promise<void>;
 }
 
@@ -73,13 +75,12 @@ export async function startFuzzApp(): Promise<FuzzApp> {
   if (cancel.status !== 200) throw new Error(`seeding a cancelled run: ${cancel.status}`);
   // a log with terminal escapes and markup, for the raw log, the run page and the stream
   await t.storage.logs.create(cancelled);
-  await t.storage.logs.append(
-    cancelled,
-    Buffer.from('line 1\n\u001b[31mred\u001b[0m <b>bold</b>\n\u001b]0;title\u0007done\n'),
-  );
+  const log = Buffer.from('line 1\n\u001b[31mred\u001b[0m <b>bold</b>\n\u001b]0;title\u0007done\n');
+  await t.storage.logs.append(cancelled, log);
   return {
     t,
     app,
+    finished: { execId: cancelled, logBytes: log.length },
     world: {
       execIds,
       schemaIds: ['hello', 'gated', 'named'],

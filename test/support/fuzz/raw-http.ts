@@ -14,7 +14,7 @@ export interface RawResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
-  /** The body was left unread on purpose: a live event stream stays open by design. */
+  /** The body was cut off on purpose: an event stream still open after its grace (a live run's). */
   readonly streamed: boolean;
   readonly elapsedMs: number;
 }
@@ -23,9 +23,15 @@ export interface RawResponse {
  * Sends `req` to `baseUrl` over a real socket and reads the whole answer, or rejects when it takes longer
  * than `timeoutMs` (a hang). node:http rather than fetch: fetch resolves `..` and `%2e%2e` in the URL before
  * sending, so a traversal attempt would never reach the server; the Functions host gets raw request lines.
- * An event stream (SSE) is answered with its headers and left unread: it streams until the run ends.
+ * An event stream (SSE) is read for `streamGraceMs`, then cut: a live run's streams for minutes by design,
+ * a finished one's ends at once, and either says what went wrong in its first events.
  */
-export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs: number): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  req: RawRequest,
+  timeoutMs: number,
+  streamGraceMs = 200,
+): Promise<RawResponse> {
   const started = performance.now();
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
@@ -50,15 +56,21 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs: number):
             streamed,
             elapsedMs: performance.now() - started,
           });
-        if (res.headers['content-type']?.startsWith('text/event-stream')) {
-          res.destroy();
-          done(Buffer.alloc(0), true);
-          return;
-        }
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(Buffer.concat(chunks), false));
         res.on('error', reject);
+        if (res.headers['content-type']?.startsWith('text/event-stream')) {
+          const cut = setTimeout(() => {
+            res.destroy();
+            done(Buffer.concat(chunks), true);
+          }, streamGraceMs);
+          res.on('end', () => {
+            clearTimeout(cut);
+            done(Buffer.concat(chunks), false);
+          });
+          return;
+        }
+        res.on('end', () => done(Buffer.concat(chunks), false));
       },
     );
     outgoing.on('error', (err) =>
