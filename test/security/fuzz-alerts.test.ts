@@ -5,7 +5,7 @@ import { field, str, toLabels, toMonitorCondition, toSeverity } from '../../src/
 import type { ParseAlertResult } from '../../src/core/alert-context.js';
 import { AlertContext } from '../../src/core/alert-context.js';
 import { mutatedAlertPayload } from '../support/fuzz/alert-mutations.js';
-import { fuzzParameters } from '../support/fuzz/runs.js';
+import { fuzzParameters, fuzzTimeoutMs } from '../support/fuzz/runs.js';
 import { hostileString } from '../support/fuzz/strings.js';
 
 /**
@@ -54,7 +54,8 @@ function expectDetectorSound(value: unknown): void {
 
 const deepJson = fc.jsonValue({ maxDepth: 25 });
 
-describe('fuzzing the alert detector', () => {
+// a slow case is a few copied thousand nodes read by seven parsers, three times over
+describe('fuzzing the alert detector', { timeout: fuzzTimeoutMs(300, 100) }, () => {
   it('answers any JSON value, and its text, without a throw and in time', () => {
     fc.assert(fc.property(deepJson, expectDetectorSound), fuzzParameters(300));
   });
@@ -83,7 +84,7 @@ describe('fuzzing the alert detector', () => {
   });
 });
 
-describe('fuzzing the alert normalizers', () => {
+describe('fuzzing the alert normalizers', { timeout: fuzzTimeoutMs(300, 10) }, () => {
   const anything = fc.anything({ maxDepth: 3, withNullPrototype: true, withSparseArray: true, withObjectString: true });
 
   it('reads conditions, severities and strings from any value', () => {

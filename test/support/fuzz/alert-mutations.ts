@@ -77,6 +77,12 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('deepen' as const), at: fc.nat(), depth: fc.integer({ min: 1, max: 200 }) }),
 );
 
+/**
+ * About the largest payload made, in characters of JSON: Azure Monitor sends at most 256 KB, the default
+ * body limit is 1 MiB, and the detector's time must be linear, which a few megabytes show as well as more.
+ */
+const MAX_PAYLOAD_CHARS = 4_000_000;
+
 /** At most one big edit per payload, so sizes stay linear: copies of a node, or a very long string. */
 const bigEdit: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('copies' as const), at: fc.nat(), count: fc.integer({ min: 50, max: 3000 }) }),
@@ -104,10 +110,13 @@ function applyEdit(root: unknown, e: Edit): unknown {
     case 'copies': {
       // an array gets its own items repeated (a storm of alerts); anything else becomes an array of itself
       const items = Array.isArray(node) && node.length > 0 ? node : [node];
+      // fewer copies of a big node (one with a long text in it): a payload stays within MAX_PAYLOAD_CHARS
+      const size = (JSON.stringify(items) ?? '').length;
+      const count = Math.max(1, Math.min(e.count, Math.floor((MAX_PAYLOAD_CHARS * items.length) / size)));
       return setAt(
         root,
         path,
-        Array.from({ length: e.count }, (_, i) => items[i % items.length]),
+        Array.from({ length: count }, (_, i) => items[i % items.length]),
       );
     }
     case 'long':
