@@ -11,7 +11,7 @@ import type { TestStorage } from '../storage.js';
 import { createTestStorage } from '../storage.js';
 import type { FuzzWorld } from './world.js';
 
-/** The secured app's body limit (startSecuredApp): generic bodies straddle it. */
+/** The app's body limit: small, so generic bodies straddle it cheaply. */
 export const FUZZ_MAX_BODY_BYTES = 4096;
 const CORS_ORIGIN = 'https://console.example';
 const PUBLIC_URL = 'https://cloudo.example';
@@ -53,6 +53,7 @@ export async function startFuzzApp(): Promise<FuzzApp> {
       publicUrl: PUBLIC_URL,
       routing: DEFAULT_ROUTING,
     },
+    FUZZ_MAX_BODY_BYTES,
   );
   const bearers = await Promise.all(
     (['viewer', 'operator', 'operator', 'admin'] as const satisfies readonly Role[]).map(async (role, i) => {
