@@ -73,11 +73,16 @@ export function jobFor(execution: Execution, now: Date = new Date()): JobMessage
   };
 }
 
-/** What an execution row keeps of its alert: enough to list and filter, cut to fit a table property. */
+/**
+ * What an execution row keeps of its alert: enough to list and filter, cut to fit a table property, as
+ * well-formed text. Alert JSON may hold a lone surrogate (`"\ud800"` is valid JSON, and a cut can split a
+ * pair), which UTF-8 cannot encode, so no filter could carry it in a URL: it becomes U+FFFD. A query for
+ * an alert's runs filters on these values, never on the alert's own.
+ */
 export function alertSummary(
   alert: AlertContext | null,
 ): Pick<Execution, 'alertRule' | 'monitorCondition' | 'resourceId'> {
-  const cut = (v: string | null) => (v === null ? null : v.slice(0, 1024));
+  const cut = (v: string | null) => (v === null ? null : v.slice(0, 1024).replace(/\p{Cs}/gu, '\uFFFD'));
   return {
     alertRule: cut(alert?.alertRule ?? null),
     monitorCondition: alert?.monitorCondition ?? null,

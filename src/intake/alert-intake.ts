@@ -2,7 +2,7 @@ import type { AlertContext } from '../core/alert-context.js';
 import { deliveryKey, firedDeliveryKey } from '../core/alert-delivery.js';
 import type { Execution, RunTrigger } from '../core/execution.js';
 import { newExecId } from '../core/execution.js';
-import { planRun, planUnmatched } from '../core/run-plan.js';
+import { alertSummary, planRun, planUnmatched } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
 import type { Storage } from '../storage/index.js';
@@ -78,8 +78,10 @@ export class AlertIntake {
         ? this.cancelFired(schema, alert, base)
         : this.skip(base, 'on_resolved is skip');
     }
-    if (schema.concurrency === 'skip' && alert.resourceId) {
-      const active = await this.activeRunOn(schema.id, alert.resourceId);
+    // rows keep the resource id as alertSummary cut it: look for that one, which a filter can also carry
+    const { resourceId } = alertSummary(alert);
+    if (schema.concurrency === 'skip' && resourceId) {
+      const active = await this.activeRunOn(schema.id, resourceId);
       if (active)
         return { ...base, kind: 'skipped', execId: active, reason: 'a run on this resource is already active' };
     }

@@ -31,15 +31,16 @@ export class LogStore {
     }
   }
 
-  /** The log's bytes from `offset`, or null when the run has no log (yet). */
+  /** The log's bytes from `offset` (none at or past its end), or null when the run has no log (yet). */
   async read(execId: string, offset = 0): Promise<Buffer | null> {
+    const blob = this.blob(execId);
     try {
-      return await this.blob(execId).downloadToBuffer(offset);
+      // the size first, as downloadToBuffer would: it refuses an offset past the end with a RangeError
+      const { contentLength = 0 } = await blob.getProperties();
+      if (offset >= contentLength) return Buffer.alloc(0);
+      return await blob.downloadToBuffer(offset, contentLength - offset);
     } catch (err) {
-      const status = statusOf(err);
-      if (status === 404) return null;
-      // reading at the exact end of the blob is an empty read, not an error
-      if (status === 416) return Buffer.alloc(0);
+      if (statusOf(err) === 404) return null;
       throw err;
     }
   }

@@ -134,6 +134,21 @@ describe('AlertIntake on real storage', () => {
     expect(elsewhere[0]?.kind).toBe('started');
   });
 
+  // found by the alert webhook fuzz: `"alertTargetIDs": ["\ud800"]` answered 500 (URIError while
+  // encoding the table filter) after the request's other schemas had already started their runs
+  it.each([
+    ['a lone surrogate (JSON "\\ud800")', '/subscriptions/s1/resourceGroups/rg\ud800'],
+    ['a pair the 1024-character cut splits', `/subscriptions/s1/${'x'.repeat(1005)}😀`],
+    ['100k characters (a filter longer than a URL takes)', `/subscriptions/s1/${'a'.repeat(100_000)}`],
+  ])('skips by a resource id that no filter can carry as sent: %s', async (_what, resourceId) => {
+    const s = await schema('one-at-a-time');
+    const alert = (alertId: string) => testAlert({ alertId, resourceId });
+    const first = await intake.accept({ schema: s, alerts: [alert(`${resourceId.length}-1`)], payload: {}, trigger });
+    const second = await intake.accept({ schema: s, alerts: [alert(`${resourceId.length}-2`)], payload: {}, trigger });
+    expect(first[0]?.kind).toBe('started');
+    expect(second[0]).toMatchObject({ kind: 'skipped', execId: first[0]?.execId });
+  });
+
   describe('for a gated schema', () => {
     const results = () => t.storage.clients.queue(t.storage.names.resultsQueue);
     const announced = async () =>
