@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the proxy does with one request: pass it on, or answer it with this status itself. */
-export type FaultRule = (req: IncomingMessage) => number | 'pass';
+/** What the proxy does with one request: pass it on (after a delay), or answer it with this status itself. */
+export type FaultRule = (req: IncomingMessage) => number | 'pass' | { readonly delayMs: number };
 
 export interface StorageFaultProxy {
   /** `connectionString` with `endpoint` (e.g. QueueEndpoint) going through the proxy. */
@@ -36,7 +36,7 @@ export async function startStorageFaultProxy(
   };
   const server = createServer((req, res) => {
     const verdict = proxy.rule(req);
-    if (verdict !== 'pass') {
+    if (typeof verdict === 'number') {
       req.resume();
       res
         .writeHead(verdict, { 'content-type': 'application/xml' })
@@ -45,6 +45,10 @@ export async function startStorageFaultProxy(
         );
       return;
     }
+    const delayMs = typeof verdict === 'object' ? verdict.delayMs : 0;
+    setTimeout(() => pass(req, res), delayMs);
+  });
+  const pass = (req: IncomingMessage, res: ServerResponse) => {
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -54,7 +58,7 @@ export async function startStorageFaultProxy(
     );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
-  });
+  };
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
