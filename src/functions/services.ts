@@ -7,7 +7,7 @@ import { loadAppSettings } from '../core/settings.js';
 import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory } from '../notify/index.js';
 import type { Target } from '../oncall/index.js';
 import type { Storage } from '../storage/index.js';
-import { createStorage } from '../storage/index.js';
+import { createStorage, WorkerPresence } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
 import type { LiveLogTiming } from './http/live-log-streams.js';
 import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from './http/live-log-streams.js';
@@ -33,6 +33,8 @@ export interface AppServices {
   readonly formKey: string;
   /** The live-log streams this process serves: their caps, and one storage poller per followed run. */
   readonly liveLogs: LiveLogStreams;
+  /** Whether a live worker serves a capability: Trigger warns when none does. */
+  readonly workerPresence: WorkerPresence;
 }
 
 /** What tests and benchmarks tune beyond the settings. */
@@ -91,6 +93,7 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
       ...DEFAULT_LIVE_LOG_TIMING,
       ...tuning.liveLogTiming,
     }),
+    workerPresence: new WorkerPresence(storage.workers, settings.staleWorkerMs),
   };
 }
 

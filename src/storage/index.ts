@@ -46,6 +46,9 @@ export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
+export type { UnservedRunsOptions } from './unserved-runs.js';
+export { endUnservedRuns } from './unserved-runs.js';
+export { WorkerPresence } from './worker-presence.js';
 export type { WorkerBeat } from './worker-registry.js';
 export { WorkerRegistry } from './worker-registry.js';
 
