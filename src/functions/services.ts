@@ -6,7 +6,7 @@ import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
 import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory } from '../notify/index.js';
 import type { Target } from '../oncall/index.js';
-import type { Storage } from '../storage/index.js';
+import type { Storage, StorageRetry } from '../storage/index.js';
 import { createStorage, WorkerPresence } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
 import type { LiveLogTiming } from './http/live-log-streams.js';
@@ -41,13 +41,16 @@ export interface AppServices {
 export interface AppServicesTuning {
   /** Poll interval and longest duration of live-log streams (default DEFAULT_LIVE_LOG_TIMING). */
   readonly liveLogTiming?: Partial<LiveLogTiming>;
+  /** How storage calls retry (default `prompt`; the outage bench compares it with the SDKs' `patient`). */
+  readonly storageRetry?: StorageRetry;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
 export type ServicesProvider = () => AppServices;
 
 export function createAppServices(settings: AppSettings, tuning: AppServicesTuning = {}): AppServices {
-  const storage = createStorage(settings.storage);
+  // a person or Azure Monitor waits on every answer: storage trouble gives a prompt 503, not a 30 s wait
+  const storage = createStorage(settings.storage, tuning.storageRetry ?? 'prompt');
   const { webhook } = settings.auth;
   const auth = new Authenticator({
     settings: settings.auth,

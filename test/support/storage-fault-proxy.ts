@@ -3,8 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** What the proxy does with one request: pass it on (after a delay), or answer it with this status itself. */
-export type FaultRule = (req: IncomingMessage) => number | 'pass' | { readonly delayMs: number };
+/**
+ * What the proxy does with one request: pass it on (after a delay), answer it with this status itself, or
+ * drop the connection (`reset`: storage down or unreachable).
+ */
+export type FaultRule = (req: IncomingMessage) => number | 'pass' | 'reset' | { readonly delayMs: number };
 
 export interface StorageFaultProxy {
   /** `connectionString` with `endpoint` (e.g. QueueEndpoint) going through the proxy. */
@@ -36,6 +39,10 @@ export async function startStorageFaultProxy(
   };
   const server = createServer((req, res) => {
     const verdict = proxy.rule(req);
+    if (verdict === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     if (typeof verdict === 'number') {
       req.resume();
       res
@@ -46,7 +53,8 @@ export async function startStorageFaultProxy(
       return;
     }
     const delayMs = typeof verdict === 'object' ? verdict.delayMs : 0;
-    setTimeout(() => pass(req, res), delayMs);
+    // unref: a request held back must not keep a finished test process alive
+    setTimeout(() => pass(req, res), delayMs).unref();
   });
   const pass = (req: IncomingMessage, res: ServerResponse) => {
     const forward = request(
