@@ -293,7 +293,15 @@ export class QueueWorker {
       return;
     }
     if (claim.kind === 'not-claimable') {
-      this.log('info', `run ${execId} is already ${claim.status}; dropping duplicate delivery`);
+      if (isTerminal(claim.status)) {
+        // finished, but its message outlived it: the result may never have been announced (announce failed,
+        // or the worker died in between). Announce it again; on-call's ledger drops what it already sent.
+        if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
+        const finished = await executions.get(execId);
+        if (finished) await this.announce(finished.execution);
+      } else {
+        this.log('info', `run ${execId} is already ${claim.status}; dropping duplicate delivery`);
+      }
       await queue.delete(message);
       return;
     }
@@ -316,26 +324,30 @@ export class QueueWorker {
         return { execution, logTail: null };
       });
       await recordOutcome(executions, claim.run, result.execution);
+      // only a run that ran gives its turn back: a duplicate delivery of a running run must not
+      if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
       await this.announce(result.execution, result.logTail);
     } finally {
       stopWatching();
       this.runIds.delete(message.messageId);
       await release();
     }
-    // only a run that ran gives its turn back: a duplicate delivery of a running run must not
-    if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
+    // the message goes only once the result is on the results queue: until then it is the promise to announce
     await queue.delete(message);
   }
 
-  /** Puts the run's result on the results queue; a failure is logged, the outcome itself is already stored. */
+  /**
+   * Puts the run's result on the results queue. Throws when it cannot: the job message then stays, comes
+   * back after its visibility timeout, and that delivery announces the finished run again.
+   */
   private async announce(run: Execution, logTail?: Buffer | null): Promise<void> {
-    for (let attempt = 1; attempt <= 3; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.options.results.publish(run, logTail);
         return;
       } catch (err) {
-        if (attempt === 3) this.log('error', `could not announce the result of ${run.execId}`, err);
-        else await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+        if (attempt === 3) throw new Error(`could not announce the result of ${run.execId}`, { cause: err });
+        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
       }
     }
   }
@@ -344,6 +356,12 @@ export class QueueWorker {
   private async giveUp(message: ReceivedMessage, execId: string, reason: string): Promise<void> {
     const { executions, queue } = this.options;
     const current = await executions.get(execId);
+    if (current && isTerminal(current.execution.status)) {
+      // a finished run's message that keeps coming back is one whose result is not announced yet
+      await this.announce(current.execution);
+      await queue.delete(message);
+      return;
+    }
     if (current && (current.execution.status === 'accepted' || current.execution.status === 'running')) {
       const ended: Execution = {
         ...current.execution,

@@ -83,6 +83,7 @@ async function spawnRun(
   const workDir = await makeRunFolder(run.execId);
   const account = await deps.accounts?.acquire();
   let outcome: RunbookOutcome;
+  let finishedAt: string;
   try {
     const prepared = await prepareRunEnvironment({
       run,
@@ -97,11 +98,7 @@ async function spawnRun(
       signal,
       log: deps.log,
     });
-    if ('error' in prepared)
-      return {
-        ...ended(run, { status: 'error', error: prepared.error, logBytes: await streamer.close() }),
-        logTail: streamer.tail,
-      };
+    if ('error' in prepared) return await closeLog(streamer, ended(run, { status: 'error', error: prepared.error }));
     if (account) await handOverRunFolder(workDir, account);
     outcome = await runRunbook({
       scriptPath,
@@ -115,20 +112,26 @@ async function spawnRun(
       stragglers: account ? { uid: account.uid } : { envMarker: `CLOUDO_EXEC_ID=${run.execId}` },
       onOutput: (chunk) => streamer.write(chunk),
     });
+    finishedAt = new Date().toISOString();
   } catch (err) {
     if (!(err instanceof RunbookSpawnError)) throw err;
-    return {
-      ...ended(run, { status: 'error', error: err.message, logBytes: await streamer.close() }),
-      logTail: streamer.tail,
-    };
+    return await closeLog(streamer, ended(run, { status: 'error', error: err.message }));
   } finally {
     await releaseRunFolder(deps, workDir, account);
   }
-  const logBytes = await streamer.close();
   const fields = outcomeFields(outcome, run.timeoutMs);
   // the error carries the stderr tail: it is shown in the API, the console and Slack, so it is redacted as the log is
   const error = fields.error ? deps.redact(fields.error) : null;
-  return { ...ended(run, { ...fields, error, logBytes }), logTail: streamer.tail };
+  return closeLog(streamer, ended(run, { ...fields, error, finishedAt }));
+}
+
+/**
+ * Uploads the rest of the log and records its size. The run's `finishedAt` was stamped before: a slow
+ * last upload is the store's time, not the runbook's.
+ */
+async function closeLog(streamer: LogStreamer, result: RunResult): Promise<RunResult> {
+  const logBytes = await streamer.close();
+  return { execution: { ...result.execution, logBytes }, logTail: streamer.tail };
 }
 
 /** The run is over: its folder goes, now, or with its uid after the outcome is recorded. */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Execution } from '../src/core/execution.js';
+import { isLateOutcome } from '../src/core/execution.js';
 import type { ExecutionRepository, VersionedExecution } from '../src/storage/index.js';
 import { ConcurrentUpdateError } from '../src/storage/index.js';
 
@@ -52,16 +53,23 @@ export async function recordOutcome(
   attempts = 6,
 ): Promise<void> {
   let current = run;
+  let outcome = final;
   for (let attempt = 1; ; attempt++) {
     try {
-      await executions.transition(current, final);
+      await executions.transition(current, outcome);
       return;
     } catch (err) {
       if (err instanceof ConcurrentUpdateError) {
-        // someone else (a cancel, in a later issue) wrote the row: their terminal state stands
         const fresh = await executions.get(run.execution.execId);
-        if (fresh?.execution.status !== 'running') return;
+        if (!fresh) return;
+        if (fresh.execution.status === 'running') {
+          current = fresh;
+          continue;
+        }
+        // housekeeping took our silence (an outage) for a death: the real outcome wins, and says it came late
+        if (!isLateOutcome(fresh.execution, outcome)) return;
         current = fresh;
+        outcome = { ...outcome, abandonedAt: fresh.execution.finishedAt };
       } else if (attempt >= attempts) {
         throw err;
       } else {

@@ -54,6 +54,20 @@ export function isTerminal(status: ExecutionStatus): boolean {
   return TRANSITIONS[status].length === 0;
 }
 
+/**
+ * The one way out of a terminal status: housekeeping wrote `abandoned` from a silence it could not tell
+ * from a death, and the worker of that same claim reports how the run really ended. The real outcome wins.
+ */
+export function isLateOutcome(current: Execution, next: Execution): boolean {
+  return (
+    current.status === 'abandoned' &&
+    current.workerId !== null &&
+    next.workerId === current.workerId &&
+    next.status !== 'abandoned' &&
+    canTransition('running', next.status)
+  );
+}
+
 export class InvalidTransitionError extends Error {
   override readonly name = 'InvalidTransitionError';
   constructor(
@@ -128,6 +142,11 @@ export const Execution = z.object({
   commitSha: z.string().max(64).nullable(),
   /** The worker fetches per-run AKS credentials (schema `aks_credentials`). */
   aksCredentials: z.boolean(),
+  /**
+   * When housekeeping marked the run `abandoned` while its worker was only out of touch (an outage): the
+   * worker reported the real outcome later, and it replaced `abandoned`. Null for any other run.
+   */
+  abandonedAt: IsoTime.nullable(),
   /** Why on-call could not be told about this run, after every attempt; shown in the console. */
   notifyError: z.string().max(1000).nullable(),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */

@@ -29,6 +29,8 @@ export interface ResourceNames {
   readonly pendingApprovalsTable: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
+  /** What every job queue's name (and its poison queue's) starts with. */
+  readonly jobQueuePrefix: string;
   /** Where messages that can never be processed are parked for a human to look at. */
   poisonQueue(worker: string): string;
 }
@@ -53,6 +55,7 @@ export function resourceNames(namespace = ''): ResourceNames {
     pagesTable: `${namespace}Pages`,
     pendingApprovalsTable: `${namespace}PendingApprovals`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
+    jobQueuePrefix: `${dash}cloudo-jobs-`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,
   };
 }

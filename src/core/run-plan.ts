@@ -51,6 +51,7 @@ export function planRun(
     commitSha: null,
     aksCredentials: schema.aksCredentials,
     notifyError: null,
+    abandonedAt: null,
     cancelRequestedBy: null,
     exclusiveKey:
       schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
@@ -117,6 +118,7 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     commitSha: null,
     aksCredentials: false,
     notifyError: null,
+    abandonedAt: null,
     cancelRequestedBy: null,
     exclusiveKey: null,
     approval: null,

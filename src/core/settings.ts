@@ -346,6 +346,11 @@ export interface AppSettings {
   readonly auth: AuthSettings;
   /** A worker silent for this long is gone: housekeeping abandons its runs (`CLOUDO_STALE_WORKER_MS`, default 30000). */
   readonly staleWorkerMs: number;
+  /**
+   * A run still queued this long for a capability no live worker serves ends `error` and is announced
+   * (`CLOUDO_QUEUED_TIMEOUT_MS`, default 15 minutes), so an on-call schema pages instead of waiting forever.
+   */
+  readonly queuedTimeoutMs: number;
   /** Slack, Opsgenie/JSM, PagerDuty and the routing rules. */
   readonly notify: NotifySettings;
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
@@ -406,9 +411,14 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     'CLOUDO_STALE_WORKER_MS',
     Millis('CLOUDO_STALE_WORKER_MS', 1_000, 3_600_000).default(30_000),
   );
+  const queuedTimeoutMs = setting(
+    'CLOUDO_QUEUED_TIMEOUT_MS',
+    Millis('CLOUDO_QUEUED_TIMEOUT_MS', 1_000, 7 * 24 * 3_600_000).default(15 * 60_000),
+  );
   const notify = readNotifySettings(env, problems, routingFile);
   const deployedSchemas = readDeployedSchemas(env, problems);
   if (
+    queuedTimeoutMs === undefined ||
     problems.length > 0 ||
     !storage ||
     maxBodyBytes === undefined ||
@@ -426,6 +436,7 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     maxAlertsPerRequest,
     liveLogStreams: { perCaller: streamsPerCaller, total: streamsTotal },
     staleWorkerMs,
+    queuedTimeoutMs,
     notify,
     deployedSchemas,
   };

@@ -1,15 +1,19 @@
 import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
-import { abandonStaleRuns } from '../storage/index.js';
+import { abandonStaleRuns, endUnservedRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
 
 /**
- * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, gated
- * runs nobody decided on in time end `expired`, and the deployment's schemas are imported if the attempt
- * at start failed.
+ * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, runs
+ * queued too long for a capability no worker serves end `error`, gated runs nobody decided on in time end
+ * `expired`, and the deployment's schemas are imported if the attempt at start failed.
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
+  // Since when this process has seen storage answer, tick after tick. A worker's silence counts only once
+  // housekeeping itself has watched for a whole stale window: silence during an outage that housekeeping
+  // suffered too is the outage's, not the worker's (after a restart it watches one window before judging).
+  let watchingSince: number | null = null;
   return {
     kind: 'timer',
     name: 'Housekeeping',
@@ -21,13 +25,33 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
       await deployedSchemas
         .sync((level, message) => (level === 'error' ? context.error(message) : context.log(message)))
         .catch((err: unknown) => context.warn(`CLOUDO_SCHEMAS_JSON not imported yet, next tick retries: ${err}`));
-      const abandoned = await abandonStaleRuns({
-        executions: storage.executions,
-        workers: storage.workers,
-        staleAfterMs: settings.staleWorkerMs,
+      const workers = await storage.workers.list().catch((err: unknown) => {
+        watchingSince = null;
+        throw err;
       });
-      for (const run of abandoned) {
-        context.warn(`run ${run.execId} abandoned: ${run.error}`);
+      const now = Date.now();
+      watchingSince ??= now;
+      if (now - watchingSince >= settings.staleWorkerMs) {
+        const abandoned = await abandonStaleRuns({
+          executions: storage.executions,
+          workers: storage.workers,
+          staleAfterMs: settings.staleWorkerMs,
+        });
+        for (const run of abandoned) {
+          context.warn(`run ${run.execId} abandoned: ${run.error}`);
+          await storage.results.publish(run);
+        }
+      }
+      const unserved = await endUnservedRuns({
+        clients: storage.clients,
+        names: storage.names,
+        executions: storage.executions,
+        workers,
+        staleWorkerMs: settings.staleWorkerMs,
+        queuedTimeoutMs: settings.queuedTimeoutMs,
+      });
+      for (const run of unserved) {
+        context.warn(`run ${run.execId} ended: ${run.error}`);
         await storage.results.publish(run);
       }
       const expired = await expireOverdueRuns({ storage, onError: (message, err) => context.error(message, err) });

@@ -6,8 +6,8 @@ import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
 import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory } from '../notify/index.js';
 import type { Target } from '../oncall/index.js';
-import type { Storage } from '../storage/index.js';
-import { createStorage } from '../storage/index.js';
+import type { Storage, StorageRetry } from '../storage/index.js';
+import { createStorage, WorkerPresence } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
 import type { LiveLogTiming } from './http/live-log-streams.js';
 import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from './http/live-log-streams.js';
@@ -33,19 +33,24 @@ export interface AppServices {
   readonly formKey: string;
   /** The live-log streams this process serves: their caps, and one storage poller per followed run. */
   readonly liveLogs: LiveLogStreams;
+  /** Whether a live worker serves a capability: Trigger warns when none does. */
+  readonly workerPresence: WorkerPresence;
 }
 
 /** What tests and benchmarks tune beyond the settings. */
 export interface AppServicesTuning {
   /** Poll interval and longest duration of live-log streams (default DEFAULT_LIVE_LOG_TIMING). */
   readonly liveLogTiming?: Partial<LiveLogTiming>;
+  /** How storage calls retry (default `prompt`; the outage bench compares it with the SDKs' `patient`). */
+  readonly storageRetry?: StorageRetry;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
 export type ServicesProvider = () => AppServices;
 
 export function createAppServices(settings: AppSettings, tuning: AppServicesTuning = {}): AppServices {
-  const storage = createStorage(settings.storage);
+  // a person or Azure Monitor waits on every answer: storage trouble gives a prompt 503, not a 30 s wait
+  const storage = createStorage(settings.storage, tuning.storageRetry ?? 'prompt');
   const { webhook } = settings.auth;
   const auth = new Authenticator({
     settings: settings.auth,
@@ -91,6 +96,7 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
       ...DEFAULT_LIVE_LOG_TIMING,
       ...tuning.liveLogTiming,
     }),
+    workerPresence: new WorkerPresence(storage.workers, settings.staleWorkerMs),
   };
 }
 

@@ -44,7 +44,7 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
       webhooks: true,
       getChangesState: true,
     },
-    async ({ request, context, caller, services: { settings, storage } }) => {
+    async ({ request, context, caller, services: { settings, storage, workerPresence } }) => {
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = teamOf(request.params.team);
       // an empty body is a manual run; any other body must be an alert payload
@@ -95,6 +95,7 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
         details: { schema: schema.id, ...(team ? { team } : {}) },
       });
       const links = executionLinks(plan.execution.execId);
+      const served = await workerPresence.serves(schema.worker);
       return {
         status: 202,
         headers: { location: links.execution },
@@ -104,8 +105,14 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
           requested_at: plan.execution.requestedAt,
           schema: toSchemaResource(schema),
           links,
+          ...(served ? {} : { warning: unservedWarning(schema.worker, settings.queuedTimeoutMs) }),
         },
       };
     },
   );
+}
+
+/** Why a run may never start: said in the answer, since nothing else would say it before the timeout. */
+function unservedWarning(worker: string, queuedTimeoutMs: number): string {
+  return `no live worker serves capability ${worker}: the run waits in its queue, and ends error after ${Math.round(queuedTimeoutMs / 60_000)} min if none comes (CLOUDO_QUEUED_TIMEOUT_MS)`;
 }

@@ -16,23 +16,38 @@ export interface StorageClients {
   listQueues(prefix: string): Promise<string[]>;
 }
 
+/**
+ * How hard a client retries. `patient` (the SDKs' defaults, up to about half a minute): workers and
+ * background functions, which lose nothing by waiting out a blip. `prompt` (about a second): the app, where
+ * a person or Azure Monitor waits on the answer and retries on its own, so an outage gives a quick 503.
+ */
+export type StorageRetry = 'patient' | 'prompt';
+
+const PROMPT_TABLES = { retryOptions: { maxRetries: 2, retryDelayInMs: 150, maxRetryDelayInMs: 400 } };
+const PROMPT_QUEUES_BLOBS = {
+  retryOptions: { maxTries: 3, retryDelayInMs: 150, maxRetryDelayInMs: 400, tryTimeoutInMs: 5_000 },
+};
+
 async function listQueueNames(service: QueueServiceClient, prefix: string): Promise<string[]> {
   const names: string[] = [];
   for await (const queue of service.listQueues({ prefix })) names.push(queue.name);
   return names;
 }
 
-export function createStorageClients(connection: StorageConnection): StorageClients {
+export function createStorageClients(connection: StorageConnection, retry: StorageRetry = 'patient'): StorageClients {
+  const tableOptions = retry === 'prompt' ? PROMPT_TABLES : {};
+  const otherOptions = retry === 'prompt' ? PROMPT_QUEUES_BLOBS : {};
   if (connection.kind === 'connection-string') {
     const { connectionString } = connection;
-    const queues = QueueServiceClient.fromConnectionString(connectionString);
-    const blobs = BlobServiceClient.fromConnectionString(connectionString);
+    const queues = QueueServiceClient.fromConnectionString(connectionString, otherOptions);
+    const blobs = BlobServiceClient.fromConnectionString(connectionString, otherOptions);
     // Azurite speaks plain http; the tables SDK refuses that unless told
     const allowInsecureConnection =
       /UseDevelopmentStorage=true/i.test(connectionString) ||
       /(^|;)\s*(TableEndpoint|DefaultEndpointsProtocol)=http(:|;|$)/i.test(connectionString);
     return {
-      table: (name) => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection }),
+      table: (name) =>
+        TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection, ...tableOptions }),
       queue: (name) => queues.getQueueClient(name),
       container: (name) => blobs.getContainerClient(name),
       listQueues: (prefix) => listQueueNames(queues, prefix),
@@ -41,10 +56,10 @@ export function createStorageClients(connection: StorageConnection): StorageClie
   const credential: TokenCredential = new DefaultAzureCredential(
     connection.clientId ? { managedIdentityClientId: connection.clientId } : {},
   );
-  const queues = new QueueServiceClient(connection.queueServiceUri, credential);
-  const blobs = new BlobServiceClient(connection.blobServiceUri, credential);
+  const queues = new QueueServiceClient(connection.queueServiceUri, credential, otherOptions);
+  const blobs = new BlobServiceClient(connection.blobServiceUri, credential, otherOptions);
   return {
-    table: (name) => new TableClient(connection.tableServiceUri, name, credential),
+    table: (name) => new TableClient(connection.tableServiceUri, name, credential, tableOptions),
     queue: (name) => queues.getQueueClient(name),
     container: (name) => blobs.getContainerClient(name),
     listQueues: (prefix) => listQueueNames(queues, prefix),
@@ -58,4 +73,27 @@ export function statusOf(err: unknown): number | undefined {
     return typeof code === 'number' ? code : undefined;
   }
   return undefined;
+}
+
+/** Node's codes for a storage endpoint that cannot be reached at all. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'REQUEST_SEND_ERROR',
+]);
+
+/**
+ * True when storage itself failed (down, unreachable, overloaded or timed out), as opposed to a request
+ * it refused: the caller may try again later, and nothing about its request was wrong.
+ */
+export function isStorageUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const status = statusOf(err);
+  if (status !== undefined) return status === 500 || status === 502 || status === 503 || status === 504;
+  const { code, name } = err as { code?: unknown; name?: unknown };
+  return name === 'AbortError' || name === 'TimeoutError' || (typeof code === 'string' && UNREACHABLE.has(code));
 }

@@ -7,6 +7,7 @@ import {
   execIdTimeMs,
   executionKeys,
   InvalidTransitionError,
+  isLateOutcome,
 } from '../core/execution.js';
 import { statusOf } from './clients.js';
 import { queryPage } from './paging.js';
@@ -72,6 +73,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     resourceId: v('resourceId'),
     cancelRequestedBy: v('cancelRequestedBy'),
     notifyError: v('notifyError'),
+    abandonedAt: v('abandonedAt'),
     aksCredentials: v('aksCredentials') ?? false,
     exclusiveKey: v('exclusiveKey'),
     approval: fromJson(entity.approval, null),
@@ -197,7 +199,7 @@ export class ExecutionRepository {
    * Returns the new ETag. Throws ConcurrentUpdateError when the row changed in between.
    */
   async transition(current: VersionedExecution, next: Execution): Promise<string> {
-    if (!canTransition(current.execution.status, next.status)) {
+    if (!canTransition(current.execution.status, next.status) && !isLateOutcome(current.execution, next)) {
       throw new InvalidTransitionError(current.execution.status, next.status);
     }
     return this.replaceIfUnchanged(current, next);

@@ -4,7 +4,7 @@ import type { StorageSettings } from '../core/settings.js';
 import { AlertDeliveries } from './alert-deliveries.js';
 import { AlertPayloadStore } from './alert-payload-store.js';
 import { AuditLog } from './audit-log.js';
-import type { StorageClients } from './clients.js';
+import type { StorageClients, StorageRetry } from './clients.js';
 import { createStorageClients } from './clients.js';
 import { ExecutionRepository } from './execution-repository.js';
 import { JobQueue } from './job-queue.js';
@@ -25,7 +25,8 @@ export type { AlertPayload } from './alert-payload-store.js';
 export { AlertPayloadStore } from './alert-payload-store.js';
 export type { AuditQuery } from './audit-log.js';
 export { AuditLog } from './audit-log.js';
-export type { StorageClients } from './clients.js';
+export type { StorageClients, StorageRetry } from './clients.js';
+export { isStorageUnavailable } from './clients.js';
 export type {
   ExecutionChange,
   ExecutionPage,
@@ -46,6 +47,9 @@ export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
+export type { UnservedRunsOptions } from './unserved-runs.js';
+export { endUnservedRuns } from './unserved-runs.js';
+export { WorkerPresence } from './worker-presence.js';
 export type { WorkerBeat } from './worker-registry.js';
 export { WorkerRegistry } from './worker-registry.js';
 
@@ -69,12 +73,13 @@ export interface Storage {
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
   /** Round-trips to each service and says which answered. */
-  ping(): Promise<{ table: boolean; queue: boolean; blob: boolean }>;
+  /** Whether each service answers within `timeoutMs` (default 900). */
+  ping(timeoutMs?: number): Promise<{ table: boolean; queue: boolean; blob: boolean }>;
 }
 
-export function createStorage(settings: StorageSettings): Storage {
+export function createStorage(settings: StorageSettings, retry: StorageRetry = 'patient'): Storage {
   const names = resourceNames(settings.namespace);
-  const clients = createStorageClients(settings.connection);
+  const clients = createStorageClients(settings.connection, retry);
   const schemas = new SchemaRepository(clients.table(names.schemasTable));
   const executions = new ExecutionRepository(
     clients.table(names.executionsTable),
@@ -123,16 +128,18 @@ export function createStorage(settings: StorageSettings): Storage {
         alertPayloads.ensureContainer(),
       ]);
     },
-    async ping() {
+    async ping(timeoutMs = 900) {
       const ok = (p: Promise<unknown>) =>
         p.then(
           () => true,
           () => false,
         );
+      // a health check that hangs while storage does tells nobody anything: each probe has a deadline
+      const abortSignal = AbortSignal.timeout(timeoutMs);
       const [table, queue, blob] = await Promise.all([
-        ok(clients.table(names.executionsTable).getAccessPolicy()),
-        ok(clients.queue(names.jobQueue('probe')).exists()),
-        ok(clients.container(names.logsContainer).exists()),
+        ok(clients.table(names.executionsTable).getAccessPolicy({ abortSignal })),
+        ok(clients.queue(names.jobQueue('probe')).exists({ abortSignal })),
+        ok(clients.container(names.logsContainer).exists({ abortSignal })),
       ]);
       return { table, queue, blob };
     },

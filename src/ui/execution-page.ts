@@ -60,6 +60,7 @@ ${
 <dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${logView(e.error)}</pre>`}</dd>
 <dt>Log size</dt><dd>${e.logBytes === null ? NONE : formatBytes(e.logBytes)}</dd>
 <dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
+${e.abandonedAt === null ? '' : html`<dt>Reported late</dt><dd>marked abandoned at ${timeCell(e.abandonedAt)} while its worker was out of touch; this is the outcome it reported</dd>`}
 ${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error">${e.notifyError}</pre></dd>`}
 </dl>`;
 }

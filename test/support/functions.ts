@@ -27,6 +27,7 @@ export interface TestServicesOptions {
   maxBodyBytes?: number;
   auth?: Partial<AuthSettings>;
   staleWorkerMs?: number;
+  queuedTimeoutMs?: number;
   notify?: NotifySettings;
   deployedSchemas?: AppSettings['deployedSchemas'];
   /** Caps of live-log streams (default: the settings' defaults, 10 per caller, 200 in all). */
@@ -43,6 +44,7 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       maxAlertsPerRequest: 50,
       auth: { ...SECURED, ...options.auth },
       staleWorkerMs: options.staleWorkerMs ?? 30_000,
+      queuedTimeoutMs: options.queuedTimeoutMs ?? 15 * 60_000,
       notify: options.notify ?? {
         slack: null,
         opsgenie: null,

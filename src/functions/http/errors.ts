@@ -1,6 +1,10 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
 import { formatJsonPath } from '../../core/runbook-schema.js';
+import { isStorageUnavailable } from '../../storage/index.js';
+
+/** How long a caller should wait before trying again while storage is down. */
+const STORAGE_RETRY_AFTER_SECONDS = 10;
 
 /**
  * A caller's mistake, with the status and message the caller should see, and any header that tells it what
@@ -41,6 +45,15 @@ export function toErrorResponse(err: unknown, context: InvocationContext): HttpR
     const issue = err.issues[0];
     const where = issue && issue.path.length > 0 ? `${formatJsonPath(issue.path)}: ` : '';
     return { status: 400, jsonBody: { error: `${where}${issue?.message ?? 'invalid input'}` } };
+  }
+  if (isStorageUnavailable(err)) {
+    // nothing was wrong with the request: say so, quickly, and when to try again (Azure Monitor retries 503s)
+    context.warn(`storage unavailable in ${context.functionName} (invocation ${context.invocationId})`, err);
+    return {
+      status: 503,
+      headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) },
+      jsonBody: { error: 'storage is unavailable right now; try again later' },
+    };
   }
   context.error(`unhandled error in ${context.functionName} (invocation ${context.invocationId})`, err);
   return { status: 500, jsonBody: { error: `internal error (invocation ${context.invocationId})` } };

@@ -42,6 +42,7 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     runbook_origin: e.runbookOrigin,
     commit_sha: e.commitSha,
     notify_error: e.notifyError,
+    abandoned_at: e.abandonedAt,
     approval: e.approval && {
       approvers: e.approval.approvers,
       min_approvals: e.approval.minApprovals,

@@ -247,6 +247,7 @@ describe('iac settings', () => {
     CLOUDO_MAX_ALERTS_PER_REQUEST: 'tuning',
     CLOUDO_MAX_BODY_BYTES: 'tuning',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
+    CLOUDO_QUEUED_TIMEOUT_MS: 'tuning',
     CLOUDO_ROUTING_RULES_FILE: 'the module passes the rules inline (CLOUDO_ROUTING_RULES)',
     CLOUDO_RUNBOOK_GID: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',
     CLOUDO_RUNBOOK_UIDS: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',

@@ -35,6 +35,7 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     resourceId: null,
     cancelRequestedBy: null,
     notifyError: null,
+    abandonedAt: null,
     aksCredentials: false,
     exclusiveKey: null,
     approval: null,
