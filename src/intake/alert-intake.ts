@@ -65,7 +65,7 @@ export class AlertIntake {
     for (const alert of request.alerts) {
       const schemas = await schemasFor(alert);
       if (schemas.length === 0) {
-        outcomes.push(await this.recordUnmatched(alert, request.trigger));
+        outcomes.push(await this.recordUnmatched(alert, request.trigger, storedRequest));
         continue;
       }
       for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, storedRequest));
@@ -164,8 +164,12 @@ export class AlertIntake {
     return null;
   }
 
-  private async recordUnmatched(alert: AlertContext, trigger: RunTrigger): Promise<IntakeOutcome> {
-    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger);
+  private async recordUnmatched(
+    alert: AlertContext,
+    trigger: RunTrigger,
+    storedRequest: () => Promise<string>,
+  ): Promise<IntakeOutcome> {
+    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, storedRequest);
     return {
       kind: 'unmatched',
       execId,

@@ -37,7 +37,12 @@ export class UnmatchedAlerts {
     private readonly now: () => Date,
   ) {}
 
-  async record(alert: AlertContext, trigger: RunTrigger): Promise<UnmatchedRecord> {
+  /** `storedRequest` saves the request's payload once (see AlertIntake) and gives its id. */
+  async record(
+    alert: AlertContext,
+    trigger: RunTrigger,
+    storedRequest: () => Promise<string>,
+  ): Promise<UnmatchedRecord> {
     const now = this.now();
     const candidate = newExecId(now.getTime());
     const key = deliveryKey(alert);
@@ -61,8 +66,16 @@ export class UnmatchedAlerts {
       if (claim.kind === 'new') await this.storage.alertDeliveries.release(UNMATCHED_PARTITION, key, candidate);
       throw err;
     }
-    if (!isCreated) await this.countOn(row.execId);
-    return { execId: row.execId, isRepeat: !isCreated, reason: row.error };
+    if (!isCreated) {
+      await this.countOn(row.execId);
+      return { execId: row.execId, isRepeat: true, reason: row.error };
+    }
+    // its alert is kept like a run's, so routing can match its severity, namespace and resource group
+    await this.storage.alertPayloads.save(row.execId, { alert, requestId: await storedRequest() });
+    // announced once per row, not per delivery; the results function says something only when a
+    // routing rule asks for unmatched alerts (none does by default)
+    await this.storage.results.publish(row);
+    return { execId: row.execId, isRepeat: false, reason: row.error };
   }
 
   private async countOn(execId: string): Promise<void> {

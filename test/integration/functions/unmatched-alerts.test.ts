@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingRules } from '../../../src/core/routing-rules.js';
-import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
+import { DEFAULT_ROUTING, parseRoutingRules } from '../../../src/core/routing-rules.js';
 import { getExecutionFunction } from '../../../src/functions/executions.js';
 import { resultsFunction } from '../../../src/functions/results.js';
 import { triggerFunction } from '../../../src/functions/trigger.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
 import { loadFixture } from '../../support/alert-fixtures.js';
+import type { FakeOpsgenie } from '../../support/fake-opsgenie.js';
+import { startFakeOpsgenie } from '../../support/fake-opsgenie.js';
 import type { FakeSlack } from '../../support/fake-slack.js';
 import { startFakeSlack } from '../../support/fake-slack.js';
 import { bearerFor, callHttp, deliverMessage, testServices } from '../../support/functions.js';
@@ -33,6 +35,14 @@ function alertmanager(fingerprint: string, status: 'firing' | 'resolved' = 'firi
   return JSON.stringify({ ...payload, status, alerts: [alert] });
 }
 
+function routing(config: unknown): RoutingRules {
+  const parsed = parseRoutingRules(JSON.stringify(config));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+  return parsed.rules;
+}
+/** Every unmatched alert to the default channel. */
+const ANNOUNCE_UNMATCHED = routing({ rules: [{ name: 'nobody', when: { status: 'unmatched' }, notify: {} }] });
+
 /**
  * Alerts no schema handles, as Alertmanager repeats them: one `unmatched` row per alert and condition
  * within the dedupe window, counting its deliveries; announced once per row when a routing rule asks.
@@ -40,6 +50,7 @@ function alertmanager(fingerprint: string, status: 'firing' | 'resolved' = 'firi
 describe('unmatched alerts', () => {
   let t: TestStorage;
   let slack: FakeSlack;
+  let opsgenie: FakeOpsgenie;
   let trigger: ReturnType<typeof triggerFunction>;
   let getExecution: ReturnType<typeof getExecutionFunction>;
   let viewer: string;
@@ -47,12 +58,14 @@ describe('unmatched alerts', () => {
   beforeAll(async () => {
     t = await createTestStorage();
     slack = await startFakeSlack({ channels: ['#cloudo'] });
+    opsgenie = await startFakeOpsgenie();
     trigger = triggerFunction(testServices(t));
     getExecution = getExecutionFunction(testServices(t));
     viewer = await bearerFor(t, 'viewer');
   });
   afterAll(async () => {
     await slack.close();
+    await opsgenie.close();
     await t.cleanup();
   });
 
@@ -85,7 +98,7 @@ describe('unmatched alerts', () => {
       testServices(t, {
         notify: {
           slack: { token: slack.token, apiUrl: slack.apiUrl, defaultChannel: '#cloudo', signingSecret: null },
-          opsgenie: null,
+          opsgenie: { apiKey: opsgenie.apiKey, apiUrl: opsgenie.apiUrl },
           pagerduty: null,
           publicUrl: 'https://cloudo.example',
           routing,
@@ -141,5 +154,39 @@ describe('unmatched alerts', () => {
     await post(alertmanager('quiet-1'));
     await drainResults(DEFAULT_ROUTING);
     expect(slack.messages.length).toBe(before);
+  });
+
+  it('posts once per unmatched row to the default channel when a rule asks for unmatched alerts', async () => {
+    await drainResults(DEFAULT_ROUTING);
+    const before = slack.messages.length;
+    const firing = alertmanager('announced-1');
+    await Promise.all(Array.from({ length: 5 }, () => post(firing)));
+    await post(alertmanager('announced-1', 'resolved'));
+    await post(alertmanager('announced-2'));
+    await drainResults(ANNOUNCE_UNMATCHED);
+    const posted = slack.messages.slice(before);
+    expect(posted).toHaveLength(3);
+    expect(posted.every((m) => m.channel === slack.channelId('#cloudo'))).toBe(true);
+    expect(posted.map((m) => m.text).join('\n')).toMatch(/KubePodCrashLooping \(no schema handles it\)/);
+  });
+
+  it('pages Opsgenie once for a critical unmatched alert when a rule asks, and closes it when it resolves', async () => {
+    await drainResults(DEFAULT_ROUTING);
+    const alertsBefore = opsgenie.alerts.length;
+    const pageCritical = routing({
+      rules: [{ when: { status: 'unmatched', severity: 'critical' }, notify: { slack: false, opsgenie: true } }],
+    });
+    const firing = alertmanager('paged-1');
+    await Promise.all(Array.from({ length: 3 }, () => post(firing)));
+    await drainResults(pageCritical);
+    const opened = opsgenie.alerts.slice(alertsBefore);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ status: 'open', count: 1 });
+    expect(opened[0]?.message).toMatch(/KubePodCrashLooping/);
+
+    await post(alertmanager('paged-1', 'resolved'));
+    await drainResults(pageCritical);
+    expect(opsgenie.alertsByAlias(opened[0]?.alias ?? '')[0]?.status).toBe('closed');
+    expect(opsgenie.alerts.length).toBe(alertsBefore + 1);
   });
 });
