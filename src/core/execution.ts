@@ -160,6 +160,11 @@ export const Execution = z.object({
   approval: ApprovalGate.nullable(),
   /** Decisions made on a gated run, oldest first. */
   approvals: z.array(ApprovalDecision).max(50),
+  /**
+   * For an `unmatched` row: how many deliveries of its alert (same alert, same condition, within the
+   * dedupe window) it stands for, from 1; null for any other run (their repeats are not counted).
+   */
+  deliveries: z.number().int().positive().nullable(),
 });
 export type Execution = z.infer<typeof Execution>;
 

@@ -61,7 +61,10 @@ export const RoutingCondition = z
     severity: Patterns.optional(),
     /**
      * Run status. Omitted: the runs the default notifies about (`default.statuses`, plus on-call
-     * failures), so a team-channel rule does not post successes unless it lists `succeeded`.
+     * failures), so a team-channel rule does not post successes unless it lists `succeeded`. List
+     * `unmatched` to announce alerts no schema handles: once per unmatched row (an alert and condition
+     * within the dedupe window), not per delivery; `notify.opsgenie`/`pagerduty` page while it fires and
+     * close when it resolves. No rule lists it by default, so they stay quiet.
      */
     status: oneOrMany(ExecutionStatus, `one of ${ExecutionStatus.options.join('|')}`).optional(),
     /** Kubernetes namespace named by the alert, exact. */

@@ -57,6 +57,7 @@ export function planRun(
       schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
     approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,
     approvals: [],
+    deliveries: null,
     ...alertSummary(alert),
   };
   return { execution, job: schema.requireApproval ? null : jobFor(execution, now) };
@@ -91,10 +92,18 @@ export function alertSummary(
   };
 }
 
-/** The record of an alert no schema handles: a terminal row that says so, and no job. */
-export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Date = new Date()): Execution {
+/**
+ * The record of an alert no schema handles: a terminal row that says so, and no job. It stands for one
+ * delivery; repeats of the alert count on it (`deliveries`).
+ */
+export function planUnmatched(
+  alert: AlertContext,
+  trigger: RunTrigger,
+  now: Date = new Date(),
+  execId: string = newExecId(now.getTime()),
+): Execution {
   return {
-    execId: newExecId(now.getTime()),
+    execId,
     schemaId: '',
     schemaPartition: '',
     schemaName: '(no schema)',
@@ -123,8 +132,14 @@ export function planUnmatched(alert: AlertContext, trigger: RunTrigger, now: Dat
     exclusiveKey: null,
     approval: null,
     approvals: [],
+    deliveries: 1,
     ...alertSummary(alert),
   };
+}
+
+/** The row of an unmatched alert after one more delivery of it. */
+export function countDelivery(execution: Execution): Execution {
+  return { ...execution, deliveries: (execution.deliveries ?? 1) + 1 };
 }
 
 /** Runs of one schema on one resource share this key; ARM ids are case-insensitive. */

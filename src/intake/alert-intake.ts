@@ -2,10 +2,11 @@ import type { AlertContext } from '../core/alert-context.js';
 import { deliveryKey, firedDeliveryKey } from '../core/alert-delivery.js';
 import type { Execution, RunTrigger } from '../core/execution.js';
 import { newExecId } from '../core/execution.js';
-import { alertSummary, planRun, planUnmatched } from '../core/run-plan.js';
+import { alertSummary, planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
 import type { Storage } from '../storage/index.js';
+import { UnmatchedAlerts } from './unmatched-alerts.js';
 
 /** What became of one alert for one schema (or of an alert no schema handles). */
 export interface IntakeOutcome {
@@ -18,6 +19,8 @@ export interface IntakeOutcome {
   readonly monitorCondition: 'Fired' | 'Resolved';
   /** Why it did not start a run. */
   readonly reason: string | null;
+  /** An unmatched alert's repeat, counted on the row its first delivery wrote (`execId`). */
+  readonly isRepeat?: boolean;
 }
 
 export interface IntakeRequest {
@@ -35,10 +38,14 @@ export interface IntakeRequest {
  * schema handles. Only storage calls that the answer depends on happen here; nothing slow.
  */
 export class AlertIntake {
+  private readonly unmatched: UnmatchedAlerts;
+
   constructor(
     private readonly storage: Storage,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.unmatched = new UnmatchedAlerts(storage, now);
+  }
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {
     let catalogue: RunbookSchema[] | undefined;
@@ -58,7 +65,7 @@ export class AlertIntake {
     for (const alert of request.alerts) {
       const schemas = await schemasFor(alert);
       if (schemas.length === 0) {
-        outcomes.push(await this.recordUnmatched(alert, request.trigger));
+        outcomes.push(await this.recordUnmatched(alert, request.trigger, storedRequest));
         continue;
       }
       for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, storedRequest));
@@ -159,16 +166,20 @@ export class AlertIntake {
     return null;
   }
 
-  private async recordUnmatched(alert: AlertContext, trigger: RunTrigger): Promise<IntakeOutcome> {
-    const row = planUnmatched(alert, trigger, this.now());
-    await this.storage.executions.create(row);
+  private async recordUnmatched(
+    alert: AlertContext,
+    trigger: RunTrigger,
+    storedRequest: () => Promise<string>,
+  ): Promise<IntakeOutcome> {
+    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, storedRequest);
     return {
       kind: 'unmatched',
-      execId: row.execId,
+      execId,
       schemaId: null,
       alertRule: alert.alertRule,
       monitorCondition: alert.monitorCondition,
-      reason: row.error,
+      reason,
+      isRepeat,
     };
   }
 }

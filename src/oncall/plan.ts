@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { AlertContext } from '../core/alert-context.js';
+import { firedDeliveryKey } from '../core/alert-delivery.js';
 import { summarizeApproval } from '../core/approval-summary.js';
 import type { Execution } from '../core/execution.js';
 import { durationMs } from '../core/execution.js';
@@ -21,8 +23,13 @@ export interface OpenPage {
   readonly slackChannel: string | null;
 }
 
-/** "This schema on this resource": repeats add to one page, and a recovery closes it. */
-export function dedupKeyOf(execution: Execution): string {
+/**
+ * "This schema on this resource": repeats add to one page, and a recovery closes it. An unmatched alert
+ * has no schema, and many have no resource (Alertmanager's): its page is the alert's own, Fired and
+ * Resolved alike, so its resolving closes it and no other.
+ */
+export function dedupKeyOf(execution: Execution, alert: AlertContext | null = null): string {
+  if (execution.status === 'unmatched' && alert) return `cloudo-unmatched-${firedDeliveryKey(alert).slice(0, 40)}`;
   const resource = execution.resourceId
     ? createHash('sha256').update(execution.resourceId.toLowerCase()).digest('hex').slice(0, 16)
     : 'none';
@@ -36,7 +43,7 @@ export function isFailure(status: string): boolean {
 /** The notification about `e` for one action; the plan fills in where it goes. */
 function notificationOf(
   e: Execution,
-  input: { readonly logTail: string; readonly publicUrl: string },
+  input: { readonly logTail: string; readonly publicUrl: string; readonly dedupKey?: string },
   action: Notification['action'],
   channel: string | null,
   threadTs: string | null,
@@ -45,7 +52,8 @@ function notificationOf(
     action,
     execId: e.execId,
     schemaId: e.schemaId,
-    schemaName: e.schemaName,
+    // an unmatched alert has no schema to name: the alert is what people need to recognise
+    schemaName: e.status === 'unmatched' ? `${e.alertRule ?? '(no rule)'} (no schema handles it)` : e.schemaName,
     runbook: e.runbook,
     status: e.status,
     oncall: e.oncall,
@@ -59,7 +67,7 @@ function notificationOf(
     logTail: input.logTail,
     // the run page, where people sign in to decide: never a key, a token or a decision in the URL
     link: `${input.publicUrl}/api/logs/${e.execId}`,
-    dedupKey: dedupKeyOf(e),
+    dedupKey: input.dedupKey ?? dedupKeyOf(e),
     channel,
     threadTs,
     approval: null,
@@ -91,10 +99,11 @@ export function planApprovalMessage(input: {
 }
 
 /**
- * Decides the sends for a finished run: an on-call failure opens a page on every routed target; a later
- * success (or a resolved alert's run) closes the open page on the targets that hold it and replies in its
- * Slack thread; anything else posts to Slack when the route says so. A run waiting for approval gets none:
- * its approval message (planApprovalMessage) is what people see of it.
+ * Decides the sends for a finished run: an on-call failure opens a page on every routed target, and so
+ * does a firing unmatched alert that a rule routes to Opsgenie or PagerDuty; a later success (or a
+ * resolved alert's run or row) closes the open page on the targets that hold it and replies in its Slack
+ * thread; anything else posts to Slack when the route says so. A run waiting for approval gets none: its
+ * approval message (planApprovalMessage) is what people see of it.
  */
 export function planNotifications(input: {
   execution: Execution;
@@ -102,6 +111,8 @@ export function planNotifications(input: {
   route: NotificationRoute;
   page: OpenPage | null;
   publicUrl: string;
+  /** The page this run belongs to (`dedupKeyOf`); default: its schema and resource. */
+  dedupKey?: string;
 }): PlannedSend[] {
   const { execution: e, route, page } = input;
   const base = (action: Notification['action'], channel: string | null, threadTs: string | null) =>
@@ -109,7 +120,9 @@ export function planNotifications(input: {
   if (e.status === 'pending_approval') return [];
   const sends: PlannedSend[] = [];
   const thread = page?.open ? page.slackTs : null;
-  if (isFailure(e.status) && e.oncall) {
+  const isPagedUnmatched =
+    e.status === 'unmatched' && e.monitorCondition !== 'Resolved' && (route.opsgenie || route.pagerduty);
+  if ((isFailure(e.status) && e.oncall) || isPagedUnmatched) {
     if (route.slackChannel)
       sends.push({ target: 'slack', notification: base('open', page?.slackChannel ?? route.slackChannel, thread) });
     if (route.opsgenie) sends.push({ target: 'opsgenie', notification: base('open', null, null) });

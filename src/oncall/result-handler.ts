@@ -55,7 +55,7 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     oncall: execution.oncall,
   };
   const route = routeRun(deps.routing, facts);
-  const dedupKey = dedupKeyOf(execution);
+  const dedupKey = dedupKeyOf(execution, alert);
   const page = await storage.notifications.page(dedupKey);
   const sends = planNotifications({
     execution,
@@ -63,6 +63,7 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     route,
     page,
     publicUrl: deps.publicUrl,
+    dedupKey,
   }).map((s) => withSeverity(s, alert));
 
   const round = new SendRound({

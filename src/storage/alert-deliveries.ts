@@ -1,7 +1,10 @@
 import type { TableClient } from '@azure/data-tables';
 import { statusOf } from './clients.js';
 
-export type DeliveryClaim = { readonly kind: 'new' } | { readonly kind: 'duplicate'; readonly execId: string };
+export type DeliveryClaim =
+  | { readonly kind: 'new' }
+  /** `at`: ISO time of the delivery that claimed the key, so a duplicate can rebuild what it recorded. */
+  | { readonly kind: 'duplicate'; readonly execId: string; readonly at: string };
 
 interface DeliveryRow {
   readonly execId: string;
@@ -36,7 +39,7 @@ export class AlertDeliveries {
       const existing = await this.read(schemaId, key);
       if (!existing) continue;
       if (now.getTime() - Date.parse(existing.row.at) < windowMs)
-        return { kind: 'duplicate', execId: existing.row.execId };
+        return { kind: 'duplicate', execId: existing.row.execId, at: existing.row.at };
       try {
         // the window has passed: this delivery starts a new run, unless another one renews it first
         await this.table.updateEntity(row, 'Replace', { etag: existing.etag });

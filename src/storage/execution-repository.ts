@@ -78,6 +78,8 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     exclusiveKey: v('exclusiveKey'),
     approval: fromJson(entity.approval, null),
     approvals: fromJson(entity.approvals, []),
+    // rows written before deliveries were counted read as null, like any run that does not count them
+    deliveries: v('deliveries'),
   });
 }
 
@@ -149,6 +151,20 @@ export class ExecutionRepository {
     }
     const result = await this.table.createEntity(toTableEntity(execution));
     return result.etag ?? '';
+  }
+
+  /**
+   * Inserts a run unless a row with its id exists: true when this call wrote it. For rows that several
+   * deliveries may race to write (an unmatched alert's), where losing is an answer, not an error.
+   */
+  async createIfAbsent(execution: Execution): Promise<boolean> {
+    try {
+      await this.create(execution);
+      return true;
+    } catch (err) {
+      if (statusOf(err) === 409) return false;
+      throw err;
+    }
   }
 
   /** The runs waiting for approval, newest first (at most `limit`). */

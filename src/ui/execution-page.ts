@@ -49,6 +49,7 @@ ${
     : html`<dt>Alert</dt><dd>${orNone(e.alertRule)} <span class="muted">(${e.monitorCondition})</span></dd>
 <dt>Resource</dt><dd>${e.resourceId === null ? NONE : html`<code>${e.resourceId}</code>`}</dd>`
 }
+${e.deliveries === null ? '' : html`<dt>Deliveries</dt><dd>${e.deliveries} <span class="muted">(repeats of this alert counted here)</span></dd>`}
 <dt>Actor</dt><dd>${orNone(trigger.actor)}</dd>
 <dt>Team</dt><dd>${orNone(trigger.team)}</dd>
 <dt>Requested</dt><dd>${timeCell(e.requestedAt)}</dd>

@@ -7,7 +7,8 @@ export function alertAnswer(alertCount: number, outcomes: readonly IntakeOutcome
     exec_id: o.execId,
     schema_id: o.schemaId,
     status: o.kind,
-    deduplicated: o.kind === 'deduplicated',
+    // an unmatched alert's repeat is deduplicated too: it was counted on the row its first delivery wrote
+    deduplicated: o.kind === 'deduplicated' || o.isRepeat === true,
     alert_rule: o.alertRule,
     monitor_condition: o.monitorCondition,
     reason: o.reason,

@@ -52,6 +52,7 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
       expires_at: e.approval.expiresAt,
     },
     approvals: e.approvals,
+    deliveries: e.deliveries,
     links: executionLinks(e.execId),
   };
 }

@@ -206,6 +206,21 @@ describe('AlertIntake on real storage', () => {
       execId: outcomes[0]?.execId,
       alertRule: 'nobody-handles-this',
       error: expect.stringMatching(/no schema handles alert rule "nobody-handles-this"/),
+      deliveries: 1,
     });
+  });
+
+  it('counts repeats of an unmatched alert on its row until the dedupe window has passed', async () => {
+    const alert = testAlert({ alertId: 'u-window', alertRule: 'nobody-handles-this' });
+    const deliver = async () => (await intake.accept({ schema: null, alerts: [alert], payload: {}, trigger }))[0];
+    const first = await deliver();
+    clock = new Date(clock.getTime() + 9 * 60_000);
+    expect(await deliver()).toMatchObject({ kind: 'unmatched', execId: first?.execId, isRepeat: true });
+    expect((await t.storage.executions.get(first?.execId ?? ''))?.execution.deliveries).toBe(2);
+    clock = new Date(clock.getTime() + 2 * 60_000);
+    const later = await deliver();
+    expect(later).toMatchObject({ kind: 'unmatched', isRepeat: false });
+    expect(later?.execId).not.toBe(first?.execId);
+    expect((await t.storage.executions.get(later?.execId ?? ''))?.execution.deliveries).toBe(1);
   });
 });

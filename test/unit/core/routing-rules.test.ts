@@ -152,6 +152,24 @@ describe('routeRun', () => {
     expect(routeRun(DEFAULT_ROUTING, run({ status, oncall: true }))).toEqual({ ...NOTHING, matched: 'default' });
   });
 
+  it('announces alerts nobody handles only where a rule names the unmatched status', () => {
+    const unmatched = run({ schemaId: '', status: 'unmatched', severity: 'critical' });
+    // the shipped example routes teams, namespaces and resource groups, none of them unmatched alerts
+    expect(routeRun(rules(JSON.parse(EXAMPLE)), unmatched)).toEqual({ ...NOTHING, matched: 'default' });
+    expect(routeRun(oneRule({ status: 'unmatched' }, {}), unmatched)).toEqual({
+      slackChannel: '#cloudo',
+      opsgenie: false,
+      pagerduty: false,
+      matched: 'r',
+    });
+    expect(routeRun(oneRule({ status: 'unmatched', severity: 'critical' }, { opsgenie: true }), unmatched)).toEqual({
+      slackChannel: '#cloudo',
+      opsgenie: true,
+      pagerduty: false,
+      matched: 'r',
+    });
+  });
+
   it('by default posts and pages Opsgenie and PagerDuty for an on-call failure', () => {
     expect(routeRun(DEFAULT_ROUTING, run({ status: 'timed_out', oncall: true }))).toEqual({
       slackChannel: '#cloudo',

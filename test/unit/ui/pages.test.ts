@@ -40,6 +40,7 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     exclusiveKey: null,
     approval: null,
     approvals: [],
+    deliveries: null,
     ...overrides,
   };
 }
@@ -96,6 +97,14 @@ describe('execution page', () => {
     );
     const running = execution({ status: 'running', finishedAt: null, exitCode: null, logBytes: null });
     expect(renderExecutionPage({ execution: running, log: '', now: NOW }).toString()).toContain('No output yet.');
+  });
+
+  it('shows how many deliveries an unmatched alert row stands for, and nothing of the kind on a run', () => {
+    const unmatched = execution({ status: 'unmatched', monitorCondition: 'Fired', alertRule: 'rule', deliveries: 7 });
+    expect(renderExecutionPage({ execution: unmatched, log: null, now: NOW }).toString()).toMatch(
+      /<dt>Deliveries<\/dt><dd>7 /,
+    );
+    expect(renderExecutionPage({ execution: execution(), log: null, now: NOW }).toString()).not.toContain('Deliveries');
   });
 
   it('links back to the list, to the raw log and to the JSON resource', () => {
