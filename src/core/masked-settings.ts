@@ -29,6 +29,12 @@ export function describeSettings(settings: AppSettings) {
     storage: { connection: describeConnection(settings.storage.connection), namespace: settings.storage.namespace },
     max_body_bytes: settings.maxBodyBytes,
     stale_worker_ms: settings.staleWorkerMs,
+    retention: {
+      run_days: settings.retention.runDays,
+      audit_days: settings.retention.auditDays,
+      dead_worker_ms: settings.retention.deadWorkerMs,
+      batch_size: settings.retention.batchSize,
+    },
     notify: {
       slack: settings.notify.slack
         ? {

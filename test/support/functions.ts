@@ -4,7 +4,7 @@ import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
 import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
-import type { AppSettings } from '../../src/core/settings.js';
+import type { AppSettings, RetentionSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from '../../src/functions/definitions.js';
 import type { ServicesProvider } from '../../src/functions/services.js';
@@ -30,6 +30,7 @@ export function testServices(
     staleWorkerMs?: number;
     notify?: NotifySettings;
     deployedSchemas?: AppSettings['deployedSchemas'];
+    retention?: Partial<RetentionSettings>;
   } = {},
 ): ServicesProvider {
   const services = createAppServices({
@@ -46,6 +47,7 @@ export function testServices(
       routing: DEFAULT_ROUTING,
     },
     deployedSchemas: options.deployedSchemas ?? null,
+    retention: { runDays: 90, auditDays: 365, deadWorkerMs: 86_400_000, batchSize: 500, ...options.retention },
   });
   return () => services;
 }
