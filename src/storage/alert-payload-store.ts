@@ -56,6 +56,27 @@ export class AlertPayloadStore {
     return run === null ? null : RunAlert.parse(run).alert;
   }
 
+  /**
+   * What the run's own blob says (its alert, and the request whose payload it points at: null for a blob
+   * that carries the payload itself), without reading the payload; null when the run has none.
+   */
+  async loadRun(execId: string): Promise<{ alert: AlertContext; requestId: string | null } | null> {
+    const run = await this.read(`${execId}.json`);
+    if (run === null) return null;
+    const stored = RunAlert.parse(run);
+    return { alert: stored.alert, requestId: 'requestId' in stored ? stored.requestId : null };
+  }
+
+  /** Deletes the run's own blob (not its request's payload, which other runs may point at). */
+  async deleteRun(execId: string): Promise<void> {
+    await this.container.getBlockBlobClient(`${execId}.json`).deleteIfExists();
+  }
+
+  /** Deletes a request's payload, whichever runs still point at it. */
+  async deleteRequest(requestId: string): Promise<void> {
+    await this.container.getBlockBlobClient(`requests/${requestId}.json`).deleteIfExists();
+  }
+
   private async put(name: string, body: string): Promise<void> {
     await this.container.getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
       blobHTTPHeaders: { blobContentType: 'application/json' },

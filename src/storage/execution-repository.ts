@@ -7,9 +7,11 @@ import {
   execIdTimeMs,
   executionKeys,
   InvalidTransitionError,
+  newestFirstKeys,
 } from '../core/execution.js';
 import { statusOf } from './clients.js';
 import { queryPage } from './paging.js';
+import { deleteRows, firstRows } from './table-rows.js';
 
 type Row = Record<string, string | number | boolean>;
 
@@ -250,6 +252,30 @@ export class ExecutionRepository {
       await this.unindex(next.execId).catch(() => undefined);
     }
     return etag;
+  }
+
+  /**
+   * At most `limit` runs in one of `statuses` requested on a UTC day before the day of `beforeMs`. A day is
+   * a partition and older days have greater keys, so this is one key range (`PartitionKey gt` the day) that
+   * the service starts reading where the old rows begin: one request finds that there are none.
+   */
+  async listRequestedBefore(
+    beforeMs: number,
+    statuses: readonly ExecutionStatus[],
+    limit: number,
+  ): Promise<Execution[]> {
+    const day = newestFirstKeys(beforeMs, '').partitionKey;
+    const status = statuses.map((s) => odata`status eq ${s}`).join(' or ');
+    const rows = await firstRows(this.table, `${odata`PartitionKey gt ${day}`} and (${status})`, limit);
+    return rows.map(fromTableEntity);
+  }
+
+  /**
+   * Deletes runs' rows, whatever their status: which runs may go is the caller's decision. A deleted
+   * waiting run's row in PendingApprovals is dropped when next read, as after a failed create.
+   */
+  async delete(execIds: readonly string[]): Promise<void> {
+    await deleteRows(this.table, execIds.map(executionKeys));
   }
 
   async list(query: ExecutionQuery): Promise<ExecutionPage> {

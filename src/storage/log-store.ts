@@ -31,6 +31,11 @@ export class LogStore {
     }
   }
 
+  /** Deletes a run's log; a run without one is fine. */
+  async delete(execId: string): Promise<void> {
+    await this.blob(execId).deleteIfExists();
+  }
+
   /** The log's bytes from `offset`, or null when the run has no log (yet). */
   async read(execId: string, offset = 0): Promise<Buffer | null> {
     try {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { statusOf } from './clients.js';
+import { deleteRows, firstRows } from './table-rows.js';
 
 /** One (execution, target, action): sent, or given up on with the reason. */
 export interface LedgerEntry {
@@ -103,6 +104,15 @@ export class NotificationLedger {
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
+  }
+
+  /** Forgets every entry of a run (its partition): one query, and one transaction per 100 entries. */
+  async removeRun(execId: string): Promise<void> {
+    const rows = await firstRows(this.notifications, odata`PartitionKey eq ${execId}`, 1000, ['RowKey']);
+    await deleteRows(
+      this.notifications,
+      rows.map((r) => ({ partitionKey: execId, rowKey: r.rowKey ?? '' })),
+    );
   }
 
   async page(dedupKey: string): Promise<PageState | null> {
