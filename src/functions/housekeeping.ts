@@ -1,5 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
+import { applyRetention } from '../retention/index.js';
 import { abandonStaleRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
@@ -7,7 +8,7 @@ import type { ServicesProvider } from './services.js';
 /**
  * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, gated
  * runs nobody decided on in time end `expired`, and the deployment's schemas are imported if the attempt
- * at start failed.
+ * at start failed; what is older than its retention is purged, a batch a tick.
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   return {
@@ -32,6 +33,13 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
       }
       const expired = await expireOverdueRuns({ storage, onError: (message, err) => context.error(message, err) });
       for (const run of expired) context.log(`run ${run.execId} expired: ${run.error}`);
+      // on its own: a failed purge holds up nothing else, and the next tick takes it up again
+      await applyRetention({ storage, settings: settings.retention }).then(
+        ({ runs, auditEntries, workers }) =>
+          runs + auditEntries + workers > 0 &&
+          context.log(`retention purged ${runs} runs, ${auditEntries} audit entries and ${workers} dead workers`),
+        (err: unknown) => context.error(`retention failed, the next tick retries: ${err}`),
+      );
     },
   };
 }
