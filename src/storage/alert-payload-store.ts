@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import { AlertContext } from '../core/alert-context.js';
+import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
 
 /** What an alert run carries to its worker: the parsed alert (for the env) and the payload as received (for the file). */
@@ -67,14 +68,20 @@ export class AlertPayloadStore {
     return { alert: stored.alert, requestId: 'requestId' in stored ? stored.requestId : null };
   }
 
-  /** Deletes the run's own blob (not its request's payload, which other runs may point at). */
-  async deleteRun(execId: string): Promise<void> {
-    await this.container.getBlockBlobClient(`${execId}.json`).deleteIfExists();
+  /** Deletes runs' own blobs (not their requests' payloads, which other runs may point at). */
+  async deleteRuns(execIds: readonly string[]): Promise<void> {
+    await deleteBlobs(
+      this.container,
+      execIds.map((execId) => `${execId}.json`),
+    );
   }
 
-  /** Deletes a request's payload, whichever runs still point at it. */
-  async deleteRequest(requestId: string): Promise<void> {
-    await this.container.getBlockBlobClient(`requests/${requestId}.json`).deleteIfExists();
+  /** Deletes requests' payloads, whichever runs still point at them. */
+  async deleteRequests(requestIds: readonly string[]): Promise<void> {
+    await deleteBlobs(
+      this.container,
+      requestIds.map((requestId) => `requests/${requestId}.json`),
+    );
   }
 
   private async put(name: string, body: string): Promise<void> {

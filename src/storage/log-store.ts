@@ -1,4 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
+import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
 
 /** An append block holds at most 4 MiB. */
@@ -31,9 +32,12 @@ export class LogStore {
     }
   }
 
-  /** Deletes a run's log; a run without one is fine. */
-  async delete(execId: string): Promise<void> {
-    await this.blob(execId).deleteIfExists();
+  /** Deletes runs' logs, a few hundred to a request; a run without one is fine. */
+  async delete(execIds: readonly string[]): Promise<void> {
+    await deleteBlobs(
+      this.container,
+      execIds.map((execId) => `${execId}.log`),
+    );
   }
 
   /** The log's bytes from `offset`, or null when the run has no log (yet). */
