@@ -3,10 +3,10 @@ import { ExecutionStatus, isTerminal } from './execution.js';
 const DAY_MS = 86_400_000;
 
 /**
- * The statuses a run may be purged in: the ended ones. A run that may still move (waiting for approval,
- * queued, running) is kept whatever its age, with everything it points at.
+ * The statuses a run is kept in whatever its age: those it may still leave (waiting for approval, queued,
+ * running). Only ended runs are purged, with everything they point at.
  */
-export const PURGEABLE_STATUSES: readonly ExecutionStatus[] = ExecutionStatus.options.filter(isTerminal);
+export const KEPT_STATUSES: readonly ExecutionStatus[] = ExecutionStatus.options.filter((s) => !isTerminal(s));
 
 /**
  * Where a retention of `days` draws the line at `now`: the start of the UTC day `days` ago. Executions and

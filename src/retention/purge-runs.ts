@@ -1,7 +1,7 @@
 import type { AlertContext } from '../core/alert-context.js';
 import { deliveryKey } from '../core/alert-delivery.js';
 import type { Execution } from '../core/execution.js';
-import { PURGEABLE_STATUSES } from '../core/retention.js';
+import { KEPT_STATUSES } from '../core/retention.js';
 import type { Storage } from '../storage/index.js';
 
 /** The stores a run's records live in. */
@@ -22,7 +22,7 @@ const PARALLEL_REQUESTS = 25;
  * finishes (every delete takes "gone already" as done).
  */
 export async function purgeRuns(stores: RunStores, beforeMs: number, limit: number): Promise<number> {
-  const runs = await stores.executions.listRequestedBefore(beforeMs, PURGEABLE_STATUSES, limit);
+  const runs = await stores.executions.listRequestedBefore(beforeMs, KEPT_STATUSES, limit);
   if (runs.length === 0) return 0;
   const execIds = runs.map((run) => run.execId);
   // alert runs, and only they, have a monitor condition and an alert blob

@@ -255,19 +255,19 @@ export class ExecutionRepository {
   }
 
   /**
-   * At most `limit` runs in one of `statuses` requested on a UTC day before the day of `beforeMs`. A day is
-   * a partition and older days have greater keys, so this is one key range (`PartitionKey gt` the day) that
-   * the service starts reading where the old rows begin: one request finds that there are none.
+   * At most `limit` runs in none of `exceptStatuses`, requested on a UTC day before the day of `beforeMs`.
+   * A day is a partition and older days have greater keys, so this is one key range (`PartitionKey gt` the
+   * day) that the service starts reading where the old rows begin: one request finds that there are none.
+   * The statuses are excluded rather than listed: a filter may hold at most 15 comparisons.
    */
   async listRequestedBefore(
     beforeMs: number,
-    statuses: readonly ExecutionStatus[],
+    exceptStatuses: readonly ExecutionStatus[],
     limit: number,
   ): Promise<Execution[]> {
     const day = newestFirstKeys(beforeMs, '').partitionKey;
-    const status = statuses.map((s) => odata`status eq ${s}`).join(' or ');
-    const rows = await firstRows(this.table, `${odata`PartitionKey gt ${day}`} and (${status})`, limit);
-    return rows.map(fromTableEntity);
+    const filter = [odata`PartitionKey gt ${day}`, ...exceptStatuses.map((s) => odata`status ne ${s}`)].join(' and ');
+    return (await firstRows(this.table, filter, limit)).map(fromTableEntity);
   }
 
   /**
