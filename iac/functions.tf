@@ -52,6 +52,9 @@ locals {
       # the schema registry's content, imported by the app at start (src/functions/deployed-schemas.ts)
       "CLOUDO_SCHEMAS_JSON"  = var.schemas
       "CLOUDO_SCHEMAS_PRUNE" = var.schemas_prune ? "true" : "false"
+      # what Housekeeping purges, and when (the blobs' lifecycle rule follows retention_days: storage.tf)
+      "CLOUDO_RETENTION_DAYS"       = tostring(var.retention_days)
+      "CLOUDO_AUDIT_RETENTION_DAYS" = tostring(var.audit_retention_days)
     },
     local.easy_auth_enabled ? {
       "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET" = local.kv_ref["easy-auth-client-secret"]

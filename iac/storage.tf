@@ -44,11 +44,20 @@ resource "azurerm_storage_container" "cloudo" {
   container_access_type = "private"
 }
 
+locals {
+  # Housekeeping deletes a run's blobs with its row, once the day it was requested on is past
+  # retention_days (so 1 day late at most), a batch a minute. The lifecycle rule is the backstop for a
+  # blob that outlives its run (a crash between writing a payload and the run), and must not delete the
+  # log of a run the console still shows: it runs once a day, on blobs counted from their creation (never
+  # before the run's request), so a week more also covers Housekeeping working off a backlog.
+  blob_retention_margin_days = 7
+}
+
 resource "azurerm_storage_management_policy" "cloudo" {
   storage_account_id = azurerm_storage_account.cloudo.id
 
   rule {
-    name    = "delete-run-logs"
+    name    = "delete-run-blobs"
     enabled = true
 
     filters {
@@ -58,7 +67,7 @@ resource "azurerm_storage_management_policy" "cloudo" {
 
     actions {
       base_blob {
-        delete_after_days_since_creation_greater_than = var.log_retention_days
+        delete_after_days_since_creation_greater_than = var.retention_days + local.blob_retention_margin_days
       }
     }
   }

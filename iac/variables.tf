@@ -315,14 +315,25 @@ variable "storage_shared_key_enabled" {
   default     = true
 }
 
-variable "log_retention_days" {
-  description = "Days after which run logs (execution-logs) and alert payloads (alert-payloads) are deleted by a lifecycle policy."
+variable "retention_days" {
+  description = "Days an ended run is kept (CLOUDO_RETENTION_DAYS): Housekeeping then deletes its row, log, alert payloads, notification ledger and delivery key. A lifecycle policy deletes blobs of execution-logs and alert-payloads 7 days after that, should any outlive their run."
   type        = number
   default     = 90
 
   validation {
-    condition     = var.log_retention_days >= 1 && var.log_retention_days <= 3650
-    error_message = "log_retention_days must be 1-3650."
+    condition     = var.retention_days >= 1 && var.retention_days <= 3650 && floor(var.retention_days) == var.retention_days
+    error_message = "retention_days must be a whole number of days, 1-3650."
+  }
+}
+
+variable "audit_retention_days" {
+  description = "Days an audit log entry is kept (CLOUDO_AUDIT_RETENTION_DAYS); Housekeeping deletes older ones."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.audit_retention_days >= 1 && var.audit_retention_days <= 3650 && floor(var.audit_retention_days) == var.audit_retention_days
+    error_message = "audit_retention_days must be a whole number of days, 1-3650."
   }
 }
 

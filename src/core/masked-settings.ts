@@ -33,6 +33,12 @@ export function describeSettings(settings: AppSettings) {
       total: settings.liveLogStreams.total,
     },
     stale_worker_ms: settings.staleWorkerMs,
+    retention: {
+      run_days: settings.retention.runDays,
+      audit_days: settings.retention.auditDays,
+      dead_worker_ms: settings.retention.deadWorkerMs,
+      batch_size: settings.retention.batchSize,
+    },
     notify: {
       slack: settings.notify.slack
         ? {

@@ -340,6 +340,27 @@ export function loadWorkerSettings(env: Env): WorkerSettings {
   };
 }
 
+/** How long ClouDO keeps what it records; Housekeeping purges the rest, a bounded batch a tick. */
+export interface RetentionSettings {
+  /**
+   * Days an ended run is kept with its log, alert payloads, notification ledger, delivery key and lock
+   * (`CLOUDO_RETENTION_DAYS`, default 90). Whole days: a run goes once the day it was requested on is older.
+   */
+  readonly runDays: number;
+  /** Days an audit entry is kept (`CLOUDO_AUDIT_RETENTION_DAYS`, default 365). */
+  readonly auditDays: number;
+  /**
+   * A worker silent for this long leaves Table Workers and `/api/workers` (`CLOUDO_DEAD_WORKER_RETENTION_MS`,
+   * default 1 day); at least `CLOUDO_STALE_WORKER_MS`, so a worker is listed as gone before it is forgotten.
+   */
+  readonly deadWorkerMs: number;
+  /**
+   * Most runs, and most audit entries, one Housekeeping tick purges (`CLOUDO_RETENTION_BATCH_SIZE`, default
+   * 500): a backlog (a first deployment of retention on years of history) is worked off over many ticks.
+   */
+  readonly batchSize: number;
+}
+
 /** Settings of the functions app. */
 export interface AppSettings {
   readonly storage: StorageSettings;
@@ -372,6 +393,7 @@ export interface AppSettings {
    * content is checked when imported, not here: a mistake in one schema must not stop the whole app.
    */
   readonly deployedSchemas: { readonly json: string; readonly prune: boolean } | null;
+  readonly retention: RetentionSettings;
 }
 
 /** `routingFile`: the content of CLOUDO_ROUTING_RULES_FILE, read by the entrypoint. */
@@ -417,6 +439,7 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
   );
   const notify = readNotifySettings(env, problems, routingFile);
   const deployedSchemas = readDeployedSchemas(env, problems);
+  const retention = readRetention(setting, staleWorkerMs, problems);
   if (
     queuedTimeoutMs === undefined ||
     problems.length > 0 ||
@@ -425,7 +448,8 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     maxAlertsPerRequest === undefined ||
     streamsPerCaller === undefined ||
     streamsTotal === undefined ||
-    staleWorkerMs === undefined
+    staleWorkerMs === undefined ||
+    !retention
   ) {
     throw new SettingsError(problems);
   }
@@ -439,7 +463,39 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     queuedTimeoutMs,
     notify,
     deployedSchemas,
+    retention,
   };
+}
+
+const DAY_MS = 86_400_000;
+
+function readRetention(
+  setting: <T>(name: string, schema: z.ZodType<T>) => T | undefined,
+  staleWorkerMs: number | undefined,
+  problems: string[],
+): RetentionSettings | undefined {
+  const days = (name: string, fallback: number) =>
+    setting(name, WholeNumber(name, 1, 36_500, 'days').default(fallback));
+  const runDays = days('CLOUDO_RETENTION_DAYS', 90);
+  const auditDays = days('CLOUDO_AUDIT_RETENTION_DAYS', 365);
+  const deadWorkerMs = setting(
+    'CLOUDO_DEAD_WORKER_RETENTION_MS',
+    Millis('CLOUDO_DEAD_WORKER_RETENTION_MS', 1_000, 365 * DAY_MS).default(DAY_MS),
+  );
+  const batchSize = setting(
+    'CLOUDO_RETENTION_BATCH_SIZE',
+    WholeNumber('CLOUDO_RETENTION_BATCH_SIZE', 1, 5_000).default(500),
+  );
+  if (deadWorkerMs !== undefined && staleWorkerMs !== undefined && deadWorkerMs < staleWorkerMs) {
+    problems.push(
+      `CLOUDO_DEAD_WORKER_RETENTION_MS (${deadWorkerMs}) must be at least CLOUDO_STALE_WORKER_MS (${staleWorkerMs}): ` +
+        'a worker would leave the list before it counts as gone',
+    );
+    return undefined;
+  }
+  if (runDays === undefined || auditDays === undefined || deadWorkerMs === undefined || batchSize === undefined)
+    return undefined;
+  return { runDays, auditDays, deadWorkerMs, batchSize };
 }
 
 function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deployedSchemas'] {

@@ -1,13 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
+import { applyRetention } from '../retention/index.js';
 import { abandonStaleRuns, endUnservedRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
 
 /**
- * Every minute: runs whose worker stopped heartbeating end `abandoned` instead of `running` forever, runs
- * queued too long for a capability no worker serves end `error`, gated runs nobody decided on in time end
- * `expired`, and the deployment's schemas are imported if the attempt at start failed.
+import { applyRetention } from '../retention/index.js';
+import { abandonStaleRuns, endUnservedRuns } from '../storage/index.js';
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   // Since when this process has seen storage answer, tick after tick. A worker's silence counts only once
@@ -56,6 +56,13 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
       }
       const expired = await expireOverdueRuns({ storage, onError: (message, err) => context.error(message, err) });
       for (const run of expired) context.log(`run ${run.execId} expired: ${run.error}`);
+      // on its own: a failed purge holds up nothing else, and the next tick takes it up again
+      await applyRetention({ storage, settings: settings.retention }).then(
+        ({ runs, auditEntries, workers }) =>
+          runs + auditEntries + workers > 0 &&
+          context.log(`retention purged ${runs} runs, ${auditEntries} audit entries and ${workers} dead workers`),
+        (err: unknown) => context.error(`retention failed, the next tick retries: ${err}`),
+      );
     },
   };
 }

@@ -56,7 +56,10 @@ export class AlertDeliveries {
     return (await this.read(schemaId, key))?.row ?? null;
   }
 
-  /** Gives a claim back when its run could not be dispatched, so the next delivery tries again. */
+  /**
+   * Gives a claim back if `execId` still holds it: when its run could not be dispatched, so the next
+   * delivery tries again, and when its run is purged.
+   */
   async release(schemaId: string, key: string, execId: string): Promise<void> {
     const existing = await this.read(schemaId, key);
     if (existing?.row.execId !== execId) return;

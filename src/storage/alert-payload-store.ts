@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { z } from 'zod';
 import { AlertContext } from '../core/alert-context.js';
+import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
 
 /** What an alert run carries to its worker: the parsed alert (for the env) and the payload as received (for the file). */
@@ -54,6 +55,33 @@ export class AlertPayloadStore {
   async loadAlert(execId: string): Promise<AlertContext | null> {
     const run = await this.read(`${execId}.json`);
     return run === null ? null : RunAlert.parse(run).alert;
+  }
+
+  /**
+   * What the run's own blob says (its alert, and the request whose payload it points at: null for a blob
+   * that carries the payload itself), without reading the payload; null when the run has none.
+   */
+  async loadRun(execId: string): Promise<{ alert: AlertContext; requestId: string | null } | null> {
+    const run = await this.read(`${execId}.json`);
+    if (run === null) return null;
+    const stored = RunAlert.parse(run);
+    return { alert: stored.alert, requestId: 'requestId' in stored ? stored.requestId : null };
+  }
+
+  /** Deletes runs' own blobs (not their requests' payloads, which other runs may point at). */
+  async deleteRuns(execIds: readonly string[]): Promise<void> {
+    await deleteBlobs(
+      this.container,
+      execIds.map((execId) => `${execId}.json`),
+    );
+  }
+
+  /** Deletes requests' payloads, whichever runs still point at them. */
+  async deleteRequests(requestIds: readonly string[]): Promise<void> {
+    await deleteBlobs(
+      this.container,
+      requestIds.map((requestId) => `requests/${requestId}.json`),
+    );
   }
 
   private async put(name: string, body: string): Promise<void> {

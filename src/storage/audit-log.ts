@@ -5,6 +5,7 @@ import type { AuditAction } from '../core/audit.js';
 import { AuditEntry, fitAuditEntry } from '../core/audit.js';
 import { newestFirstKeys } from '../core/execution.js';
 import { queryPage } from './paging.js';
+import { deleteRows, firstRows } from './table-rows.js';
 
 /** As for executions: a plain scan lists the newest entries first. */
 const keysFor = (at: string) => newestFirstKeys(Date.parse(at), randomBytes(4).toString('hex'));
@@ -39,6 +40,20 @@ export class AuditLog {
   async record(entry: AuditEntry): Promise<void> {
     const { details, ...rest } = AuditEntry.parse(fitAuditEntry(entry));
     await this.table.createEntity({ ...keysFor(entry.at), ...rest, details: JSON.stringify(details) });
+  }
+
+  /**
+   * Deletes at most `limit` entries recorded on a UTC day before the day of `beforeMs`; returns how many.
+   * Keyed like Executions, the old entries are one key range: one request when there are none.
+   */
+  async purgeBefore(beforeMs: number, limit: number): Promise<number> {
+    const day = newestFirstKeys(beforeMs, '').partitionKey;
+    const rows = await firstRows(this.table, odata`PartitionKey gt ${day}`, limit, ['PartitionKey', 'RowKey']);
+    await deleteRows(
+      this.table,
+      rows.map((r) => ({ partitionKey: r.partitionKey ?? '', rowKey: r.rowKey ?? '' })),
+    );
+    return rows.length;
   }
 
   async list(query: AuditQuery): Promise<{ entries: AuditEntry[]; continuationToken: string | null }> {

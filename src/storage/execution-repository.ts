@@ -8,9 +8,11 @@ import {
   executionKeys,
   InvalidTransitionError,
   isLateOutcome,
+  newestFirstKeys,
 } from '../core/execution.js';
 import { statusOf } from './clients.js';
 import { queryPage } from './paging.js';
+import { deleteRows, firstRows } from './table-rows.js';
 
 type Row = Record<string, string | number | boolean>;
 
@@ -268,6 +270,30 @@ export class ExecutionRepository {
       await this.unindex(next.execId).catch(() => undefined);
     }
     return etag;
+  }
+
+  /**
+   * At most `limit` runs in none of `exceptStatuses`, requested on a UTC day before the day of `beforeMs`.
+   * A day is a partition and older days have greater keys, so this is one key range (`PartitionKey gt` the
+   * day) that the service starts reading where the old rows begin: one request finds that there are none.
+   * The statuses are excluded rather than listed: a filter may hold at most 15 comparisons.
+   */
+  async listRequestedBefore(
+    beforeMs: number,
+    exceptStatuses: readonly ExecutionStatus[],
+    limit: number,
+  ): Promise<Execution[]> {
+    const day = newestFirstKeys(beforeMs, '').partitionKey;
+    const filter = [odata`PartitionKey gt ${day}`, ...exceptStatuses.map((s) => odata`status ne ${s}`)].join(' and ');
+    return (await firstRows(this.table, filter, limit)).map(fromTableEntity);
+  }
+
+  /**
+   * Deletes runs' rows, whatever their status: which runs may go is the caller's decision. A deleted
+   * waiting run's row in PendingApprovals is dropped when next read, as after a failed create.
+   */
+  async delete(execIds: readonly string[]): Promise<void> {
+    await deleteRows(this.table, execIds.map(executionKeys));
   }
 
   async list(query: ExecutionQuery): Promise<ExecutionPage> {

@@ -1,4 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
+import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
 
 /** An append block holds at most 4 MiB. */
@@ -29,6 +30,14 @@ export class LogStore {
       const chunk = data.subarray(offset, offset + MAX_APPEND_BYTES);
       await blob.appendBlock(chunk, chunk.length);
     }
+  }
+
+  /** Deletes runs' logs, a few hundred to a request; a run without one is fine. */
+  async delete(execIds: readonly string[]): Promise<void> {
+    await deleteBlobs(
+      this.container,
+      execIds.map((execId) => `${execId}.log`),
+    );
   }
 
   /** The log's bytes from `offset` (none at or past its end), or null when the run has no log (yet). */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { statusOf } from './clients.js';
+import { deleteRows, firstRows } from './table-rows.js';
 
 /** One (execution, target, action): sent, or given up on with the reason. */
 export interface LedgerEntry {
@@ -103,6 +104,25 @@ export class NotificationLedger {
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
+  }
+
+  /**
+   * Forgets every entry of these runs. Execution ids are UUIDv7, so partitions sort by request time and
+   * the entries of runs requested close together are one key range: one query for a batch of runs (entries
+   * of other runs in that range are read and left alone), and a transaction per 100 entries of a run.
+   */
+  async removeRuns(execIds: readonly string[]): Promise<void> {
+    if (execIds.length === 0) return;
+    const sorted = [...execIds].sort();
+    const wanted = new Set(execIds);
+    const range = odata`PartitionKey ge ${sorted[0] ?? ''} and PartitionKey le ${sorted.at(-1) ?? ''}`;
+    const rows = await firstRows(this.notifications, range, Number.POSITIVE_INFINITY, ['PartitionKey', 'RowKey']);
+    await deleteRows(
+      this.notifications,
+      rows
+        .filter((r) => wanted.has(r.partitionKey ?? ''))
+        .map((r) => ({ partitionKey: r.partitionKey ?? '', rowKey: r.rowKey ?? '' })),
+    );
   }
 
   async page(dedupKey: string): Promise<PageState | null> {

@@ -4,7 +4,7 @@ import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
 import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
-import type { AppSettings } from '../../src/core/settings.js';
+import type { AppSettings, RetentionSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from '../../src/functions/definitions.js';
 import type { LiveLogTiming } from '../../src/functions/http/live-log-streams.js';
@@ -34,6 +34,7 @@ export interface TestServicesOptions {
   liveLogStreams?: AppSettings['liveLogStreams'];
   /** How often live logs are polled and how long a stream lasts (default: production's). */
   liveLogTiming?: Partial<LiveLogTiming>;
+  retention?: Partial<RetentionSettings>;
 }
 
 export function testServices(t: TestStorage, options: TestServicesOptions = {}): ServicesProvider {
@@ -54,6 +55,7 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       },
       deployedSchemas: options.deployedSchemas ?? null,
       liveLogStreams: options.liveLogStreams ?? { perCaller: 10, total: 200 },
+      retention: { runDays: 90, auditDays: 365, deadWorkerMs: 86_400_000, batchSize: 500, ...options.retention },
     },
     { liveLogTiming: options.liveLogTiming },
   );

@@ -36,6 +36,7 @@ export function placeholder(name: string): string {
   };
   if (known[name] !== undefined) return known[name];
   if (name.endsWith('_MS')) return '20000';
+  if (name.endsWith('_DAYS')) return '90';
   if (name.endsWith('_BYTES')) return '10485760';
   return 'x';
 }

@@ -210,6 +210,55 @@ describe('settings', () => {
     });
   });
 
+  it('keeps runs 90 days, the audit log 365 and dead workers a day, unless told otherwise', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
+    expect(loadAppSettings(env).retention).toEqual({
+      runDays: 90,
+      auditDays: 365,
+      deadWorkerMs: 86_400_000,
+      batchSize: 500,
+    });
+    expect(
+      loadAppSettings({
+        ...env,
+        CLOUDO_RETENTION_DAYS: '30',
+        CLOUDO_AUDIT_RETENTION_DAYS: '730',
+        CLOUDO_DEAD_WORKER_RETENTION_MS: '3600000',
+        CLOUDO_RETENTION_BATCH_SIZE: '50',
+      }).retention,
+    ).toEqual({ runDays: 30, auditDays: 730, deadWorkerMs: 3_600_000, batchSize: 50 });
+    expect(
+      settingsProblems(() =>
+        loadAppSettings({
+          ...env,
+          CLOUDO_RETENTION_DAYS: '0',
+          CLOUDO_AUDIT_RETENTION_DAYS: 'a year',
+          CLOUDO_RETENTION_BATCH_SIZE: '100000',
+        }),
+      ),
+    ).toEqual([
+      'CLOUDO_RETENTION_DAYS must be at least 1',
+      'CLOUDO_AUDIT_RETENTION_DAYS must be a number of days',
+      'CLOUDO_RETENTION_BATCH_SIZE must be at most 5000',
+    ]);
+  });
+
+  it('refuses to forget a worker before it counts as gone', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
+    expect(
+      settingsProblems(() =>
+        loadAppSettings({
+          ...env,
+          CLOUDO_STALE_WORKER_MS: '600000',
+          CLOUDO_DEAD_WORKER_RETENTION_MS: '300000',
+        }),
+      ),
+    ).toEqual([
+      'CLOUDO_DEAD_WORKER_RETENTION_MS (300000) must be at least CLOUDO_STALE_WORKER_MS (600000): ' +
+        'a worker would leave the list before it counts as gone',
+    ]);
+  });
+
   it('refuses a namespace that would make invalid resource names', () => {
     expect(() => loadStorageSettings({ AzureWebJobsStorage: CONN, CLOUDO_STORAGE_NAMESPACE: 'Prod-1' })).toThrow(
       /CLOUDO_STORAGE_NAMESPACE="Prod-1" is invalid/,

@@ -236,6 +236,7 @@ describe('iac settings', () => {
   /** Settings the module leaves at the code's default, and why; worker_settings / app_settings can set them. */
   const LEFT_AT_DEFAULT: Record<string, string> = {
     CLOUDO_AKS_TIMEOUT_MS: 'tuning',
+    CLOUDO_DEAD_WORKER_RETENTION_MS: 'tuning: a day of dead workers in /api/workers',
     CLOUDO_GITHUB_API_URL: 'api.github.com is where github_repo_info lives',
     CLOUDO_GITHUB_CACHE_DIR: 'the image default is inside the container',
     CLOUDO_GITHUB_REFRESH_INTERVAL_MS: 'tuning',
@@ -248,6 +249,7 @@ describe('iac settings', () => {
     CLOUDO_MAX_BODY_BYTES: 'tuning',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
     CLOUDO_QUEUED_TIMEOUT_MS: 'tuning',
+    CLOUDO_RETENTION_BATCH_SIZE: 'tuning',
     CLOUDO_ROUTING_RULES_FILE: 'the module passes the rules inline (CLOUDO_ROUTING_RULES)',
     CLOUDO_RUNBOOK_GID: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',
     CLOUDO_RUNBOOK_UIDS: 'the worker image sets it with the accounts it creates (workers/Dockerfile)',

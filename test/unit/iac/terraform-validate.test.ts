@@ -124,6 +124,13 @@ describe('terraform with fake providers, on the README example', () => {
       >;
       expect(settings.CLOUDO_SCHEMAS_JSON).toBe(SCHEMAS);
       expect(settings.AzureWebJobsStorage__credential).toBe('managedidentity');
+      expect(settings).toMatchObject({ CLOUDO_RETENTION_DAYS: '90', CLOUDO_AUDIT_RETENTION_DAYS: '365' });
+      // the blobs' lifecycle rule follows the runs' retention, a week later (storage.tf says why)
+      const policy = planned('module.cloudo.azurerm_storage_management_policy.cloudo') as {
+        rule: { filters: { prefix_match: string[] }[]; actions: { base_blob: Record<string, number>[] }[] }[];
+      };
+      expect(policy.rule[0]?.filters[0]?.prefix_match.sort()).toEqual(['alert-payloads/', 'execution-logs/']);
+      expect(policy.rule[0]?.actions[0]?.base_blob[0]?.delete_after_days_since_creation_greater_than).toBe(97);
       expect(planned('module.cloudo.azurerm_storage_queue.cloudo["cloudo-jobs-aks-ops"]').name).toBe(
         'cloudo-jobs-aks-ops',
       );
