@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isTerminal } from '../src/core/execution.js';
 import { planRun } from '../src/core/run-plan.js';
 import type { RunbookSchema } from '../src/core/runbook-schema.js';
-import type { RunbookAccountRange } from '../src/core/settings.js';
+import type { RunbookAccountRange } from '../src/core/worker-settings.js';
 import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from '../src/functions/http/live-log-streams.js';
 import { startAzurite } from '../src/local/azurite.js';
 import { cancelRun, createStorage } from '../src/storage/index.js';

@@ -4,8 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { WorkerSettings } from '../src/core/settings.js';
-import { loadWorkerSettings, SettingsError } from '../src/core/settings.js';
+import { SettingsError } from '../src/core/settings.js';
+import type { WorkerSettings } from '../src/core/worker-settings.js';
+import { loadWorkerSettings } from '../src/core/worker-settings.js';
 import { createStorage } from '../src/storage/index.js';
 import { GitHubRunbookSource } from './github-source.js';
 import { QueueWorker, workerStores } from './queue-worker.js';

@@ -5,7 +5,7 @@ import { JobMessage } from '../src/core/job-message.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
-import type { RunbookAccountRange, WorkerSettings } from '../src/core/settings.js';
+import type { RunbookAccountRange, WorkerSettings } from '../src/core/worker-settings.js';
 import type {
   AlertPayloadStore,
   ExecutionRepository,

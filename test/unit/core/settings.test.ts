@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadAppSettings, loadStorageSettings, loadWorkerSettings, SettingsError } from '../../../src/core/settings.js';
+import { loadAppSettings, loadStorageSettings, SettingsError } from '../../../src/core/settings.js';
+import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
 const CONN = 'DefaultEndpointsProtocol=http;AccountName=a;AccountKey=a2V5;QueueEndpoint=http://127.0.0.1:1/a';

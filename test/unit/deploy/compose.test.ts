@@ -1,6 +1,6 @@
 /**
  * docker-compose.yml and the two Dockerfiles cannot be run here (no Docker engine), so this reads them and
- * checks them against the code: the variables compose sets are the ones src/core/settings.ts reads, the
+ * checks them against the code: the variables compose sets are the ones src/core/settings.ts and worker-settings.ts read, the
  * services load with them, and the images start files that the build produces.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
-import { loadAppSettings, loadWorkerSettings } from '../../../src/core/settings.js';
+import { loadAppSettings } from '../../../src/core/settings.js';
+import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -38,7 +39,7 @@ const functionsService = compose.services.functions;
 
 /** Every variable name the settings modules read, found in their source text so a rename there shows here. */
 function settingNamesInCode(): Set<string> {
-  const source = read('src/core/settings.ts') + read('src/core/auth-settings.ts');
+  const source = read('src/core/settings.ts') + read('src/core/worker-settings.ts') + read('src/core/auth-settings.ts');
   const names = new Set<string>();
   for (const m of source.matchAll(/\b(CLOUDO_[A-Z0-9_]*[A-Z0-9]|RUNBOOKS_DIR|AzureWebJobsStorage(?:__\w+)?)\b/g)) {
     names.add(m[1] ?? '');

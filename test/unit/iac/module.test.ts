@@ -183,7 +183,12 @@ describe('iac example', () => {
 describe('iac settings', () => {
   const codeSettings = () => {
     const names = new Set<string>();
-    for (const f of ['src/core/settings.ts', 'src/core/auth-settings.ts', 'src/core/notify-settings.ts']) {
+    for (const f of [
+      'src/core/settings.ts',
+      'src/core/worker-settings.ts',
+      'src/core/auth-settings.ts',
+      'src/core/notify-settings.ts',
+    ]) {
       for (const m of read(f).matchAll(
         /(?<!\w)(?:CLOUDO|SLACK|OPSGENIE|PAGERDUTY)_[A-Z_]*[A-Z]\b|AzureWebJobsStorage(__\w+)?/g,
       ))

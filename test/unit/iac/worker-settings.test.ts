@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadWorkerSettings } from '../../../src/core/settings.js';
+import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
 import { hclMapEntries, literal, placeholder } from '../../support/iac-values.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
