@@ -49,7 +49,7 @@ function nonEmpty(env: Env, name: string): string | undefined {
  * passes the reference itself as the value: a "strong" signing key anyone can guess from resource names, or
  * a token Slack refuses. So any variable still holding one is a problem, whoever reads it.
  */
-export function keyVaultReferenceProblems(env: Env): string[] {
+function keyVaultReferenceProblems(env: Env): string[] {
   return Object.entries(env)
     .filter(([, value]) => value !== undefined && /^@microsoft\.keyvault\(/i.test(value.trim()))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -190,16 +190,24 @@ export interface AppSettings {
   readonly retention: RetentionSettings;
 }
 
-/** `routingFile`: the content of CLOUDO_ROUTING_RULES_FILE, read by the entrypoint. */
-export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
+/**
+ * What every process's settings start from: the problems of Key Vault references left unresolved, and
+ * the storage settings (undefined, with their problems added, when they are wrong).
+ */
+export function readCommonSettings(env: Env): { problems: string[]; storage: StorageSettings | undefined } {
   const problems = keyVaultReferenceProblems(env);
-  let storage: StorageSettings | undefined;
   try {
-    storage = loadStorageSettings(env);
+    return { problems, storage: loadStorageSettings(env) };
   } catch (err) {
     if (!(err instanceof SettingsError)) throw err;
     problems.push(...err.problems);
+    return { problems, storage: undefined };
   }
+}
+
+/** `routingFile`: the content of CLOUDO_ROUTING_RULES_FILE, read by the entrypoint. */
+export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
+  const { problems, storage } = readCommonSettings(env);
   const setting = <T>(name: string, schema: z.ZodType<T>) => readSetting(schema, nonEmpty(env, name), problems);
   const maxBodyBytes = setting(
     'CLOUDO_MAX_BODY_BYTES',

@@ -3,7 +3,7 @@ import { WORKER_NAME_PATTERN } from './resource-names.js';
 import type { Env } from './setting-values.js';
 import { Millis, WholeNumber, withoutBlanks } from './setting-values.js';
 import type { StorageSettings } from './settings.js';
-import { keyVaultReferenceProblems, loadStorageSettings, SettingsError } from './settings.js';
+import { readCommonSettings, SettingsError } from './settings.js';
 
 /** Settings of a worker process (workers/main.ts), read once at its start. */
 const WorkerEnv = z.object({
@@ -135,14 +135,7 @@ function runbookAccountRange(
 }
 
 export function loadWorkerSettings(env: Env): WorkerSettings {
-  const problems = keyVaultReferenceProblems(env);
-  let storage: StorageSettings | undefined;
-  try {
-    storage = loadStorageSettings(env);
-  } catch (err) {
-    if (!(err instanceof SettingsError)) throw err;
-    problems.push(...err.problems);
-  }
+  const { problems, storage } = readCommonSettings(env);
   const values = withoutBlanks(env);
   const parsed = WorkerEnv.safeParse(values);
   if (!parsed.success) problems.push(...parsed.error.issues.map((i) => i.message));
