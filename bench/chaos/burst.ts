@@ -9,6 +9,8 @@ export interface Answer {
   readonly ms: number;
   /** The run's id when answered 202. */
   readonly execId: string | null;
+  /** For `none`: the socket error's code (ECONNREFUSED, ECONNRESET...). */
+  readonly error?: string;
 }
 
 export interface BurstOptions {
@@ -52,6 +54,9 @@ async function trigger(url: string, timeoutMs: number): Promise<Answer> {
     return { status: res.status, retryAfter: res.headers.get('retry-after'), ms: performance.now() - t0, execId };
   } catch (err) {
     const hang = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    return { status: hang ? 'hang' : 'none', retryAfter: null, ms: performance.now() - t0, execId: null };
+    const ms = performance.now() - t0;
+    if (hang) return { status: 'hang', retryAfter: null, ms, execId: null };
+    const cause = err instanceof Error ? (err.cause as { code?: string } | undefined) : undefined;
+    return { status: 'none', retryAfter: null, ms, execId: null, error: cause?.code ?? String(err) };
   }
 }

@@ -4,7 +4,7 @@ import { startFakeSlack } from '../../test/support/fake-slack.js';
 import { startStackIn } from '../../test/support/local-stack.js';
 import { burst } from './burst.js';
 import type { ScenarioResult } from './result.js';
-import { settle, tally } from './settle.js';
+import { listRuns, settle, tally } from './settle.js';
 import type { ChaosOptions } from './setup.js';
 import { baseEnv, chaosEntity, RUNBOOKS_DIR, scaled, scenarioDir, storageAt } from './setup.js';
 
@@ -63,7 +63,8 @@ export async function notifierOutageScenario(options: ChaosOptions): Promise<Sce
     // a late duplicate would arrive within a few retries: look again a little later
     await sleep(scaled(options, 10_000, 3_000));
     const { slack: s, opsgenie: o } = pages();
-    const notified = runs.filter((r) => r.notifyError).length;
+    // read again: a run records its notify failure only after the settle, on the results' last delivery
+    const notified = (await listRuns(storage)).filter((r) => r.notifyError).length;
     return await tally({
       scenario: `Slack + Opsgenie down ${outageMs / 1000} s`,
       burst: b,

@@ -2,7 +2,7 @@ import { planRun } from '../../src/core/run-plan.js';
 import { startStackIn } from '../../test/support/local-stack.js';
 import { burst } from './burst.js';
 import type { ScenarioResult } from './result.js';
-import { settle, tally } from './settle.js';
+import { queuedMessages, settle, tally } from './settle.js';
 import type { ChaosOptions } from './setup.js';
 import { baseEnv, chaosEntity, RUNBOOKS_DIR, scaled, scenarioDir, storageAt } from './setup.js';
 
@@ -46,7 +46,7 @@ export async function orphanRowScenario(options: ChaosOptions): Promise<Scenario
       burst: b,
       runs,
       appendFile,
-      extra: { orphans, orphansEnded: ended },
+      extra: { orphans, orphansEnded: ended, queuedAtEnd: await queuedMessages(storage) },
       notes: [`${orphans - ended} of ${orphans} orphan rows still accepted after ${settleMs / 1000} s`],
     });
   } finally {

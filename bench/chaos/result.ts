@@ -17,6 +17,8 @@ export interface ScenarioResult {
   readonly unavailableWithoutRetryAfter: number;
   /** Longest time to an answer (or to the connection error). */
   readonly maxAnswerMs: number;
+  /** Rows whose caller got no 202 (a hang, a reset): the run exists, and a caller retrying makes another. */
+  readonly rowsWithoutAnswer: number;
   /** Runs answered 202 that ended terminal without their script ever running. */
   readonly neverRan: number;
   /** Rows by status at the end. */
@@ -39,6 +41,7 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     'time to all terminal',
     '500',
     '503 (no Retry-After)',
+    'no answer (hang ≥ 30 s / reset)',
     'max answer',
   ];
   const rows = results.map((r) => [
@@ -50,6 +53,7 @@ export function formatTable(results: readonly ScenarioResult[]): string {
     seconds(r.timeToAllTerminalMs),
     String(r.answers['500'] ?? 0),
     `${r.answers['503'] ?? 0} (${r.unavailableWithoutRetryAfter})`,
+    `${r.answers.hang ?? 0} / ${r.answers.none ?? 0}`,
     `${Math.round(r.maxAnswerMs)} ms`,
   ]);
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
@@ -61,7 +65,7 @@ export function formatRow(r: ScenarioResult): string {
   const extra = Object.entries(r.extra).map(([k, v]) => `${k} ${v}`);
   const answers = Object.entries(r.answers).map(([k, v]) => `${k}×${v}`);
   return [
-    `${r.scenario}: runs ${r.runs}, lost ${r.lost}, run twice ${r.runTwice}, stuck ${r.stuck}, never ran ${r.neverRan}`,
+    `${r.scenario}: runs ${r.runs}, lost ${r.lost}, run twice ${r.runTwice}, stuck ${r.stuck}, never ran ${r.neverRan}, rows without answer ${r.rowsWithoutAnswer}`,
     `time to all terminal ${seconds(r.timeToAllTerminalMs)}, answers ${answers.join(' ')}, max answer ${Math.round(r.maxAnswerMs)} ms`,
     `statuses ${JSON.stringify(r.statuses)}${extra.length ? `, ${extra.join(', ')}` : ''}`,
     ...r.notes,

@@ -35,6 +35,15 @@ export async function settle(storage: Storage, burst: Burst, settleMs: number): 
   }
 }
 
+/**
+ * Messages still in the capability's job queue (visible or not): tells a stuck run that waits for a worker
+ * from one that has no message at all.
+ */
+export async function queuedMessages(storage: Storage, worker = 'Runbook'): Promise<number> {
+  const queue = storage.clients.queue(storage.names.jobQueue(worker));
+  return (await queue.getProperties()).approximateMessagesCount ?? 0;
+}
+
 /** How many times each exec id is in the runbook's append file (absent: 0). */
 export async function executions(appendFile: string): Promise<Map<string, number>> {
   const text = await readFile(appendFile, 'utf8').catch(() => '');
@@ -58,6 +67,8 @@ export async function tally(input: {
   const ran = await executions(input.appendFile);
   const answers: Record<string, number> = {};
   for (const a of burst.answers) answers[String(a.status)] = (answers[String(a.status)] ?? 0) + 1;
+  const socketErrors: Record<string, number> = {};
+  for (const a of burst.answers) if (a.error) socketErrors[a.error] = (socketErrors[a.error] ?? 0) + 1;
   const statuses: Record<string, number> = {};
   for (const r of runs) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
   const terminal = (id: string) => {
@@ -76,9 +87,13 @@ export async function tally(input: {
     answers,
     unavailableWithoutRetryAfter: burst.answers.filter((a) => a.status === 503 && !a.retryAfter).length,
     maxAnswerMs: Math.max(0, ...burst.answers.map((a) => a.ms)),
+    rowsWithoutAnswer: runs.filter((r) => !accepted.includes(r.execId)).length,
     neverRan: accepted.filter((id) => terminal(id) && !ran.has(id)).length,
     statuses,
     extra: input.extra ?? {},
-    notes: input.notes ?? [],
+    notes: [
+      ...(input.notes ?? []),
+      ...(Object.keys(socketErrors).length > 0 ? [`no answer: ${JSON.stringify(socketErrors)}`] : []),
+    ],
   };
 }

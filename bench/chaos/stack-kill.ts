@@ -6,7 +6,7 @@ import { freePort } from '../../test/support/ports.js';
 import { burst } from './burst.js';
 import { GroupProcess, processesWith } from './processes.js';
 import type { ScenarioResult } from './result.js';
-import { settle, tally } from './settle.js';
+import { queuedMessages, settle, tally } from './settle.js';
 import type { ChaosOptions } from './setup.js';
 import { baseEnv, chaosEntity, RUNBOOKS_DIR, scaled, scenarioDir, storageAt } from './setup.js';
 
@@ -77,8 +77,7 @@ export async function stackKillScenario(options: ChaosOptions): Promise<Scenario
       extra: {
         runbooksKilled: runbooks.length,
         abandoned: runs.filter((r) => r.status === 'abandoned').length,
-        // triggers whose caller saw the connection die but whose run exists: a caller retrying runs it again
-        rowsWithoutAnswer: runs.filter((r) => !b.answers.some((a) => a.execId === r.execId)).length,
+        queuedAtEnd: await queuedMessages(storage),
       },
       notes: [`killed at ${(killAt / 1000).toFixed(1)} s with ${runbooks.length} runbooks running; down ${downMs} ms`],
     });

@@ -6,7 +6,7 @@ import { startStackIn } from '../../test/support/local-stack.js';
 import { freePort } from '../../test/support/ports.js';
 import { burst } from './burst.js';
 import type { ScenarioResult } from './result.js';
-import { settle, tally } from './settle.js';
+import { queuedMessages, settle, tally } from './settle.js';
 import type { ChaosOptions } from './setup.js';
 import { baseEnv, chaosEntity, RUNBOOKS_DIR, scaled, scenarioDir, storageAt } from './setup.js';
 
@@ -39,6 +39,7 @@ export async function storageOutageScenario(options: ChaosOptions): Promise<Scen
     });
     await sleep(durationMs / 2);
     // SIGINT: Azurite writes its data out and exits, as a storage service going away cleanly would
+    const stoppedAt = Date.now();
     await stack.azurite.stop();
     await sleep(outageMs);
     restarted = await startAzurite({ location, blobPort: ports.blob, queuePort: ports.queue, tablePort: ports.table });
@@ -46,12 +47,16 @@ export async function storageOutageScenario(options: ChaosOptions): Promise<Scen
     options.log(`storage-outage: burst done, storage back after ${outageMs} ms, settling`);
     const runs = await settle(storage, b, scaled(options, 180_000, 60_000));
     const abandoned = runs.filter((r) => r.status === 'abandoned').length;
+    // a row left accepted by a trigger cut short by the outage was requested just before the stop
+    const stuckFromBeforeStop = runs.filter(
+      (r) => r.status === 'accepted' && Date.parse(r.requestedAt) < stoppedAt,
+    ).length;
     return await tally({
       scenario: `Azurite stopped ${outageMs / 1000} s mid-burst`,
       burst: b,
       runs,
       appendFile,
-      extra: { abandoned },
+      extra: { abandoned, stuckFromBeforeStop, queuedAtEnd: await queuedMessages(storage) },
     });
   } finally {
     await stack.stop();
