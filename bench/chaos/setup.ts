@@ -36,7 +36,11 @@ export function baseEnv(): Record<string, string | undefined> {
   for (const name of ['SLACK_TOKEN', 'OPSGENIE_API_KEY', 'PAGERDUTY_ROUTING_KEY', 'CLOUDO_STORAGE_NAMESPACE']) {
     delete env[name];
   }
-  return { ...env, ...CHAOS_ENV };
+  // the stack starts workers with this process's own node flags: under tsx they load TypeScript, under
+  // vitest they would not (and die at once), so they get tsx's loader through the environment
+  const tsx = process.execArgv.some((arg) => arg.includes('tsx'));
+  const nodeOptions = tsx ? env.NODE_OPTIONS : [env.NODE_OPTIONS, '--import tsx'].filter(Boolean).join(' ');
+  return { ...env, ...CHAOS_ENV, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
 }
 
 /** A scenario's folder and its (empty) append file. */

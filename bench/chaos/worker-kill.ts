@@ -47,7 +47,11 @@ export async function workerKillScenario(options: ChaosOptions): Promise<Scenari
       if (!pid) continue;
       // the worker's own group: its runbooks run in groups of their own and live on, as they would
       // if only the worker's container process died
-      process.kill(pid, 'SIGKILL');
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        throw new Error(`worker ${pid} was already dead (it could not start?)`, { cause: err });
+      }
       notes.push(`worker ${pid} SIGKILLed at ${((Date.now() - started) / 1000).toFixed(1)} s`);
       // the stack restarts a dead worker after 0.5 s; wait for the new one before the next kill
       while (second.pid === pid) await sleep(100);
