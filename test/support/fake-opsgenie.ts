@@ -11,6 +11,8 @@ export interface FakeOpsgenieRequest {
   readonly authorization: string | null;
   /** Parsed JSON body; undefined when there was none or it was not JSON. */
   readonly body: unknown;
+  /** The HTTP status it was answered with; null while unanswered (a hang). */
+  readonly status: number | null;
 }
 
 export interface FakeOpsgenieNote {
@@ -54,6 +56,8 @@ export interface FakeOpsgenie {
   failNext(count: number, status?: number): void;
   /** The next `count` calls are read and never answered (until close). */
   hangNext(count: number): void;
+  /** Every call answers `status` (default 503) for the next `durationMs`: the service is down. */
+  failFor(durationMs: number, status?: number): void;
   close(): Promise<void>;
 }
 
@@ -136,7 +140,18 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
       const raw = Buffer.concat(chunks).toString('utf8');
       const body = safeJson(raw);
       const authorization = req.headers.authorization ?? null;
-      requests.push({ method: req.method ?? '', url: req.url ?? '', authorization, body });
+      const record = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        authorization,
+        body,
+        status: null as number | null,
+      };
+      requests.push(record);
+      // a faulted call and an accepted one look alike in the log otherwise: an outage test counts what got through
+      res.once('finish', () => {
+        record.status = res.statusCode;
+      });
 
       const fault = faults.next();
       if (fault?.kind === 'hang') return;
@@ -190,6 +205,7 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
     rateLimitNext: (count, retryAfterSeconds) => faults.rateLimitNext(count, retryAfterSeconds),
     failNext: (count, status) => faults.failNext(count, status),
     hangNext: (count) => faults.hangNext(count),
+    failFor: (durationMs, status) => faults.failFor(durationMs, status),
     close,
   };
 }

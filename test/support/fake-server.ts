@@ -11,6 +11,12 @@ export type Fault =
 /** The fault switches every fake service offers, consumed one per request. */
 export class FaultSwitch {
   private readonly faults: Fault[] = [];
+  private outage: { readonly untilMs: number; readonly status: number } | null = null;
+
+  /** Every request answers `status` for the next `durationMs` (an outage), before any counted fault. */
+  failFor(durationMs: number, status = 503): void {
+    this.outage = { untilMs: Date.now() + durationMs, status };
+  }
 
   /** The next `count` requests answer 429 (with Retry-After when given). */
   rateLimitNext(count: number, retryAfterSeconds: number | null): void {
@@ -29,6 +35,7 @@ export class FaultSwitch {
 
   /** The fault for the request being served, if any. */
   next(): Fault | undefined {
+    if (this.outage && Date.now() < this.outage.untilMs) return { kind: 'status', status: this.outage.status };
     return this.faults.shift();
   }
 }

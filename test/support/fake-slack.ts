@@ -67,6 +67,8 @@ export interface FakeSlack {
   failNext(count: number, status?: number): void;
   /** The next `count` calls are read and never answered (until close). */
   hangNext(count: number): void;
+  /** Every call answers `status` (default 503) for the next `durationMs`: the service is down. */
+  failFor(durationMs: number, status?: number): void;
   /** Stops the server and its connections, hanging ones included. */
   close(): Promise<void>;
 }
@@ -255,6 +257,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     rateLimitNext: (count, retryAfterSeconds) => faults.rateLimitNext(count, retryAfterSeconds),
     failNext: (count, status) => faults.failNext(count, status),
     hangNext: (count) => faults.hangNext(count),
+    failFor: (durationMs, status) => faults.failFor(durationMs, status),
     close,
   };
 }
