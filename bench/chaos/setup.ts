@@ -28,6 +28,8 @@ export const CHAOS_ENV: Readonly<Record<string, string>> = {
   CLOUDO_VISIBILITY_TIMEOUT_MS: '10000',
   CLOUDO_SHUTDOWN_GRACE_MS: '2000',
   CLOUDO_KILL_GRACE_MS: '500',
+  // a run accepted this long is queued once more: the lab's settle times are tens of seconds, not minutes
+  CLOUDO_ORPHAN_AFTER_MS: '5000',
 };
 
 /** The process environment without notification settings a developer's shell may hold. */

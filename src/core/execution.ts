@@ -147,6 +147,11 @@ export const Execution = z.object({
    * worker reported the real outcome later, and it replaced `abandoned`. Null for any other run.
    */
   abandonedAt: IsoTime.nullable(),
+  /**
+   * When housekeeping queued this run's job again because the run had stayed `accepted` too long: its
+   * trigger may have died between recording the run and queueing it. Once per run; null otherwise.
+   */
+  requeuedAt: IsoTime.nullable(),
   /** Why on-call could not be told about this run, after every attempt; shown in the console. */
   notifyError: z.string().max(1000).nullable(),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */

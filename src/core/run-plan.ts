@@ -52,6 +52,7 @@ export function planRun(
     aksCredentials: schema.aksCredentials,
     notifyError: null,
     abandonedAt: null,
+    requeuedAt: null,
     cancelRequestedBy: null,
     exclusiveKey:
       schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
@@ -128,6 +129,7 @@ export function planUnmatched(
     aksCredentials: false,
     notifyError: null,
     abandonedAt: null,
+    requeuedAt: null,
     cancelRequestedBy: null,
     exclusiveKey: null,
     approval: null,

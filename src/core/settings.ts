@@ -166,6 +166,11 @@ export interface AppSettings {
    * (`CLOUDO_QUEUED_TIMEOUT_MS`, default 15 minutes), so an on-call schema pages instead of waiting forever.
    */
   readonly queuedTimeoutMs: number;
+  /**
+   * A run `accepted` this long may have lost its job message (its trigger died in between): housekeeping
+   * queues it once more (`CLOUDO_ORPHAN_AFTER_MS`, default 5 minutes).
+   */
+  readonly orphanAfterMs: number;
   /** Slack, Opsgenie/JSM, PagerDuty and the routing rules. */
   readonly notify: NotifySettings;
   /** Largest request body accepted, in bytes (`CLOUDO_MAX_BODY_BYTES`, default 1 MiB). */
@@ -239,11 +244,16 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     'CLOUDO_QUEUED_TIMEOUT_MS',
     Millis('CLOUDO_QUEUED_TIMEOUT_MS', 1_000, 7 * 24 * 3_600_000).default(15 * 60_000),
   );
+  const orphanAfterMs = setting(
+    'CLOUDO_ORPHAN_AFTER_MS',
+    Millis('CLOUDO_ORPHAN_AFTER_MS', 1_000, 24 * 3_600_000).default(5 * 60_000),
+  );
   const notify = readNotifySettings(env, problems, routingFile);
   const deployedSchemas = readDeployedSchemas(env, problems);
   const retention = readRetention(setting, staleWorkerMs, problems);
   if (
     queuedTimeoutMs === undefined ||
+    orphanAfterMs === undefined ||
     problems.length > 0 ||
     !storage ||
     maxBodyBytes === undefined ||
@@ -263,6 +273,7 @@ export function loadAppSettings(env: Env, routingFile?: string): AppSettings {
     liveLogStreams: { perCaller: streamsPerCaller, total: streamsTotal },
     staleWorkerMs,
     queuedTimeoutMs,
+    orphanAfterMs,
     notify,
     deployedSchemas,
     retention,

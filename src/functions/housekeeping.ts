@@ -1,13 +1,13 @@
 import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
 import { applyRetention } from '../retention/index.js';
-import { abandonStaleRuns, endUnservedRuns } from '../storage/index.js';
+import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
 
 /**
 import { applyRetention } from '../retention/index.js';
-import { abandonStaleRuns, endUnservedRuns } from '../storage/index.js';
+import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns } from '../storage/index.js';
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   // Since when this process has seen storage answer, tick after tick. A worker's silence counts only once
@@ -54,6 +54,13 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
         context.warn(`run ${run.execId} ended: ${run.error}`);
         await storage.results.publish(run);
       }
+      const requeued = await requeueOrphanRuns({
+        executions: storage.executions,
+        jobs: storage.jobs,
+        orphanAfterMs: settings.orphanAfterMs,
+      });
+      for (const run of requeued)
+        context.warn(`run ${run.execId} still accepted after ${settings.orphanAfterMs} ms: queued again`);
       const expired = await expireOverdueRuns({ storage, onError: (message, err) => context.error(message, err) });
       for (const run of expired) context.log(`run ${run.execId} expired: ${run.error}`);
       // on its own: a failed purge holds up nothing else, and the next tick takes it up again

@@ -76,6 +76,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
     cancelRequestedBy: v('cancelRequestedBy'),
     notifyError: v('notifyError'),
     abandonedAt: v('abandonedAt'),
+    requeuedAt: v('requeuedAt'),
     aksCredentials: v('aksCredentials') ?? false,
     exclusiveKey: v('exclusiveKey'),
     approval: fromJson(entity.approval, null),
@@ -286,6 +287,20 @@ export class ExecutionRepository {
     const day = newestFirstKeys(beforeMs, '').partitionKey;
     const filter = [odata`PartitionKey gt ${day}`, ...exceptStatuses.map((s) => odata`status ne ${s}`)].join(' and ');
     return (await firstRows(this.table, filter, limit)).map(fromTableEntity);
+  }
+
+  /**
+   * At most `limit` runs still `accepted` that were requested between `fromMs` and `toMs`. Days are
+   * partitions, older days greater keys: the range of those days' partitions, filtered by status.
+   */
+  async listAcceptedBetween(fromMs: number, toMs: number, limit: number): Promise<Execution[]> {
+    const newest = newestFirstKeys(toMs, '').partitionKey;
+    const oldest = newestFirstKeys(fromMs, '').partitionKey;
+    const filter = odata`PartitionKey ge ${newest} and PartitionKey le ${oldest} and status eq ${'accepted'}`;
+    return (await firstRows(this.table, filter, limit)).map(fromTableEntity).filter((e) => {
+      const at = Date.parse(e.requestedAt);
+      return at >= fromMs && at <= toMs;
+    });
   }
 
   /**

@@ -39,6 +39,8 @@ export { JobQueue, WorkerQueue } from './job-queue.js';
 export { LogStore } from './log-store.js';
 export type { LedgerEntry, PageState } from './notification-ledger.js';
 export { NotificationLedger } from './notification-ledger.js';
+export type { OrphanRunsOptions } from './orphan-runs.js';
+export { requeueOrphanRuns } from './orphan-runs.js';
 export { ResultQueue } from './result-queue.js';
 export type { CancelResult } from './run-control.js';
 export { cancelRun } from './run-control.js';

@@ -28,6 +28,7 @@ export interface TestServicesOptions {
   auth?: Partial<AuthSettings>;
   staleWorkerMs?: number;
   queuedTimeoutMs?: number;
+  orphanAfterMs?: number;
   notify?: NotifySettings;
   deployedSchemas?: AppSettings['deployedSchemas'];
   /** Caps of live-log streams (default: the settings' defaults, 10 per caller, 200 in all). */
@@ -46,6 +47,7 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       auth: { ...SECURED, ...options.auth },
       staleWorkerMs: options.staleWorkerMs ?? 30_000,
       queuedTimeoutMs: options.queuedTimeoutMs ?? 15 * 60_000,
+      orphanAfterMs: options.orphanAfterMs ?? 5 * 60_000,
       notify: options.notify ?? {
         slack: null,
         opsgenie: null,

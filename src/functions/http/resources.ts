@@ -43,6 +43,7 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
     commit_sha: e.commitSha,
     notify_error: e.notifyError,
     abandoned_at: e.abandonedAt,
+    requeued_at: e.requeuedAt,
     approval: e.approval && {
       approvers: e.approval.approvers,
       min_approvals: e.approval.minApprovals,

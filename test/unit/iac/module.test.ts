@@ -253,6 +253,7 @@ describe('iac settings', () => {
     CLOUDO_MAX_ALERTS_PER_REQUEST: 'tuning',
     CLOUDO_MAX_BODY_BYTES: 'tuning',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
+    CLOUDO_ORPHAN_AFTER_MS: 'tuning',
     CLOUDO_QUEUED_TIMEOUT_MS: 'tuning',
     CLOUDO_RETENTION_BATCH_SIZE: 'tuning',
     CLOUDO_ROUTING_RULES_FILE: 'the module passes the rules inline (CLOUDO_ROUTING_RULES)',

@@ -36,6 +36,7 @@ function execution(overrides: Partial<Execution> = {}): Execution {
     cancelRequestedBy: null,
     notifyError: null,
     abandonedAt: null,
+    requeuedAt: null,
     aksCredentials: false,
     exclusiveKey: null,
     approval: null,
