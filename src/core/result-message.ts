@@ -15,6 +15,11 @@ export const ResultMessage = z.object({
   status: ExecutionStatus,
   finishedAt: z.iso.datetime({ offset: true }),
   logTail: z.string().max(RESULT_LOG_TAIL_BYTES),
+  /**
+   * Which round of notifying this is (absent: the first). A round that must be retried (Slack or Opsgenie
+   * down) is put back on the queue as the next round, later (resultRetryDelayMs).
+   */
+  round: z.number().int().min(1).max(1000).optional(),
 });
 export type ResultMessage = z.infer<typeof ResultMessage>;
 
@@ -26,4 +31,15 @@ export function logTail(log: Buffer | null, maxBytes = RESULT_LOG_TAIL_BYTES): s
   if (log.length > maxBytes) tail = tail.slice(tail.indexOf('\n') + 1 || 0);
   while (Buffer.byteLength(tail) > maxBytes) tail = tail.slice(1);
   return tail;
+}
+
+/**
+ * Rounds of notifying one result before failures are recorded instead of retried: with the delays below,
+ * about two and a half hours, longer than a notifier's outage should last and short of paging stale news.
+ */
+export const RESULT_MAX_ROUNDS = 24;
+
+/** Wait before round `round + 1`: 2 s doubling, at most 10 minutes. */
+export function resultRetryDelayMs(round: number): number {
+  return Math.min(600_000, 2_000 * 2 ** (round - 1));
 }

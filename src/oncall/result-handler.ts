@@ -1,13 +1,13 @@
 import type { AlertContext } from '../core/alert-context.js';
 import type { Notifier } from '../core/notification.js';
-import { ResultMessage } from '../core/result-message.js';
+import { RESULT_MAX_ROUNDS, ResultMessage, resultRetryDelayMs } from '../core/result-message.js';
 import type { RoutingRules, RunFacts } from '../core/routing-rules.js';
 import { routeRun } from '../core/routing-rules.js';
 import type { Storage } from '../storage/index.js';
 import { syncApprovalMessage } from './approval-message.js';
 import type { PlannedSend, Target } from './plan.js';
 import { dedupKeyOf, planNotifications } from './plan.js';
-import { SendRound } from './send-round.js';
+import { RetryLaterError, SendRound } from './send-round.js';
 
 export interface ResultHandlerDeps {
   readonly storage: Storage;
@@ -28,9 +28,9 @@ export interface Attempt {
 /**
  * Notifies about one finished run: routes it, plans the sends, and makes each (execution, target, action)
  * at most once per success (a ledger row per send). A gated run also gets its Slack approval message,
- * posted once and then kept in step with its state (approval-message.ts). Retryable failures throw
- * RetryLaterError so the queue brings the message back; on the last delivery they are recorded on the
- * execution instead.
+ * posted once and then kept in step with its state (approval-message.ts). Retryable failures put the
+ * result back on the queue as a later round; on the last round (or the queue's last delivery) they are
+ * recorded on the execution instead.
  */
 export async function handleResult(deps: ResultHandlerDeps, message: unknown, attempt: Attempt): Promise<void> {
   const parsed = ResultMessage.safeParse(message);
@@ -66,11 +66,12 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     dedupKey,
   }).map((s) => withSeverity(s, alert));
 
+  const roundNo = parsed.data.round ?? 1;
   const round = new SendRound({
     storage,
     notifiers: deps.notifiers,
     execId: execution.execId,
-    lastAttempt: attempt.dequeueCount >= attempt.maxDequeueCount,
+    lastAttempt: attempt.dequeueCount >= attempt.maxDequeueCount || roundNo >= RESULT_MAX_ROUNDS,
   });
   if (execution.approval && deps.notifiers.slack) {
     // the message goes where an approval request is routed, whatever the run's state when we first see it
@@ -85,7 +86,16 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     if (delivery) pageState = nextPage(pageState, send, delivery.ref, execution.execId);
   }
   if (pageState && pageState !== page) await storage.notifications.setPage(dedupKey, pageState);
-  await round.finish();
+  try {
+    await round.finish();
+  } catch (err) {
+    if (!(err instanceof RetryLaterError)) throw err;
+    // not the queue's own redelivery, which gives up after maxDequeueCount (about 30 s, shorter than many a
+    // Slack or Opsgenie outage): a later round of its own, backing off to every 10 minutes
+    const delayMs = resultRetryDelayMs(roundNo);
+    await storage.results.retryLater(parsed.data, delayMs);
+    deps.log('warn', `${err.message}; round ${roundNo + 1} of ${RESULT_MAX_ROUNDS} in ${delayMs / 1000} s`);
+  }
 }
 
 function withSeverity(send: PlannedSend, alert: AlertContext | null): PlannedSend {

@@ -39,4 +39,10 @@ export class ResultQueue {
     });
     await sendCreatingQueue(this.queue, encodeMessage(message));
   }
+
+  /** Puts a result back as its next round of notifying, out of sight for `delayMs`. */
+  async retryLater(message: ResultMessage, delayMs: number): Promise<void> {
+    const next = ResultMessage.parse({ ...message, round: (message.round ?? 1) + 1 });
+    await this.queue.sendMessage(encodeMessage(next), { visibilityTimeout: Math.ceil(delayMs / 1000) });
+  }
 }

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
+import { RESULT_MAX_ROUNDS } from '../../../src/core/result-message.js';
 import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { QueueFunctionDefinition } from '../../../src/functions/index.js';
-import { resultsFunction } from '../../../src/functions/results.js';
+import { RESULTS_MAX_DEQUEUE_COUNT, resultsFunction } from '../../../src/functions/results.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
 import type { FakeOpsgenie } from '../../support/fake-opsgenie.js';
 import { startFakeOpsgenie } from '../../support/fake-opsgenie.js';
@@ -114,28 +115,51 @@ describe('on-call notifications from results', () => {
     expect(opsgenie.alerts.length).toBe(alertsBefore);
   });
 
-  it('retries through the queue while Slack is down, and delivers on the third attempt', async () => {
-    const message = await finish('failed');
+  /** Results messages waiting on the queue, visible or not (a later round is out of sight for a while). */
+  const waiting = async () =>
+    (await t.storage.clients.queue(t.storage.names.resultsQueue).getProperties()).approximateMessagesCount ?? 0;
+
+  it('retries in later rounds of its own while Slack is down, and delivers once it is back', async () => {
+    const message = (await finish('failed')) as object;
     const before = slack.messages.length;
     slack.failNext(2, 500);
-    await expect(deliver(message, 1)).rejects.toThrow(/will retry: slack/);
-    await expect(deliver(message, 2)).rejects.toThrow(/will retry: slack/);
-    await deliver(message, 3);
+    const queued = await waiting();
+    // each failed round puts the result back as the next one, and ends without an error for the queue
+    await deliver(message, 1);
+    await deliver({ ...message, round: 2 }, 1);
+    expect(await waiting()).toBe(queued + 2);
+    await deliver({ ...message, round: 3 }, 1);
     expect(slack.messages.length).toBe(before + 1);
-    // Opsgenie was sent on the first attempt and not again
+    // Opsgenie was sent in the first round and not again
     const alias = opsgenie.alerts.at(-1)?.alias ?? '';
     expect(opsgenie.alertsByAlias(alias)[0]?.count).toBe(1);
   });
 
-  it('gives up on the last attempt and shows why on the execution', async () => {
-    const message = await finish('failed');
-    slack.failNext(10, 500);
-    await expect(deliver(message, 4)).rejects.toThrow(/will retry/);
-    await deliver(message, 5);
-    const row = (await t.storage.executions.get(execIdOf(message)))?.execution;
-    expect(row?.notifyError).toMatch(/^slack open: /);
-    const ledger = await t.storage.notifications.list(execIdOf(message));
-    expect(ledger.find((e) => e.key === 'slack.open')?.status).toBe('failed');
+  it('keeps trying past the queue’s own five deliveries, so a long outage loses no page', async () => {
+    const message = (await finish('failed')) as object;
+    slack.failNext(1, 500);
+    const queued = await waiting();
+    await deliver({ ...message, round: 7 }, 1);
+    expect(await waiting()).toBe(queued + 1);
+    expect((await t.storage.executions.get(execIdOf(message)))?.execution.notifyError).toBeNull();
     slack.failNext(0);
+  });
+
+  it('gives up in the last round (or on the queue’s last delivery) and shows why on the execution', async () => {
+    for (const [round, dequeueCount] of [
+      [RESULT_MAX_ROUNDS, 1],
+      [1, RESULTS_MAX_DEQUEUE_COUNT],
+    ] as const) {
+      const message = (await finish('failed')) as object;
+      slack.failNext(10, 500);
+      const queued = await waiting();
+      await deliver({ ...message, round }, dequeueCount);
+      expect(await waiting()).toBe(queued);
+      const row = (await t.storage.executions.get(execIdOf(message)))?.execution;
+      expect(row?.notifyError).toMatch(/^slack open: /);
+      const ledger = await t.storage.notifications.list(execIdOf(message));
+      expect(ledger.find((e) => e.key === 'slack.open')?.status).toBe('failed');
+      slack.failNext(0);
+    }
   });
 });
