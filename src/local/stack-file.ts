@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { isProcessRunning } from './process-alive.js';
 
 /** Where the local stack keeps its state (Azurite data, stack.json): `CLOUDO_STATE_DIR`, default `.cloudo`. */
 export function stateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -40,14 +41,7 @@ export async function readStackFile(): Promise<StackFile | null> {
 /** The running local stack, or null when none started or its process is gone (a crash leaves stack.json behind). */
 export async function readRunningStack(): Promise<StackFile | null> {
   const stack = await readStackFile();
-  if (!stack) return null;
-  try {
-    // signal 0 checks the process exists without touching it
-    process.kill(stack.pid, 0);
-  } catch {
-    return null;
-  }
-  return stack;
+  return stack && isProcessRunning(stack.pid) ? stack : null;
 }
 
 /** Storage settings of the running local stack, or {} when none runs. */
