@@ -68,6 +68,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     blobPort: options.azuritePorts.blob,
     queuePort: options.azuritePorts.queue,
     tablePort: options.azuritePorts.table,
+    // beside the data, and kept in memory mode too: it is where Azurite's errors go
+    logFile: path.join(options.stateDir, 'azurite.log'),
   });
   const stops: (() => Promise<void>)[] = [() => azurite.stop()];
   const stop = async () => {
@@ -101,6 +103,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();
     const workers: WorkerProcess[] = [];
     const workerPids = () => workers.flatMap((w) => (w.pid ? [w.pid] : []));
+    const onWorkerPidChange = () => {
+      // should this process die, Azurite stays up for the workers' last writes
+      azurite.setDependents(workerPids());
+      options.onChildPidsChange?.();
+    };
     for (const [index, worker] of capabilities.entries()) {
       await services.storage.jobs.forWorker(worker).ensureQueues();
       const uids = options.env.CLOUDO_RUNBOOK_UIDS;
@@ -112,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...(uids && { CLOUDO_RUNBOOK_UIDS: uidShare(uids, index, capabilities.length) }),
         },
         onLine: (line) => options.log(`worker:${worker}`, line),
-        onPidChange: () => options.onChildPidsChange?.(),
+        onPidChange: onWorkerPidChange,
       });
       // listed before it starts: the pid it reports on start must be among childPids()
       workers.push(process);
