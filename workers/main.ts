@@ -38,6 +38,10 @@ function runbookUserLine({ runbookAccounts: range }: WorkerSettings): string {
 }
 
 async function main(): Promise<void> {
+  // a log line must never end the worker: once whoever read our output is gone (the local stack's pipe
+  // after it was killed), each write fails with EPIPE, and an unhandled stream error would end the worker
+  // in the middle of its shutdown, leaving its runbooks running and their runs unrecorded
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const settings = loadWorkerSettings(process.env);
   // asked to run runbooks as other users but unable to: refuse, rather than run them as ourselves
   const separation = settings.runbookAccounts && separationProblem(settings.runbookAccounts);
@@ -79,8 +83,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // started by the local stack with an IPC channel: if that parent dies, do not linger as an orphan
-  if (process.send) process.once('disconnect', () => stop('SIGTERM'));
+  // started by the local stack with an IPC channel: if that parent dies, do not linger as an orphan. It
+  // may have died while this worker was starting: the 'disconnect' event is gone then, the state remains
+  if (process.send) {
+    if (process.connected) process.once('disconnect', () => stop('SIGTERM'));
+    else stop('SIGTERM');
+  }
 }
 
 main().catch((err: unknown) => {

@@ -54,7 +54,8 @@ export async function workerKillScenario(options: ChaosOptions): Promise<Scenari
       }
       notes.push(`worker ${pid} SIGKILLed at ${((Date.now() - started) / 1000).toFixed(1)} s`);
       // the stack restarts a dead worker after 0.5 s; wait for the new one before the next kill
-      while (second.pid === pid) await sleep(100);
+      // (pid is undefined while it is down)
+      while (second.pid === pid || second.pid === undefined) await sleep(100);
     }
     const b = await load;
     options.log(`worker-kill: burst done (${b.answers.length} triggers), settling`);

@@ -1,8 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AzuriteDependents } from './azurite-watchdog.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -15,14 +20,31 @@ export interface AzuriteOptions {
   readonly blobPort?: number;
   readonly queuePort?: number;
   readonly tablePort?: number;
+  /**
+   * File Azurite's output is appended to (start, stop, errors; no access log). Default: `azurite.log` in
+   * `location`; in memory, a file in a temporary folder that stop() removes.
+   */
+  readonly logFile?: string | undefined;
   /** Give up if Azurite is not listening after this long (default 30 s). */
   readonly startTimeoutMs?: number;
+  /**
+   * Should this process die without stop(), how long Azurite keeps serving its dependents (see
+   * setDependents) at most before it saves and stops anyway (default 60 s: a worker's shutdown grace).
+   */
+  readonly dependentsWaitMs?: number;
 }
 
 export interface RunningAzurite {
   readonly connectionString: string;
   readonly ports: { readonly blob: number; readonly queue: number; readonly table: number };
   readonly pid: number;
+  readonly logFile: string;
+  /**
+   * The processes that write to this Azurite (the workers), as they are now. Should this process die,
+   * Azurite serves them until they have exited (their last writes are final statuses), then stops.
+   */
+  setDependents(pids: readonly number[]): void;
+  /** Closes Azurite gracefully, which saves its data (SIGKILL only if that hangs for 10 s). */
   stop(): Promise<void>;
 }
 
@@ -38,13 +60,12 @@ export function azuriteConnectionString(ports: RunningAzurite['ports']): string 
 }
 
 /**
- * Starts Azurite as a child process through its CLI (its package main cannot be required) and reads the
- * ports it actually bound from its output.
+ * Starts Azurite as a process of its own (its package main cannot be required) through
+ * azurite-process.ts, which closes it gracefully if this process dies, and reads the ports it actually
+ * bound from its log.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
-  const cli = createRequire(import.meta.url).resolve('azurite/dist/src/azurite.js');
   const args = [
-    cli,
     '--blobPort',
     String(options.blobPort ?? 0),
     '--queuePort',
@@ -54,76 +75,96 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--disableTelemetry',
     '--skipApiVersionCheck',
     '--loose',
+    // no access log: a line per request would grow the log file without bound, and nobody read it
+    '--silent',
   ];
   if (options.location) {
-    mkdirSync(options.location, { recursive: true });
+    await mkdir(options.location, { recursive: true });
     args.push('--location', options.location);
   } else {
     args.push('--inMemoryPersistence');
   }
-  // its own process group: a terminal's Ctrl-C reaches only our process, which stops Azurite last, after
-  // the workers have recorded their final statuses
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  // whatever way this process ends (short of SIGKILL), Azurite does not outlive it
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const ports = await readPorts(child, options.startTimeoutMs ?? 30_000);
+  const tempDir = options.logFile || options.location ? null : await mkdtemp(path.join(os.tmpdir(), 'cloudo-azurite-'));
+  const logFile = options.logFile ?? path.join(options.location ?? tempDir ?? '', 'azurite.log');
+  await mkdir(path.dirname(logFile), { recursive: true });
+  const log = await open(logFile, 'a');
+  const logStart = (await log.stat()).size;
+  const child = spawn(process.execPath, [...azuriteProcess(), String(options.dependentsWaitMs ?? 60_000), ...args], {
+    // a file, not a pipe: Azurite's writes must not fail when this process is gone (azurite-process.ts)
+    stdio: ['ignore', log.fd, log.fd, 'ipc'],
+    // its own process group: a terminal's Ctrl-C reaches only our process, which stops Azurite last, after
+    // the workers have recorded their final statuses
+    detached: true,
+  });
+  await log.close();
+  // the channel is how Azurite learns we died; it must not keep this process alive
+  child.channel?.unref();
+  const cleanUp = () => (tempDir ? rm(tempDir, { recursive: true, force: true }) : Promise.resolve());
+  const ports = await readPorts(child, logFile, logStart, options.startTimeoutMs ?? 30_000).catch(async (err) => {
+    await cleanUp();
+    throw err;
+  });
   let stopping: Promise<void> | undefined;
   return {
     connectionString: azuriteConnectionString(ports),
     ports,
     pid: child.pid ?? -1,
+    logFile,
+    setDependents(pids) {
+      const message: AzuriteDependents = { dependents: [...pids] };
+      // no callback, and a failed send (Azurite just died) would be an unhandled 'error' ending this process
+      if (child.connected) child.send(message, () => undefined);
+    },
     stop() {
-      stopping ??= stopChild(child).finally(() => process.off('exit', killOnExit));
+      stopping ??= stopChild(child).finally(cleanUp);
       return stopping;
     },
   };
 }
 
-async function readPorts(child: ChildProcess, timeoutMs: number): Promise<RunningAzurite['ports']> {
-  const found: Partial<Record<'blob' | 'queue' | 'table', number>> = {};
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => fail(new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`)),
-      timeoutMs,
-    );
-    const fail = (err: Error) => {
-      clearTimeout(timer);
+/** The Azurite program and how to run it: `.ts` under tsx in development, `.js` once built. */
+function azuriteProcess(): string[] {
+  const isTypeScript = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./azurite-process.${isTypeScript ? 'ts' : 'js'}`, import.meta.url));
+  if (!isTypeScript) return [entry];
+  // whoever runs this file (tsx, vitest) may not pass a TypeScript loader down to children
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+  return ['--import', tsx, entry];
+}
+
+async function readPorts(
+  child: ChildProcess,
+  logFile: string,
+  logStart: number,
+  timeoutMs: number,
+): Promise<RunningAzurite['ports']> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const output = (await readFile(logFile)).subarray(logStart).toString();
+    const found: Partial<Record<string, number>> = {};
+    for (const m of output.matchAll(
+      /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g,
+    )) {
+      found[(m[1] ?? '').toLowerCase()] = Number(m[2]);
+    }
+    if (found.blob && found.queue && found.table) return { blob: found.blob, queue: found.queue, table: found.table };
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`Azurite exited (${child.signalCode ?? `code ${child.exitCode}`}) before listening:\n${output}`);
+    }
+    if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      reject(err);
-    };
-    const onExit = (code: number | null) =>
-      fail(new Error(`Azurite exited (code ${code}) before listening:\n${output}`));
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const m of output.matchAll(
-        /Azurite (Blob|Queue|Table) service is successfully listening at http:\/\/[^:]+:(\d+)/g,
-      )) {
-        found[(m[1] ?? '').toLowerCase() as 'blob'] = Number(m[2]);
-      }
-      if (found.blob && found.queue && found.table) {
-        clearTimeout(timer);
-        child.stdout?.off('data', onData);
-        child.off('exit', onExit);
-        // keep draining so a full pipe never blocks Azurite
-        child.stdout?.resume();
-        resolve({ blob: found.blob, queue: found.queue, table: found.table });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', onExit);
-  });
+      throw new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`);
+    }
+    await sleep(50);
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
-  child.kill('SIGINT');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  // Azurite's own handler: it closes its servers, and closing its databases saves them
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { LocalKeys } from './local-keys.js';
 import type { LocalStack } from './stack.js';
 import { startLocalStack } from './stack.js';
-import { removeStackFile, stateDir, writeStackFile } from './stack-file.js';
+import { StackFileWriter, stateDir } from './stack-file.js';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 
@@ -33,6 +33,16 @@ async function main(): Promise<void> {
   const inMemory = values['in-memory'] || env.CLOUDO_AZURITE_IN_MEMORY === 'true';
   const secure = values.secure || env.CLOUDO_LOCAL_AUTH === 'on';
   const startedAt = Date.now();
+  const stackFile = new StackFileWriter();
+  // set once started; a worker may restart before that, and the first write lists its pid anyway
+  let started: LocalStack | undefined;
+  const stackFileOf = (running: LocalStack) => ({
+    url: running.url,
+    pid: process.pid,
+    connectionString: running.azurite.connectionString,
+    namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
+    childPids: running.childPids(),
+  });
   const stack = await startLocalStack({
     port: port('PORT', 7071),
     azuriteLocation: inMemory ? null : path.join(stateDir(env), 'azurite'),
@@ -48,14 +58,14 @@ async function main(): Promise<void> {
     stateDir: stateDir(env),
     env,
     log: (source, line) => console.log(`[${source}] ${line}`),
+    // a restarted worker has a new pid: stack.json lists the processes that run now
+    onChildPidsChange: () => {
+      if (!started) return;
+      stackFile.write(stackFileOf(started)).catch((err) => console.error(`cannot update stack.json: ${String(err)}`));
+    },
   });
-  await writeStackFile({
-    url: stack.url,
-    pid: process.pid,
-    connectionString: stack.azurite.connectionString,
-    namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
-    childPids: stack.childPids(),
-  });
+  started = stack;
+  await stackFile.write(stackFileOf(stack));
   const { created, updated, unchanged } = stack.imported;
   console.log(
     [
@@ -80,7 +90,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping ClouDO...`);
-    Promise.all([stack.stop(), removeStackFile()]).then(
+    Promise.all([stack.stop(), stackFile.remove()]).then(
       () => process.exit(128 + (os.constants.signals[signal] ?? 15)),
       (err) => {
         console.error('stop failed', err);

@@ -1,6 +1,7 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { isProcessRunning } from './process-alive.js';
 
 /** Where the local stack keeps its state (Azurite data, stack.json): `CLOUDO_STATE_DIR`, default `.cloudo`. */
 export function stateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -15,18 +16,51 @@ const StackFile = z.object({
   pid: z.number(),
   connectionString: z.string(),
   namespace: z.string(),
-  /** Child processes, so an operator (or a test) can check nothing outlives a stop. */
+  /**
+   * Child processes (Azurite, then the running workers), so an operator (or a test) can check nothing
+   * outlives a stop; rewritten when a worker restarts with a new pid.
+   */
   childPids: z.array(z.number()),
 });
 export type StackFile = z.infer<typeof StackFile>;
 
 export async function writeStackFile(content: StackFile): Promise<void> {
   await mkdir(stateDir(), { recursive: true });
-  await writeFile(stackFile(), `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  // written aside, then renamed over: a reader never sees half a file (and takes the stack for gone)
+  const partial = `${stackFile()}.${process.pid}.tmp`;
+  await writeFile(partial, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  await rename(partial, stackFile());
 }
 
 export async function removeStackFile(): Promise<void> {
   await rm(stackFile(), { force: true });
+}
+
+/**
+ * Keeps stack.json in step with a running stack whose workers may restart: one write at a time, each
+ * with the newest content, and none after remove() (a late write would leave a stopped stack listed).
+ */
+export class StackFileWriter {
+  private latest: StackFile | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private removed = false;
+
+  write(content: StackFile): Promise<void> {
+    this.latest = content;
+    return this.enqueue(() => (this.removed || !this.latest ? Promise.resolve() : writeStackFile(this.latest)));
+  }
+
+  remove(): Promise<void> {
+    this.removed = true;
+    return this.enqueue(removeStackFile);
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(step);
+    // one failed write must not stop the later ones
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 }
 
 export async function readStackFile(): Promise<StackFile | null> {
@@ -40,14 +74,7 @@ export async function readStackFile(): Promise<StackFile | null> {
 /** The running local stack, or null when none started or its process is gone (a crash leaves stack.json behind). */
 export async function readRunningStack(): Promise<StackFile | null> {
   const stack = await readStackFile();
-  if (!stack) return null;
-  try {
-    // signal 0 checks the process exists without touching it
-    process.kill(stack.pid, 0);
-  } catch {
-    return null;
-  }
-  return stack;
+  return stack && isProcessRunning(stack.pid) ? stack : null;
 }
 
 /** Storage settings of the running local stack, or {} when none runs. */

@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   /** Environment handed to the app settings and the workers (poll interval, concurrency...). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (source: string, line: string) => void;
+  /** Told when a worker restarted with a new pid (see LocalStack.childPids). */
+  readonly onChildPidsChange?: () => void;
 }
 
 export interface LocalStack {
@@ -46,7 +48,7 @@ export interface LocalStack {
   readonly runbookIsolation: 'separate-users' | 'none';
   /** The credentials in force when secure. */
   readonly keys: LocalKeys | null;
-  /** Azurite and worker pids, as they are now (workers restart with new pids). */
+  /** Azurite's and the running workers' pids, as they are now (workers restart with new pids). */
   childPids(): number[];
   stop(): Promise<void>;
 }
@@ -66,6 +68,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     blobPort: options.azuritePorts.blob,
     queuePort: options.azuritePorts.queue,
     tablePort: options.azuritePorts.table,
+    // beside the data, and kept in memory mode too: it is where Azurite's errors go
+    logFile: path.join(options.stateDir, 'azurite.log'),
   });
   const stops: (() => Promise<void>)[] = [() => azurite.stop()];
   const stop = async () => {
@@ -98,6 +102,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();
     const workers: WorkerProcess[] = [];
+    const workerPids = () => workers.flatMap((w) => (w.pid ? [w.pid] : []));
+    const onWorkerPidChange = () => {
+      // should this process die, Azurite stays up for the workers' last writes
+      azurite.setDependents(workerPids());
+      options.onChildPidsChange?.();
+    };
     for (const [index, worker] of capabilities.entries()) {
       await services.storage.jobs.forWorker(worker).ensureQueues();
       const uids = options.env.CLOUDO_RUNBOOK_UIDS;
@@ -109,9 +119,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...(uids && { CLOUDO_RUNBOOK_UIDS: uidShare(uids, index, capabilities.length) }),
         },
         onLine: (line) => options.log(`worker:${worker}`, line),
+        onPidChange: onWorkerPidChange,
       });
-      process.start();
+      // listed before it starts: the pid it reports on start must be among childPids()
       workers.push(process);
+      process.start();
     }
     stops.push(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
 
@@ -136,7 +148,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       workers: capabilities,
       runbookIsolation: options.env.CLOUDO_RUNBOOK_UIDS ? 'separate-users' : 'none',
       keys,
-      childPids: () => [azurite.pid, ...workers.flatMap((w) => (w.pid ? [w.pid] : []))],
+      childPids: () => [azurite.pid, ...workerPids()],
       stop,
     };
   } catch (err) {

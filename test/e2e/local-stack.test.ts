@@ -204,6 +204,23 @@ describe('npm start (the whole local stack)', () => {
     });
   });
 
+  it('restarts a worker that died and lists its new pid in stack.json, where the old one is gone', async () => {
+    const readPids = async () =>
+      (JSON.parse(await readFile(path.join(stateDir, 'stack.json'), 'utf8')) as { childPids: number[] }).childPids;
+    const [azurite, worker] = await readPids();
+    process.kill(worker ?? 0, 'SIGKILL');
+    const pids = await waitFor('stack.json to list the restarted worker', async () => {
+      const now = await readPids();
+      return now.length === 2 && now[1] !== worker ? now : undefined;
+    });
+    expect(pids[0]).toBe(azurite);
+    expect(isAlive(pids[1] ?? 0)).toBe(true);
+    expect(output).toMatch(/\[worker:Runbook\] exited \(SIGKILL\); restarting in 500 ms/);
+    // and it serves runs again
+    const trigger = await json('/api/Trigger?id=test');
+    expect(await finished(String(trigger.body.exec_id))).toMatchObject({ status: 'succeeded' });
+  });
+
   it('stops everything on Ctrl-C, recording how a run cut short ended, and leaves no process behind', async () => {
     const long = await json('/api/Trigger?id=long');
     const execId = String(long.body.exec_id);

@@ -7,7 +7,10 @@ declare module 'vitest' {
   }
 }
 
-/** One in-memory Azurite for the whole run; each test file works in its own storage namespace. */
+/**
+ * One in-memory Azurite for the whole run; each test file works in its own storage namespace. Should
+ * vitest die without its teardown, Azurite notices and stops by itself (src/local/azurite-process.ts).
+ */
 export default async function setup(project: TestProject) {
   const azurite = await startAzurite();
   project.provide('azuriteConnectionString', azurite.connectionString);
