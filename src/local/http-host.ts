@@ -11,6 +11,14 @@ import type { FunctionDefinition, HttpFunctionDefinition } from '../functions/in
 import type { RouteTemplate } from './route-template.js';
 import { parseRouteTemplate } from './route-template.js';
 
+/**
+ * host.json `extensions.http.maxOutstandingRequests`: requests held at once (running, waiting, and open
+ * live-log streams) before the host answers 429. Beyond it a caller is told at once to come back, rather
+ * than waiting for an answer it may give up on and retry, starting a second run (chaos, issue 13). Above
+ * the live-log streams' own cap (CLOUDO_STREAMS_TOTAL, 200) so following logs cannot starve the API.
+ */
+export const MAX_OUTSTANDING_REQUESTS = 400;
+
 /** The Functions host's own default request size limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, 100 MB). */
 const HOST_BODY_LIMIT_BYTES = 100 * 1024 * 1024;
 const ROUTE_PREFIX = '/api/';
@@ -27,6 +35,8 @@ export interface HttpHostOptions {
   readonly keys?: { readonly functionKeys: readonly string[]; readonly masterKey: string } | null;
   /** Where function logs go (default: console, prefixed with the function name). */
   readonly log?: (functionName: string, level: string, args: unknown[]) => void;
+  /** Requests held at once before 429 (default MAX_OUTSTANDING_REQUESTS, as host.json tells Azure's host). */
+  readonly maxOutstandingRequests?: number;
 }
 
 export interface RunningHttpHost {
@@ -58,7 +68,20 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     });
 
   const keys = options.keys ?? null;
+  const maxOutstanding = options.maxOutstandingRequests ?? MAX_OUTSTANDING_REQUESTS;
+  let outstanding = 0;
   const server = createServer((req, res) => {
+    if (outstanding >= maxOutstanding) {
+      req.resume();
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(
+        JSON.stringify({
+          error: `the host holds ${maxOutstanding} requests already (maxOutstandingRequests): retry`,
+        }),
+      );
+      return;
+    }
+    outstanding++;
+    res.once('close', () => outstanding--);
     serve(routes, keys, log, req, res).catch((err: unknown) => {
       // the path only: the query may hold a Functions key (?code=)
       console.error('local host: failed to answer', req.method, (req.url ?? '').split('?')[0], err);
