@@ -103,7 +103,8 @@ const IsoTime = z.iso.datetime({ offset: true });
 
 /**
  * One run of one runbook: the schema as it was when the run was requested (a later schema edit does
- * not change a queued run), who asked, and what happened.
+ * not change a queued run), who asked, and what happened. What happens later defaults to nothing
+ * (null, false, none): a row written before a field existed reads the same as a run it never applied to.
  */
 export const Execution = z.object({
   execId: ExecId,
@@ -112,66 +113,75 @@ export const Execution = z.object({
   schemaName: z.string(),
   runbook: z.string(),
   worker: z.string(),
-  runArgs: z.string(),
-  oncall: z.boolean(),
+  runArgs: z.string().default(''),
+  oncall: z.boolean().default(false),
   /** Time limit of the run in ms. */
   timeoutMs: z.number().int().positive(),
   trigger: RunTrigger,
   status: ExecutionStatus,
   requestedAt: IsoTime,
-  startedAt: IsoTime.nullable(),
-  finishedAt: IsoTime.nullable(),
-  exitCode: z.number().int().nullable(),
+  startedAt: IsoTime.nullable().default(null),
+  finishedAt: IsoTime.nullable().default(null),
+  exitCode: z.number().int().nullable().default(null),
   /** Signal that ended the process, e.g. SIGKILL after a timeout. */
-  signal: z.string().nullable(),
+  signal: z.string().nullable().default(null),
   /** Why ClouDO could not run it, or a tail of stderr when it failed. */
-  error: z.string().nullable(),
+  error: z.string().nullable().default(null),
   /** Size of the stored log in bytes, once the run has ended. */
-  logBytes: z.number().int().nonnegative().nullable(),
+  logBytes: z.number().int().nonnegative().nullable().default(null),
   /** Host name of the worker that ran it. */
-  workerHost: z.string().nullable(),
+  workerHost: z.string().nullable().default(null),
   /** Id of the worker process that claimed it (its row in Table Workers); housekeeping checks its heartbeat. */
-  workerId: z.string().nullable(),
+  workerId: z.string().nullable().default(null),
   /** For alert runs: the rule, condition and resource (the full alert and payload are in a blob). */
-  alertRule: z.string().max(1024).nullable(),
-  monitorCondition: z.enum(['Fired', 'Resolved']).nullable(),
-  resourceId: z.string().max(1024).nullable(),
+  alertRule: z.string().max(1024).nullable().default(null),
+  monitorCondition: z.enum(['Fired', 'Resolved']).nullable().default(null),
+  resourceId: z.string().max(1024).nullable().default(null),
   /** Where the script that ran came from: a folder, or `github:owner/repo@sha:path`. */
-  runbookOrigin: z.string().max(1024).nullable(),
+  runbookOrigin: z.string().max(1024).nullable().default(null),
   /** The Git commit the script was taken from. */
-  commitSha: z.string().max(64).nullable(),
+  commitSha: z.string().max(64).nullable().default(null),
   /** The worker fetches per-run AKS credentials (schema `aks_credentials`). */
-  aksCredentials: z.boolean(),
+  aksCredentials: z.boolean().default(false),
   /**
    * When housekeeping marked the run `abandoned` while its worker was only out of touch (an outage): the
    * worker reported the real outcome later, and it replaced `abandoned`. Null for any other run.
    */
-  abandonedAt: IsoTime.nullable(),
+  abandonedAt: IsoTime.nullable().default(null),
   /**
    * When housekeeping queued this run's job again because the run had stayed `accepted` too long: its
    * trigger may have died between recording the run and queueing it. Once per run; null otherwise.
    */
-  requeuedAt: IsoTime.nullable(),
+  requeuedAt: IsoTime.nullable().default(null),
   /** Why on-call could not be told about this run, after every attempt; shown in the console. */
-  notifyError: z.string().max(1000).nullable(),
+  notifyError: z.string().max(1000).nullable().default(null),
   /** Who asked to cancel a running run; its worker sees it and kills the process tree. */
-  cancelRequestedBy: z.string().max(256).nullable(),
+  cancelRequestedBy: z.string().max(256).nullable().default(null),
   /** Runs sharing this key run one at a time (schema concurrency `queue`: schema + resource). */
   exclusiveKey: z
     .string()
     .regex(/^[0-9a-f]{64}$/)
-    .nullable(),
+    .nullable()
+    .default(null),
   /** For a run of a schema with `require_approval`: the policy it waits under; null for any other run. */
-  approval: ApprovalGate.nullable(),
+  approval: ApprovalGate.nullable().default(null),
   /** Decisions made on a gated run, oldest first. */
-  approvals: z.array(ApprovalDecision).max(50),
+  approvals: z.array(ApprovalDecision).max(50).default([]),
   /**
    * For an `unmatched` row: how many deliveries of its alert (same alert, same condition, within the
    * dedupe window) it stands for, from 1; null for any other run (their repeats are not counted).
    */
-  deliveries: z.number().int().positive().nullable(),
+  deliveries: z.number().int().positive().nullable().default(null),
 });
 export type Execution = z.infer<typeof Execution>;
+
+/**
+ * A new run's record: what it is, with everything that has not happened yet at its default (null, none,
+ * false). The one place a run is put together, so a field added to the contract gets its default once.
+ */
+export function newExecution(fields: z.input<typeof Execution>): Execution {
+  return Execution.parse(fields);
+}
 
 export function newExecId(nowMs: number = Date.now()): string {
   return uuidv7({ msecs: nowMs });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AlertContext } from './alert-context.js';
 import { alertRequester, openGate } from './approval-policy.js';
 import type { Execution, RunTrigger } from './execution.js';
-import { newExecId } from './execution.js';
+import { newExecId, newExecution } from './execution.js';
 import type { JobMessage } from './job-message.js';
 import type { RunbookSchema } from './runbook-schema.js';
 
@@ -25,7 +25,7 @@ export function planRun(
 ): RunPlan {
   // an alert's run is requested by its rule, never by whoever delivered it
   const requestedBy = alert ? alertRequester(alert.alertRule) : trigger.principal;
-  const execution: Execution = {
+  const execution = newExecution({
     execId,
     schemaId: schema.id,
     schemaPartition: schema.partitionKey,
@@ -39,28 +39,12 @@ export function planRun(
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',
     requestedAt: now.toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    exitCode: null,
-    signal: null,
-    error: null,
-    logBytes: null,
-    workerHost: null,
-    workerId: null,
-    runbookOrigin: null,
-    commitSha: null,
     aksCredentials: schema.aksCredentials,
-    notifyError: null,
-    abandonedAt: null,
-    requeuedAt: null,
-    cancelRequestedBy: null,
     exclusiveKey:
       schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
     approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,
-    approvals: [],
-    deliveries: null,
     ...alertSummary(alert),
-  };
+  });
   return { execution, job: schema.requireApproval ? null : jobFor(execution, now) };
 }
 
@@ -103,40 +87,22 @@ export function planUnmatched(
   now: Date = new Date(),
   execId: string = newExecId(now.getTime()),
 ): Execution {
-  return {
+  return newExecution({
     execId,
     schemaId: '',
     schemaPartition: '',
     schemaName: '(no schema)',
     runbook: '',
     worker: '',
-    runArgs: '',
-    oncall: false,
     timeoutMs: 1,
     trigger,
     status: 'unmatched',
     requestedAt: now.toISOString(),
-    startedAt: null,
     finishedAt: now.toISOString(),
-    exitCode: null,
-    signal: null,
     error: `no schema handles alert rule "${(alert.alertRule ?? '(none)').slice(0, 200)}": name one with ?id=, or add the rule to a schema's alert_rules`,
-    logBytes: null,
-    workerHost: null,
-    workerId: null,
-    runbookOrigin: null,
-    commitSha: null,
-    aksCredentials: false,
-    notifyError: null,
-    abandonedAt: null,
-    requeuedAt: null,
-    cancelRequestedBy: null,
-    exclusiveKey: null,
-    approval: null,
-    approvals: [],
     deliveries: 1,
     ...alertSummary(alert),
-  };
+  });
 }
 
 /** The row of an unmatched alert after one more delivery of it. */

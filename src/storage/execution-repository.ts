@@ -41,48 +41,19 @@ const fromJson = (value: unknown, fallback: unknown): unknown =>
   typeof value === 'string' ? JSON.parse(value) : fallback;
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Execution {
-  const v = (key: string) => entity[key] ?? null;
+  // the row is the contract's fields as they are (a null is not stored: it reads as the field's default),
+  // but for the trigger, flattened, and the approval's JSON; the schema drops the table's own properties
+  const { triggerSource, triggerActor, triggerTeam, triggerPrincipal, approval, approvals, ...fields } = entity;
   return ExecutionSchema.parse({
-    execId: v('execId'),
-    schemaId: v('schemaId'),
-    schemaPartition: v('schemaPartition'),
-    schemaName: v('schemaName'),
-    runbook: v('runbook'),
-    worker: v('worker'),
-    runArgs: v('runArgs') ?? '',
-    oncall: v('oncall') ?? false,
-    timeoutMs: v('timeoutMs'),
+    ...fields,
     trigger: {
-      source: v('triggerSource'),
-      actor: v('triggerActor'),
-      team: v('triggerTeam'),
-      principal: v('triggerPrincipal'),
+      source: triggerSource,
+      actor: triggerActor ?? null,
+      team: triggerTeam ?? null,
+      principal: triggerPrincipal ?? null,
     },
-    status: v('status'),
-    requestedAt: v('requestedAt'),
-    startedAt: v('startedAt'),
-    finishedAt: v('finishedAt'),
-    exitCode: v('exitCode'),
-    signal: v('signal'),
-    error: v('error'),
-    logBytes: v('logBytes'),
-    workerHost: v('workerHost'),
-    workerId: v('workerId'),
-    runbookOrigin: v('runbookOrigin'),
-    commitSha: v('commitSha'),
-    alertRule: v('alertRule'),
-    monitorCondition: v('monitorCondition'),
-    resourceId: v('resourceId'),
-    cancelRequestedBy: v('cancelRequestedBy'),
-    notifyError: v('notifyError'),
-    abandonedAt: v('abandonedAt'),
-    requeuedAt: v('requeuedAt'),
-    aksCredentials: v('aksCredentials') ?? false,
-    exclusiveKey: v('exclusiveKey'),
-    approval: fromJson(entity.approval, null),
-    approvals: fromJson(entity.approvals, []),
-    // rows written before deliveries were counted read as null, like any run that does not count them
-    deliveries: v('deliveries'),
+    approval: fromJson(approval, null),
+    approvals: fromJson(approvals, []),
   });
 }
 
