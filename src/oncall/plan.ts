@@ -7,6 +7,7 @@ import { durationMs } from '../core/execution.js';
 import type { Notification } from '../core/notification.js';
 import type { NotificationRoute } from '../core/routing-rules.js';
 import { FAILURE_STATUSES } from '../core/routing-rules.js';
+import type { PageState } from '../storage/index.js';
 
 export type Target = 'slack' | 'opsgenie' | 'pagerduty';
 
@@ -16,12 +17,8 @@ export interface PlannedSend {
   readonly notification: Notification;
 }
 
-/** What is known of the page of this schema on this resource. */
-export interface OpenPage {
-  readonly open: boolean;
-  readonly slackTs: string | null;
-  readonly slackChannel: string | null;
-}
+/** What planning reads of the page of this schema on this resource (the Pages table's state). */
+export type OpenPage = Pick<PageState, 'open' | 'slackTs' | 'slackChannel'>;
 
 /**
  * "This schema on this resource": repeats add to one page, and a recovery closes it. An unmatched alert

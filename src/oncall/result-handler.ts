@@ -3,7 +3,7 @@ import type { Notifier } from '../core/notification.js';
 import { RESULT_MAX_ROUNDS, ResultMessage, resultRetryDelayMs } from '../core/result-message.js';
 import type { RoutingRules, RunFacts } from '../core/routing-rules.js';
 import { routeRun } from '../core/routing-rules.js';
-import type { Storage } from '../storage/index.js';
+import type { PageState, Storage } from '../storage/index.js';
 import { syncApprovalMessage } from './approval-message.js';
 import type { PlannedSend, Target } from './plan.js';
 import { dedupKeyOf, planNotifications } from './plan.js';
@@ -103,12 +103,7 @@ function withSeverity(send: PlannedSend, alert: AlertContext | null): PlannedSen
 }
 
 /** An open page remembers its Slack thread; a close (or a success after it) closes it. */
-function nextPage(
-  page: { open: boolean; slackTs: string | null; slackChannel: string | null; execId: string } | null,
-  send: PlannedSend,
-  ref: string | null,
-  execId: string,
-) {
+function nextPage(page: PageState | null, send: PlannedSend, ref: string | null, execId: string) {
   const { action, channel } = send.notification;
   if (action === 'open') {
     const isSlack = send.target === 'slack';
