@@ -1,85 +1,25 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import { DEFAULT_APPROVAL_TIMEOUT_MINUTES } from '../core/approval-gate.js';
-import { DEFAULT_DEDUPE_WINDOW_MINUTES, RunbookSchema } from '../core/runbook-schema.js';
+import { RunbookSchema } from '../core/runbook-schema.js';
 
-interface SchemaEntity {
-  partitionKey: string;
-  rowKey: string;
-  name: string;
-  description: string;
-  runbook: string;
-  worker: string;
-  oncall: boolean;
-  runArgs: string;
-  requireApproval: boolean;
-  /** JSON array, like alertRules. */
-  approvers: string;
-  minApprovals: number;
-  allowSelfApproval: boolean;
-  rejectReasonRequired: boolean;
-  approvalTimeoutMinutes: number;
-  timeoutSeconds: number;
-  /** JSON array: table properties hold no lists. */
-  alertRules: string;
-  dedupeWindowMinutes: number;
-  onResolved: string;
-  concurrency: string;
-  aksCredentials: boolean;
-  team?: string;
+/** Table properties hold no lists: these are stored as JSON text. */
+const LIST_FIELDS = ['approvers', 'alertRules'] as const;
+
+/** The schema as a row: its fields as they are (id as the RowKey, lists as JSON, no null stored). */
+function toTableEntity(schema: RunbookSchema): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+  const { id, team, ...fields } = schema;
+  const row: Record<string, unknown> = { ...fields, ...(team ? { team } : {}) };
+  for (const field of LIST_FIELDS) row[field] = JSON.stringify(schema[field]);
+  return { ...row, partitionKey: schema.partitionKey, rowKey: id };
 }
 
-function toTableEntity(schema: RunbookSchema): SchemaEntity {
-  return {
-    partitionKey: schema.partitionKey,
-    rowKey: schema.id,
-    name: schema.name,
-    description: schema.description,
-    runbook: schema.runbook,
-    worker: schema.worker,
-    oncall: schema.oncall,
-    runArgs: schema.runArgs,
-    requireApproval: schema.requireApproval,
-    approvers: JSON.stringify(schema.approvers),
-    minApprovals: schema.minApprovals,
-    allowSelfApproval: schema.allowSelfApproval,
-    rejectReasonRequired: schema.rejectReasonRequired,
-    approvalTimeoutMinutes: schema.approvalTimeoutMinutes,
-    timeoutSeconds: schema.timeoutSeconds,
-    alertRules: JSON.stringify(schema.alertRules),
-    dedupeWindowMinutes: schema.dedupeWindowMinutes,
-    onResolved: schema.onResolved,
-    concurrency: schema.concurrency,
-    aksCredentials: schema.aksCredentials,
-    ...(schema.team ? { team: schema.team } : {}),
-  };
-}
-
+/** The row read as the schema reads it: a field a row predates reads as the schema's default. */
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): RunbookSchema {
-  return RunbookSchema.parse({
-    partitionKey: entity.partitionKey,
-    id: entity.rowKey,
-    name: entity.name,
-    description: entity.description ?? '',
-    runbook: entity.runbook,
-    worker: entity.worker,
-    oncall: entity.oncall ?? false,
-    runArgs: entity.runArgs ?? '',
-    requireApproval: entity.requireApproval ?? false,
-    approvers: JSON.parse(String(entity.approvers ?? '[]')),
-    minApprovals: entity.minApprovals ?? 1,
-    allowSelfApproval: entity.allowSelfApproval ?? false,
-    rejectReasonRequired: entity.rejectReasonRequired ?? true,
-    approvalTimeoutMinutes: entity.approvalTimeoutMinutes ?? DEFAULT_APPROVAL_TIMEOUT_MINUTES,
-    timeoutSeconds: entity.timeoutSeconds,
-    // rows imported before these fields existed read as the defaults
-    alertRules: JSON.parse(String(entity.alertRules ?? '[]')),
-    dedupeWindowMinutes: entity.dedupeWindowMinutes ?? DEFAULT_DEDUPE_WINDOW_MINUTES,
-    onResolved: entity.onResolved ?? 'run',
-    concurrency: entity.concurrency ?? 'parallel',
-    aksCredentials: entity.aksCredentials ?? false,
-    team: entity.team ?? null,
-  });
+  const { rowKey, ...fields } = entity;
+  const lists = Object.fromEntries(
+    LIST_FIELDS.map((field) => [field, JSON.parse(String(entity[field] ?? '[]'))] as const),
+  );
+  return RunbookSchema.parse({ ...fields, ...lists, id: rowKey });
 }
 
 export interface SchemaImportReport {
@@ -154,5 +94,5 @@ export class SchemaRepository {
 function sameSchema(a: RunbookSchema, b: RunbookSchema): boolean {
   const ea = toTableEntity(a);
   const eb = toTableEntity(b);
-  return (Object.keys(ea) as (keyof SchemaEntity)[]).every((k) => ea[k] === eb[k]);
+  return Object.keys({ ...ea, ...eb }).every((k) => ea[k] === eb[k]);
 }
