@@ -1,0 +1,23 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testSchema } from '../../support/schemas.js';
+import type { TestStorage } from '../../support/storage.js';
+import { createTestStorage } from '../../support/storage.js';
+
+/** What an import reports as changed is what a reader of the registry would see change. */
+describe('importing schemas', () => {
+  let t: TestStorage;
+  beforeAll(async () => {
+    t = await createTestStorage();
+  });
+  afterAll(() => t.cleanup());
+
+  it('sees a field that only the new version has (a team added) as a change, and reads it back', async () => {
+    const first = await t.storage.schemas.importSchemas([testSchema({ id: 'disk', team: null })]);
+    expect(first.created).toEqual(['disk']);
+    const again = await t.storage.schemas.importSchemas([testSchema({ id: 'disk', team: null })]);
+    expect(again.unchanged).toEqual(['disk']);
+    const withTeam = await t.storage.schemas.importSchemas([testSchema({ id: 'disk', team: 'storage' })]);
+    expect(withTeam.updated).toEqual(['disk']);
+    expect(await t.storage.schemas.get('disk')).toEqual(testSchema({ id: 'disk', team: 'storage' }));
+  });
+});
