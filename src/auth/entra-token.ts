@@ -1,6 +1,7 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { isLoopbackHost } from '../core/loopback.js';
 
 /**
  * What a verifier accepts: tokens Entra ID issued in one tenant for one application (the one an Azure Monitor
@@ -258,7 +259,7 @@ function checkOptions(options: EntraTokenVerifierOptions): CheckedOptions {
   const jwksUrl = URL.canParse(jwksUri) ? new URL(jwksUri) : null;
   if (!jwksUrl) {
     problems.push(`jwksUri "${jwksUri}" is not a URL`);
-  } else if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && isLoopback(jwksUrl.hostname))) {
+  } else if (jwksUrl.protocol !== 'https:' && !(jwksUrl.protocol === 'http:' && isLoopbackHost(jwksUrl.hostname))) {
     problems.push(`jwksUri "${jwksUri}" must use https (plain http is allowed on loopback only, for test servers)`);
   }
 
@@ -292,8 +293,4 @@ function checkOptions(options: EntraTokenVerifierOptions): CheckedOptions {
     jwksCooldownMs,
     now: options.now ?? (() => new Date()),
   };
-}
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

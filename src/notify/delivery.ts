@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isLoopbackHost } from '../core/loopback.js';
 import type { Delivery } from '../core/notification.js';
 
 /** Shared by the notifiers: how an HTTP answer (or its absence) becomes a Delivery, and text limits. */
@@ -114,8 +115,7 @@ export function redacted(delivery: Delivery, secret: string): Delivery {
 export function checkServiceUrl(name: string, value: string): string | null {
   if (!URL.canParse(value)) return `${name} "${value}" is not a URL`;
   const url = new URL(value);
-  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback)) return null;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return null;
   return `${name} "${value}" must use https (plain http is allowed on loopback only, for test servers)`;
 }
 

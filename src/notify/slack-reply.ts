@@ -1,3 +1,5 @@
+import { isLoopbackHost } from '../core/loopback.js';
+
 /**
  * Tells the person who clicked a button in Slack what came of it. Slack shows nothing from the HTTP answer
  * to a `block_actions` click: a note for the clicker goes to the click's `response_url`.
@@ -9,8 +11,7 @@ function isSlackResponseUrl(url: string, apiUrl: string): boolean {
   const target = new URL(url);
   if (target.protocol === 'https:' && target.hostname === 'hooks.slack.com') return true;
   const api = new URL(apiUrl);
-  const loopback = api.hostname === '127.0.0.1' || api.hostname === 'localhost' || api.hostname === '[::1]';
-  return loopback && target.origin === api.origin;
+  return isLoopbackHost(api.hostname) && target.origin === api.origin;
 }
 
 export type SlackReply = { readonly ok: true } | { readonly ok: false; readonly reason: string };
