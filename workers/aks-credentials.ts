@@ -3,6 +3,7 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AlertContext } from '../src/core/alert-context.js';
 import { createRedactor } from '../src/core/redaction.js';
+import { groupKiller } from './process-group.js';
 
 /** The AKS cluster a run is about: every part is later an argument of `az aks get-credentials`. */
 export interface AksTarget {
@@ -228,19 +229,11 @@ function runStep(step: Step, context: StepContext): Promise<string | null> {
     let stderr = '';
     let ending: 'timeout' | 'abort' | null = null;
     const timers: NodeJS.Timeout[] = [];
-    const sendGroup = (signal: NodeJS.Signals) => {
-      if (!child.pid) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // ESRCH: the group is already gone
-      }
-    };
+    const killer = groupKiller(child, context.killGraceMs);
     const terminate = (why: 'timeout' | 'abort') => {
       if (ending) return;
       ending = why;
-      sendGroup('SIGTERM');
-      timers.push(setTimeout(() => sendGroup('SIGKILL'), context.killGraceMs));
+      killer.terminate();
     };
     const onAbort = () => terminate('abort');
     let finished = false;
@@ -249,8 +242,9 @@ function runStep(step: Step, context: StepContext): Promise<string | null> {
       if (finished) return;
       finished = true;
       for (const timer of timers) clearTimeout(timer);
+      killer.dispose();
       context.signal?.removeEventListener('abort', onAbort);
-      sendGroup('SIGKILL');
+      killer.kill();
       resolve(reason);
     };
 
@@ -264,7 +258,7 @@ function runStep(step: Step, context: StepContext): Promise<string | null> {
       // the command is done but something it started may still hold stderr open: not for long
       timers.push(
         setTimeout(() => {
-          sendGroup('SIGKILL');
+          killer.kill();
           child.stderr?.destroy();
         }, LEFTOVER_GRACE_MS),
       );

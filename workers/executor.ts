@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import { groupKiller } from './process-group.js';
 import type { Stragglers } from './process-sweep.js';
-import { signalStragglers } from './process-sweep.js';
 import type { RunbookAccount } from './runbook-accounts.js';
 
 export interface RunbookProcessOptions {
@@ -82,7 +81,7 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
     let aborted = false;
     let stderrTail = Buffer.alloc(0);
     const timers: NodeJS.Timeout[] = [];
-    const killer = groupKiller(child, options.killGraceMs, timers, options.stragglers);
+    const killer = groupKiller(child, options.killGraceMs, options.stragglers);
 
     child.stdout?.on('data', (chunk: Buffer) => options.onOutput(chunk));
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -117,11 +116,13 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
     });
     child.once('error', (err) => {
       for (const t of timers) clearTimeout(t);
+      killer.dispose();
       options.signal?.removeEventListener('abort', onAbort);
       reject(new RunbookSpawnError(`could not start ${command}: ${err.message}`));
     });
     child.once('close', (exitCode, signal) => {
       for (const t of timers) clearTimeout(t);
+      killer.dispose();
       options.signal?.removeEventListener('abort', onAbort);
       // nothing of the run may outlive it
       killer.kill();
@@ -135,28 +136,6 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
       });
     });
   });
-}
-
-function groupKiller(child: ChildProcess, graceMs: number, timers: NodeJS.Timeout[], stragglers?: Stragglers) {
-  const send = (signal: NodeJS.Signals) => {
-    if (!child.pid) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // ESRCH: the group is already gone
-    }
-    if (stragglers) signalStragglers(stragglers, signal);
-  };
-  let terminating = false;
-  return {
-    terminate() {
-      if (terminating) return;
-      terminating = true;
-      send('SIGTERM');
-      timers.push(setTimeout(() => send('SIGKILL'), graceMs));
-    },
-    kill: () => send('SIGKILL'),
-  };
 }
 
 function lastLines(text: string, count: number): string {
