@@ -134,12 +134,6 @@ export function lastSegment(resourceId: string): string {
   return resourceId.split('/').filter(Boolean).at(-1) ?? resourceId;
 }
 
-/** The last `max` UTF-16 units: the end of a log says why it failed. */
-export function keepEnd(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `…${text.slice(-(max - 1)).replace(/^[\uDC00-\uDFFF]/, '')}`;
-}
-
 /** A service's JSON answer in the shape `schema` reads, or `{}` for a proxy's HTML error page or no body. */
 export function parseAnswer<T extends object>(schema: z.ZodType<T>, text: string): Partial<T> {
   try {

@@ -151,17 +151,6 @@ export function runNotifierContract(name: string, makeNotifier: MakeNotifier): v
       expect(fixture.stateOf({ ...open, threadTs })).toBe('closed');
     });
 
-    it('adds a note to an open page without closing it', async () => {
-      const open = makeNotification();
-      const opened = await fixture.notifier.send(open);
-      const threadTs = opened.ok ? opened.ref : null;
-
-      const noted = await fixture.notifier.send({ ...open, action: 'note', status: 'failed', threadTs });
-
-      expect(noted.ok).toBe(true);
-      expect(fixture.stateOf({ ...open, threadTs })).toBe('open');
-    });
-
     it('accepts an informational post', async () => {
       expect((await fixture.notifier.send(makeNotification({ action: 'post', oncall: false }))).ok).toBe(true);
     });
