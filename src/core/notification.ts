@@ -92,8 +92,6 @@ export type Delivery =
       readonly ok: false;
       readonly retryable: boolean;
       readonly reason: string;
-      /** From Retry-After (429/503), when the service said. */
-      readonly retryAfterMs: number | null;
     };
 
 /**

@@ -174,7 +174,6 @@ describe('PagerDutyNotifier', () => {
       ok: false,
       retryable: false,
       reason: `pagerduty trigger: HTTP 400 Event object is invalid (${error})`,
-      retryAfterMs: null,
     });
     expect(fake.incidents).toHaveLength(0);
   });

@@ -191,7 +191,6 @@ describe('SlackNotifier', () => {
       ok: false,
       retryable: false,
       reason: 'slack: channel_not_found (channel #nowhere)',
-      retryAfterMs: null,
     });
     expect(fake.messages).toHaveLength(0);
   });
