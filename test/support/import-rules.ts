@@ -30,6 +30,8 @@ export interface ImportViolations {
   readonly packages: string[];
   readonly cycles: string[];
   readonly missing: string[];
+  /** Allowed edges no import uses: the table says more than the code does. */
+  readonly unusedEdges: string[];
 }
 
 // `from '…'` (import and export), `import '…'` (side effect) and `import('…')` (dynamic)
@@ -61,7 +63,16 @@ export function layerOf(rules: ImportRules, file: string): string | undefined {
 }
 
 export function checkImports(rules: ImportRules, tree: SourceTree): ImportViolations {
-  const v: ImportViolations = { unknownLayer: [], outward: [], deep: [], packages: [], cycles: [], missing: [] };
+  const v: ImportViolations = {
+    unknownLayer: [],
+    outward: [],
+    deep: [],
+    packages: [],
+    cycles: [],
+    missing: [],
+    unusedEdges: [],
+  };
+  const usedEdges = new Set<string>();
   // a folder with an index.ts is reached from outside only through it; src/index.ts is the app's entry, not a surface
   const entries = new Set(Object.values(rules.layers).map((rule) => rule.path));
   const surfaces = [...tree.keys()]
@@ -87,6 +98,7 @@ export function checkImports(rules: ImportRules, tree: SourceTree): ImportViolat
       deps.push(dep);
       if (!tree.has(dep)) v.missing.push(`${file} -> ${dep}`);
       const to = layerOf(rules, dep);
+      usedEdges.add(`${from} -> ${to}`);
       if (from !== undefined && to !== from && (to === undefined || !(to in (rules.layers[from]?.mayImport ?? {})))) {
         v.outward.push(`${file} -> ${dep} (${from} -> ${to ?? '?'})`);
       }
@@ -95,6 +107,12 @@ export function checkImports(rules: ImportRules, tree: SourceTree): ImportViolat
         v.deep.push(`${file} -> ${dep} (use ${surface}/index.ts)`);
     }
     graph.set(file, deps);
+  }
+
+  for (const [from, rule] of Object.entries(rules.layers)) {
+    for (const to of Object.keys(rule.mayImport)) {
+      if (!usedEdges.has(`${from} -> ${to}`)) v.unusedEdges.push(`${from} -> ${to}`);
+    }
   }
 
   const state = new Map<string, 'visiting' | 'done'>();
