@@ -2,8 +2,7 @@
  * Azure Functions entry (package.json `main`): registers every function definition with the host.
  * Outside the host `app.*` registers nothing, which is why the local stack serves the same list itself.
  */
-import { app } from './functions/azure-runtime.js';
-import { createFunctionDefinitions, lazyServices, registrationOptions } from './functions/index.js';
+import { app, createFunctionDefinitions, lazyServices, registrationOptions } from './functions/index.js';
 
 // the live log answers with a stream of Server-Sent Events, which the host delivers only in stream mode
 app.setup({ enableHttpStream: true });

@@ -20,7 +20,7 @@ export interface ResolvedRunbook {
   readonly release?: () => void;
 }
 
-/** Where runbooks come from. A local folder now; a pinned Git snapshot in a later issue. */
+/** Where runbooks come from: a local folder (LocalRunbookSource) or a pinned GitHub commit (GitHubRunbookSource). */
 export interface RunbookSource {
   resolve(name: string): Promise<ResolvedRunbook>;
 }

@@ -37,11 +37,11 @@ export type ApprovalSummary = z.infer<typeof ApprovalSummary>;
 export const Notification = z.object({
   /**
    * `open`: page / post about a failure (on-call failures always open); `close`: the same schema and
-   * resource recovered (a later run succeeded, or the alert resolved); `note`: add to an open page (a
-   * retry); `post`: an informational message (a status the routing asks to be told about); `approval`: the
-   * approval request of a gated run, posted once and then updated in place (`updateTs`) as it is decided.
+   * resource recovered (a later run succeeded, or the alert resolved); `post`: an informational message (a
+   * status the routing asks to be told about); `approval`: the approval request of a gated run, posted once
+   * and then updated in place (`updateTs`) as it is decided.
    */
-  action: z.enum(['open', 'close', 'note', 'post', 'approval']),
+  action: z.enum(['open', 'close', 'post', 'approval']),
   execId: z.string(),
   schemaId: z.string(),
   schemaName: z.string(),
@@ -92,8 +92,6 @@ export type Delivery =
       readonly ok: false;
       readonly retryable: boolean;
       readonly reason: string;
-      /** From Retry-After (429/503), when the service said. */
-      readonly retryAfterMs: number | null;
     };
 
 /**

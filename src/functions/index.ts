@@ -20,6 +20,8 @@ import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
 import { listWorkersFunction } from './workers.js';
 
+// the @azure/functions runtime values, so the entry and the local host reach them through this surface
+export { app, HttpRequest, HttpResponse, InvocationContext } from './azure-runtime.js';
 export type {
   FunctionDefinition,
   HttpFunctionDefinition,

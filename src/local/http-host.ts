@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { HttpResponseInit } from '@azure/functions';
-import { HttpRequest, HttpResponse, InvocationContext } from '../functions/azure-runtime.js';
 import type { FunctionDefinition, HttpFunctionDefinition } from '../functions/index.js';
+import { HttpRequest, HttpResponse, InvocationContext } from '../functions/index.js';
 import type { RouteTemplate } from './route-template.js';
 import { parseRouteTemplate } from './route-template.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InvocationContext } from '../functions/azure-runtime.js';
 import type { FunctionDefinition, QueueFunctionDefinition } from '../functions/index.js';
+import { InvocationContext } from '../functions/index.js';
 import type { StorageClients } from '../storage/index.js';
 
 /** Longest wait between two polls of an empty queue: host.json `maxPollingInterval`, 250 ms. */

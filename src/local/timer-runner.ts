@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { InvocationContext } from '../functions/azure-runtime.js';
 import type { FunctionDefinition, TimerFunctionDefinition } from '../functions/index.js';
+import { InvocationContext } from '../functions/index.js';
 
 /**
  * Runs the timer functions of the list locally, each every `localIntervalMs`, one run at a time (a chain

@@ -6,8 +6,6 @@ import type { Delivery } from '../core/notification.js';
 
 /** How long one send may take, unless a notifier is told otherwise. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/** Wait asked of the queue after a 429 that says nothing about when to come back. */
-export const DEFAULT_RATE_LIMIT_RETRY_MS = 60_000;
 
 /**
  * Checks what every notifier's options have in common (a credential, a timeout, a service URL) plus its
@@ -61,41 +59,30 @@ export async function postJson(
 }
 
 /**
- * An HTTP error answer: 429 waits as asked (or a minute), 5xx and 408 retry, any other 4xx gives up
- * (the same request would fail the same way).
+ * An HTTP error answer: 429, 5xx and 408 retry (the message comes back after the queue's visibility
+ * timeout), any other 4xx gives up (the same request would fail the same way).
  */
 export function httpFailure(what: string, response: Response, detail: string): Delivery {
   const { status } = response;
-  const retryAfter = retryAfterMs(response.headers.get('retry-after'));
-  if (status === 429) return retry(`${what}: ${detail}`, retryAfter ?? DEFAULT_RATE_LIMIT_RETRY_MS);
-  if (status >= 500 || status === 408) return retry(`${what}: ${detail}`, retryAfter);
+  if (status === 429 || status >= 500 || status === 408) return retry(`${what}: ${detail}`);
   return giveUp(`${what}: ${detail}`);
 }
 
 /** A request that got no HTTP answer: timed out, refused, reset, unresolvable. All retryable. */
 export function transportFailure(what: string, err: unknown, timeoutMs: number): Delivery {
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return retry(`${what}: no answer within ${timeoutMs} ms`, null);
+    return retry(`${what}: no answer within ${timeoutMs} ms`);
   }
-  if (err instanceof Error) return retry(`${what}: network error (${networkCause(err)})`, null);
+  if (err instanceof Error) return retry(`${what}: network error (${networkCause(err)})`);
   throw err;
 }
 
-export function retry(reason: string, retryAfter: number | null): Delivery {
-  return { ok: false, retryable: true, reason, retryAfterMs: retryAfter };
+export function retry(reason: string): Delivery {
+  return { ok: false, retryable: true, reason };
 }
 
 export function giveUp(reason: string): Delivery {
-  return { ok: false, retryable: false, reason, retryAfterMs: null };
-}
-
-/** Retry-After in seconds or as an HTTP date, in ms; null when absent or unreadable. */
-export function retryAfterMs(header: string | null): number | null {
-  if (header === null || header.trim() === '') return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  return { ok: false, retryable: false, reason };
 }
 
 /** The system error code under fetch's generic "fetch failed" (ECONNREFUSED, ENOTFOUND…). */
@@ -132,12 +119,6 @@ export function oneLine(text: string): string {
 /** `vm-01` from `/subscriptions/…/virtualMachines/vm-01`: the part a responder recognises. */
 export function lastSegment(resourceId: string): string {
   return resourceId.split('/').filter(Boolean).at(-1) ?? resourceId;
-}
-
-/** The last `max` UTF-16 units: the end of a log says why it failed. */
-export function keepEnd(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `…${text.slice(-(max - 1)).replace(/^[\uDC00-\uDFFF]/, '')}`;
 }
 
 /** A service's JSON answer in the shape `schema` reads, or `{}` for a proxy's HTML error page or no body. */

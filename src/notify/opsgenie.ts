@@ -8,13 +8,11 @@ import {
   DEFAULT_TIMEOUT_MS,
   describeAnswer,
   httpFailure,
-  keepEnd,
   lastSegment,
   oneLine,
   parseAnswer,
   postJson,
   redacted,
-  retry,
 } from './delivery.js';
 
 /** Options of {@link OpsgenieNotifier}. */
@@ -46,7 +44,7 @@ const OpsgenieAnswer = z.object({
   requestId: z.string().optional(),
 });
 
-type Action = 'create alert' | 'close alert' | 'add note';
+type Action = 'create alert' | 'close alert';
 
 /**
  * Pages through the Opsgenie Alert API v2 (or Jira Service Management's copy of it). The alias is the
@@ -80,12 +78,6 @@ export class OpsgenieNotifier implements Notifier {
           source: SOURCE,
           user: SOURCE,
           note: cut(`Recovered: run ${notification.execId} ${notification.status}. ${notification.link}`, LIMIT.note),
-        });
-      case 'note':
-        return this.#post('add note', `${this.#alertsUrl}/${alias}/notes?identifierType=alias`, {
-          source: SOURCE,
-          user: SOURCE,
-          note: toNote(notification),
         });
       // an informational post and an approval request are for Slack: a paging service has no place for them
       case 'post':
@@ -162,12 +154,6 @@ function toDetails(n: Notification): Record<string, string> {
   );
 }
 
-function toNote(n: Notification): string {
-  const error = n.error ? `: ${n.error}` : '';
-  const tail = n.logTail.trim() ? `\n\nLog tail:\n${keepEnd(n.logTail, 2000)}` : '';
-  return cut(`Run ${n.execId} ${n.status}${error}\n${n.link}${tail}`, LIMIT.note);
-}
-
 /** One answer of the Alert API as a Delivery. */
 function toDelivery(action: Action, response: Response, text: string): Delivery {
   const answer = parseAnswer(OpsgenieAnswer, text);
@@ -175,9 +161,6 @@ function toDelivery(action: Action, response: Response, text: string): Delivery 
   const status = response.status;
   // closing what is not there (closed and gone, or never opened) leaves the state we wanted
   if (status === 404 && action === 'close alert') return { ok: true, ref: null };
-  // alert creation is asynchronous: a note right after the create can arrive before the alert exists
-  if (status === 404 && action === 'add note')
-    return retry(`opsgenie ${action}: ${describeOpsgenie(status, answer)}`, null);
   // 401 bad key, 403 key without the right, 422 refused payload: given up on by httpFailure
   return httpFailure(`opsgenie ${action}`, response, describeOpsgenie(status, answer));
 }

@@ -74,7 +74,6 @@ export class PagerDutyNotifier implements Notifier {
     const dedupKey = dedupKeyOf(notification.dedupKey);
     switch (notification.action) {
       case 'open':
-      case 'note':
         return this.#enqueue('trigger', {
           ...toTrigger(notification),
           routing_key: this.#routingKey,

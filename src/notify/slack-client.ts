@@ -7,7 +7,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { Delivery } from '../core/notification.js';
-import { DEFAULT_RATE_LIMIT_RETRY_MS, giveUp, networkCause, retry, retryAfterMs } from './delivery.js';
+import { giveUp, networkCause, retry } from './delivery.js';
 
 /** Slack's documented transient errors; any other `{ ok: false }` would fail the same way again. */
 const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -31,29 +31,29 @@ export function createSlackClient(options: { token: string; apiUrl: string; time
  */
 export function slackFailure(err: unknown, channel: string | null, timeoutMs: number): Delivery {
   if (err instanceof WebAPIRateLimitedError) {
-    return retry('slack: rate limited (HTTP 429)', err.retryAfter * 1000);
+    return retry('slack: rate limited (HTTP 429)');
   }
   if (err instanceof WebAPIPlatformError) {
     const code = String(err.data.error).slice(0, 200);
-    if (code === 'ratelimited') return retry('slack: ratelimited', DEFAULT_RATE_LIMIT_RETRY_MS);
-    if (TRANSIENT_ERRORS.has(code)) return retry(`slack: ${code}`, null);
+    if (code === 'ratelimited') return retry('slack: ratelimited');
+    if (TRANSIENT_ERRORS.has(code)) return retry(`slack: ${code}`);
     const where = code === 'channel_not_found' || code === 'not_in_channel' || code === 'is_archived';
     return giveUp(`slack: ${code}${where && channel ? ` (channel ${channel})` : ''}`);
   }
   if (err instanceof WebAPIHTTPError) {
     if (err.statusCode >= 500 || err.statusCode === 408) {
-      return retry(`slack: HTTP ${err.statusCode}`, retryAfterMs(err.headers['retry-after'] ?? null));
+      return retry(`slack: HTTP ${err.statusCode}`);
     }
     return giveUp(`slack: HTTP ${err.statusCode} ${err.statusMessage}`);
   }
   if (err instanceof WebAPIRequestError) {
     return err.original.name === 'TimeoutError' || err.original.name === 'AbortError'
-      ? retry(`slack: no answer within ${timeoutMs} ms`, null)
-      : retry(`slack: network error (${networkCause(err.original)})`, null);
+      ? retry(`slack: no answer within ${timeoutMs} ms`)
+      : retry(`slack: network error (${networkCause(err.original)})`);
   }
   // the SDK refuses a 429 without a usable Retry-After with a plain Error instead of its rate-limit error
   if (err instanceof Error && err.message.startsWith('Retry header did not contain a valid timeout')) {
-    return retry('slack: rate limited (HTTP 429)', DEFAULT_RATE_LIMIT_RETRY_MS);
+    return retry('slack: rate limited (HTTP 429)');
   }
   throw err;
 }

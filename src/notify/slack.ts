@@ -31,7 +31,6 @@ const DEFAULT_API_URL = 'https://slack.com/api/';
 const ICON: Record<Notification['action'], string> = {
   open: ':red_circle:',
   close: ':large_green_circle:',
-  note: ':repeat:',
   post: ':information_source:',
   approval: ':hourglass_flowing_sand:',
 };

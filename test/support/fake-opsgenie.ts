@@ -67,7 +67,7 @@ const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const PRIORITIES = new Set(['P1', 'P2', 'P3', 'P4', 'P5']);
 
 /**
- * A loopback Opsgenie Alert API v2 (create, close, add note), answering with Opsgenie's shapes: 202
+ * A loopback Opsgenie Alert API v2 (create, close), answering with Opsgenie's shapes: 202
  * `{ result, took, requestId }`, and `{ message, took, requestId }` (plus `errors` on 422) for refusals.
  * Unlike the real service it applies requests at once, so a test can read the alert right after.
  */
@@ -173,7 +173,7 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
       if (req.method !== 'POST') return answer(res, 404, { message: 'Could not find the requested resource.' });
       if (path === '/v2/alerts') return object ? create(res, fields) : unprocessable(res, { body: 'Invalid JSON.' });
 
-      const action = /^\/v2\/alerts\/([^/]+)\/(close|notes)$/.exec(path);
+      const action = /^\/v2\/alerts\/([^/]+)\/close$/.exec(path);
       if (!action) return answer(res, 404, { message: 'Could not find the requested resource.' });
       const identifier = decodeURIComponent(action[1] ?? '');
       const alert = find(identifier, url.searchParams.get('identifierType') ?? 'id');
@@ -183,13 +183,8 @@ export async function startFakeOpsgenie(): Promise<FakeOpsgenie> {
         user: typeof fields.user === 'string' ? fields.user : null,
         source: typeof fields.source === 'string' ? fields.source : null,
       };
-      if (action[2] === 'close') {
-        alert.status = 'closed';
-        if (note) alert.notes.push({ note, ...by });
-        return accepted(res);
-      }
-      if (!note) return unprocessable(res, { note: 'Note can not be empty.' });
-      alert.notes.push({ note, ...by });
+      alert.status = 'closed';
+      if (note) alert.notes.push({ note, ...by });
       return accepted(res);
     });
   });

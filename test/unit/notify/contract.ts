@@ -151,17 +151,6 @@ export function runNotifierContract(name: string, makeNotifier: MakeNotifier): v
       expect(fixture.stateOf({ ...open, threadTs })).toBe('closed');
     });
 
-    it('adds a note to an open page without closing it', async () => {
-      const open = makeNotification();
-      const opened = await fixture.notifier.send(open);
-      const threadTs = opened.ok ? opened.ref : null;
-
-      const noted = await fixture.notifier.send({ ...open, action: 'note', status: 'failed', threadTs });
-
-      expect(noted.ok).toBe(true);
-      expect(fixture.stateOf({ ...open, threadTs })).toBe('open');
-    });
-
     it('accepts an informational post', async () => {
       expect((await fixture.notifier.send(makeNotification({ action: 'post', oncall: false }))).ok).toBe(true);
     });
@@ -182,23 +171,22 @@ export function runNotifierContract(name: string, makeNotifier: MakeNotifier): v
       }
     });
 
-    it('turns a 429 into a retryable failure carrying Retry-After, without retrying itself', async () => {
+    it('turns a 429 into a retryable failure, without retrying itself', async () => {
       fixture.rateLimitNext(1, 7);
       const before = fixture.requestCount();
 
       const delivery = expectFailure(await fixture.notifier.send(makeNotification()));
 
-      expect(delivery).toMatchObject({ retryable: true, retryAfterMs: 7000 });
+      expect(delivery.retryable).toBe(true);
       expect(fixture.requestCount() - before).toBe(1);
     });
 
-    it('still asks to wait after a 429 without Retry-After', async () => {
+    it('retries a 429 without Retry-After too', async () => {
       fixture.rateLimitNext(1, null);
 
       const delivery = expectFailure(await fixture.notifier.send(makeNotification()));
 
       expect(delivery.retryable).toBe(true);
-      expect(delivery.retryAfterMs).toBeGreaterThan(0);
     });
 
     it('turns a 500 into a retryable failure, sent once', async () => {
@@ -208,7 +196,7 @@ export function runNotifierContract(name: string, makeNotifier: MakeNotifier): v
 
       const delivery = expectFailure(await fixture.notifier.send(open));
 
-      expect(delivery).toMatchObject({ retryable: true, retryAfterMs: null });
+      expect(delivery.retryable).toBe(true);
       expect(delivery.reason).toMatch(/500/);
       expect(fixture.requestCount() - before).toBe(1);
       expect(fixture.stateOf(open)).toBe('absent');
@@ -242,7 +230,6 @@ export function runNotifierContract(name: string, makeNotifier: MakeNotifier): v
       const delivery = expectFailure(await fixture.withBadCredential.send(open));
 
       expect(delivery.retryable).toBe(false);
-      expect(delivery.retryAfterMs).toBeNull();
       expect(delivery.reason.length).toBeGreaterThan(10);
       expect(delivery.reason).not.toContain(fixture.credentials.bad);
       expect(delivery.reason).not.toContain(fixture.credentials.good);

@@ -132,23 +132,6 @@ describe('OpsgenieNotifier', () => {
     expect(fake.alerts).toHaveLength(0);
   });
 
-  it('adds a note by alias with the run and its error', async () => {
-    const n = makeNotification();
-    await opsgenie.send(n);
-    const retry = { ...n, action: 'note' as const, execId: randomUUID(), error: 'still down' };
-
-    expect((await opsgenie.send(retry)).ok).toBe(true);
-
-    expect(fake.requests.at(-1)?.url).toBe(`/v2/alerts/${encodeURIComponent(n.dedupKey)}/notes?identifierType=alias`);
-    expect(fake.alertsByAlias(n.dedupKey)[0]?.notes[0]?.note).toContain(`Run ${retry.execId} failed: still down`);
-  });
-
-  it('retries a note whose alert is not there yet (creation is asynchronous)', async () => {
-    const delivery = await opsgenie.send(makeNotification({ action: 'note' }));
-
-    expect(delivery).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/404/) });
-  });
-
   it('sends nothing for an informational post', async () => {
     expect(await opsgenie.send(makeNotification({ action: 'post' }))).toEqual({ ok: true, ref: null });
     expect(fake.requests).toHaveLength(0);
@@ -196,7 +179,6 @@ describe('OpsgenieNotifier', () => {
       ok: false,
       retryable: false,
       reason: `opsgenie create alert: ${reason}`,
-      retryAfterMs: null,
     });
     expect(fake.alerts).toHaveLength(0);
   });
@@ -206,7 +188,7 @@ describe('OpsgenieNotifier', () => {
     expect(await opsgenie.send(makeNotification())).toMatchObject({ ok: false, retryable: false });
 
     fake.failNext(1, 503);
-    expect(await opsgenie.send(makeNotification())).toMatchObject({ ok: false, retryable: true, retryAfterMs: null });
+    expect(await opsgenie.send(makeNotification())).toMatchObject({ ok: false, retryable: true });
   });
 
   it('refuses an apiUrl that would send the key in clear', () => {

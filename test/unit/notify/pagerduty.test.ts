@@ -129,11 +129,11 @@ describe('PagerDutyNotifier', () => {
     expect(fake.incidentsFor(n.dedupKey)).toEqual([expect.objectContaining({ status: 'resolved' })]);
   });
 
-  it('adds a note as a repeat trigger on the same incident, without paging again', async () => {
+  it('sends a repeat failure as a trigger on the same incident, without paging again', async () => {
     const n = makeNotification();
     await pagerduty.send(n);
 
-    await pagerduty.send({ ...n, action: 'note', execId: randomUUID(), error: 'still down' });
+    await pagerduty.send({ ...n, execId: randomUUID(), error: 'still down' });
 
     const incidents = fake.incidentsFor(n.dedupKey);
     expect(incidents).toHaveLength(1);
@@ -174,7 +174,6 @@ describe('PagerDutyNotifier', () => {
       ok: false,
       retryable: false,
       reason: `pagerduty trigger: HTTP 400 Event object is invalid (${error})`,
-      retryAfterMs: null,
     });
     expect(fake.incidents).toHaveLength(0);
   });

@@ -139,7 +139,7 @@ describe('SlackNotifier approval messages', () => {
     const gone = await make(false).send({ ...n, channel: posted.channel ?? '', updateTs: '1.000001' });
     const byName = await make(false).send({ ...n, channel: CHANNEL, updateTs: posted.ref });
 
-    expect(gone).toEqual({ ok: false, retryable: false, reason: 'slack: message_not_found', retryAfterMs: null });
+    expect(gone).toEqual({ ok: false, retryable: false, reason: 'slack: message_not_found' });
     expect(byName).toMatchObject({
       ok: false,
       retryable: false,

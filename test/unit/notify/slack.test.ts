@@ -161,17 +161,15 @@ describe('SlackNotifier', () => {
     expect(fake.messages.map((m) => m.channel)).toEqual([fake.channelId(TEAM_CHANNEL), fake.channelId(CHANNEL)]);
   });
 
-  it('replies in the thread for close and note, and opens in a thread when routing has one', async () => {
+  it('replies in the thread for close, and opens in a thread when routing has one', async () => {
     const open = makeNotification();
     const { ref: rootTs } = await post(open);
 
-    const { message: note } = await post({ ...open, action: 'note', threadTs: rootTs });
     const { message: close } = await post({ ...open, action: 'close', status: 'succeeded', threadTs: rootTs });
     const { message: reopened } = await post({ ...open, action: 'open', threadTs: rootTs });
 
-    expect([note.threadTs, close.threadTs, reopened.threadTs]).toEqual([rootTs, rootTs, rootTs]);
+    expect([close.threadTs, reopened.threadTs]).toEqual([rootTs, rootTs]);
     expect(header(close)).toBe(':large_green_circle: succeeded · Restart VM');
-    expect(header(note)).toMatch(/^:repeat: /);
   });
 
   it('starts a new message for a close with no thread to reply in', async () => {
@@ -193,7 +191,6 @@ describe('SlackNotifier', () => {
       ok: false,
       retryable: false,
       reason: 'slack: channel_not_found (channel #nowhere)',
-      retryAfterMs: null,
     });
     expect(fake.messages).toHaveLength(0);
   });
