@@ -17,7 +17,7 @@ export const ExecutionStatus = z.enum([
   'cancelled',
   /** ClouDO could not run it at all (runbook missing, refused path, poison message...). */
   'error',
-  /** Its worker vanished mid-run (detected by housekeeping in a later issue). */
+  /** Its worker vanished mid-run (detected by housekeeping). */
   'abandoned',
   /** An alert no schema handles: recorded so "why didn't my runbook run?" has an answer. */
   'unmatched',
