@@ -1,3 +1,5 @@
+import { Ticker } from '../src/core/ticker.js';
+
 /** What the watcher needs from the executions table. */
 export interface CancelSource {
   /** Who asked to cancel the run, or null. */
@@ -11,12 +13,9 @@ export interface CancelWatcherOptions {
   readonly onError: (execId: string, err: unknown) => void;
 }
 
-/**
- * Watches the rows of running runs for a cancel request and calls back once when one appears. One chain
- * of one-shot timers per run; a read never overlaps the previous one.
- */
+/** Watches the rows of running runs for a cancel request and calls back once when one appears. */
 export class CancelWatcher {
-  private readonly watches = new Map<string, NodeJS.Timeout>();
+  private readonly watches = new Map<string, Ticker>();
 
   constructor(private readonly options: CancelWatcherOptions) {
     if (options.intervalMs <= 0) throw new Error('intervalMs must be > 0');
@@ -24,34 +23,28 @@ export class CancelWatcher {
 
   /** Starts watching `execId`; `onCancel` runs at most once. Returns the function that stops it. */
   watch(execId: string, onCancel: (by: string) => void): () => void {
-    const tick = () => {
-      const timer = setTimeout(async () => {
-        try {
-          const by = await this.options.source.cancelRequestedBy(execId);
-          if (by !== null && this.watches.get(execId) === timer) {
-            this.stop(execId);
-            onCancel(by);
-            return;
-          }
-        } catch (err) {
-          this.options.onError(execId, err);
+    const ticker = new Ticker(async () => {
+      try {
+        const by = await this.options.source.cancelRequestedBy(execId);
+        if (by !== null && this.watches.get(execId) === ticker) {
+          this.stop(execId);
+          onCancel(by);
         }
-        if (this.watches.get(execId) === timer) tick();
-      }, this.options.intervalMs);
-      timer.unref();
-      this.watches.set(execId, timer);
-    };
-    tick();
+      } catch (err) {
+        this.options.onError(execId, err);
+      }
+    }, this.options.intervalMs);
+    this.watches.set(execId, ticker.start());
     return () => this.stop(execId);
   }
 
   close(): void {
-    for (const timer of this.watches.values()) clearTimeout(timer);
+    for (const ticker of this.watches.values()) void ticker.stop();
     this.watches.clear();
   }
 
   private stop(execId: string): void {
-    clearTimeout(this.watches.get(execId));
+    void this.watches.get(execId)?.stop();
     this.watches.delete(execId);
   }
 }

@@ -1,3 +1,4 @@
+import { Ticker } from '../src/core/ticker.js';
 import type { WorkerBeat } from '../src/storage/index.js';
 
 export interface HeartbeatOptions {
@@ -13,36 +14,26 @@ export interface HeartbeatOptions {
   readonly onError: (err: unknown) => void;
 }
 
-/** Tells Table Workers this process is alive and what it runs, by a chain of one-shot timers. */
+/** Tells Table Workers this process is alive and what it runs, every interval. */
 export class Heartbeat {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly ticker: Ticker;
 
   constructor(private readonly options: HeartbeatOptions) {
     if (options.intervalMs <= 0) throw new Error('intervalMs must be > 0');
+    this.ticker = new Ticker(() => this.beat(), options.intervalMs);
   }
 
   /** Beats once now (so the worker is listed at once), then every interval. */
   async start(): Promise<void> {
     await this.beat();
-    this.schedule();
+    this.ticker.start();
   }
 
   /** Stops beating and removes the row: a worker that stops cleanly is not left looking stale. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
+    await this.ticker.stop();
     const { capability, workerId } = this.options.identity;
     await this.options.registry.remove(capability, workerId);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(async () => {
-      await this.beat();
-      this.schedule();
-    }, this.options.intervalMs);
-    this.timer.unref();
   }
 
   private async beat(): Promise<void> {

@@ -1,3 +1,4 @@
+import { Ticker } from '../src/core/ticker.js';
 import type { ReceivedMessage } from '../src/storage/index.js';
 
 /** What the lease keeper needs from a queue. */
@@ -13,17 +14,12 @@ export interface LeaseKeeperOptions {
   readonly onLost: (message: ReceivedMessage, err: unknown) => void;
 }
 
-interface Lease {
-  timer: NodeJS.Timeout | undefined;
-  renewing: Promise<void> | undefined;
-}
-
 /**
- * Keeps the messages of running runs invisible: each is renewed at half its visibility timeout, by a
- * chain of one-shot timers (a renewal never overlaps the previous one).
+ * Keeps the messages of running runs invisible: each is renewed at half its visibility timeout (a renewal
+ * never overlaps the previous one).
  */
 export class LeaseKeeper {
-  private readonly leases = new Map<string, Lease>();
+  private readonly leases = new Map<string, Ticker>();
   private closed = false;
 
   constructor(private readonly options: LeaseKeeperOptions) {
@@ -36,9 +32,9 @@ export class LeaseKeeper {
    */
   track(message: ReceivedMessage): () => Promise<void> {
     if (this.closed) throw new Error('lease keeper is closed');
-    const lease: Lease = { timer: undefined, renewing: undefined };
-    this.leases.set(message.messageId, lease);
-    this.schedule(message, lease);
+    const { queue, visibilityTimeoutMs, onLost } = this.options;
+    const renew = () => queue.renew(message, visibilityTimeoutMs).catch((err: unknown) => onLost(message, err));
+    this.leases.set(message.messageId, new Ticker(renew, visibilityTimeoutMs / 2).start());
     return () => this.release(message.messageId);
   }
 
@@ -48,7 +44,7 @@ export class LeaseKeeper {
 
   close(): void {
     this.closed = true;
-    for (const lease of this.leases.values()) clearTimeout(lease.timer);
+    for (const lease of this.leases.values()) void lease.stop();
     this.leases.clear();
   }
 
@@ -56,21 +52,6 @@ export class LeaseKeeper {
     const lease = this.leases.get(messageId);
     if (!lease) return;
     this.leases.delete(messageId);
-    clearTimeout(lease.timer);
-    await lease.renewing;
-  }
-
-  private schedule(message: ReceivedMessage, lease: Lease): void {
-    lease.timer = setTimeout(() => {
-      lease.renewing = this.options.queue
-        .renew(message, this.options.visibilityTimeoutMs)
-        .catch((err: unknown) => this.options.onLost(message, err))
-        .finally(() => {
-          lease.renewing = undefined;
-          // released or closed while the renewal was in flight: the chain ends here
-          if (this.leases.get(message.messageId) === lease) this.schedule(message, lease);
-        });
-    }, this.options.visibilityTimeoutMs / 2);
-    lease.timer.unref();
+    await lease.stop();
   }
 }
