@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AlertContext } from '../src/core/alert-context.js';
 import type { Execution } from '../src/core/execution.js';
+import type { Log } from '../src/core/log.js';
 import type { AlertPayloadStore } from '../src/storage/index.js';
 
 /**
@@ -12,7 +13,7 @@ export async function prepareAlertInput(
   store: Pick<AlertPayloadStore, 'load'>,
   run: Execution,
   workDir: string,
-  log: (level: 'warn', message: string) => void,
+  log: Log,
 ): Promise<{ alert: AlertContext | null; alertFile: string | null }> {
   if (run.monitorCondition === null) return { alert: null, alertFile: null };
   const stored = await store.load(run.execId);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Execution } from '../src/core/execution.js';
 import { ExecId, isTerminal } from '../src/core/execution.js';
 import { JobMessage } from '../src/core/job-message.js';
+import type { Log } from '../src/core/log.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
 import { formatJsonPath } from '../src/core/runbook-schema.js';
@@ -91,7 +92,7 @@ export interface QueueWorkerOptions
   readonly runbookEnvPassthrough?: readonly string[];
   /** Uids runbooks run as, one per running run (`CLOUDO_RUNBOOK_UIDS`); absent or null: as the worker. */
   readonly runbookAccounts?: RunbookAccountRange | null;
-  readonly log?: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+  readonly log?: Log;
 }
 
 /**
@@ -110,7 +111,7 @@ export class QueueWorker {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Execution id of each claimed run, by message id: what the heartbeat reports. */
   private readonly runIds = new Map<string, string>();
-  private readonly log: NonNullable<QueueWorkerOptions['log']>;
+  private readonly log: Log;
   private capacityWaiters: (() => void)[] = [];
   private started = false;
   private closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import type { Execution } from '../src/core/execution.js';
+import type { Log } from '../src/core/log.js';
 import { buildRunbookEnv } from '../src/core/runbook-env.js';
 import type { AlertPayloadStore } from '../src/storage/index.js';
 import { aksTarget, fetchAksCredentials } from './aks-credentials.js';
@@ -17,7 +18,7 @@ export interface RunEnvironmentOptions {
   readonly aksClientId: string | null;
   readonly aksTimeoutMs: number;
   readonly signal: AbortSignal;
-  readonly log: (level: 'warn', message: string) => void;
+  readonly log: Log;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
 import type { Execution } from '../src/core/execution.js';
+import type { Log } from '../src/core/log.js';
 import type { Redactor } from '../src/core/redaction.js';
 import type { AlertPayloadStore, LogStore } from '../src/storage/index.js';
 import type { RunbookOutcome } from './executor.js';
@@ -28,7 +29,7 @@ export interface RunDependencies {
   readonly redact: Redactor;
   /** The uids runbooks run as, one per run; null: as the worker itself. */
   readonly accounts: RunbookAccounts | null;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string, err?: unknown) => void;
+  readonly log: Log;
 }
 
 /** Runs the script of a claimed run and returns the run's final record. Never leaves it without an end. */

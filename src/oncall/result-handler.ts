@@ -1,4 +1,5 @@
 import type { AlertContext } from '../core/alert-context.js';
+import type { Log } from '../core/log.js';
 import type { Notifier } from '../core/notification.js';
 import { RESULT_MAX_ROUNDS, ResultMessage, resultRetryDelayMs } from '../core/result-message.js';
 import type { RoutingRules, RunFacts } from '../core/routing-rules.js';
@@ -15,7 +16,7 @@ export interface ResultHandlerDeps {
   readonly notifiers: Partial<Record<Target, Notifier>>;
   readonly routing: RoutingRules;
   readonly publicUrl: string;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  readonly log: Log;
 }
 
 export interface Attempt {
