@@ -73,6 +73,8 @@ async function main() {
       shutdownGraceMs: 1_000,
       logFlushIntervalMs: 200,
       logMaxBytes: 10 * 1024 * 1024,
+      heartbeatMs: 5_000,
+      aksTimeoutMs: 60_000,
       workerEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
       log: (level, message) => (level === 'error' ? console.error(message) : undefined),
     });

@@ -54,6 +54,8 @@ export interface QueueWorkerOptions
     | 'shutdownGraceMs'
     | 'logFlushIntervalMs'
     | 'logMaxBytes'
+    | 'heartbeatMs'
+    | 'aksTimeoutMs'
   > {
   readonly queue: WorkerQueue;
   readonly executions: ExecutionRepository;
@@ -68,8 +70,6 @@ export interface QueueWorkerOptions
   readonly cancelPollMs?: number;
   /** User-assigned identity for per-run AKS credentials (`CLOUDO_AKS_CLIENT_ID`); null: the system identity. */
   readonly aksClientId?: string | null;
-  /** Budget of az login + get-credentials + kubelogin (default 60000). */
-  readonly aksTimeoutMs?: number;
   readonly runbooks: RunbookSource;
   /** Capability served (the `worker` of the schemas). */
   readonly workerName: string;
@@ -81,8 +81,6 @@ export interface QueueWorkerOptions
   readonly registry: WorkerRegistry;
   /** Where every finished run is announced (the results function notifies on-call from there). */
   readonly results: Pick<ResultQueue, 'publish'>;
-  /** Heartbeat interval (default 5000). */
-  readonly heartbeatMs?: number;
   /** Reported in Table Workers. */
   readonly version?: string;
   /** Deliveries after which a message is given up as poison (default 5). */
@@ -142,7 +140,7 @@ export class QueueWorker {
         startedAt: new Date().toISOString(),
       },
       runningRuns: () => [...this.runIds.values()],
-      intervalMs: options.heartbeatMs ?? 5_000,
+      intervalMs: options.heartbeatMs,
       onError: (err) => this.log('warn', 'heartbeat failed', err),
     });
     this.cancels = new CancelWatcher({

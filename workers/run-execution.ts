@@ -22,7 +22,8 @@ export interface RunDependencies {
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
   readonly aksClientId?: string | null;
-  readonly aksTimeoutMs?: number;
+  /** Budget of az login + get-credentials + kubelogin (`CLOUDO_AKS_TIMEOUT_MS`). */
+  readonly aksTimeoutMs: number;
   readonly killGraceMs: number;
   readonly logFlushIntervalMs: number;
   readonly logMaxBytes: number;
@@ -95,7 +96,7 @@ async function spawnRun(
       passthrough: deps.runbookEnvPassthrough ?? [],
       alertPayloads: deps.alertPayloads,
       aksClientId: deps.aksClientId ?? null,
-      aksTimeoutMs: deps.aksTimeoutMs ?? 60_000,
+      aksTimeoutMs: deps.aksTimeoutMs,
       signal,
       log: deps.log,
     });

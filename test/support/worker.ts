@@ -35,6 +35,8 @@ export function startTestWorker(
     shutdownGraceMs: 2_000,
     logFlushIntervalMs: 50,
     logMaxBytes: 10 * 1024 * 1024,
+    heartbeatMs: 5_000,
+    aksTimeoutMs: 60_000,
     workerEnv: { PATH: process.env.PATH, HOME: process.env.HOME, SECRET_TOKEN: 'must-not-leak' },
     log: (level, message, err) => {
       if (level === 'error') console.error(message, err);
