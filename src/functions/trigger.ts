@@ -1,9 +1,12 @@
+import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { parseAlert } from '../alerts/index.js';
 import { RunTrigger } from '../core/execution.js';
 import { planRun } from '../core/run-plan.js';
+import type { RunbookSchema } from '../core/runbook-schema.js';
 import { SchemaId, TeamName, toSchemaResource } from '../core/runbook-schema.js';
 import { AlertIntake } from '../intake/index.js';
+import type { HttpCall } from './definitions.js';
 import { defineHttp } from './definitions.js';
 import { alertAnswer } from './http/alert-answer.js';
 import { audit } from './http/audit.js';
@@ -44,7 +47,12 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
       webhooks: true,
       getChangesState: true,
     },
-    async ({ request, context, caller, services: { settings, storage, workerPresence } }) => {
+    async (args) => {
+      const {
+        request,
+        caller,
+        services: { settings, storage },
+      } = args;
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
       const team = teamOf(request.params.team);
       // an empty body is a manual run; any other body must be an alert payload
@@ -54,62 +62,75 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
       const known = caller.kind !== 'local';
       const who = { actor: known ? caller.id : null, principal: known ? caller.principal : null, team };
 
-      if (payload !== undefined) {
-        const parsed = parseAlert(payload);
-        if (!parsed.ok) {
-          throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
-        }
-        if (parsed.alerts.length > settings.maxAlertsPerRequest) {
-          throw new HttpError(
-            413,
-            `this request carries ${parsed.alerts.length} alerts; at most ${settings.maxAlertsPerRequest} are accepted per request (CLOUDO_MAX_ALERTS_PER_REQUEST)`,
-          );
-        }
-        const trigger = RunTrigger.parse({ source: 'alert', ...who });
-        const outcomes = await new AlertIntake(storage).accept({ schema, alerts: parsed.alerts, payload, trigger });
-        for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {
-          await audit(storage, context, {
-            caller,
-            request,
-            action: 'trigger',
-            target: o.execId ?? '',
-            details: {
-              schema: o.schemaId ?? '',
-              alert: (o.alertRule ?? '').slice(0, 200),
-              condition: o.monitorCondition,
-            },
-          });
-        }
-        return { status: 202, jsonBody: alertAnswer(parsed.alerts.length, outcomes) };
-      }
-
-      if (!schema)
-        throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
-      const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }));
-      await storage.dispatcher.dispatch(plan);
-      await audit(storage, context, {
-        caller,
-        request,
-        action: 'trigger',
-        target: plan.execution.execId,
-        details: { schema: schema.id, ...(team ? { team } : {}) },
-      });
-      const links = executionLinks(plan.execution.execId);
-      const served = await workerPresence.serves(schema.worker);
-      return {
-        status: 202,
-        headers: { location: links.execution },
-        jsonBody: {
-          exec_id: plan.execution.execId,
-          status: plan.execution.status,
-          requested_at: plan.execution.requestedAt,
-          schema: toSchemaResource(schema),
-          links,
-          ...(served ? {} : { warning: unservedWarning(schema.worker, settings.queuedTimeoutMs) }),
-        },
-      };
+      const call: TriggerCall = { ...args, schema, who };
+      return payload !== undefined ? triggerAlerts(call, payload) : triggerRun(call);
     },
   );
+}
+
+/** A Trigger call with its schema (when `id` named one) and who it runs for. */
+interface TriggerCall extends HttpCall {
+  readonly schema: RunbookSchema | null;
+  readonly who: { actor: string | null; principal: string | null; team: string | null };
+}
+
+/** An alert payload: each alert runs the schema `id` names or, without `id`, the schemas that handle it. */
+async function triggerAlerts(call: TriggerCall, payload: unknown): Promise<HttpResponseInit> {
+  const { request, context, caller, schema, who, services } = call;
+  const { settings, storage } = services;
+  const parsed = parseAlert(payload);
+  if (!parsed.ok) {
+    throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
+  }
+  if (parsed.alerts.length > settings.maxAlertsPerRequest) {
+    throw new HttpError(
+      413,
+      `this request carries ${parsed.alerts.length} alerts; at most ${settings.maxAlertsPerRequest} are accepted per request (CLOUDO_MAX_ALERTS_PER_REQUEST)`,
+    );
+  }
+  const trigger = RunTrigger.parse({ source: 'alert', ...who });
+  const outcomes = await new AlertIntake(storage).accept({ schema, alerts: parsed.alerts, payload, trigger });
+  for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {
+    await audit(storage, context, {
+      caller,
+      request,
+      action: 'trigger',
+      target: o.execId ?? '',
+      details: { schema: o.schemaId ?? '', alert: (o.alertRule ?? '').slice(0, 200), condition: o.monitorCondition },
+    });
+  }
+  return { status: 202, jsonBody: alertAnswer(parsed.alerts.length, outcomes) };
+}
+
+/** A manual run of the schema `id` names. */
+async function triggerRun(call: TriggerCall): Promise<HttpResponseInit> {
+  const { request, context, caller, schema, who, services } = call;
+  const { settings, storage, workerPresence } = services;
+  if (!schema)
+    throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
+  const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }));
+  await storage.dispatcher.dispatch(plan);
+  await audit(storage, context, {
+    caller,
+    request,
+    action: 'trigger',
+    target: plan.execution.execId,
+    details: { schema: schema.id, ...(who.team ? { team: who.team } : {}) },
+  });
+  const links = executionLinks(plan.execution.execId);
+  const served = await workerPresence.serves(schema.worker);
+  return {
+    status: 202,
+    headers: { location: links.execution },
+    jsonBody: {
+      exec_id: plan.execution.execId,
+      status: plan.execution.status,
+      requested_at: plan.execution.requestedAt,
+      schema: toSchemaResource(schema),
+      links,
+      ...(served ? {} : { warning: unservedWarning(schema.worker, settings.queuedTimeoutMs) }),
+    },
+  };
 }
 
 /** Why a run may never start: said in the answer, since nothing else would say it before the timeout. */
