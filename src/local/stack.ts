@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { apiTokenRecordFor } from '../core/api-token.js';
+import type { RunbookSchema } from '../core/runbook-schema.js';
 import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
 import { loadAppSettings } from '../core/settings.js';
 import { createAppServices, createFunctionDefinitions, registrationOptions } from '../functions/index.js';
@@ -55,14 +56,7 @@ export interface LocalStack {
 
 /** Azurite, the functions and one worker per capability, wired together as in Azure. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const parsed = parseSchemasFile(await readFile(options.schemasFile, 'utf8'));
-  if (!parsed.ok) {
-    throw new Error(
-      `${options.schemasFile} is invalid:\n${formatSchemaProblems(parsed.problems)
-        .map((line) => `  ${line}`)
-        .join('\n')}`,
-    );
-  }
+  const schemas = await readSchemasFile(options.schemasFile);
   const azurite = await startAzurite({
     location: options.azuriteLocation ?? undefined,
     blobPort: options.azuritePorts.blob,
@@ -95,36 +89,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
     await services.storage.ensureResources();
-    const imported = await services.storage.schemas.importSchemas(parsed.schemas);
+    const imported = await services.storage.schemas.importSchemas(schemas);
     // as the Functions app does at start in Azure: a deployment's CLOUDO_SCHEMAS_JSON comes on top
     await services.deployedSchemas.sync((_level, message) => options.log('stack', message));
     if (keys) await ensureAdminToken(services.storage, keys.adminToken);
 
-    const capabilities = [...new Set(parsed.schemas.map((s) => s.worker))].sort();
-    const workers: WorkerProcess[] = [];
-    const workerPids = () => workers.flatMap((w) => (w.pid ? [w.pid] : []));
-    const onWorkerPidChange = () => {
+    const capabilities = [...new Set(schemas.map((s) => s.worker))].sort();
+    for (const worker of capabilities) await services.storage.jobs.forWorker(worker).ensureQueues();
+    const workers = startWorkers(capabilities, storageEnv, options, (pids) => {
       // should this process die, Azurite stays up for the workers' last writes
-      azurite.setDependents(workerPids());
+      azurite.setDependents(pids);
       options.onChildPidsChange?.();
-    };
-    for (const [index, worker] of capabilities.entries()) {
-      await services.storage.jobs.forWorker(worker).ensureQueues();
-      const uids = options.env.CLOUDO_RUNBOOK_UIDS;
-      const process = new WorkerProcess({
-        worker,
-        env: {
-          ...storageEnv,
-          RUNBOOKS_DIR: path.resolve(options.runbooksDir),
-          ...(uids && { CLOUDO_RUNBOOK_UIDS: uidShare(uids, index, capabilities.length) }),
-        },
-        onLine: (line) => options.log(`worker:${worker}`, line),
-        onPidChange: onWorkerPidChange,
-      });
-      // listed before it starts: the pid it reports on start must be among childPids()
-      workers.push(process);
-      process.start();
-    }
+    });
+    const workerPids = () => workers.flatMap((w) => (w.pid ? [w.pid] : []));
     stops.push(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
 
     const definitions = createFunctionDefinitions(() => services, registrationOptions(storageEnv));
@@ -155,6 +132,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw err;
   }
+}
+
+/** The schemas the stack imports at start; a file with mistakes stops it, naming each. */
+async function readSchemasFile(file: string): Promise<RunbookSchema[]> {
+  const parsed = parseSchemasFile(await readFile(file, 'utf8'));
+  if (parsed.ok) return parsed.schemas;
+  const problems = formatSchemaProblems(parsed.problems).map((line) => `  ${line}`);
+  throw new Error(`${file} is invalid:\n${problems.join('\n')}`);
+}
+
+/** One worker process per capability, the same program a container runs, sharing out the runbook uids. */
+function startWorkers(
+  capabilities: readonly string[],
+  storageEnv: Readonly<Record<string, string | undefined>>,
+  options: Pick<LocalStackOptions, 'env' | 'runbooksDir' | 'log'>,
+  onPids: (pids: number[]) => void,
+): WorkerProcess[] {
+  const workers: WorkerProcess[] = [];
+  const uids = options.env.CLOUDO_RUNBOOK_UIDS;
+  for (const [index, worker] of capabilities.entries()) {
+    const process = new WorkerProcess({
+      worker,
+      env: {
+        ...storageEnv,
+        RUNBOOKS_DIR: path.resolve(options.runbooksDir),
+        ...(uids && { CLOUDO_RUNBOOK_UIDS: uidShare(uids, index, capabilities.length) }),
+      },
+      onLine: (line) => options.log(`worker:${worker}`, line),
+      onPidChange: () => onPids(workers.flatMap((w) => (w.pid ? [w.pid] : []))),
+    });
+    // listed before it starts: the pid it reports on start must be among the stack's children
+    workers.push(process);
+    process.start();
+  }
+  return workers;
 }
 
 /** The admin token of keys.json exists in the token table (in-memory storage starts empty every time). */
