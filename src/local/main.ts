@@ -66,24 +66,8 @@ async function main(): Promise<void> {
   });
   started = stack;
   await stackFile.write(stackFileOf(stack));
-  const { created, updated, unchanged } = stack.imported;
-  console.log(
-    [
-      '',
-      `ClouDO is up in ${Date.now() - startedAt} ms`,
-      `  console     ${stack.url}/api/logs`,
-      `  trigger     curl -s '${stack.url}/api/Trigger?id=test'`,
-      `  executions  ${stack.url}/api/executions`,
-      `  health      ${stack.url}/api/healthz`,
-      `  storage     Azurite ${inMemory ? 'in memory' : `in ${path.join(stateDir(env), 'azurite')}`} (blob ${stack.azurite.ports.blob}, queue ${stack.azurite.ports.queue}, table ${stack.azurite.ports.table})`,
-      `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
-      `  workers     ${stack.workers.join(', ')}`,
-      ...runbookUserLines(stack.runbookIsolation),
-      ...accessLines(stack.keys, stack.url),
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'),
-  );
+  const storage = inMemory ? 'in memory' : `in ${path.join(stateDir(env), 'azurite')}`;
+  console.log(bannerLines(stack, Date.now() - startedAt, storage).join('\n'));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -100,6 +84,27 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** What `npm start` prints once up: where everything is, and what is not as production has it. */
+function bannerLines(stack: LocalStack, startMs: number, storage: string): string[] {
+  const { created, updated, unchanged } = stack.imported;
+  const { blob, queue, table } = stack.azurite.ports;
+  return [
+    '',
+    `ClouDO is up in ${startMs} ms`,
+    `  console     ${stack.url}/api/logs`,
+    `  trigger     curl -s '${stack.url}/api/Trigger?id=test'`,
+    `  executions  ${stack.url}/api/executions`,
+    `  health      ${stack.url}/api/healthz`,
+    `  storage     Azurite ${storage} (blob ${blob}, queue ${queue}, table ${table})`,
+    `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
+    `  workers     ${stack.workers.join(', ')}`,
+    ...runbookUserLines(stack.runbookIsolation),
+    ...accessLines(stack.keys, stack.url),
+    'Ctrl-C stops everything.',
+    '',
+  ];
 }
 
 function runbookUserLines(isolation: LocalStack['runbookIsolation']): string[] {
