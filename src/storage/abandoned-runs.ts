@@ -1,6 +1,5 @@
 import type { Execution } from '../core/execution.js';
 import type { ExecutionRepository } from './execution-repository.js';
-import { ConcurrentUpdateError } from './execution-repository.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
 export interface AbandonOptions {
@@ -30,21 +29,16 @@ export async function abandonStaleRuns(options: AbandonOptions): Promise<Executi
       seen++;
       const reason = await staleReason(run, options, now);
       if (!reason) continue;
-      const current = await options.executions.get(run.execId);
-      if (current?.execution.status !== 'running') continue;
-      const ended: Execution = {
-        ...current.execution,
-        status: 'abandoned',
-        finishedAt: now.toISOString(),
-        error: reason,
-      };
-      try {
-        await options.executions.transition(current, ended);
-        abandoned.push(ended);
-      } catch (err) {
+      const { written } = await options.executions.change(run.execId, (current) =>
         // the worker wrote first (it finished after all): its outcome stands
-        if (!(err instanceof ConcurrentUpdateError)) throw err;
-      }
+        current?.execution.status === 'running'
+          ? {
+              write: { ...current.execution, status: 'abandoned', finishedAt: now.toISOString(), error: reason },
+              result: null,
+            }
+          : { result: null },
+      );
+      if (written) abandoned.push(written.execution);
     }
   } while (continuationToken && seen < (options.limit ?? 1000));
   return abandoned;
