@@ -10,6 +10,7 @@ import {
   isLateOutcome,
   newestFirstKeys,
 } from '../core/execution.js';
+import type { RunChange } from '../core/run-lifecycle.js';
 import { statusOf } from './clients.js';
 import type { RowCodec } from './mutate-entity.js';
 import { mutateEntity, readEntity } from './mutate-entity.js';
@@ -79,9 +80,7 @@ export interface VersionedExecution {
  * One round of a read-decide-write on a run: `write` (with its status, or with the same status for a
  * change that keeps it) and what to answer, or just the answer when nothing is to be written.
  */
-export type ExecutionChange<T> =
-  | { readonly write: Execution; readonly result: T }
-  | { readonly result: T; readonly write?: undefined };
+export type ExecutionChange<T> = RunChange<T>;
 
 export interface ExecutionQuery {
   readonly status?: ExecutionStatus | undefined;
