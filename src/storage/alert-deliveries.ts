@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { RowCodec, VersionedRow } from './mutate-entity.js';
-import { mutateEntity, readEntity } from './mutate-entity.js';
+import { mutateEntity, readEntity, textRows } from './mutate-entity.js';
 
 export type DeliveryClaim =
   | { readonly kind: 'new' }
@@ -13,10 +13,7 @@ interface DeliveryRow {
   readonly at: string;
 }
 
-const DELIVERY_ROWS: RowCodec<DeliveryRow> = {
-  fromEntity: (e) => ({ execId: String(e.execId ?? ''), at: String(e.at ?? '') }),
-  toEntity: (row) => ({ ...row }),
-};
+const DELIVERY_ROWS: RowCodec<DeliveryRow> = textRows('execId', 'at');
 
 /**
  * Table `AlertDeliveries`: which run a delivery of an alert started, keyed by (schema, alert + condition).

@@ -12,6 +12,14 @@ export interface RowCodec<R> {
   toEntity(row: R): Record<string, unknown>;
 }
 
+/** The codec of a table whose rows are a few text fields (absent reads as ''), like locks and claims. */
+export function textRows<K extends string>(...fields: K[]): RowCodec<Record<K, string>> {
+  return {
+    fromEntity: (e) => Object.fromEntries(fields.map((f) => [f, String(e[f] ?? '')])) as Record<K, string>,
+    toEntity: (row) => ({ ...row }),
+  };
+}
+
 /** A row as read, with the ETag that makes a write conditional on nobody having written since. */
 export interface VersionedRow<R> {
   readonly row: R;

@@ -3,7 +3,7 @@ import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { statusOf } from './clients.js';
 import type { RowCodec } from './mutate-entity.js';
-import { mutateEntity } from './mutate-entity.js';
+import { mutateEntity, textRows } from './mutate-entity.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
 /** One (execution, target, action): sent, or given up on with the reason. */
@@ -32,10 +32,7 @@ interface ClaimRow {
   readonly at: string;
 }
 
-const CLAIM_ROWS: RowCodec<ClaimRow> = {
-  fromEntity: (e) => ({ status: String(e.status ?? ''), at: String(e.at ?? '') }),
-  toEntity: (row) => ({ ...row }),
-};
+const CLAIM_ROWS: RowCodec<ClaimRow> = textRows('status', 'at');
 
 const pageKey = (dedupKey: string) => createHash('sha256').update(dedupKey).digest('hex');
 

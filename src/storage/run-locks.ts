@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { RowCodec } from './mutate-entity.js';
-import { mutateEntity } from './mutate-entity.js';
+import { mutateEntity, textRows } from './mutate-entity.js';
 
 const PARTITION = 'lock';
 
@@ -10,10 +10,7 @@ interface LockRow {
   readonly at: string;
 }
 
-const LOCK_ROWS: RowCodec<LockRow> = {
-  fromEntity: (e) => ({ execId: String(e.execId ?? ''), at: String(e.at ?? '') }),
-  toEntity: (row) => ({ ...row }),
-};
+const LOCK_ROWS: RowCodec<LockRow> = textRows('execId', 'at');
 
 /**
  * Table `RunLocks`: who may run now among runs that must not overlap (schema concurrency `queue`). A
