@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Execution } from '../src/core/execution.js';
 import { isLateOutcome } from '../src/core/execution.js';
-import type { ExecutionRepository, VersionedExecution } from '../src/storage/index.js';
-import { ConcurrentUpdateError } from '../src/storage/index.js';
+import type { ExecutionChange, ExecutionRepository, VersionedExecution } from '../src/storage/index.js';
 
 export type ClaimResult =
   | { readonly kind: 'claimed'; readonly run: VersionedExecution }
@@ -10,6 +9,9 @@ export type ClaimResult =
   | { readonly kind: 'missing' }
   /** Already claimed, finished or cancelled: a duplicate delivery, to be dropped. */
   | { readonly kind: 'not-claimable'; readonly status: Execution['status'] };
+
+/** Every lost race is followed by a fresh look: the loser sees who won and answers from that. */
+const UNTIL_DECIDED = Number.POSITIVE_INFINITY;
 
 /**
  * Moves a run from `accepted` to `running` with a conditional (ETag) update, so of two deliveries of
@@ -21,30 +23,42 @@ export async function claimRun(
   worker: { host: string; id: string },
   now: () => Date = () => new Date(),
 ): Promise<ClaimResult> {
-  for (;;) {
-    const current = await executions.get(execId);
-    if (!current) return { kind: 'missing' };
-    if (current.execution.status !== 'accepted') return { kind: 'not-claimable', status: current.execution.status };
-    const next: Execution = {
-      ...current.execution,
-      status: 'running',
-      startedAt: now().toISOString(),
-      workerHost: worker.host,
-      workerId: worker.id,
-    };
-    try {
-      const etag = await executions.transition(current, next);
-      return { kind: 'claimed', run: { execution: next, etag } };
-    } catch (err) {
-      // lost the race: read again and see who won
-      if (!(err instanceof ConcurrentUpdateError)) throw err;
-    }
-  }
+  const { result, written } = await executions.change<ClaimResult | null>(
+    execId,
+    (current) => {
+      if (!current) return { result: { kind: 'missing' } };
+      const { execution } = current;
+      if (execution.status !== 'accepted') return { result: { kind: 'not-claimable', status: execution.status } };
+      const started = now().toISOString();
+      return {
+        result: null,
+        write: { ...execution, status: 'running', startedAt: started, workerHost: worker.host, workerId: worker.id },
+      };
+    },
+    UNTIL_DECIDED,
+  );
+  return written ? { kind: 'claimed', run: written } : (result ?? { kind: 'missing' });
 }
 
 /**
- * Records a run's final state. Retried with backoff, because a final status that is never written is a
- * run stuck `running` forever.
+ * What a run's row becomes when its outcome arrives: the outcome while it runs; when housekeeping took
+ * our silence (an outage) for a death, the real outcome still wins, and says it came late.
+ */
+function outcomeChange(
+  current: VersionedExecution | null,
+  run: VersionedExecution,
+  final: Execution,
+): ExecutionChange<null> {
+  if (!current) return { result: null };
+  // the row as the worker read it (whatever its status) takes the outcome the worker decided on it
+  if (current.etag === run.etag || current.execution.status === 'running') return { write: final, result: null };
+  if (!isLateOutcome(current.execution, final)) return { result: null };
+  return { write: { ...final, abandonedAt: current.execution.finishedAt }, result: null };
+}
+
+/**
+ * Records a run's final state. Retried with backoff on storage errors, because a final status that is
+ * never written is a run stuck `running` forever.
  */
 export async function recordOutcome(
   executions: ExecutionRepository,
@@ -52,29 +66,20 @@ export async function recordOutcome(
   final: Execution,
   attempts = 6,
 ): Promise<void> {
-  let current = run;
-  let outcome = final;
   for (let attempt = 1; ; attempt++) {
     try {
-      await executions.transition(current, outcome);
+      // the first try writes on the row as the worker holds it; a retry reads it again
+      const known = attempt === 1 ? run : undefined;
+      await executions.change(
+        run.execution.execId,
+        (current) => outcomeChange(current, run, final),
+        UNTIL_DECIDED,
+        known,
+      );
       return;
     } catch (err) {
-      if (err instanceof ConcurrentUpdateError) {
-        const fresh = await executions.get(run.execution.execId);
-        if (!fresh) return;
-        if (fresh.execution.status === 'running') {
-          current = fresh;
-          continue;
-        }
-        // housekeeping took our silence (an outage) for a death: the real outcome wins, and says it came late
-        if (!isLateOutcome(fresh.execution, outcome)) return;
-        current = fresh;
-        outcome = { ...outcome, abandonedAt: fresh.execution.finishedAt };
-      } else if (attempt >= attempts) {
-        throw err;
-      } else {
-        await sleep(Math.min(4_000, 250 * 2 ** attempt));
-      }
+      if (attempt >= attempts) throw err;
+      await sleep(Math.min(4_000, 250 * 2 ** attempt));
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Execution } from '../core/execution.js';
+import { abandon, staleReason } from '../core/run-lifecycle.js';
 import type { ExecutionRepository } from './execution-repository.js';
-import { ConcurrentUpdateError } from './execution-repository.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
 export interface AbandonOptions {
@@ -15,8 +15,7 @@ export interface AbandonOptions {
 
 /**
  * Ends the runs whose worker stopped heartbeating (killed, its machine gone) as `abandoned`, with when
- * it was last seen. Not re-queued: the process may still be alive somewhere, and a second copy running
- * at the same time is worse than a run a person restarts.
+ * it was last seen: which runs, and what they become, is core's `staleReason` and `abandon`.
  */
 export async function abandonStaleRuns(options: AbandonOptions): Promise<Execution[]> {
   const now = options.now ?? new Date();
@@ -28,37 +27,14 @@ export async function abandonStaleRuns(options: AbandonOptions): Promise<Executi
     continuationToken = page.continuationToken ?? undefined;
     for (const run of page.executions) {
       seen++;
-      const reason = await staleReason(run, options, now);
+      const beat = run.workerId ? await options.workers.get(run.worker, run.workerId) : null;
+      const reason = staleReason(run, beat, options.staleAfterMs, now);
       if (!reason) continue;
-      const current = await options.executions.get(run.execId);
-      if (current?.execution.status !== 'running') continue;
-      const ended: Execution = {
-        ...current.execution,
-        status: 'abandoned',
-        finishedAt: now.toISOString(),
-        error: reason,
-      };
-      try {
-        await options.executions.transition(current, ended);
-        abandoned.push(ended);
-      } catch (err) {
-        // the worker wrote first (it finished after all): its outcome stands
-        if (!(err instanceof ConcurrentUpdateError)) throw err;
-      }
+      const { written } = await options.executions.change(run.execId, (current) =>
+        abandon(current?.execution ?? null, reason, now),
+      );
+      if (written) abandoned.push(written.execution);
     }
   } while (continuationToken && seen < (options.limit ?? 1000));
   return abandoned;
-}
-
-async function staleReason(run: Execution, options: AbandonOptions, now: Date): Promise<string | null> {
-  const since = (iso: string | null) => (iso ? now.getTime() - Date.parse(iso) : Number.POSITIVE_INFINITY);
-  if (!run.workerId) {
-    return since(run.startedAt) > options.staleAfterMs ? 'its worker is unknown and it has not finished' : null;
-  }
-  const beat = await options.workers.get(run.worker, run.workerId);
-  if (!beat) {
-    return since(run.startedAt) > options.staleAfterMs ? `its worker ${run.workerId} is no longer registered` : null;
-  }
-  if (since(beat.lastSeen) <= options.staleAfterMs) return null;
-  return `its worker ${run.workerId} stopped heartbeating (last seen ${beat.lastSeen})`;
 }

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
-import { statusOf } from './clients.js';
+import type { RowCodec, VersionedRow } from './mutate-entity.js';
+import { mutateEntity, readEntity, textRows } from './mutate-entity.js';
 
 export type DeliveryClaim =
   | { readonly kind: 'new' }
@@ -11,6 +12,8 @@ interface DeliveryRow {
   /** ISO time of the delivery that started the run. */
   readonly at: string;
 }
+
+const DELIVERY_ROWS: RowCodec<DeliveryRow> = textRows('execId', 'at');
 
 /**
  * Table `AlertDeliveries`: which run a delivery of an alert started, keyed by (schema, alert + condition).
@@ -28,27 +31,23 @@ export class AlertDeliveries {
    * that run's id comes back as a duplicate.
    */
   async claim(schemaId: string, key: string, execId: string, now: Date, windowMs: number): Promise<DeliveryClaim> {
-    const row = { partitionKey: schemaId, rowKey: key, execId, at: now.toISOString() };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        await this.table.createEntity(row);
-        return { kind: 'new' };
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
-      }
-      const existing = await this.read(schemaId, key);
-      if (!existing) continue;
-      if (now.getTime() - Date.parse(existing.row.at) < windowMs)
-        return { kind: 'duplicate', execId: existing.row.execId, at: existing.row.at };
-      try {
+    const mine: DeliveryRow = { execId, at: now.toISOString() };
+    const outcome = await mutateEntity<DeliveryRow, DeliveryClaim>(
+      this.table,
+      { partitionKey: schemaId, rowKey: key },
+      DELIVERY_ROWS,
+      (existing) => {
+        if (!existing) return { write: mine, result: { kind: 'new' } };
+        if (now.getTime() - Date.parse(existing.row.at) < windowMs)
+          return { result: { kind: 'duplicate', execId: existing.row.execId, at: existing.row.at } };
         // the window has passed: this delivery starts a new run, unless another one renews it first
-        await this.table.updateEntity(row, 'Replace', { etag: existing.etag });
-        return { kind: 'new' };
-      } catch (err) {
-        if (statusOf(err) !== 412) throw err;
-      }
-    }
-    throw new Error(`could not settle the delivery key of schema ${schemaId} after 5 attempts`);
+        return { write: mine, result: { kind: 'new' } };
+      },
+      // most alerts are new: try the insert before reading
+      { assume: null },
+    );
+    if (!outcome.settled) throw new Error(`could not settle the delivery key of schema ${schemaId} after 5 attempts`);
+    return outcome.result;
   }
 
   /** The run a key points at, if any. */
@@ -66,13 +65,7 @@ export class AlertDeliveries {
     await this.table.deleteEntity(schemaId, key, { etag: existing.etag }).catch(() => undefined);
   }
 
-  private async read(schemaId: string, key: string): Promise<{ row: DeliveryRow; etag: string } | null> {
-    try {
-      const entity = await this.table.getEntity<{ execId: string; at: string }>(schemaId, key);
-      return { row: { execId: entity.execId, at: entity.at }, etag: entity.etag };
-    } catch (err) {
-      if (statusOf(err) === 404) return null;
-      throw err;
-    }
+  private async read(schemaId: string, key: string): Promise<VersionedRow<DeliveryRow> | null> {
+    return readEntity(this.table, { partitionKey: schemaId, rowKey: key }, DELIVERY_ROWS);
   }
 }

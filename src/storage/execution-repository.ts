@@ -10,7 +10,10 @@ import {
   isLateOutcome,
   newestFirstKeys,
 } from '../core/execution.js';
+import type { RunChange } from '../core/run-lifecycle.js';
 import { statusOf } from './clients.js';
+import type { RowCodec } from './mutate-entity.js';
+import { mutateEntity, readEntity } from './mutate-entity.js';
 import { queryPage } from './paging.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
@@ -57,6 +60,8 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
   });
 }
 
+const EXECUTION_ROWS: RowCodec<Execution> = { fromEntity: fromTableEntity, toEntity: toTableEntity };
+
 /** Someone else changed the row first (a concurrent claim, a cancel): re-read and decide again. */
 export class ConcurrentUpdateError extends Error {
   override readonly name = 'ConcurrentUpdateError';
@@ -75,9 +80,7 @@ export interface VersionedExecution {
  * One round of a read-decide-write on a run: `write` (with its status, or with the same status for a
  * change that keeps it) and what to answer, or just the answer when nothing is to be written.
  */
-export type ExecutionChange<T> =
-  | { readonly write: Execution; readonly result: T }
-  | { readonly result: T; readonly write?: undefined };
+export type ExecutionChange<T> = RunChange<T>;
 
 export interface ExecutionQuery {
   readonly status?: ExecutionStatus | undefined;
@@ -174,14 +177,8 @@ export class ExecutionRepository {
   }
 
   async get(execId: string): Promise<VersionedExecution | null> {
-    const { partitionKey, rowKey } = executionKeys(execId);
-    try {
-      const entity = await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
-      return { execution: fromTableEntity(entity), etag: entity.etag };
-    } catch (err) {
-      if (statusOf(err) === 404) return null;
-      throw err;
-    }
+    const found = await readEntity(this.table, executionKeys(execId), EXECUTION_ROWS);
+    return found && { execution: found.row, etag: found.etag };
   }
 
   /**
@@ -204,44 +201,49 @@ export class ExecutionRepository {
 
   /**
    * Reads the run, lets `decide` choose what to write, and writes it only if nobody wrote in between;
-   * when somebody did, reads again and asks again (`decide` sees their write), up to `attempts` times.
+   * when somebody did, reads again and asks again (`decide` sees their write), up to `attempts` times,
+   * then throws ConcurrentUpdateError. A write that changes the status must be one the state machine
+   * allows (or a late outcome). `known`: the run as the caller last read it, decided on without a read.
    * Returns the answer and, when something was written, the run as written with its ETag.
    */
   async change<T>(
     execId: string,
     decide: (current: VersionedExecution | null) => ExecutionChange<T>,
     attempts = 5,
+    known?: VersionedExecution,
   ): Promise<{ result: T; written: VersionedExecution | null }> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.get(execId);
-      const step = decide(current);
-      if (!step.write || !current) return { result: step.result, written: null };
-      try {
-        const etag =
-          step.write.status === current.execution.status
-            ? await this.update(current, step.write)
-            : await this.transition(current, step.write);
-        return { result: step.result, written: { execution: step.write, etag } };
-      } catch (err) {
-        if (!(err instanceof ConcurrentUpdateError) || attempt >= attempts) throw err;
-      }
+    let before: Execution | null = null;
+    const outcome = await mutateEntity(
+      this.table,
+      executionKeys(execId),
+      EXECUTION_ROWS,
+      (current) => {
+        const step = decide(current && { execution: current.row, etag: current.etag });
+        // runs are created by `create` alone: a run that is not there is not written here
+        if (!step.write || !current) return { result: step.result };
+        const { status } = current.row;
+        if (step.write.status !== status && !canTransition(status, step.write.status)) {
+          if (!isLateOutcome(current.row, step.write)) throw new InvalidTransitionError(status, step.write.status);
+        }
+        before = current.row;
+        return step;
+      },
+      { attempts, assume: known && { row: known.execution, etag: known.etag } },
+    );
+    if (!outcome.settled) throw new ConcurrentUpdateError(execId);
+    const { result, written } = outcome;
+    if (!written) return { result, written: null };
+    if ((before as Execution | null)?.status === 'pending_approval' && written.row.status !== 'pending_approval') {
+      // the decision stands whatever happens here: a row left in the index is dropped when next read
+      await this.unindex(execId).catch(() => undefined);
     }
+    return { result, written: { execution: written.row, etag: written.etag } };
   }
 
+  /** One conditional write of a run already checked against the state machine. */
   private async replaceIfUnchanged(current: VersionedExecution, next: Execution): Promise<string> {
-    let etag: string;
-    try {
-      const result = await this.table.updateEntity(toTableEntity(next), 'Replace', { etag: current.etag });
-      etag = result.etag ?? '';
-    } catch (err) {
-      if (statusOf(err) === 412) throw new ConcurrentUpdateError(next.execId);
-      throw err;
-    }
-    if (current.execution.status === 'pending_approval' && next.status !== 'pending_approval') {
-      // the decision stands whatever happens here: a row left in the index is dropped when next read
-      await this.unindex(next.execId).catch(() => undefined);
-    }
-    return etag;
+    const { written } = await this.change(next.execId, () => ({ write: next, result: null }), 1, current);
+    return written?.etag ?? '';
   }
 
   /**

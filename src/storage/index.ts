@@ -17,6 +17,7 @@ import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { WorkerRegistry } from './worker-registry.js';
 
+export type { CancelResult } from '../core/run-lifecycle.js';
 export type { AbandonOptions } from './abandoned-runs.js';
 export { abandonStaleRuns } from './abandoned-runs.js';
 export type { DeliveryClaim } from './alert-deliveries.js';
@@ -42,7 +43,6 @@ export { NotificationLedger } from './notification-ledger.js';
 export type { OrphanRunsOptions } from './orphan-runs.js';
 export { requeueOrphanRuns } from './orphan-runs.js';
 export { ResultQueue } from './result-queue.js';
-export type { CancelResult } from './run-control.js';
 export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export { RunLocks } from './run-locks.js';

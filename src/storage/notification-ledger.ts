@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { statusOf } from './clients.js';
+import type { RowCodec } from './mutate-entity.js';
+import { mutateEntity, textRows } from './mutate-entity.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
 /** One (execution, target, action): sent, or given up on with the reason. */
@@ -23,6 +25,14 @@ export interface PageState {
   /** The run that opened it. */
   readonly execId: string;
 }
+
+/** A claim (see `claim`), or any entry as far as a claim is concerned: only its age matters. */
+interface ClaimRow {
+  readonly status: string;
+  readonly at: string;
+}
+
+const CLAIM_ROWS: RowCodec<ClaimRow> = textRows('status', 'at');
 
 const pageKey = (dedupKey: string) => createHash('sha256').update(dedupKey).digest('hex');
 
@@ -79,23 +89,24 @@ export class NotificationLedger {
    * one taker only (conditional on the claim seen). `release` ends it.
    */
   async claim(execId: string, key: string, now: Date, staleAfterMs: number): Promise<boolean> {
-    const row = { partitionKey: execId, rowKey: key, status: 'claimed', at: now.toISOString() };
-    try {
-      await this.notifications.createEntity(row);
-      return true;
-    } catch (err) {
-      if (statusOf(err) !== 409) throw err;
-    }
-    try {
-      const held = await this.notifications.getEntity<Record<string, string | undefined>>(execId, key);
-      if (now.getTime() - Date.parse(held.at ?? '') < staleAfterMs) return false;
-      await this.notifications.updateEntity(row, 'Replace', { etag: held.etag });
-      return true;
-    } catch (err) {
-      // released in between (404), or taken over by another (412): let the caller look again later
-      if (statusOf(err) === 404 || statusOf(err) === 412) return false;
-      throw err;
-    }
+    const mine: ClaimRow = { status: 'claimed', at: now.toISOString() };
+    let isFirstRound = true;
+    const outcome = await mutateEntity(
+      this.notifications,
+      { partitionKey: execId, rowKey: key },
+      CLAIM_ROWS,
+      (held) => {
+        const isFirst = isFirstRound;
+        isFirstRound = false;
+        // released after our insert failed: let the caller look again later
+        if (!held) return isFirst ? { write: mine, result: true } : { result: false };
+        if (now.getTime() - Date.parse(held.row.at) < staleAfterMs) return { result: false };
+        return { write: mine, result: true };
+      },
+      // an insert, then at most one take-over; a take-over lost to another taker is theirs
+      { assume: null, attempts: 2 },
+    );
+    return outcome.settled && outcome.result;
   }
 
   async release(execId: string, key: string): Promise<void> {

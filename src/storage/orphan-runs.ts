@@ -1,4 +1,5 @@
 import type { Execution } from '../core/execution.js';
+import { markRequeued } from '../core/run-lifecycle.js';
 import { jobFor } from '../core/run-plan.js';
 import type { ExecutionRepository } from './execution-repository.js';
 import type { JobQueue } from './job-queue.js';
@@ -35,9 +36,7 @@ export async function requeueOrphanRuns(options: OrphanRunsOptions): Promise<Exe
   for (const run of candidates.filter((r) => r.requeuedAt === null)) {
     await options.jobs.enqueue(jobFor(run));
     const { written } = await options.executions.change(run.execId, (current) =>
-      current?.execution.status === 'accepted' && current.execution.requeuedAt === null
-        ? { result: null, write: { ...current.execution, requeuedAt: new Date(now).toISOString() } }
-        : { result: null },
+      markRequeued(current?.execution ?? null, new Date(now)),
     );
     if (written) requeued.push(written.execution);
   }

@@ -1,3 +1,4 @@
+import { failDispatch } from '../core/run-lifecycle.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { jobFor } from '../core/run-plan.js';
 import type { ExecutionRepository, VersionedExecution } from './execution-repository.js';
@@ -52,9 +53,7 @@ export class RunDispatcher {
 
   /** Best effort: the caller reports the failure itself, whether or not the row could say so too. */
   private async end(run: VersionedExecution, error: string): Promise<void> {
-    await this.executions
-      .transition(run, { ...run.execution, status: 'error', finishedAt: new Date().toISOString(), error })
-      .catch(() => undefined);
+    await this.executions.transition(run, failDispatch(run.execution, error, new Date())).catch(() => undefined);
   }
 }
 

@@ -1,7 +1,16 @@
 import type { TableClient } from '@azure/data-tables';
-import { statusOf } from './clients.js';
+import type { RowCodec } from './mutate-entity.js';
+import { mutateEntity, textRows } from './mutate-entity.js';
 
 const PARTITION = 'lock';
+
+interface LockRow {
+  readonly execId: string;
+  /** ISO time the holder took it. */
+  readonly at: string;
+}
+
+const LOCK_ROWS: RowCodec<LockRow> = textRows('execId', 'at');
 
 /**
  * Table `RunLocks`: who may run now among runs that must not overlap (schema concurrency `queue`). A
@@ -19,47 +28,32 @@ export class RunLocks {
    * run holds it and `holderIsActive` says that run is still queued or running.
    */
   async acquire(key: string, execId: string, holderIsActive: (holder: string) => Promise<boolean>): Promise<boolean> {
-    const row = { partitionKey: PARTITION, rowKey: key, execId, at: new Date().toISOString() };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        await this.table.createEntity(row);
-        return true;
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
-      }
-      const holder = await this.read(key);
-      if (!holder) continue;
-      if (holder.execId === execId) return true;
-      if (await holderIsActive(holder.execId)) return false;
-      try {
-        await this.table.updateEntity(row, 'Replace', { etag: holder.etag });
-        return true;
-      } catch (err) {
-        if (statusOf(err) !== 412) throw err;
-      }
-    }
-    return false;
+    const mine: LockRow = { execId, at: new Date().toISOString() };
+    const outcome = await mutateEntity(
+      this.table,
+      { partitionKey: PARTITION, rowKey: key },
+      LOCK_ROWS,
+      async (holder) => {
+        if (!holder) return { write: mine, result: true };
+        if (holder.row.execId === execId) return { result: true };
+        if (await holderIsActive(holder.row.execId)) return { result: false };
+        return { write: mine, result: true };
+      },
+      // most locks are free: try the insert before reading
+      { assume: null },
+    );
+    return outcome.settled && outcome.result;
   }
 
   /** Gives the lock back if `execId` still holds it. */
   async release(key: string, execId: string): Promise<void> {
-    const holder = await this.read(key);
-    if (holder?.execId !== execId) return;
-    try {
-      await this.table.deleteEntity(PARTITION, key, { etag: holder.etag });
-    } catch (err) {
-      // taken over or gone already: either way it is no longer ours
-      if (statusOf(err) !== 404 && statusOf(err) !== 412) throw err;
-    }
-  }
-
-  private async read(key: string): Promise<{ execId: string; etag: string } | null> {
-    try {
-      const entity = await this.table.getEntity<{ execId: string }>(PARTITION, key);
-      return { execId: entity.execId, etag: entity.etag };
-    } catch (err) {
-      if (statusOf(err) === 404) return null;
-      throw err;
-    }
+    // taken over or gone already (a lost race): either way it is no longer ours
+    await mutateEntity(
+      this.table,
+      { partitionKey: PARTITION, rowKey: key },
+      LOCK_ROWS,
+      (holder) => (holder?.row.execId === execId ? { remove: true, result: null } : { result: null }),
+      { attempts: 1 },
+    );
   }
 }

@@ -1,6 +1,7 @@
 import type { Execution } from '../core/execution.js';
 import { JobMessage } from '../core/job-message.js';
 import type { ResourceNames } from '../core/resource-names.js';
+import { endUnserved, isServing } from '../core/run-lifecycle.js';
 import type { StorageClients } from './clients.js';
 import type { ExecutionRepository } from './execution-repository.js';
 import { decodeMessage } from './job-queue.js';
@@ -33,7 +34,7 @@ export async function endUnservedRuns(options: UnservedRunsOptions): Promise<Exe
   const now = options.now ?? new Date();
   const served = new Set(
     options.workers
-      .filter((w) => now.getTime() - Date.parse(w.lastSeen) <= options.staleWorkerMs)
+      .filter((w) => isServing(w, options.staleWorkerMs, now))
       .map((w) => options.names.jobQueue(w.capability)),
   );
   const queues = (await options.clients.listQueues(options.names.jobQueuePrefix)).filter(
@@ -64,20 +65,10 @@ export async function endUnservedRuns(options: UnservedRunsOptions): Promise<Exe
   return ended;
 }
 
-/** `error` for a run still `accepted`; null when it moved on meanwhile (a worker came, a cancel). */
+/** `error` for a run still `accepted`, as core's `endUnserved` decides; null when it moved on meanwhile. */
 async function endIfQueued(executions: ExecutionRepository, job: JobMessage, now: Date): Promise<Execution | null> {
-  const { written } = await executions.change(job.execId, (current) => {
-    if (current?.execution.status !== 'accepted') return { result: null };
-    const waited = Math.round((now.getTime() - Date.parse(current.execution.requestedAt)) / 60_000);
-    return {
-      result: null,
-      write: {
-        ...current.execution,
-        status: 'error',
-        finishedAt: now.toISOString(),
-        error: `no worker served capability ${job.worker}: queued ${waited} min without a live worker of it`,
-      },
-    };
-  });
+  const { written } = await executions.change(job.execId, (current) =>
+    endUnserved(current?.execution ?? null, job.worker, now),
+  );
   return written?.execution ?? null;
 }
