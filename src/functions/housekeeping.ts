@@ -1,6 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
+import type { Execution } from '../core/execution.js';
 import { applyRetention } from '../retention/index.js';
+import type { Storage } from '../storage/index.js';
 import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
@@ -39,10 +41,7 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
           workers: storage.workers,
           staleAfterMs: settings.staleWorkerMs,
         });
-        for (const run of abandoned) {
-          context.warn(`run ${run.execId} abandoned: ${run.error}`);
-          await storage.results.publish(run);
-        }
+        await announceEnded(storage, context, abandoned, 'abandoned');
       }
       const unserved = await endUnservedRuns({
         clients: storage.clients,
@@ -52,10 +51,7 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
         staleWorkerMs: settings.staleWorkerMs,
         queuedTimeoutMs: settings.queuedTimeoutMs,
       });
-      for (const run of unserved) {
-        context.warn(`run ${run.execId} ended: ${run.error}`);
-        await storage.results.publish(run);
-      }
+      await announceEnded(storage, context, unserved, 'ended');
       const requeued = await requeueOrphanRuns({
         executions: storage.executions,
         jobs: storage.jobs,
@@ -74,4 +70,17 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
       );
     },
   };
+}
+
+/** Runs housekeeping ended: said in its log, and announced so on-call hears of them as of any run. */
+async function announceEnded(
+  storage: Storage,
+  context: InvocationContext,
+  runs: readonly Execution[],
+  verb: string,
+): Promise<void> {
+  for (const run of runs) {
+    context.warn(`run ${run.execId} ${verb}: ${run.error}`);
+    await storage.results.publish(run);
+  }
 }
