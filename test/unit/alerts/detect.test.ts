@@ -240,13 +240,13 @@ describe('parseAlert', () => {
     });
 
     it('reads every alert of a big group, and refuses a huge array that is no alert', () => {
-      const alerts = Array.from({ length: 5_000 }, (_, i) => ({
+      const alerts = Array.from({ length: 1_000 }, (_, i) => ({
         status: 'firing',
         labels: { alertname: 'A', pod: `web-${i}`, namespace: 'web' },
         fingerprint: String(i),
       }));
       const result = expectWellFormed({ receiver: 'r', alerts });
-      expect(result.ok && result.alerts.length).toBe(5_000);
+      expect(result.ok && result.alerts.length).toBe(1_000);
       expectWellFormed(new Array(1_000_000).fill(0));
     });
 
