@@ -121,8 +121,10 @@ describe('Heartbeat', () => {
     registry.hold = new Promise<void>((r) => (release = r));
     await vi.advanceTimersByTimeAsync(INTERVAL_MS);
 
-    await heartbeat.stop();
+    // stop() may wait for the beat in flight (it does once the worker ticks with core/ticker.ts)
+    const stopping = heartbeat.stop();
     release();
+    await stopping;
     await vi.advanceTimersByTimeAsync(10 * INTERVAL_MS);
 
     expect(registry.beats).toHaveLength(2);
