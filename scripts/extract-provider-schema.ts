@@ -15,7 +15,7 @@
  *
  * `test/unit/iac/provider-schema.test.ts` checks the module against this file the way `terraform validate`
  * would check arguments and references; `test/support/terraform-provider` serves it to the real
- * `terraform` as fake providers (`test/unit/iac/terraform-validate.test.ts`).
+ * `terraform` as fake providers (`test/iac/terraform-validate.test.ts`).
  *
  *   npx tsx scripts/extract-provider-schema.ts   (needs the npm registry; tests read the committed file)
  *

@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,5 +78,40 @@ describe('worker lifecycle: leases and shutdown', () => {
     expect(done?.error).toMatch(/worker shut down before the runbook finished/);
     expect(isAlive(pid)).toBe(false);
     expect((await t.storage.logs.read(execId))?.toString()).toBe('start\n');
+  });
+  it('leaves no timer, child process or pipe behind once close() resolves', async () => {
+    // Every timer, immediate, child process and pipe created while the worker lives, and not yet gone.
+    // An async hook rather than process.getActiveResourcesInfo(): the worker unrefs its timers, and that
+    // list shows only what keeps the event loop alive, so a leaked unref'd chain would not appear in it.
+    const live = new Map<number, string>();
+    let recording = true;
+    const hook = createHook({
+      init: (id, type) => {
+        if (recording && ['Timeout', 'Immediate', 'PROCESSWRAP', 'PIPEWRAP'].includes(type)) live.set(id, type);
+      },
+      destroy: (id) => live.delete(id),
+    });
+    const left = () => [...live.values()].sort();
+    hook.enable();
+    try {
+      // a run still going when close() starts: leases, cancel watch, log streaming and heartbeat are all
+      // live then, and the grace period lets the runbook end on its own
+      const worker = startTestWorker(t, dir, { visibilityTimeoutMs: 2_000, shutdownGraceMs: 10_000 });
+      const file = pidFile('handles');
+      const execId = await dispatch(1, file);
+      await waitFor('the runbook to start', () => readFile(file, 'utf8').then((s) => s.trim() || undefined));
+      expect(left()).toContain('PROCESSWRAP');
+
+      await worker.close();
+      recording = false;
+      expect(await current(execId)).toMatchObject({ status: 'succeeded' });
+      // destroy hooks are emitted on a later turn of the event loop
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+
+      expect(left()).toEqual([]);
+    } finally {
+      hook.disable();
+    }
   });
 });

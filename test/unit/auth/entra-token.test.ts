@@ -1,3 +1,4 @@
+import { createHook } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { EntraTokenVerifierOptions } from '../../../src/auth/entra-token.js';
 import { createEntraTokenVerifier } from '../../../src/auth/entra-token.js';
@@ -141,18 +142,32 @@ describe('Entra token verifier: signing keys', () => {
   });
 
   it('the fake Entra leaves no server or connection behind after close()', async () => {
-    const count = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPServerWrap' || r === 'TCPSocketWrap');
-    const before = count().length;
-    const fake = await startFakeEntra({ now });
-    const check = createEntraTokenVerifier(verifierOptionsFor(fake, { now }));
-    expect(await check.verify(`Bearer ${await fake.sign()}`)).toMatchObject({ ok: true });
-    expect(count().length).toBeGreaterThan(before);
+    // the servers and sockets opened during this test, until destroyed; other test files share this
+    // process (the unit project does not isolate files), so a process-wide count would see theirs too
+    const open = new Map<number, string>();
+    let recording = true;
+    const hook = createHook({
+      init: (id, type) => {
+        if (recording && (type === 'TCPSERVERWRAP' || type === 'TCPWRAP')) open.set(id, type);
+      },
+      destroy: (id) => open.delete(id),
+    });
+    hook.enable();
+    try {
+      const fake = await startFakeEntra({ now });
+      const check = createEntraTokenVerifier(verifierOptionsFor(fake, { now }));
+      expect(await check.verify(`Bearer ${await fake.sign()}`)).toMatchObject({ ok: true });
+      expect([...open.values()]).toContain('TCPSERVERWRAP');
 
-    await fake.close();
+      await fake.close();
+      recording = false;
 
-    // libuv releases a closed handle on its next turn, and the client end of a socket once it reads the close
-    await waitFor('the fake to release its handles', () => (count().length <= before ? true : undefined), 1000);
-    await expect(fetch(fake.jwksUri)).rejects.toThrow();
+      // libuv releases a closed handle on its next turn, and the client end of a socket once it reads the close
+      await waitFor('the fake to release its handles', () => (open.size === 0 ? true : undefined), 1000);
+      await expect(fetch(fake.jwksUri)).rejects.toThrow();
+    } finally {
+      hook.disable();
+    }
   });
 });
 

@@ -4,12 +4,10 @@
  * arguments are variables of compatible shape, every setting the code needs is set, names match
  * src/core/resource-names.ts, and secrets reach the apps only as Key Vault references.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames, workerQueueSuffix } from '../../../src/core/resource-names.js';
-import { hasTerraform } from '../../support/terraform-provider/install.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -370,11 +368,5 @@ describe('iac storage names', () => {
     const poison = plain(locals.poison_queues).match(/"(cloudo-jobs-)\$\{v\.suffix\}(-poison)"/);
     expect(`${job?.[1]}runbook`).toBe(names.jobQueue('Runbook'));
     expect(`${poison?.[1]}runbook${poison?.[2]}`).toBe(names.poisonQueue('Runbook'));
-  });
-});
-
-describe('iac formatting', () => {
-  it.skipIf(!hasTerraform())('is formatted as terraform fmt writes it (skipped: no terraform binary on PATH)', () => {
-    execFileSync('terraform', ['fmt', '-check', '-recursive', 'iac'], { cwd: new URL('.', ROOT), stdio: 'pipe' });
   });
 });

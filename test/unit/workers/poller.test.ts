@@ -1,50 +1,91 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PollerOptions } from '../../../workers/poller.js';
 import { Poller } from '../../../workers/poller.js';
 
-const poller = (maxIntervalMs: number) =>
+// vitest's fake clock replaces the global timers but not node:timers/promises, which the poller sleeps
+// with: route that sleep through the global setTimeout, read at call time so the fake one is used
+vi.mock('node:timers/promises', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('node:timers/promises')>()),
+  setTimeout: <T>(delayMs: number, value?: T, options: { signal?: AbortSignal } = {}) =>
+    new Promise<T | undefined>((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      }, delayMs);
+      function onAbort() {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+}));
+
+const poller = (overrides: Partial<PollerOptions> = {}) =>
   new Poller({
-    maxIntervalMs,
+    maxIntervalMs: 250,
     minIntervalMs: 25,
     poll: async () => 0,
     capacity: () => 1,
     whenCapacity: () => Promise.resolve(),
     onError: () => undefined,
+    ...overrides,
   });
 
 describe('Poller backoff', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('polls again at once while work arrives and backs off to the ceiling while idle', () => {
-    const p = poller(250);
+    const p = poller();
     expect([0, 0, 0, 0, 0, 0].map((n) => p.nextDelayMs(n))).toEqual([25, 50, 100, 200, 250, 250]);
     expect(p.nextDelayMs(3)).toBe(0);
     expect(p.nextDelayMs(0)).toBe(25);
   });
 
-  it('stops promptly even in the middle of a long idle pause', async () => {
+  it('waits the backoff between idle polls on its own timers', async () => {
+    const polledAt: number[] = [];
+    const p = poller({
+      poll: async () => {
+        polledAt.push(Date.now());
+        return 0;
+      },
+    });
+    const t0 = Date.now();
+    p.start();
+    await vi.advanceTimersByTimeAsync(25 + 50 + 100);
+    expect(polledAt.map((t) => t - t0)).toEqual([0, 25, 75, 175]);
+    await p.stop();
+  });
+
+  it('stops in the middle of a long idle pause without waiting it out', async () => {
     let polls = 0;
-    const p = new Poller({
+    const p = poller({
       maxIntervalMs: 60_000,
       minIntervalMs: 60_000,
       poll: async () => {
         polls++;
         return 0;
       },
-      capacity: () => 1,
-      whenCapacity: () => Promise.resolve(),
-      onError: () => undefined,
     });
     p.start();
-    await new Promise((r) => setTimeout(r, 20));
-    const started = Date.now();
+    await vi.advanceTimersByTimeAsync(20);
+    // no timer is advanced from here on: stop() resolves only if it cuts the 60 s pause short
     await p.stop();
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(polls).toBe(1);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('does not poll while there is no capacity, and resumes when there is', async () => {
     let free = 0;
     let wake: () => void = () => undefined;
     let polls = 0;
-    const p = new Poller({
+    const p = poller({
       maxIntervalMs: 10,
       poll: async () => {
         polls++;
@@ -52,19 +93,42 @@ describe('Poller backoff', () => {
       },
       capacity: () => free,
       whenCapacity: () => new Promise<void>((r) => (wake = r)),
-      onError: () => undefined,
     });
     p.start();
-    await new Promise((r) => setTimeout(r, 50));
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(polls).toBe(0);
     free = 1;
     wake();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(polls).toBeGreaterThan(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls).toBe(1);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(polls).toBe(2);
     await p.stop();
   });
 
-  it('refuses a non-positive ceiling', () => {
-    expect(() => poller(0)).toThrow('maxIntervalMs must be > 0');
+  it('reports a failed poll and keeps polling', async () => {
+    const errors: unknown[] = [];
+    let polls = 0;
+    const p = poller({
+      poll: async () => {
+        polls++;
+        if (polls === 1) throw new Error('storage down');
+        return 0;
+      },
+      onError: (err) => errors.push(err),
+    });
+    p.start();
+    await vi.advanceTimersByTimeAsync(25);
+    expect(errors).toEqual([new Error('storage down')]);
+    expect(polls).toBe(2);
+    await p.stop();
+  });
+
+  it('refuses a non-positive ceiling and a second start', () => {
+    expect(() => poller({ maxIntervalMs: 0 })).toThrow('maxIntervalMs must be > 0');
+    const p = poller();
+    p.start();
+    expect(() => p.start()).toThrow('poller already started');
+    return p.stop();
   });
 });

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeTerraform, hasTerraform, installFakeProviders } from '../../support/terraform-provider/install.js';
+import { type FakeTerraform, hasTerraform, installFakeProviders } from '../support/terraform-provider/install.js';
 
-const IAC = fileURLToPath(new URL('../../../iac/', import.meta.url));
+const IAC = fileURLToPath(new URL('../../iac/', import.meta.url));
 const TERRAFORM = hasTerraform();
 const SKIPPED = TERRAFORM ? '' : ' (skipped: no terraform binary on PATH)';
-if (!TERRAFORM) console.warn('test/unit/iac/terraform-validate.test.ts is skipped: no terraform binary on PATH');
+if (!TERRAFORM) console.warn('test/iac/terraform-validate.test.ts is skipped: no terraform binary on PATH');
 
 /** Two capabilities, so the example plans two worker apps; the module reads only `worker`. */
 const SCHEMAS = JSON.stringify([
