@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../src/core/run-plan.js';
 import type { Storage } from '../../src/storage/index.js';
 import { bearerFor } from '../support/functions.js';
+import { startedRun } from '../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../support/schemas.js';
 import type { SecuredApp } from '../support/secured-app.js';
 import { startSecuredApp } from '../support/secured-app.js';
@@ -152,13 +153,7 @@ describe('live-log streams', () => {
 
   /** A run in progress, with its (empty) log. */
   const running = async () => {
-    const plan = planRun(testSchema(), HTTP_TRIGGER);
-    await t.storage.executions.create(plan.execution);
-    const row = await t.storage.executions.get(plan.execution.execId);
-    if (!row) throw new Error('missing');
-    const started = { ...plan.execution, status: 'running' as const, startedAt: new Date().toISOString() };
-    const etag = await t.storage.executions.transition(row, started);
-    await t.storage.logs.create(started.execId);
+    const { execution: started, etag } = await startedRun(t);
     return {
       execId: started.execId,
       append: (text: string) => t.storage.logs.append(started.execId, Buffer.from(text)),

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRun } from '../../../src/core/run-plan.js';
 import { bearerFor } from '../../support/functions.js';
-import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
+import { startedRun } from '../../support/runs.js';
 import type { SecuredApp } from '../../support/secured-app.js';
 import { startSecuredApp } from '../../support/secured-app.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -41,16 +40,7 @@ describe('live log stream', () => {
     await t.cleanup();
   });
 
-  const running = async () => {
-    const plan = planRun(testSchema(), HTTP_TRIGGER);
-    await t.storage.executions.create(plan.execution);
-    const row = await t.storage.executions.get(plan.execution.execId);
-    if (!row) throw new Error('missing');
-    const started = { ...plan.execution, status: 'running' as const, startedAt: new Date().toISOString() };
-    const etag = await t.storage.executions.transition(row, started);
-    await t.storage.logs.create(started.execId);
-    return { execution: started, etag };
-  };
+  const running = () => startedRun(t);
 
   it('sends what is written as it is written, then the end, with byte offsets as ids', async () => {
     const run = await running();
