@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Execution } from '../src/core/execution.js';
-import { ExecId, isTerminal } from '../src/core/execution.js';
-import { JobMessage } from '../src/core/job-message.js';
+import { isTerminal } from '../src/core/execution.js';
 import type { Log } from '../src/core/log.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
-import { formatJsonPath } from '../src/core/runbook-schema.js';
 import type { RunbookAccountRange, WorkerSettings } from '../src/core/worker-settings.js';
 import type {
   AlertPayloadStore,
@@ -18,9 +16,11 @@ import type {
   WorkerQueue,
   WorkerRegistry,
 } from '../src/storage/index.js';
+import { announceResult } from './announce.js';
 import { CancelWatcher } from './cancel-watcher.js';
 import { Heartbeat } from './heartbeat.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { giveUp, readJob } from './poison.js';
 import { Poller } from './poller.js';
 import type { RunDependencies } from './run-execution.js';
 import { executeRun } from './run-execution.js';
@@ -245,21 +245,18 @@ export class QueueWorker {
 
   private async handle(message: ReceivedMessage, signal: AbortSignal): Promise<void> {
     const { queue } = this.options;
-    const parsed = JobMessage.safeParse(message.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const reason = `not a JobMessage (${issue ? `${formatJsonPath(issue.path)}: ${issue.message}` : 'unreadable'})`;
-      this.log('warn', `message ${message.messageId} is poison: ${reason}`);
-      // if it still names a run, that run ends saying why instead of waiting forever
-      const named = ExecId.safeParse((message.body as { execId?: unknown } | undefined)?.execId);
-      if (named.success) await this.giveUp(message, named.data, `its job message was unreadable: ${reason}`);
-      else await queue.moveToPoison(message, reason);
+    const read = readJob(message);
+    if (!read.ok) {
+      this.log('warn', `message ${message.messageId} is poison: ${read.reason}`);
+      // a run it still names ends saying why; a message naming none is parked as it is
+      const why = read.execId ? `its job message was unreadable: ${read.reason}` : read.reason;
+      await giveUp(this.options, message, read.execId, why);
       return;
     }
-    const job = parsed.data;
+    const { job } = read;
     const maxDeliveries = this.options.maxDeliveries ?? 5;
     if (message.dequeueCount > maxDeliveries) {
-      await this.giveUp(message, job.execId, `delivered ${message.dequeueCount} times without finishing`);
+      await giveUp(this.options, message, job.execId, `delivered ${message.dequeueCount} times without finishing`);
       return;
     }
     const { exclusiveKey } = job;
@@ -297,7 +294,7 @@ export class QueueWorker {
         // or the worker died in between). Announce it again; on-call's ledger drops what it already sent.
         if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
         const finished = await executions.get(execId);
-        if (finished) await this.announce(finished.execution);
+        if (finished) await announceResult(this.options.results, finished.execution);
       } else {
         this.log('info', `run ${execId} is already ${claim.status}; dropping duplicate delivery`);
       }
@@ -325,7 +322,7 @@ export class QueueWorker {
       await recordOutcome(executions, claim.run, result.execution);
       // only a run that ran gives its turn back: a duplicate delivery of a running run must not
       if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
-      await this.announce(result.execution, result.logTail);
+      await announceResult(this.options.results, result.execution, result.logTail);
     } finally {
       stopWatching();
       this.runIds.delete(message.messageId);
@@ -333,45 +330,6 @@ export class QueueWorker {
     }
     // the message goes only once the result is on the results queue: until then it is the promise to announce
     await queue.delete(message);
-  }
-
-  /**
-   * Puts the run's result on the results queue. Throws when it cannot: the job message then stays, comes
-   * back after its visibility timeout, and that delivery announces the finished run again.
-   */
-  private async announce(run: Execution, logTail?: Buffer | null): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.options.results.publish(run, logTail);
-        return;
-      } catch (err) {
-        if (attempt === 3) throw new Error(`could not announce the result of ${run.execId}`, { cause: err });
-        await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
-      }
-    }
-  }
-
-  /** Poison: park the message and give its run (if still waiting) a terminal status saying why. */
-  private async giveUp(message: ReceivedMessage, execId: string, reason: string): Promise<void> {
-    const { executions, queue } = this.options;
-    const current = await executions.get(execId);
-    if (current && isTerminal(current.execution.status)) {
-      // a finished run's message that keeps coming back is one whose result is not announced yet
-      await this.announce(current.execution);
-      await queue.delete(message);
-      return;
-    }
-    if (current && (current.execution.status === 'accepted' || current.execution.status === 'running')) {
-      const ended: Execution = {
-        ...current.execution,
-        status: 'error',
-        finishedAt: new Date().toISOString(),
-        error: reason,
-      };
-      await recordOutcome(executions, current, ended);
-      await this.announce(ended);
-    }
-    await queue.moveToPoison(message, reason);
   }
 }
 
