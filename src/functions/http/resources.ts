@@ -12,38 +12,21 @@ export function executionLinks(execId: string) {
   };
 }
 
-/** An execution as the public API shows it (snake_case, like the schemas file and Trigger's answer). */
-export function toExecutionResource(e: Execution, now: Date = new Date()) {
+/** A run's fields the API keeps to itself: which process claimed it, its lock key, and how it was set up. */
+const INTERNAL_FIELDS: ReadonlySet<string> = new Set<keyof Execution>(['workerId', 'aksCredentials', 'exclusiveKey']);
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * An execution as the public API shows it: every field of the contract in snake_case (like the schemas
+ * file and Trigger's answer), so a field added to the run shows without a line here, plus what is derived
+ * (its duration, its links) and the approval policy with its own fields in snake_case.
+ */
+export function toExecutionResource(e: Execution, now: Date = new Date()): Record<string, unknown> {
+  const fields = Object.entries(e).filter(([name]) => !INTERNAL_FIELDS.has(name));
   return {
-    exec_id: e.execId,
-    schema_id: e.schemaId,
-    schema_partition: e.schemaPartition,
-    schema_name: e.schemaName,
-    runbook: e.runbook,
-    worker: e.worker,
-    run_args: e.runArgs,
-    oncall: e.oncall,
-    timeout_ms: e.timeoutMs,
-    trigger: e.trigger,
-    status: e.status,
-    requested_at: e.requestedAt,
-    started_at: e.startedAt,
-    finished_at: e.finishedAt,
+    ...Object.fromEntries(fields.map(([name, value]) => [snakeCase(name), value])),
     duration_ms: durationMs(e, now),
-    exit_code: e.exitCode,
-    signal: e.signal,
-    error: e.error,
-    log_bytes: e.logBytes,
-    worker_host: e.workerHost,
-    alert_rule: e.alertRule,
-    monitor_condition: e.monitorCondition,
-    resource_id: e.resourceId,
-    cancel_requested_by: e.cancelRequestedBy,
-    runbook_origin: e.runbookOrigin,
-    commit_sha: e.commitSha,
-    notify_error: e.notifyError,
-    abandoned_at: e.abandonedAt,
-    requeued_at: e.requeuedAt,
     approval: e.approval && {
       approvers: e.approval.approvers,
       min_approvals: e.approval.minApprovals,
@@ -52,8 +35,6 @@ export function toExecutionResource(e: Execution, now: Date = new Date()) {
       requested_by: e.approval.requestedBy,
       expires_at: e.approval.expiresAt,
     },
-    approvals: e.approvals,
-    deliveries: e.deliveries,
     links: executionLinks(e.execId),
   };
 }
