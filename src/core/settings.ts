@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AuthSettings } from './auth-settings.js';
 import { readAuthSettings } from './auth-settings.js';
 import type { NotifySettings } from './notify-settings.js';
@@ -315,4 +315,30 @@ function readDeployedSchemas(env: Env, problems: string[]): AppSettings['deploye
   const prune = readBoolean(env, 'CLOUDO_SCHEMAS_PRUNE', false, problems);
   const json = nonEmpty(env, 'CLOUDO_SCHEMAS_JSON');
   return json ? { json, prune } : null;
+}
+
+/**
+ * What the Functions host needs when it registers the functions, before any other setting is read (a
+ * wrong app setting must not stop registration, only the calls that need it): Trigger's auth level
+ * (`CLOUDO_TRIGGER_AUTH_LEVEL`, `function` or `anonymous`) and the namespace that names the queues the
+ * queue functions listen on (`CLOUDO_STORAGE_NAMESPACE`).
+ */
+export interface RegistrationSettings {
+  readonly triggerAuthLevel: 'function' | 'anonymous';
+  readonly namespace: string;
+}
+
+const TriggerAuthLevel = z.enum(['function', 'anonymous'], {
+  error: (issue) => `CLOUDO_TRIGGER_AUTH_LEVEL="${String(issue.input)}" is invalid: use function or anonymous`,
+});
+
+export function loadRegistrationSettings(env: Env): RegistrationSettings {
+  const problems: string[] = [];
+  const triggerAuthLevel = readSetting(
+    TriggerAuthLevel.default('function'),
+    nonEmpty(env, 'CLOUDO_TRIGGER_AUTH_LEVEL'),
+    problems,
+  );
+  if (!triggerAuthLevel) throw new SettingsError(problems);
+  return { triggerAuthLevel, namespace: nonEmpty(env, 'CLOUDO_STORAGE_NAMESPACE') ?? '' };
 }

@@ -1,3 +1,5 @@
+import type { RegistrationSettings } from '../core/settings.js';
+import { loadRegistrationSettings } from '../core/settings.js';
 import {
   decideApprovalFunction,
   decisionFormFunction,
@@ -16,7 +18,6 @@ import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { slackInteractionsFunction } from './slack.js';
 import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
-import type { TriggerAuthLevel } from './trigger.js';
 import { triggerFunction } from './trigger.js';
 import { listWorkersFunction } from './workers.js';
 
@@ -31,21 +32,10 @@ export type {
 export type { AppServices, ServicesProvider } from './services.js';
 export { createAppServices, lazyServices } from './services.js';
 
-export interface RegistrationOptions {
-  /** `CLOUDO_TRIGGER_AUTH_LEVEL`: read when the host registers the functions (see triggerFunction). */
-  readonly triggerAuthLevel?: TriggerAuthLevel;
-  /** `CLOUDO_STORAGE_NAMESPACE`: names the queue the results function listens on. */
-  readonly namespace?: string;
-}
+export type RegistrationOptions = Partial<RegistrationSettings>;
 
-/** Reads the registration options from the environment the host starts with. */
-export function registrationOptions(env: Readonly<Record<string, string | undefined>>): RegistrationOptions {
-  const level = env.CLOUDO_TRIGGER_AUTH_LEVEL?.trim() || 'function';
-  if (level !== 'function' && level !== 'anonymous') {
-    throw new Error(`CLOUDO_TRIGGER_AUTH_LEVEL="${level}" is invalid: use function or anonymous`);
-  }
-  return { triggerAuthLevel: level, namespace: env.CLOUDO_STORAGE_NAMESPACE?.trim() ?? '' };
-}
+/** Reads the registration options from the environment the host starts with (core/settings.ts). */
+export const registrationOptions = loadRegistrationSettings;
 
 /** Every function of the app: where each request goes, in one list. */
 export function createFunctionDefinitions(

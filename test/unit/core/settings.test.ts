@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadAppSettings, loadStorageSettings, SettingsError } from '../../../src/core/settings.js';
+import {
+  loadAppSettings,
+  loadRegistrationSettings,
+  loadStorageSettings,
+  SettingsError,
+} from '../../../src/core/settings.js';
 import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
@@ -79,6 +84,16 @@ describe('settings', () => {
     ]);
     expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_GID: '20000' }))).toEqual([
       'CLOUDO_RUNBOOK_GID needs CLOUDO_RUNBOOK_UIDS',
+    ]);
+  });
+
+  it('reads what registering the functions needs on its own, refusing an auth level that is neither', () => {
+    expect(loadRegistrationSettings({})).toEqual({ triggerAuthLevel: 'function', namespace: '' });
+    expect(
+      loadRegistrationSettings({ CLOUDO_TRIGGER_AUTH_LEVEL: ' anonymous ', CLOUDO_STORAGE_NAMESPACE: 'ns1' }),
+    ).toEqual({ triggerAuthLevel: 'anonymous', namespace: 'ns1' });
+    expect(settingsProblems(() => loadRegistrationSettings({ CLOUDO_TRIGGER_AUTH_LEVEL: 'key' }))).toEqual([
+      'CLOUDO_TRIGGER_AUTH_LEVEL="key" is invalid: use function or anonymous',
     ]);
   });
 
