@@ -6,6 +6,7 @@ import { startedRun } from '../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../support/schemas.js';
 import type { SecuredApp } from '../support/secured-app.js';
 import { startSecuredApp } from '../support/secured-app.js';
+import { parseEvents } from '../support/sse.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
 import { waitFor } from '../support/wait.js';
@@ -29,24 +30,6 @@ interface OpenStream {
   until(needle: string): Promise<void>;
   /** The client goes away (a closed tab). */
   close(): void;
-}
-
-interface SseEvent {
-  readonly id: string | undefined;
-  readonly event: string;
-  readonly data: unknown;
-}
-
-function parseEvents(text: string): SseEvent[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('event:'))
-    .map((block) => {
-      const fields = Object.fromEntries(
-        block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-      );
-      return { id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? 'null') };
-    });
 }
 
 async function openStream(

@@ -3,26 +3,9 @@ import { bearerFor } from '../../support/functions.js';
 import { startedRun } from '../../support/runs.js';
 import type { SecuredApp } from '../../support/secured-app.js';
 import { startSecuredApp } from '../../support/secured-app.js';
+import { parseEvents } from '../../support/sse.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
-
-interface SseEvent {
-  id?: string;
-  event: string;
-  data: unknown;
-}
-
-function parseEvents(text: string): SseEvent[] {
-  return text
-    .split('\n\n')
-    .filter((block) => block.includes('event:'))
-    .map((block) => {
-      const fields = Object.fromEntries(
-        block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]),
-      );
-      return { id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? 'null') };
-    });
-}
 
 /** GET /api/executions/{id}/stream: the log as Server-Sent Events, then the final status. */
 describe('live log stream', () => {
