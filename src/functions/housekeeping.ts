@@ -36,9 +36,11 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
       const now = Date.now();
       watchingSince ??= now;
       if (now - watchingSince >= settings.staleWorkerMs) {
+        // the workers as listed above: no second read of Table Workers per running run
+        const byId = new Map(workers.map((w) => [`${w.capability}/${w.workerId}`, w]));
         const abandoned = await abandonStaleRuns({
           executions: storage.executions,
-          workers: storage.workers,
+          workers: { get: async (capability, workerId) => byId.get(`${capability}/${workerId}`) ?? null },
           staleAfterMs: settings.staleWorkerMs,
         });
         await announceEnded(storage, context, abandoned, 'abandoned');
