@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { readRunningStack } from '../local/stack-file.js';
+import type { StackFile } from '../local/stack-file.js';
 
 /**
  * The CLI's way to the HTTP API, for commands that act as a person (decisions are authenticated and
@@ -151,8 +151,12 @@ export type ApiConnection =
  * The client the command line asks for: the URL from `--url`, else `CLOUDO_URL`, else the running local
  * stack; the token from `CLOUDO_TOKEN`. A problem here is a usage problem: nothing was sent.
  */
-export async function connectApi(url: string | undefined, env: ApiEnv): Promise<ApiConnection> {
-  const stack = url === undefined && !env.CLOUDO_URL ? await readRunningStack() : null;
+export async function connectApi(
+  url: string | undefined,
+  env: ApiEnv,
+  runningStack: () => Promise<StackFile | null> = async () => null,
+): Promise<ApiConnection> {
+  const stack = url === undefined && !env.CLOUDO_URL ? await runningStack() : null;
   const [raw, source] =
     url !== undefined ? [url, '--url'] : env.CLOUDO_URL ? [env.CLOUDO_URL, 'CLOUDO_URL'] : [stack?.url, 'stack.json'];
   if (raw === undefined) {

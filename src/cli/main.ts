@@ -19,11 +19,13 @@
  * they go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
  */
 import { parseArgs } from 'node:util';
-import { loadStorageSettings, SettingsError } from '../core/settings.js';
-import { readLocalStackEnv } from '../local/stack-file.js';
+import { SettingsError } from '../core/setting-values.js';
+import { loadStorageSettings } from '../core/storage-settings.js';
+import { readLocalStackEnv, readRunningStack } from '../local/stack-file.js';
 import { parseAlertPayload } from './alert-command.js';
 import { connectApi } from './api-client.js';
 import { decideApproval, listApprovals } from './approvals-command.js';
+import { loadCliSettings } from './cli-settings.js';
 import { printKeyFingerprints } from './keys-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
@@ -44,10 +46,11 @@ const USAGE = `usage:
 approvals, approve and reject talk to ClouDO at --url, else CLOUDO_URL, else the local stack (npm start),
 with the API token in CLOUDO_TOKEN.`;
 
+const settings = loadCliSettings(process.env);
+
 async function storageSettings() {
   const env = process.env;
-  const configured = env.AzureWebJobsStorage || env.AzureWebJobsStorage__accountName;
-  return loadStorageSettings(configured ? env : { ...(await readLocalStackEnv()), ...env });
+  return loadStorageSettings(settings.namesStorage ? env : { ...(await readLocalStackEnv(settings.stateDir)), ...env });
 }
 
 async function readStdin(): Promise<string> {
@@ -98,7 +101,7 @@ async function run(argv: string[]): Promise<CommandOutput> {
     if (command === 'list' && !arg) return listTokens(storageSettings);
     if (command === 'revoke' && arg) return revokeToken(storageSettings, arg);
   }
-  const connect = () => connectApi(values.url, process.env);
+  const connect = () => connectApi(values.url, settings.api, () => readRunningStack(settings.stateDir));
   if (group === 'approvals' && command === 'list' && !arg) return listApprovals(connect, { all: values.all });
   if ((group === 'approve' || group === 'reject') && command && !arg) {
     return decideApproval(connect, { execId: command, decision: group, reason: values.reason });

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ParseSchemasResult } from '../core/runbook-schema.js';
 import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
-import type { StorageSettings } from '../core/settings.js';
+import type { StorageSettings } from '../core/storage-settings.js';
 import { auditCli } from './cli-actor.js';
 // storage (and the Azure SDKs) load only for commands that talk to storage: validate stays fast
 

@@ -1,6 +1,6 @@
 import { Role } from '../core/access.js';
 import { issueApiToken, TokenId } from '../core/api-token.js';
-import type { StorageSettings } from '../core/settings.js';
+import type { StorageSettings } from '../core/storage-settings.js';
 import { auditCli } from './cli-actor.js';
 import type { CommandOutput } from './schemas-command.js';
 

@@ -2,58 +2,92 @@
  * Access settings of the functions app. Production is the default: only the local stack (and compose)
  * say `CLOUDO_ENV=development`, and only there may `CLOUDO_LOCAL_AUTH=off` let every caller in.
  */
-import type { FunctionKeyNames } from './function-key.js';
+import { z } from 'zod';
 import { readFunctionKeyNames } from './function-key.js';
-import type { Env } from './setting-values.js';
-import { readBoolean } from './setting-values.js';
-export interface AuthSettings {
-  /** `CLOUDO_ENV`: `production` (default) or `development`. */
-  readonly environment: 'production' | 'development';
-  /** Whether callers must prove who they are: always in production; in development unless `CLOUDO_LOCAL_AUTH=off`. */
-  readonly enforce: boolean;
-  /** Read `x-ms-client-principal` (`CLOUDO_TRUST_EASY_AUTH=true`): only where App Service Authentication sets it. */
-  readonly trustEasyAuth: boolean;
-  /** Entra ID bearer tokens of Azure Monitor Secure Webhooks; null when not configured. */
-  readonly webhook: {
-    /** `CLOUDO_WEBHOOK_TENANT_ID` */
-    readonly tenantId: string;
-    /** `CLOUDO_WEBHOOK_AUDIENCES`, comma-separated (application id URI and/or app id). */
-    readonly audiences: readonly string[];
-    /** `CLOUDO_WEBHOOK_JWKS_URI`, default the tenant's public keys. */
-    readonly jwksUri: string | null;
-    /**
-     * `CLOUDO_WEBHOOK_ALLOWED_APP_IDS`, comma-separated: only these apps' tokens are accepted (Azure Monitor is
-     * `461e8683-5575-4561-ac7f-899cc907d62a`). Empty: any app of the tenant that holds `appRole`.
-     */
-    readonly allowedAppIds: readonly string[];
-    /**
-     * `CLOUDO_WEBHOOK_APP_ROLE` (default `ActionGroupsSecureWebhook`, the role Azure's Secure Webhook set-up
-     * assigns to the action groups' service principal): required on tokens when no app ids are allowed by name.
-     */
-    readonly appRole: string;
-  } | null;
-  /** `CLOUDO_SIGNING_KEY`: signs the console's decision forms (see form-token.ts); required and strong in production. */
-  readonly signingKey: string | null;
-  /** `CLOUDO_CORS_ORIGINS`, comma-separated origins allowed to call the API from a browser; none by default. */
-  readonly corsOrigins: readonly string[];
-  /**
-   * `CLOUDO_FUNCTION_KEY_NAMES`, `name=sha256:<12 hex>,...` (see function-key.ts): the names the audit log
-   * gives Functions keys, by fingerprint; a key not named is recorded by its fingerprint. None by default.
-   */
-  readonly functionKeyNames: FunctionKeyNames;
-}
+import type { EnvShape } from './setting-values.js';
+import { Bool, described, Guid, List, OneOf, Url } from './setting-values.js';
 
 /** The app role Azure's Secure Webhook set-up creates and assigns to the action groups' service principal. */
 export const DEFAULT_WEBHOOK_APP_ROLE = 'ActionGroupsSecureWebhook';
 
+export const AuthEnv = {
+  CLOUDO_ENV: described(
+    OneOf('CLOUDO_ENV', ['production', 'development']).default('production'),
+    '`development` only on a laptop: it allows `CLOUDO_LOCAL_AUTH=off` and a missing signing key',
+  ),
+  CLOUDO_LOCAL_AUTH: described(
+    z
+      .string()
+      .transform((v) => v.toLowerCase())
+      .pipe(OneOf('CLOUDO_LOCAL_AUTH', ['on', 'off']))
+      .default('on'),
+    '`off` lets every caller in as admin (development only)',
+  ),
+  CLOUDO_SIGNING_KEY: described(
+    z.string().optional(),
+    'signs the console’s decision forms; required in production, 32+ random characters',
+  ),
+  CLOUDO_TRUST_EASY_AUTH: described(
+    Bool('CLOUDO_TRUST_EASY_AUTH').default(false),
+    'read `x-ms-client-principal` (only behind App Service Authentication)',
+  ),
+  CLOUDO_WEBHOOK_TENANT_ID: described(
+    z
+      .string()
+      .regex(Guid, {
+        error: (i) => `CLOUDO_WEBHOOK_TENANT_ID="${String(i.input)}" is not a tenant id (a GUID, not a domain name)`,
+      })
+      .optional(),
+    'Entra tenant of Secure Webhook tokens',
+  ),
+  CLOUDO_WEBHOOK_AUDIENCES: described(
+    List().default([]),
+    'audiences Secure Webhook tokens must carry, comma-separated (application id URI and/or app id)',
+  ),
+  CLOUDO_WEBHOOK_JWKS_URI: described(
+    Url('CLOUDO_WEBHOOK_JWKS_URI').optional(),
+    'keys of Secure Webhook tokens (default: the tenant’s public keys)',
+  ),
+  CLOUDO_WEBHOOK_ALLOWED_APP_IDS: described(
+    List().default([]),
+    'only these apps’ webhook tokens are accepted, comma-separated (Azure Monitor is 461e8683-5575-4561-ac7f-899cc907d62a)',
+  ),
+  CLOUDO_WEBHOOK_APP_ROLE: described(
+    z.string().default(DEFAULT_WEBHOOK_APP_ROLE),
+    'app role webhook tokens need when no app ids are allowed by name',
+  ),
+  CLOUDO_CORS_ORIGINS: described(
+    List()
+      .pipe(
+        z.array(
+          z.string().refine((o) => o !== '*' && URL.canParse(o) && new URL(o).origin === o, {
+            error: (i) =>
+              `CLOUDO_CORS_ORIGINS: "${String(i.input)}" is not an origin like https://ops.example.com (no *, no path)`,
+          }),
+        ),
+      )
+      .default([]),
+    'origins allowed to call the API from a browser, comma-separated',
+  ),
+  CLOUDO_FUNCTION_KEY_NAMES: described(
+    // the messages name entries by position: a wrong entry may be a pasted key value
+    z
+      .string()
+      .transform((value, ctx) => {
+        const problems: string[] = [];
+        const names = readFunctionKeyNames(value, problems);
+        for (const message of problems) ctx.issues.push({ code: 'custom', message, input: '' });
+        return names;
+      })
+      .default(() => new Map()),
+    'names of Functions keys by fingerprint (`name=sha256:<12 hex>,...`), for the audit log',
+  ),
+} satisfies EnvShape;
+
+type AuthValues = z.output<z.ZodObject<typeof AuthEnv>>;
+
 const WEAK_KEYS = new Set(['default', 'changeme', 'change-me', 'secret', 'password', 'cloudo', 'test', 'key']);
 export const MIN_SIGNING_KEY_LENGTH = 32;
-
-const list = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 /** Why a signing key is unfit, or null. */
 export function signingKeyProblem(key: string): string | null {
@@ -66,23 +100,22 @@ export function signingKeyProblem(key: string): string | null {
   return null;
 }
 
-/** Reads the access settings, adding every problem to `problems`. */
-export function readAuthSettings(env: Env, problems: string[]): AuthSettings {
-  const environmentValue = env.CLOUDO_ENV?.trim() || 'production';
-  if (environmentValue !== 'production' && environmentValue !== 'development') {
-    problems.push(`CLOUDO_ENV="${environmentValue}" is invalid: use production or development`);
+/** Webhook tokens are checked only when both the tenant and the audiences are set. */
+export function checkAuthVariables(raw: Readonly<Record<string, string>>, problems: string[]): void {
+  if (Boolean(raw.CLOUDO_WEBHOOK_TENANT_ID) !== Boolean(raw.CLOUDO_WEBHOOK_AUDIENCES)) {
+    problems.push('Secure Webhook needs both CLOUDO_WEBHOOK_TENANT_ID and CLOUDO_WEBHOOK_AUDIENCES');
   }
-  const environment = environmentValue === 'development' ? 'development' : 'production';
-  const localAuth = env.CLOUDO_LOCAL_AUTH?.trim().toLowerCase() || 'on';
-  if (localAuth !== 'on' && localAuth !== 'off')
-    problems.push(`CLOUDO_LOCAL_AUTH="${localAuth}" is invalid: use on or off`);
-  if (environment === 'production' && localAuth === 'off') {
+}
+
+/** The access settings, adding what production refuses to `problems`. */
+export function authSettings(values: AuthValues, problems: string[]) {
+  const environment = values.CLOUDO_ENV;
+  if (environment === 'production' && values.CLOUDO_LOCAL_AUTH === 'off') {
     problems.push(
       'CLOUDO_LOCAL_AUTH=off is refused in production: it would let every caller in (set CLOUDO_ENV=development locally)',
     );
   }
-
-  const signingKey = env.CLOUDO_SIGNING_KEY?.trim() || null;
+  const signingKey = values.CLOUDO_SIGNING_KEY ?? null;
   if (environment === 'production') {
     if (!signingKey) {
       problems.push(
@@ -93,41 +126,28 @@ export function readAuthSettings(env: Env, problems: string[]): AuthSettings {
       if (problem) problems.push(`CLOUDO_SIGNING_KEY ${problem}`);
     }
   }
-
-  const tenantId = env.CLOUDO_WEBHOOK_TENANT_ID?.trim();
-  const audiences = list(env.CLOUDO_WEBHOOK_AUDIENCES);
-  const jwksUri = env.CLOUDO_WEBHOOK_JWKS_URI?.trim() || null;
-  if ((tenantId && audiences.length === 0) || (!tenantId && audiences.length > 0)) {
-    problems.push('Secure Webhook needs both CLOUDO_WEBHOOK_TENANT_ID and CLOUDO_WEBHOOK_AUDIENCES');
-  }
-  if (tenantId && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId)) {
-    problems.push(`CLOUDO_WEBHOOK_TENANT_ID="${tenantId}" is not a tenant id (a GUID, not a domain name)`);
-  }
-  if (jwksUri && !URL.canParse(jwksUri)) problems.push(`CLOUDO_WEBHOOK_JWKS_URI is not a URL: "${jwksUri}"`);
-
-  const corsOrigins = list(env.CLOUDO_CORS_ORIGINS);
-  for (const origin of corsOrigins) {
-    if (origin === '*' || !URL.canParse(origin) || new URL(origin).origin !== origin) {
-      problems.push(`CLOUDO_CORS_ORIGINS: "${origin}" is not an origin like https://ops.example.com (no *, no path)`);
-    }
-  }
-
+  const tenantId = values.CLOUDO_WEBHOOK_TENANT_ID;
+  const audiences = values.CLOUDO_WEBHOOK_AUDIENCES;
   return {
     environment,
-    enforce: environment === 'production' || localAuth !== 'off',
-    trustEasyAuth: readBoolean(env, 'CLOUDO_TRUST_EASY_AUTH', false, problems),
+    /** Whether callers must prove who they are: always in production. */
+    enforce: environment === 'production' || values.CLOUDO_LOCAL_AUTH !== 'off',
+    trustEasyAuth: values.CLOUDO_TRUST_EASY_AUTH,
+    /** Entra ID bearer tokens of Azure Monitor Secure Webhooks; null when not configured. */
     webhook:
       tenantId && audiences.length > 0
         ? {
             tenantId,
             audiences,
-            jwksUri,
-            allowedAppIds: list(env.CLOUDO_WEBHOOK_ALLOWED_APP_IDS),
-            appRole: env.CLOUDO_WEBHOOK_APP_ROLE?.trim() || DEFAULT_WEBHOOK_APP_ROLE,
+            jwksUri: values.CLOUDO_WEBHOOK_JWKS_URI ?? null,
+            allowedAppIds: values.CLOUDO_WEBHOOK_ALLOWED_APP_IDS,
+            appRole: values.CLOUDO_WEBHOOK_APP_ROLE,
           }
         : null,
     signingKey,
-    corsOrigins,
-    functionKeyNames: readFunctionKeyNames(env.CLOUDO_FUNCTION_KEY_NAMES, problems),
+    corsOrigins: values.CLOUDO_CORS_ORIGINS,
+    functionKeyNames: values.CLOUDO_FUNCTION_KEY_NAMES,
   };
 }
+
+export type AuthSettings = ReturnType<typeof authSettings>;

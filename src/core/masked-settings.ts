@@ -1,4 +1,5 @@
-import type { AppSettings, StorageConnection } from './settings.js';
+import type { AppSettings } from './settings.js';
+import type { StorageConnection } from './storage-settings.js';
 
 const MASK = '***';
 

@@ -1,87 +1,102 @@
+import { z } from 'zod';
 import type { RoutingRules } from './routing-rules.js';
 import { DEFAULT_ROUTING, DEFAULT_SLACK_CHANNEL, parseRoutingRules } from './routing-rules.js';
-import type { Env } from './setting-values.js';
+import type { EnvShape } from './setting-values.js';
+import { described, Url } from './setting-values.js';
 
 /** Where notifications go; a target is null when its secret is not set. Secrets are read here, at start. */
-export interface NotifySettings {
-  /** `SLACK_TOKEN`, `SLACK_API_URL` (default https://slack.com/api/), `SLACK_CHANNEL_DEFAULT` (default #cloudo). */
-  readonly slack: {
-    readonly token: string;
-    readonly apiUrl: string;
-    readonly defaultChannel: string;
-    /**
-     * `SLACK_SIGNING_SECRET`, the Slack app's signing secret: set, approval messages carry Approve/Reject
-     * buttons and `POST /api/slack/interactions` takes their clicks; unset (default), decisions are made on
-     * the run page only. Secret: never logged, never shown.
-     */
-    readonly signingSecret: string | null;
-  } | null;
-  /** `OPSGENIE_API_KEY`, `OPSGENIE_API_URL` (default https://api.opsgenie.com; the EU or JSM endpoint goes here). */
-  readonly opsgenie: { readonly apiKey: string; readonly apiUrl: string } | null;
-  /** `PAGERDUTY_ROUTING_KEY`, `PAGERDUTY_EVENTS_URL` (default https://events.pagerduty.com). */
-  readonly pagerduty: { readonly routingKey: string; readonly eventsUrl: string } | null;
-  /** `CLOUDO_PUBLIC_URL`: base of the links in messages (default http://localhost:7071). */
-  readonly publicUrl: string;
-  /** `CLOUDO_ROUTING_RULES` (JSON) or `CLOUDO_ROUTING_RULES_FILE` contents; the defaults otherwise. */
-  readonly routing: RoutingRules;
-}
+export const NotifyEnv = {
+  SLACK_TOKEN: described(z.string().optional(), 'Slack bot token (secret); unset: no Slack'),
+  SLACK_API_URL: described(Url('SLACK_API_URL').default('https://slack.com/api/'), 'Slack Web API base URL'),
+  SLACK_CHANNEL_DEFAULT: described(
+    z.string().optional(),
+    `channel of the default route when no routing rules are set (otherwise ${DEFAULT_SLACK_CHANNEL})`,
+  ),
+  SLACK_SIGNING_SECRET: described(
+    z.string().optional(),
+    'Slack app signing secret (secret): approval messages get Approve/Reject buttons',
+  ),
+  OPSGENIE_API_KEY: described(z.string().optional(), 'Opsgenie / JSM API key (secret); unset: no Opsgenie'),
+  OPSGENIE_API_URL: described(
+    Url('OPSGENIE_API_URL').default('https://api.opsgenie.com'),
+    'Opsgenie endpoint (the EU or JSM endpoint goes here)',
+  ),
+  PAGERDUTY_ROUTING_KEY: described(z.string().optional(), 'PagerDuty Events v2 routing key (secret)'),
+  PAGERDUTY_EVENTS_URL: described(
+    Url('PAGERDUTY_EVENTS_URL').default('https://events.pagerduty.com'),
+    'PagerDuty Events API',
+  ),
+  CLOUDO_PUBLIC_URL: described(
+    Url('CLOUDO_PUBLIC_URL')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .default('http://localhost:7071'),
+    'base of the links in messages',
+  ),
+  CLOUDO_ROUTING_RULES: described(z.string().optional(), 'routing rules as JSON (see "Routing")'),
+  CLOUDO_ROUTING_RULES_FILE: described(z.string().optional(), 'file holding the routing rules, when not inline'),
+} satisfies EnvShape;
 
-const value = (env: Env, name: string) => env[name]?.trim() || undefined;
+type NotifyValues = z.output<z.ZodObject<typeof NotifyEnv>>;
 
-function url(env: Env, name: string, fallback: string, problems: string[]): string {
-  const v = value(env, name) ?? fallback;
-  if (!URL.canParse(v)) problems.push(`${name} is not a URL: "${v}"`);
-  return v;
-}
-
-/**
- * Reads the notification settings. `routingFile` is the content of `CLOUDO_ROUTING_RULES_FILE`, read by
- * the entrypoint (this module does no I/O); invalid rules stop start-up with the JSON path of the error.
- */
-export function readNotifySettings(env: Env, problems: string[], routingFile?: string): NotifySettings {
-  const slackToken = value(env, 'SLACK_TOKEN');
-  const signingSecret = value(env, 'SLACK_SIGNING_SECRET') ?? null;
-  if (signingSecret && !slackToken) {
+export function checkNotifyVariables(raw: Readonly<Record<string, string>>, problems: string[]): void {
+  if (raw.SLACK_SIGNING_SECRET && !raw.SLACK_TOKEN) {
     // the buttons are on messages the bot posts, and a click is mapped to a person with users.info
     problems.push('SLACK_SIGNING_SECRET is set but SLACK_TOKEN is not: Slack buttons need the bot token too');
   }
-  const opsgenieKey = value(env, 'OPSGENIE_API_KEY');
-  const pagerdutyKey = value(env, 'PAGERDUTY_ROUTING_KEY');
-  const rulesText = value(env, 'CLOUDO_ROUTING_RULES') ?? routingFile;
-  let routing = DEFAULT_ROUTING;
+}
+
+/**
+ * The notification settings. `readFile` reads `CLOUDO_ROUTING_RULES_FILE` (this module does no I/O);
+ * invalid rules stop start-up with the JSON path of the error.
+ */
+export function notifySettings(values: NotifyValues, problems: string[], readFile: (path: string) => string) {
+  const inline = values.CLOUDO_ROUTING_RULES;
+  const where = inline ? 'CLOUDO_ROUTING_RULES' : 'CLOUDO_ROUTING_RULES_FILE';
+  const rulesText = inline ?? readRulesFile(values.CLOUDO_ROUTING_RULES_FILE, problems, readFile);
+  let routing: RoutingRules = DEFAULT_ROUTING;
   if (rulesText) {
     const parsed = parseRoutingRules(rulesText);
     if (parsed.ok) routing = parsed.rules;
-    else {
-      const where = value(env, 'CLOUDO_ROUTING_RULES') ? 'CLOUDO_ROUTING_RULES' : 'CLOUDO_ROUTING_RULES_FILE';
-      for (const p of parsed.problems) problems.push(`${where} ${p.path || '(file)'}: ${p.message}`);
-    }
+    else for (const p of parsed.problems) problems.push(`${where} ${p.path || '(file)'}: ${p.message}`);
   }
-  const channelSetting = value(env, 'SLACK_CHANNEL_DEFAULT');
+  const channelSetting = values.SLACK_CHANNEL_DEFAULT;
   // without a rules file, SLACK_CHANNEL_DEFAULT is the default route's channel
   if (channelSetting && !rulesText)
     routing = { ...routing, default: { ...routing.default, slack: { channel: channelSetting } } };
   const defaultChannel =
     channelSetting ?? (routing.default.slack === false ? DEFAULT_SLACK_CHANNEL : routing.default.slack.channel);
+  const slackToken = values.SLACK_TOKEN;
   return {
     slack: slackToken
       ? {
           token: slackToken,
-          apiUrl: url(env, 'SLACK_API_URL', 'https://slack.com/api/', problems),
+          apiUrl: values.SLACK_API_URL,
           defaultChannel,
-          signingSecret,
+          /** Set: approval messages carry buttons and `POST /api/slack/interactions` takes their clicks. */
+          signingSecret: values.SLACK_SIGNING_SECRET ?? null,
         }
       : null,
-    opsgenie: opsgenieKey
-      ? { apiKey: opsgenieKey, apiUrl: url(env, 'OPSGENIE_API_URL', 'https://api.opsgenie.com', problems) }
+    opsgenie: values.OPSGENIE_API_KEY ? { apiKey: values.OPSGENIE_API_KEY, apiUrl: values.OPSGENIE_API_URL } : null,
+    pagerduty: values.PAGERDUTY_ROUTING_KEY
+      ? { routingKey: values.PAGERDUTY_ROUTING_KEY, eventsUrl: values.PAGERDUTY_EVENTS_URL }
       : null,
-    pagerduty: pagerdutyKey
-      ? {
-          routingKey: pagerdutyKey,
-          eventsUrl: url(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com', problems),
-        }
-      : null,
-    publicUrl: url(env, 'CLOUDO_PUBLIC_URL', 'http://localhost:7071', problems).replace(/\/+$/, ''),
+    publicUrl: values.CLOUDO_PUBLIC_URL,
     routing,
   };
+}
+
+export type NotifySettings = ReturnType<typeof notifySettings>;
+
+function readRulesFile(
+  path: string | undefined,
+  problems: string[],
+  readFile: (path: string) => string,
+): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFile(path);
+  } catch (err) {
+    problems.push(`CLOUDO_ROUTING_RULES_FILE: cannot read ${path}: ${(err as Error).message}`);
+    return undefined;
+  }
 }

@@ -104,8 +104,7 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
 export function lazyServices(env: Readonly<Record<string, string | undefined>>): ServicesProvider {
   let services: AppServices | undefined;
   return () => {
-    const rulesFile = env.CLOUDO_ROUTING_RULES_FILE?.trim();
-    services ??= createAppServices(loadAppSettings(env, rulesFile ? readFileSync(rulesFile, 'utf8') : undefined));
+    services ??= createAppServices(loadAppSettings(env, (path) => readFileSync(path, 'utf8')));
     return services;
   };
 }

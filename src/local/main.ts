@@ -4,58 +4,44 @@
  *
  *   --in-memory       keep storage in memory (nothing kept under .cloudo/)
  *   --secure          enforce keys, roles and tokens as production does (also CLOUDO_LOCAL_AUTH=on)
- *   CLOUDO_STATE_DIR  where Azurite data and stack.json live (default .cloudo)
- *   PORT              HTTP port (default 7071)
- *   CLOUDO_AZURITE_BLOB_PORT / _QUEUE_PORT / _TABLE_PORT   Azurite ports (default: free ones)
- *   CLOUDO_SCHEMAS_FILE, RUNBOOKS_DIR                      what to import and run
+ *
+ * Its settings are LocalEnv's (local-settings.ts); the rest of the environment reaches the app and workers.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 import type { LocalKeys } from './local-keys.js';
+import { loadLocalSettings } from './local-settings.js';
 import type { LocalStack } from './stack.js';
 import { startLocalStack } from './stack.js';
-import { StackFileWriter, stateDir } from './stack-file.js';
-
-const Port = z.coerce.number().int().min(0).max(65_535);
+import { StackFileWriter } from './stack-file.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { 'in-memory': { type: 'boolean', default: false }, secure: { type: 'boolean', default: false } },
   });
   const env = process.env;
-  const port = (name: string, fallback: number) => {
-    const parsed = Port.safeParse(env[name] ?? fallback);
-    if (!parsed.success) throw new Error(`${name}="${env[name]}" is not a port number (0-65535)`);
-    return parsed.data;
-  };
-  const inMemory = values['in-memory'] || env.CLOUDO_AZURITE_IN_MEMORY === 'true';
-  const secure = values.secure || env.CLOUDO_LOCAL_AUTH === 'on';
+  const settings = loadLocalSettings(env, { inMemory: values['in-memory'], secure: values.secure });
   const startedAt = Date.now();
-  const stackFile = new StackFileWriter();
+  const stackFile = new StackFileWriter(settings.stateDir);
   // set once started; a worker may restart before that, and the first write lists its pid anyway
   let started: LocalStack | undefined;
   const stackFileOf = (running: LocalStack) => ({
     url: running.url,
     pid: process.pid,
     connectionString: running.azurite.connectionString,
-    namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
+    namespace: settings.namespace,
     childPids: running.childPids(),
   });
   const stack = await startLocalStack({
-    port: port('PORT', 7071),
-    azuriteLocation: inMemory ? null : path.join(stateDir(env), 'azurite'),
-    azuritePorts: {
-      blob: port('CLOUDO_AZURITE_BLOB_PORT', 0),
-      queue: port('CLOUDO_AZURITE_QUEUE_PORT', 0),
-      table: port('CLOUDO_AZURITE_TABLE_PORT', 0),
-    },
-    schemasFile: env.CLOUDO_SCHEMAS_FILE ?? 'schemas/schemas.json',
-    runbooksDir: env.RUNBOOKS_DIR ?? 'runbooks',
-    namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
-    secure,
-    stateDir: stateDir(env),
+    port: settings.port,
+    azuriteLocation: settings.inMemory ? null : path.join(settings.stateDir, 'azurite'),
+    azuritePorts: settings.azuritePorts,
+    schemasFile: settings.schemasFile,
+    runbooksDir: settings.runbooksDir,
+    namespace: settings.namespace,
+    secure: settings.secure,
+    stateDir: settings.stateDir,
     env,
     log: (source, line) => console.log(`[${source}] ${line}`),
     // a restarted worker has a new pid: stack.json lists the processes that run now
@@ -66,8 +52,8 @@ async function main(): Promise<void> {
   });
   started = stack;
   await stackFile.write(stackFileOf(stack));
-  const storage = inMemory ? 'in memory' : `in ${path.join(stateDir(env), 'azurite')}`;
-  console.log(bannerLines(stack, Date.now() - startedAt, storage).join('\n'));
+  const storage = settings.inMemory ? 'in memory' : `in ${path.join(settings.stateDir, 'azurite')}`;
+  console.log(bannerLines(stack, Date.now() - startedAt, storage, settings.stateDir).join('\n'));
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -87,7 +73,7 @@ async function main(): Promise<void> {
 }
 
 /** What `npm start` prints once up: where everything is, and what is not as production has it. */
-function bannerLines(stack: LocalStack, startMs: number, storage: string): string[] {
+function bannerLines(stack: LocalStack, startMs: number, storage: string, stateDir: string): string[] {
   const { created, updated, unchanged } = stack.imported;
   const { blob, queue, table } = stack.azurite.ports;
   return [
@@ -101,7 +87,7 @@ function bannerLines(stack: LocalStack, startMs: number, storage: string): strin
     `  schemas     ${created.length} created, ${updated.length} updated, ${unchanged.length} unchanged`,
     `  workers     ${stack.workers.join(', ')}`,
     ...runbookUserLines(stack.runbookIsolation),
-    ...accessLines(stack.keys, stack.url),
+    ...accessLines(stack.keys, stack.url, stateDir),
     'Ctrl-C stops everything.',
     '',
   ];
@@ -115,7 +101,7 @@ function runbookUserLines(isolation: LocalStack['runbookIsolation']): string[] {
   ];
 }
 
-function accessLines(keys: LocalKeys | null, url: string): string[] {
+function accessLines(keys: LocalKeys | null, url: string, stateDir: string): string[] {
   if (!keys) {
     return [
       '  !! ACCESS CONTROL IS OFF: no keys, roles or tokens are checked (as with Core Tools).',
@@ -123,7 +109,7 @@ function accessLines(keys: LocalKeys | null, url: string): string[] {
     ];
   }
   return [
-    `  access      secured (keys in ${path.join(stateDir(process.env), 'keys.json')})`,
+    `  access      secured (keys in ${path.join(stateDir, 'keys.json')})`,
     `  functions key  ${keys.functionKey}   e.g. curl -s -H 'x-functions-key: ${keys.functionKey}' '${url}/api/Trigger?id=test'`,
     `  admin token    ${keys.adminToken}   e.g. curl -s -H 'authorization: Bearer ${keys.adminToken}' ${url}/api/executions`,
   ];

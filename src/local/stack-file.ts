@@ -3,12 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isProcessRunning } from './process-alive.js';
 
-/** Where the local stack keeps its state (Azurite data, stack.json): `CLOUDO_STATE_DIR`, default `.cloudo`. */
-export function stateDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  return env.CLOUDO_STATE_DIR || '.cloudo';
-}
-
-const stackFile = () => path.join(stateDir(), 'stack.json');
+/** stack.json in the local stack's state folder (`CLOUDO_STATE_DIR`). */
+const stackFile = (stateDir: string) => path.join(stateDir, 'stack.json');
 
 /** Written by `npm start` so the CLI (and tests) find the running local stack without configuration. */
 const StackFile = z.object({
@@ -24,16 +20,16 @@ const StackFile = z.object({
 });
 export type StackFile = z.infer<typeof StackFile>;
 
-export async function writeStackFile(content: StackFile): Promise<void> {
-  await mkdir(stateDir(), { recursive: true });
+export async function writeStackFile(stateDir: string, content: StackFile): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
   // written aside, then renamed over: a reader never sees half a file (and takes the stack for gone)
-  const partial = `${stackFile()}.${process.pid}.tmp`;
+  const partial = `${stackFile(stateDir)}.${process.pid}.tmp`;
   await writeFile(partial, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  await rename(partial, stackFile());
+  await rename(partial, stackFile(stateDir));
 }
 
-export async function removeStackFile(): Promise<void> {
-  await rm(stackFile(), { force: true });
+export async function removeStackFile(stateDir: string): Promise<void> {
+  await rm(stackFile(stateDir), { force: true });
 }
 
 /**
@@ -45,14 +41,18 @@ export class StackFileWriter {
   private queue: Promise<void> = Promise.resolve();
   private removed = false;
 
+  constructor(private readonly stateDir: string) {}
+
   write(content: StackFile): Promise<void> {
     this.latest = content;
-    return this.enqueue(() => (this.removed || !this.latest ? Promise.resolve() : writeStackFile(this.latest)));
+    return this.enqueue(() =>
+      this.removed || !this.latest ? Promise.resolve() : writeStackFile(this.stateDir, this.latest),
+    );
   }
 
   remove(): Promise<void> {
     this.removed = true;
-    return this.enqueue(removeStackFile);
+    return this.enqueue(() => removeStackFile(this.stateDir));
   }
 
   private enqueue(step: () => Promise<void>): Promise<void> {
@@ -63,23 +63,23 @@ export class StackFileWriter {
   }
 }
 
-export async function readStackFile(): Promise<StackFile | null> {
+export async function readStackFile(stateDir: string): Promise<StackFile | null> {
   try {
-    return StackFile.parse(JSON.parse(await readFile(stackFile(), 'utf8')));
+    return StackFile.parse(JSON.parse(await readFile(stackFile(stateDir), 'utf8')));
   } catch {
     return null;
   }
 }
 
 /** The running local stack, or null when none started or its process is gone (a crash leaves stack.json behind). */
-export async function readRunningStack(): Promise<StackFile | null> {
-  const stack = await readStackFile();
+export async function readRunningStack(stateDir: string): Promise<StackFile | null> {
+  const stack = await readStackFile(stateDir);
   return stack && isProcessRunning(stack.pid) ? stack : null;
 }
 
 /** Storage settings of the running local stack, or {} when none runs. */
-export async function readLocalStackEnv(): Promise<Record<string, string>> {
-  const stack = await readRunningStack();
+export async function readLocalStackEnv(stateDir: string): Promise<Record<string, string>> {
+  const stack = await readRunningStack(stateDir);
   if (!stack) return {};
   return { AzureWebJobsStorage: stack.connectionString, CLOUDO_STORAGE_NAMESPACE: stack.namespace };
 }

@@ -5,7 +5,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
 import { QueueServiceClient } from '@azure/storage-queue';
-import type { StorageConnection } from '../core/settings.js';
+import type { StorageConnection } from '../core/storage-settings.js';
 
 /** The one place that turns storage settings into SDK clients. */
 export interface StorageClients {

@@ -1,6 +1,6 @@
 import type { ResourceNames } from '../core/resource-names.js';
 import { resourceNames } from '../core/resource-names.js';
-import type { StorageSettings } from '../core/settings.js';
+import type { StorageSettings } from '../core/storage-settings.js';
 import { AlertDeliveries } from './alert-deliveries.js';
 import { AlertPayloadStore } from './alert-payload-store.js';
 import { AuditLog } from './audit-log.js';

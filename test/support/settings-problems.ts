@@ -1,4 +1,4 @@
-import { SettingsError } from '../../src/core/settings.js';
+import { SettingsError } from '../../src/core/setting-values.js';
 
 /** The problems a settings loader reports, or none when it loads. */
 export function settingsProblems(load: () => unknown): string[] {

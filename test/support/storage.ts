@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { StorageSettings } from '../../src/core/settings.js';
+import type { StorageSettings } from '../../src/core/storage-settings.js';
 import type { Storage } from '../../src/storage/index.js';
 import { createStorage } from '../../src/storage/index.js';
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  loadAppSettings,
-  loadRegistrationSettings,
-  loadStorageSettings,
-  SettingsError,
-} from '../../../src/core/settings.js';
+import { SettingsError } from '../../../src/core/setting-values.js';
+import { loadAppSettings, loadRegistrationSettings } from '../../../src/core/settings.js';
+import { loadStorageSettings } from '../../../src/core/storage-settings.js';
 import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
@@ -160,6 +157,31 @@ describe('settings', () => {
     expect(
       settingsProblems(() => loadAppSettings({ ...env, SLACK_TOKEN: '', SLACK_SIGNING_SECRET: 's3cr3t' })),
     ).toEqual(['SLACK_SIGNING_SECRET is set but SLACK_TOKEN is not: Slack buttons need the bot token too']);
+  });
+
+  it('reads routing rules from CLOUDO_ROUTING_RULES_FILE through the reader it is given, naming what fails', () => {
+    const env = {
+      AzureWebJobsStorage: CONN,
+      CLOUDO_ENV: 'development',
+      CLOUDO_LOCAL_AUTH: 'off',
+      CLOUDO_ROUTING_RULES_FILE: '/etc/cloudo/rules.json',
+    };
+    const files: Record<string, string> = {
+      '/etc/cloudo/rules.json': '{"rules":[{"name":"r","when":{"team":"ops"},"notify":{"slack":false}}]}',
+    };
+    const read = (path: string) => {
+      const content = files[path];
+      if (content === undefined) throw new Error(`ENOENT: no such file, open '${path}'`);
+      return content;
+    };
+    expect(loadAppSettings(env, read).notify.routing.rules.map((r) => r.name)).toEqual(['r']);
+    expect(
+      settingsProblems(() => loadAppSettings({ ...env, CLOUDO_ROUTING_RULES_FILE: '/nowhere.json' }, read)),
+    ).toEqual(["CLOUDO_ROUTING_RULES_FILE: cannot read /nowhere.json: ENOENT: no such file, open '/nowhere.json'"]);
+    files['/etc/cloudo/rules.json'] = '{"rules":[{"when":{"team":"ops"}}]}';
+    expect(settingsProblems(() => loadAppSettings(env, read))[0]).toMatch(
+      /^CLOUDO_ROUTING_RULES_FILE rules\[0\]\.notify: /,
+    );
   });
 
   describe('unresolved Key Vault references', () => {

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
-import { loadAppSettings } from '../../../src/core/settings.js';
-import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
+import { FunctionsEnv, loadAppSettings } from '../../../src/core/settings.js';
+import { loadWorkerSettings, WorkerEnv } from '../../../src/core/worker-settings.js';
 import { settingsProblems } from '../../support/settings-problems.js';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -37,23 +37,9 @@ const WORKER_DOCKERFILE = 'workers/Dockerfile';
 const workerServices = services.filter(([, s]) => s.build?.dockerfile === WORKER_DOCKERFILE && !s.command);
 const functionsService = compose.services.functions;
 
-/** Every variable name the settings modules read, found in their source text so a rename there shows here. */
+/** Every variable the functions app and the workers read, from the shapes they read their environment with. */
 function settingNamesInCode(): Set<string> {
-  const source = read('src/core/settings.ts') + read('src/core/worker-settings.ts') + read('src/core/auth-settings.ts');
-  const names = new Set<string>();
-  for (const m of source.matchAll(/\b(CLOUDO_[A-Z0-9_]*[A-Z0-9]|RUNBOOKS_DIR|AzureWebJobsStorage(?:__\w+)?)\b/g)) {
-    names.add(m[1] ?? '');
-  }
-  // identity-based names are built from `${CONNECTION}__...` templates
-  const connection = /const CONNECTION = '(\w+)'/.exec(source)?.[1];
-  if (connection) {
-    names.add(connection);
-    for (const m of source.matchAll(/\$\{CONNECTION\}__(\w+)/g)) names.add(`${connection}__${m[1]}`);
-    for (const m of source.matchAll(/\$\{CONNECTION\}__\$\{\w+\}(\w+)/g)) {
-      for (const service of ['table', 'queue', 'blob']) names.add(`${connection}__${service}${m[1]}`);
-    }
-  }
-  return names;
+  return new Set([...Object.keys(FunctionsEnv), ...Object.keys(WorkerEnv)]);
 }
 const CODE_NAMES = settingNamesInCode();
 /** Read by the Azure Functions host itself, not by our code. */
@@ -111,7 +97,6 @@ describe('docker-compose.yml', () => {
   });
 
   it('sets only variables that the code (or the Functions host) reads', () => {
-    // the collection itself works: a broken regex must not make everything "unknown" or nothing checked
     expect(CODE_NAMES).toContain('AzureWebJobsStorage');
     expect(CODE_NAMES).toContain('CLOUDO_WORKER');
     expect(CODE_NAMES).toContain('AzureWebJobsStorage__accountName');

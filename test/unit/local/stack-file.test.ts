@@ -8,15 +8,10 @@ import { readStackFile, StackFileWriter } from '../../../src/local/stack-file.js
 /** stack.json follows the stack as its workers restart, and is gone once the stack stopped. */
 describe('the stack file writer', () => {
   let dir: string;
-  let saved: string | undefined;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-stack-file-'));
-    saved = process.env.CLOUDO_STATE_DIR;
-    process.env.CLOUDO_STATE_DIR = dir;
   });
   afterEach(async () => {
-    if (saved === undefined) delete process.env.CLOUDO_STATE_DIR;
-    else process.env.CLOUDO_STATE_DIR = saved;
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -29,14 +24,14 @@ describe('the stack file writer', () => {
   });
 
   it('ends with the newest content when writes overlap, and leaves no partial file behind', async () => {
-    const writer = new StackFileWriter();
+    const writer = new StackFileWriter(dir);
     await Promise.all([writer.write(content([1, 2])), writer.write(content([1, 3])), writer.write(content([1, 4]))]);
-    expect(await readStackFile()).toEqual(content([1, 4]));
+    expect(await readStackFile(dir)).toEqual(content([1, 4]));
     expect(await readdir(dir)).toEqual(['stack.json']);
   });
 
   it('leaves no file once removed, whatever writes were pending or come later', async () => {
-    const writer = new StackFileWriter();
+    const writer = new StackFileWriter(dir);
     await writer.write(content([1, 2]));
     const late = writer.write(content([1, 3]));
     await writer.remove();
