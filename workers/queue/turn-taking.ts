@@ -1,5 +1,5 @@
-import { isTerminal } from '../src/core/execution.js';
-import type { ExecutionRepository, RunLocks } from '../src/storage/index.js';
+import { isTerminal } from '../../src/core/execution.js';
+import type { ExecutionRepository, RunLocks } from '../../src/storage/index.js';
 
 /**
  * A worker's concurrency slots. A received message holds one from the moment it arrives until its

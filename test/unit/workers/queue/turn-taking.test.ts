@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionStatus } from '../../../src/core/execution.js';
-import type { VersionedExecution } from '../../../src/storage/index.js';
-import type { TurnLocks } from '../../../workers/turn-taking.js';
-import { ConcurrencySlots, ExclusiveTurns } from '../../../workers/turn-taking.js';
+import type { ExecutionStatus } from '../../../../src/core/execution.js';
+import type { VersionedExecution } from '../../../../src/storage/index.js';
+import type { TurnLocks } from '../../../../workers/queue/turn-taking.js';
+import { ConcurrencySlots, ExclusiveTurns } from '../../../../workers/queue/turn-taking.js';
 
 describe('ConcurrencySlots', () => {
   it('refuses a concurrency below one', () => {
