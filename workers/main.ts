@@ -9,10 +9,9 @@ import type { WorkerSettings } from '../src/core/worker-settings.js';
 import { loadWorkerSettings } from '../src/core/worker-settings.js';
 import { createStorage } from '../src/storage/index.js';
 import { QueueWorker, workerStores } from './queue-worker.js';
-import { separationProblem } from './run/runbook-accounts.js';
-import { GitHubRunbookSource } from './source/github-source.js';
-import type { RunbookSource } from './source/runbook-source.js';
-import { LocalRunbookSource } from './source/runbook-source.js';
+import { separationProblem } from './run/index.js';
+import type { RunbookSource } from './source/index.js';
+import { GitHubRunbookSource, LocalRunbookSource } from './source/index.js';
 
 /** The runbook folder, or a GitHub branch synced once before the first poll (a failure is logged, not fatal). */
 async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & { close?(): Promise<void> }> {

@@ -16,20 +16,20 @@ import type {
   WorkerQueue,
   WorkerRegistry,
 } from '../src/storage/index.js';
-import { announceResult } from './queue/announce.js';
-import { CancelWatcher } from './queue/cancel-watcher.js';
-import { Heartbeat } from './queue/heartbeat.js';
-import { LeaseKeeper } from './queue/lease-keeper.js';
-import { giveUp, readJob } from './queue/poison.js';
-import { Poller } from './queue/poller.js';
-import { ConcurrencySlots, ExclusiveTurns } from './queue/turn-taking.js';
-import type { RunDependencies } from './run/run-execution.js';
-import { executeRun } from './run/run-execution.js';
-import type { CancelReason } from './run/run-outcome.js';
-import { SHUTDOWN } from './run/run-outcome.js';
-import { claimRun, recordOutcome } from './run/run-records.js';
-import { RunbookAccounts } from './run/runbook-accounts.js';
-import type { RunbookSource } from './source/runbook-source.js';
+import {
+  announceResult,
+  CancelWatcher,
+  ConcurrencySlots,
+  ExclusiveTurns,
+  giveUp,
+  Heartbeat,
+  LeaseKeeper,
+  Poller,
+  readJob,
+} from './queue/index.js';
+import type { CancelReason, RunDependencies } from './run/index.js';
+import { claimRun, executeRun, RunbookAccounts, recordOutcome, SHUTDOWN } from './run/index.js';
+import type { RunbookSource } from './source/index.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
 /** The storage a worker serving `workerName` uses, as QueueWorkerOptions names it. */

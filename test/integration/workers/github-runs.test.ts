@@ -6,7 +6,7 @@ import type { Execution } from '../../../src/core/execution.js';
 import { isTerminal } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
-import { GitHubRunbookSource } from '../../../workers/source/github-source.js';
+import { GitHubRunbookSource } from '../../../workers/source/index.js';
 import type { FakeGitHub } from '../../support/fake-github.js';
 import { startFakeGitHub } from '../../support/fake-github.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
