@@ -24,7 +24,7 @@ import { startAzurite } from '../src/local/azurite.js';
 import { cancelRun, createStorage } from '../src/storage/index.js';
 import { testSchema } from '../test/support/schemas.js';
 import { QueueWorker, workerStores } from '../workers/queue-worker.js';
-import { LocalRunbookSource } from '../workers/runbook-source.js';
+import { LocalRunbookSource } from '../workers/source/index.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(1)} ms`;

@@ -19,7 +19,7 @@ locals {
     "CLOUDO_GITHUB_BRANCH"             = local.github.branch
     "CLOUDO_GITHUB_RUNBOOK_PATH"       = local.github.path
     "CLOUDO_CONCURRENCY"               = tostring(var.worker_concurrency)
-    # per-run AKS credentials with the worker identity (workers/aks-credentials.ts)
+    # per-run AKS credentials with the worker identity (workers/run/aks-credentials.ts)
     "CLOUDO_AKS_CLIENT_ID" = azurerm_user_assigned_identity.worker.client_id
     # Scale-in sends SIGTERM to a replica that may be mid-run: its runbooks may finish for the grace
     # period, less 10 s for the worker to record how they ended before the platform's SIGKILL.

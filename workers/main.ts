@@ -8,11 +8,10 @@ import { SettingsError } from '../src/core/setting-values.js';
 import type { WorkerSettings } from '../src/core/worker-settings.js';
 import { loadWorkerSettings } from '../src/core/worker-settings.js';
 import { createStorage } from '../src/storage/index.js';
-import { GitHubRunbookSource } from './github-source.js';
 import { QueueWorker, workerStores } from './queue-worker.js';
-import { separationProblem } from './runbook-accounts.js';
-import type { RunbookSource } from './runbook-source.js';
-import { LocalRunbookSource } from './runbook-source.js';
+import { separationProblem } from './run/index.js';
+import type { RunbookSource } from './source/index.js';
+import { GitHubRunbookSource, LocalRunbookSource } from './source/index.js';
 
 /** The runbook folder, or a GitHub branch synced once before the first poll (a failure is logged, not fatal). */
 async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & { close?(): Promise<void> }> {

@@ -16,19 +16,20 @@ import type {
   WorkerQueue,
   WorkerRegistry,
 } from '../src/storage/index.js';
-import { announceResult } from './announce.js';
-import { CancelWatcher } from './cancel-watcher.js';
-import { Heartbeat } from './heartbeat.js';
-import { LeaseKeeper } from './lease-keeper.js';
-import { giveUp, readJob } from './poison.js';
-import { Poller } from './poller.js';
-import type { RunDependencies } from './run-execution.js';
-import { executeRun } from './run-execution.js';
-import type { CancelReason } from './run-outcome.js';
-import { SHUTDOWN } from './run-outcome.js';
-import { claimRun, recordOutcome } from './run-records.js';
-import { RunbookAccounts } from './runbook-accounts.js';
-import type { RunbookSource } from './runbook-source.js';
+import {
+  announceResult,
+  CancelWatcher,
+  ConcurrencySlots,
+  ExclusiveTurns,
+  giveUp,
+  Heartbeat,
+  LeaseKeeper,
+  Poller,
+  readJob,
+} from './queue/index.js';
+import type { CancelReason, RunDependencies } from './run/index.js';
+import { claimRun, executeRun, RunbookAccounts, recordOutcome, SHUTDOWN } from './run/index.js';
+import type { RunbookSource } from './source/index.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
 /** The storage a worker serving `workerName` uses, as QueueWorkerOptions names it. */
@@ -110,12 +111,14 @@ export class QueueWorker {
   /** Execution id of each claimed run, by message id: what the heartbeat reports. */
   private readonly runIds = new Map<string, string>();
   private readonly log: Log;
-  private capacityWaiters: (() => void)[] = [];
+  private readonly slots: ConcurrencySlots;
+  private readonly turns: ExclusiveTurns;
   private started = false;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: QueueWorkerOptions) {
-    if (options.concurrency < 1) throw new Error('concurrency must be >= 1');
+    this.slots = new ConcurrencySlots(options.concurrency);
+    this.turns = new ExclusiveTurns(options);
     this.log = options.log ?? defaultLog;
     this.leases = new LeaseKeeper({
       queue: options.queue,
@@ -153,8 +156,8 @@ export class QueueWorker {
     });
     this.poller = new Poller({
       maxIntervalMs: options.pollMaxIntervalMs,
-      capacity: () => this.options.concurrency - this.running.size,
-      whenCapacity: () => new Promise((resolve) => this.capacityWaiters.push(resolve)),
+      capacity: () => this.slots.free,
+      whenCapacity: () => this.slots.whenFree(),
       poll: (max) => this.pollOnce(max),
       onError: (err) => this.log('error', `polling ${options.queue.name} failed`, err),
     });
@@ -218,8 +221,7 @@ export class QueueWorker {
     await this.heartbeat
       .stop()
       .catch((err) => this.log('warn', 'could not remove this worker from Table Workers', err));
-    for (const wake of this.capacityWaiters) wake();
-    this.capacityWaiters = [];
+    this.slots.wakeAll();
   }
 
   private async pollOnce(max: number): Promise<number> {
@@ -232,13 +234,12 @@ export class QueueWorker {
   private track(message: ReceivedMessage): void {
     const abort = new AbortController();
     const key = message.messageId;
+    const giveBackSlot = this.slots.take();
     const done = this.handle(message, abort.signal)
       .catch((err) => this.log('error', `message ${key} failed; it will be retried after its visibility timeout`, err))
       .finally(() => {
         this.running.delete(key);
-        const waiters = this.capacityWaiters;
-        this.capacityWaiters = [];
-        for (const wake of waiters) wake();
+        giveBackSlot();
       });
     this.running.set(key, { abort, done });
   }
@@ -260,19 +261,11 @@ export class QueueWorker {
       return;
     }
     const { exclusiveKey } = job;
-    if (exclusiveKey && !(await this.takeTurn(exclusiveKey, job.execId))) {
-      await queue.defer(message, this.options.waitTurnMs ?? 5_000);
+    if (!(await this.turns.take(exclusiveKey, job.execId))) {
+      await queue.defer(message, this.turns.waitTurnMs);
       return;
     }
     await this.claimAndRun(message, job.execId, signal, exclusiveKey);
-  }
-
-  /** True when this run may go now: no other run of its schema on its resource is queued or running. */
-  private takeTurn(key: string, execId: string): Promise<boolean> {
-    return this.options.runLocks.acquire(key, execId, async (holder) => {
-      const run = await this.options.executions.get(holder);
-      return run !== null && !isTerminal(run.execution.status);
-    });
   }
 
   /** `exclusiveKey`: the turn this run holds, given back once its outcome is recorded. */
@@ -292,7 +285,7 @@ export class QueueWorker {
       if (isTerminal(claim.status)) {
         // finished, but its message outlived it: the result may never have been announced (announce failed,
         // or the worker died in between). Announce it again; on-call's ledger drops what it already sent.
-        if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
+        await this.turns.giveBack(exclusiveKey, execId);
         const finished = await executions.get(execId);
         if (finished) await announceResult(this.options.results, finished.execution);
       } else {
@@ -321,7 +314,7 @@ export class QueueWorker {
       });
       await recordOutcome(executions, claim.run, result.execution);
       // only a run that ran gives its turn back: a duplicate delivery of a running run must not
-      if (exclusiveKey) await this.options.runLocks.release(exclusiveKey, execId);
+      await this.turns.giveBack(exclusiveKey, execId);
       await announceResult(this.options.results, result.execution, result.logTail);
     } finally {
       stopWatching();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { QueueWorkerOptions } from '../../workers/queue-worker.js';
 import { QueueWorker, workerStores } from '../../workers/queue-worker.js';
-import { LocalRunbookSource } from '../../workers/runbook-source.js';
+import { LocalRunbookSource } from '../../workers/source/index.js';
 import type { TestStorage } from './storage.js';
 
 /** Writes scripts into a fresh runbook folder and returns its path. */

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ImportRules } from '../support/import-rules.js';
@@ -102,6 +102,15 @@ describe('architecture', () => {
     expect(found.packages).toEqual([]));
   it('has no import cycles', () => expect(found.cycles).toEqual([]));
   it('every relative import points at a file that exists', () => expect(found.missing).toEqual([]));
+
+  // workers/ is one layer split into subsystems; an index.ts is what makes the deep-import rule hold between them
+  it('gives each subsystem of workers/ an index.ts', () => {
+    const subsystems = readdirSync(path.join(ROOT, 'workers'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => `workers/${e.name}`);
+    expect(subsystems.length).toBeGreaterThan(0);
+    expect(subsystems.filter((dir) => !existsSync(path.join(ROOT, dir, 'index.ts')))).toEqual([]);
+  });
 
   it('lists the same folders as the README layout and the disk', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -1,5 +1,5 @@
-import { Ticker } from '../src/core/ticker.js';
-import type { WorkerBeat } from '../src/storage/index.js';
+import { Ticker } from '../../src/core/ticker.js';
+import type { WorkerBeat } from '../../src/storage/index.js';
 
 export interface HeartbeatOptions {
   readonly registry: {

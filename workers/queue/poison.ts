@@ -1,10 +1,10 @@
-import type { Execution } from '../src/core/execution.js';
-import { ExecId, isTerminal } from '../src/core/execution.js';
-import { JobMessage } from '../src/core/job-message.js';
-import { formatJsonPath } from '../src/core/runbook-schema.js';
-import type { ExecutionRepository, ReceivedMessage, ResultQueue, WorkerQueue } from '../src/storage/index.js';
+import type { Execution } from '../../src/core/execution.js';
+import { ExecId, isTerminal } from '../../src/core/execution.js';
+import { JobMessage } from '../../src/core/job-message.js';
+import { formatJsonPath } from '../../src/core/runbook-schema.js';
+import type { ExecutionRepository, ReceivedMessage, ResultQueue, WorkerQueue } from '../../src/storage/index.js';
+import { recordOutcome } from '../run/index.js';
 import { announceResult } from './announce.js';
-import { recordOutcome } from './run-records.js';
 
 /** A delivery's job, or why it is poison (and the run it still names, if any). */
 export type ReadJob =

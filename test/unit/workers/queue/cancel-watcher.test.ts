@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CancelSource, CancelWatcher } from '../../../workers/cancel-watcher.js';
+import { type CancelSource, CancelWatcher } from '../../../../workers/queue/cancel-watcher.js';
 
 const INTERVAL_MS = 500;
 

@@ -1,7 +1,7 @@
-import type { Execution } from '../src/core/execution.js';
-import type { Log } from '../src/core/log.js';
-import { buildRunbookEnv } from '../src/core/runbook-env.js';
-import type { AlertPayloadStore } from '../src/storage/index.js';
+import type { Execution } from '../../src/core/execution.js';
+import type { Log } from '../../src/core/log.js';
+import { buildRunbookEnv } from '../../src/core/runbook-env.js';
+import type { AlertPayloadStore } from '../../src/storage/index.js';
 import { aksTarget, fetchAksCredentials } from './aks-credentials.js';
 import { prepareAlertInput } from './alert-input.js';
 

@@ -3,12 +3,12 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AksTarget, FetchAksCredentialsOptions } from '../../../workers/aks-credentials.js';
-import { aksTarget, fetchAksCredentials } from '../../../workers/aks-credentials.js';
-import { testAlert } from '../../support/alerts.js';
-import type { FakeCli, FakeCliBehaviour } from '../../support/fake-cli.js';
-import { installFakeCli } from '../../support/fake-cli.js';
-import { isAlive, waitFor } from '../../support/wait.js';
+import type { AksTarget, FetchAksCredentialsOptions } from '../../../../workers/run/aks-credentials.js';
+import { aksTarget, fetchAksCredentials } from '../../../../workers/run/aks-credentials.js';
+import { testAlert } from '../../../support/alerts.js';
+import type { FakeCli, FakeCliBehaviour } from '../../../support/fake-cli.js';
+import { installFakeCli } from '../../../support/fake-cli.js';
+import { isAlive, waitFor } from '../../../support/wait.js';
 
 const SUB = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
 const CLIENT_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';

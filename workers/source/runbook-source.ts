@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { runbookNameProblem } from '../src/core/safe-path.js';
+import { runbookNameProblem } from '../../src/core/safe-path.js';
 
 /** The runbook cannot be run: a refused name, a path that leaves the folder, or a missing file. */
 export class RunbookUnavailableError extends Error {

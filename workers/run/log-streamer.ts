@@ -1,4 +1,4 @@
-import type { Redactor } from '../src/core/redaction.js';
+import type { Redactor } from '../../src/core/redaction.js';
 
 /** What the streamer needs from the log store. */
 export interface LogAppender {

@@ -1,6 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { runbookNameProblem } from '../src/core/safe-path.js';
+import { runbookNameProblem } from '../../src/core/safe-path.js';
 import type { GitHubSyncError } from './github-api.js';
 import { GitHubApi } from './github-api.js';
 import type { ResolvedRunbook, RunbookSource } from './runbook-source.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { WorkerBeat } from '../../../src/storage/index.js';
-import { Heartbeat, type HeartbeatOptions } from '../../../workers/heartbeat.js';
+import type { WorkerBeat } from '../../../../src/storage/index.js';
+import { Heartbeat, type HeartbeatOptions } from '../../../../workers/queue/heartbeat.js';
 
 const INTERVAL_MS = 15_000;
 const NOW = new Date('2026-12-06T03:00:00.000Z');

@@ -1,8 +1,10 @@
-import { ArgvSyntaxError, splitArgs } from '../src/core/argv.js';
-import type { Execution } from '../src/core/execution.js';
-import type { Log } from '../src/core/log.js';
-import type { Redactor } from '../src/core/redaction.js';
-import type { AlertPayloadStore, LogStore } from '../src/storage/index.js';
+import { ArgvSyntaxError, splitArgs } from '../../src/core/argv.js';
+import type { Execution } from '../../src/core/execution.js';
+import type { Log } from '../../src/core/log.js';
+import type { Redactor } from '../../src/core/redaction.js';
+import type { AlertPayloadStore, LogStore } from '../../src/storage/index.js';
+import type { ResolvedRunbook, RunbookSource } from '../source/index.js';
+import { RunbookUnavailableError } from '../source/index.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import { LogStreamer } from './log-streamer.js';
@@ -10,8 +12,6 @@ import { prepareRunEnvironment } from './run-environment.js';
 import { handOverRunFolder, makeRunFolder, removeRunFolder } from './run-folder.js';
 import { outcomeFields } from './run-outcome.js';
 import type { RunbookAccount, RunbookAccounts } from './runbook-accounts.js';
-import type { ResolvedRunbook, RunbookSource } from './runbook-source.js';
-import { RunbookUnavailableError } from './runbook-source.js';
 
 /** What running one claimed run needs from its worker. */
 export interface RunDependencies {

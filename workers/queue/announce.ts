@@ -1,5 +1,5 @@
-import type { Execution } from '../src/core/execution.js';
-import type { ResultQueue } from '../src/storage/index.js';
+import type { Execution } from '../../src/core/execution.js';
+import type { ResultQueue } from '../../src/storage/index.js';
 
 /**
  * Puts a finished run's result on the results queue, with a few quick retries. Throws when it cannot: the

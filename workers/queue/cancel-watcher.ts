@@ -1,4 +1,4 @@
-import { Ticker } from '../src/core/ticker.js';
+import { Ticker } from '../../src/core/ticker.js';
 
 /** What the watcher needs from the executions table. */
 export interface CancelSource {

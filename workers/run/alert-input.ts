@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AlertContext } from '../src/core/alert-context.js';
-import type { Execution } from '../src/core/execution.js';
-import type { Log } from '../src/core/log.js';
-import type { AlertPayloadStore } from '../src/storage/index.js';
+import type { AlertContext } from '../../src/core/alert-context.js';
+import type { Execution } from '../../src/core/execution.js';
+import type { Log } from '../../src/core/log.js';
+import type { AlertPayloadStore } from '../../src/storage/index.js';
 
 /**
  * For an alert run: the alert (for the env) and the original payload written to a file in the run's own

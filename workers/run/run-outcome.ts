@@ -1,4 +1,4 @@
-import type { Execution } from '../src/core/execution.js';
+import type { Execution } from '../../src/core/execution.js';
 import type { RunbookOutcome } from './executor.js';
 
 /** Why a run was aborted: its worker is shutting down, or someone cancelled it. */

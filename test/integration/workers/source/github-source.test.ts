@@ -3,12 +3,12 @@ import { lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { GitHubRunbookSourceOptions } from '../../../workers/github-source.js';
-import { GitHubRunbookSource } from '../../../workers/github-source.js';
-import { RunbookUnavailableError } from '../../../workers/runbook-source.js';
-import type { FakeGitHub } from '../../support/fake-github.js';
-import { startFakeGitHub } from '../../support/fake-github.js';
-import { waitFor } from '../../support/wait.js';
+import type { GitHubRunbookSourceOptions } from '../../../../workers/source/github-source.js';
+import { GitHubRunbookSource } from '../../../../workers/source/github-source.js';
+import { RunbookUnavailableError } from '../../../../workers/source/runbook-source.js';
+import type { FakeGitHub } from '../../../support/fake-github.js';
+import { startFakeGitHub } from '../../../support/fake-github.js';
+import { waitFor } from '../../../support/wait.js';
 
 const REFRESH_MS = 60_000;
 

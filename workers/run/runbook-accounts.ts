@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RunbookAccountRange } from '../src/core/worker-settings.js';
+import type { RunbookAccountRange } from '../../src/core/worker-settings.js';
 import { signalStragglers } from './process-sweep.js';
 import type { RunbookAccount } from './run-folder.js';
 import { removeRunFolder } from './run-folder.js';

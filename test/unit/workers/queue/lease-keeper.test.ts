@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ReceivedMessage } from '../../../src/storage/index.js';
-import { LeaseKeeper, type LeaseRenewer } from '../../../workers/lease-keeper.js';
+import type { ReceivedMessage } from '../../../../src/storage/index.js';
+import { LeaseKeeper, type LeaseRenewer } from '../../../../workers/queue/lease-keeper.js';
 
 const VISIBILITY_MS = 60_000;
 

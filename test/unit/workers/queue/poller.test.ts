@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PollerOptions } from '../../../workers/poller.js';
-import { Poller } from '../../../workers/poller.js';
+import type { PollerOptions } from '../../../../workers/queue/poller.js';
+import { Poller } from '../../../../workers/queue/poller.js';
 
 // vitest's fake clock replaces the global timers but not node:timers/promises, which the poller sleeps
 // with: route that sleep through the global setTimeout, read at call time so the fake one is used

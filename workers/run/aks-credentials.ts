@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { AlertContext } from '../src/core/alert-context.js';
-import { createRedactor } from '../src/core/redaction.js';
+import type { AlertContext } from '../../src/core/alert-context.js';
+import { createRedactor } from '../../src/core/redaction.js';
 import { groupKiller } from './process-group.js';
 
 /** The AKS cluster a run is about: every part is later an argument of `az aks get-credentials`. */

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Execution } from '../src/core/execution.js';
-import { isLateOutcome } from '../src/core/execution.js';
-import type { ExecutionChange, ExecutionRepository, VersionedExecution } from '../src/storage/index.js';
+import type { Execution } from '../../src/core/execution.js';
+import { isLateOutcome } from '../../src/core/execution.js';
+import type { ExecutionChange, ExecutionRepository, VersionedExecution } from '../../src/storage/index.js';
 
 export type ClaimResult =
   | { readonly kind: 'claimed'; readonly run: VersionedExecution }

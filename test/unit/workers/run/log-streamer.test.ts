@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRedactor } from '../../../src/core/redaction.js';
-import { type LogAppender, LogStreamer, type LogStreamerOptions } from '../../../workers/log-streamer.js';
+import { createRedactor } from '../../../../src/core/redaction.js';
+import { type LogAppender, LogStreamer, type LogStreamerOptions } from '../../../../workers/run/log-streamer.js';
 
 const FLUSH_MS = 1000;
 

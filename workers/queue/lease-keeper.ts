@@ -1,5 +1,5 @@
-import { Ticker } from '../src/core/ticker.js';
-import type { ReceivedMessage } from '../src/storage/index.js';
+import { Ticker } from '../../src/core/ticker.js';
+import type { ReceivedMessage } from '../../src/storage/index.js';
 
 /** What the lease keeper needs from a queue. */
 export interface LeaseRenewer {

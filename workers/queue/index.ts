@@ -1,0 +1,7 @@
+export { announceResult } from './announce.js';
+export { CancelWatcher } from './cancel-watcher.js';
+export { Heartbeat } from './heartbeat.js';
+export { LeaseKeeper } from './lease-keeper.js';
+export { giveUp, readJob } from './poison.js';
+export { Poller } from './poller.js';
+export { ConcurrencySlots, ExclusiveTurns } from './turn-taking.js';
