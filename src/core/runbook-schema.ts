@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTES } from './approval-gate.js';
 import { ArgvSyntaxError, splitArgs } from './argv.js';
 import { WORKER_NAME_PATTERN } from './resource-names.js';
+import { RunbookParameter, RunbookParameters } from './run-parameters.js';
 import { runbookNameProblem } from './safe-path.js';
 
 /** Table keys may not contain / \ # ? or control characters; we also keep them URL-friendly. */
@@ -92,6 +93,8 @@ export const RunbookSchemaEntry = z
     aks_credentials: Booleanish.default(false),
     /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
     team: TeamName.optional(),
+    /** Typed values a manual run may pass (`{"params": {...}}`); each reaches the runbook as `CLOUDO_PARAM_<NAME>`. */
+    parameters: RunbookParameters.default([]),
   })
   .strict()
   .superRefine((entry, ctx) => {
@@ -130,6 +133,7 @@ export const RunbookSchema = z.object({
   concurrency: z.enum(['parallel', 'queue', 'skip']).default('parallel'),
   aksCredentials: z.boolean().default(false),
   team: z.string().nullable().default(null),
+  parameters: z.array(RunbookParameter).default([]),
 });
 export type RunbookSchema = z.infer<typeof RunbookSchema>;
 
@@ -187,31 +191,20 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
   return {
     ok: true,
     schemas: parsed.data.flatMap((partition) =>
-      partition.entity.map((entry) => ({
-        partitionKey: partition.partition_key,
-        id: entry.id,
-        name: entry.name,
-        description: entry.description,
-        runbook: entry.runbook,
-        worker: entry.worker,
-        oncall: entry.oncall,
-        runArgs: entry.run_args,
-        requireApproval: entry.require_approval,
-        approvers: entry.approvers,
-        minApprovals: entry.min_approvals,
-        allowSelfApproval: entry.allow_self_approval,
-        rejectReasonRequired: entry.reject_reason_required,
-        approvalTimeoutMinutes: entry.approval_timeout_minutes,
-        timeoutSeconds: entry.timeout_seconds,
-        alertRules: entry.alert_rules,
-        dedupeWindowMinutes: entry.dedupe_window_minutes,
-        onResolved: entry.on_resolved,
-        concurrency: entry.concurrency,
-        aksCredentials: entry.aks_credentials,
-        team: entry.team ?? null,
-      })),
+      partition.entity.map((entry) => fromSchemaEntry(partition.partition_key, entry)),
     ),
   };
+}
+
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The schema a file's entry stands for: the same fields, camelCased (`run_args` is `runArgs`). */
+export function fromSchemaEntry(partitionKey: string, entry: z.output<typeof RunbookSchemaEntry>): RunbookSchema {
+  return RunbookSchema.parse({
+    partitionKey,
+    ...Object.fromEntries(Object.entries(entry).map(([key, value]) => [camelCase(key), value])),
+  });
 }
 
 /** `path: message` lines, the path `(file)` for a problem of the whole file. */
@@ -223,31 +216,15 @@ export function formatJsonPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
 }
 
-/** The schema as the public API shows it: the file's own field names. */
-export function toSchemaResource(schema: RunbookSchema) {
-  return {
-    partition_key: schema.partitionKey,
-    id: schema.id,
-    name: schema.name,
-    description: schema.description,
-    runbook: schema.runbook,
-    worker: schema.worker,
-    oncall: schema.oncall,
-    run_args: schema.runArgs,
-    require_approval: schema.requireApproval,
-    approvers: schema.approvers,
-    min_approvals: schema.minApprovals,
-    allow_self_approval: schema.allowSelfApproval,
-    reject_reason_required: schema.rejectReasonRequired,
-    approval_timeout_minutes: schema.approvalTimeoutMinutes,
-    timeout_seconds: schema.timeoutSeconds,
-    alert_rules: schema.alertRules,
-    dedupe_window_minutes: schema.dedupeWindowMinutes,
-    on_resolved: schema.onResolved,
-    concurrency: schema.concurrency,
-    aks_credentials: schema.aksCredentials,
-    team: schema.team,
-  };
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+
+/** The schema as the public API shows it: the file's own field names (`partition_key`, `run_args`...). */
+export type SchemaResource = { [K in keyof RunbookSchema as SnakeCase<K & string>]: RunbookSchema[K] };
+
+export function toSchemaResource(schema: RunbookSchema): SchemaResource {
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [snakeCase(key), value])) as SchemaResource;
 }
 
 /** Whether a schema handles alerts of this rule when the webhook names no schema: its id or one of its alert_rules, case-insensitively. */

@@ -3,7 +3,7 @@ import { odata } from '@azure/data-tables';
 import { RunbookSchema } from '../core/runbook-schema.js';
 
 /** Table properties hold no lists: these are stored as JSON text. */
-const LIST_FIELDS = ['approvers', 'alertRules'] as const;
+const LIST_FIELDS = ['approvers', 'alertRules', 'parameters'] as const;
 
 /** The schema as a row: its fields as they are (id as the RowKey, lists as JSON, no null stored). */
 function toTableEntity(schema: RunbookSchema): Record<string, unknown> & { partitionKey: string; rowKey: string } {

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
+import {
+  parseSchemasFile,
+  RunbookSchema,
+  RunbookSchemaEntry,
+  toSchemaResource,
+} from '../../../src/core/runbook-schema.js';
 
 const ORIGINAL = readFileSync(new URL('../../fixtures/schemas/original-readme-example.json', import.meta.url), 'utf8');
 const SAMPLES = readFileSync(new URL('../../../schemas/schemas.json', import.meta.url), 'utf8');
@@ -36,6 +41,7 @@ describe('parseSchemasFile', () => {
       concurrency: 'parallel',
       aksCredentials: false,
       team: null,
+      parameters: [],
     });
   });
 
@@ -77,5 +83,25 @@ describe('parseSchemasFile', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+});
+
+describe('the schema contract', () => {
+  it('stores every field a file may hold, and shows every stored field under the file’s name', () => {
+    const camel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    const fileFields = Object.keys(RunbookSchemaEntry.shape).map(camel).sort();
+    const storedFields = Object.keys(RunbookSchema.shape)
+      .filter((k) => k !== 'partitionKey')
+      .sort();
+    expect(storedFields).toEqual(fileFields);
+    const parsed = parseSchemasFile(
+      JSON.stringify([{ partition_key: 'p', entity: [{ id: 'a', name: 'A', runbook: 'a.sh', worker: 'Runbook' }] }]),
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const [schema] = parsed.schemas;
+    if (!schema) throw new Error('no schema');
+    expect(Object.keys(toSchemaResource(schema)).sort()).toEqual(
+      ['partition_key', ...Object.keys(RunbookSchemaEntry.shape)].sort(),
+    );
   });
 });
