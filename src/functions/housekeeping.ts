@@ -46,9 +46,8 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
         await announceEnded(storage, context, abandoned, 'abandoned');
       }
       const unserved = await endUnservedRuns({
-        clients: storage.clients,
-        names: storage.names,
         executions: storage.executions,
+        jobs: storage.jobs,
         workers,
         staleWorkerMs: settings.staleWorkerMs,
         queuedTimeoutMs: settings.queuedTimeoutMs,
