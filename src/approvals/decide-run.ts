@@ -2,6 +2,7 @@ import type { Caller } from '../core/access.js';
 import type { DecisionRequest } from '../core/approval-gate.js';
 import { decide } from '../core/approval-policy.js';
 import type { Execution } from '../core/execution.js';
+import { RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 
 export type DecisionOutcome =
@@ -13,7 +14,7 @@ export type DecisionOutcome =
   | { readonly kind: 'approved' | 'recorded' | 'rejected'; readonly execution: Execution };
 
 export interface ApprovalServices {
-  readonly storage: Pick<Storage, 'executions' | 'dispatcher' | 'results'>;
+  readonly storage: Pick<Storage, 'executions' | 'jobs' | 'results'>;
   /** Where a failed announcement is reported: the decision itself is already stored. */
   readonly onError: (message: string, err: unknown) => void;
 }
@@ -39,7 +40,7 @@ export async function decideRun(
     return { write: verdict.next, result: { kind: verdict.kind, execution: verdict.next } };
   });
   if (!written) return result;
-  if (result.kind === 'approved') await storage.dispatcher.release(written);
+  if (result.kind === 'approved') await new RunDispatcher(storage).release(written);
   await announce(services, written.execution);
   return result;
 }

@@ -4,7 +4,7 @@ import { isTerminal } from './execution.js';
 /**
  * What a run becomes when someone cancels it, when its worker goes silent, when no worker serves its
  * queue, when its message may be lost and when it cannot be dispatched: decided here and nowhere else.
- * Pure: storage reads the run, asks one of these, and writes the answer with one conditional update
+ * Pure: src/runs reads the run, asks one of these, and writes the answer with one conditional update
  * (`ExecutionRepository.change`), asking again on the fresh row when someone wrote first.
  */
 

@@ -6,6 +6,7 @@ import { planRun } from '../../src/core/run-plan.js';
 import { createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import { RunDispatcher } from '../../src/runs/index.js';
 import { hasChromium, launchChromium } from '../support/chromium.js';
 import { bearerFor, testServices } from '../support/functions.js';
 import { testSchema } from '../support/schemas.js';
@@ -33,7 +34,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
     const trigger: RunTrigger = { source: 'http', actor: 'e2e', team: null, principal: null };
     const plan = planRun(schema(schemaId), trigger, at);
     const { execution } = plan;
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     if (log !== undefined) {
       await t.storage.logs.create(execution.execId);
       await t.storage.logs.append(execution.execId, Buffer.from(log));
@@ -191,7 +192,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
 
   it('shows a live run’s colours as classes and none of its terminal escapes', async () => {
     const plan = planRun(schema('colours'), { source: 'http', actor: 'e2e', team: null, principal: null });
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const current = await t.storage.executions.get(plan.execution.execId);
     if (!current) throw new Error('seeded run missing');
     await t.storage.executions.transition(current, {

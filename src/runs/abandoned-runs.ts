@@ -1,7 +1,6 @@
 import type { Execution } from '../core/execution.js';
 import { abandon, staleReason } from '../core/run-lifecycle.js';
-import type { ExecutionRepository } from './execution-repository.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { ExecutionRepository, WorkerRegistry } from '../storage/index.js';
 
 export interface AbandonOptions {
   readonly executions: ExecutionRepository;

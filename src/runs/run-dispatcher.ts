@@ -1,9 +1,7 @@
 import { failDispatch } from '../core/run-lifecycle.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { jobFor } from '../core/run-plan.js';
-import type { ExecutionRepository, VersionedExecution } from './execution-repository.js';
-import type { JobQueue } from './job-queue.js';
-import type { ResultQueue } from './result-queue.js';
+import type { ExecutionRepository, JobQueue, ResultQueue, Storage, VersionedExecution } from '../storage/index.js';
 
 /**
  * Records a run and then queues it, in that order: a worker never receives a job whose row does not
@@ -11,11 +9,15 @@ import type { ResultQueue } from './result-queue.js';
  * announced on the results queue instead of queued, so the people who decide hear of it.
  */
 export class RunDispatcher {
-  constructor(
-    private readonly executions: ExecutionRepository,
-    private readonly jobs: JobQueue,
-    private readonly results: Pick<ResultQueue, 'publish'>,
-  ) {}
+  private readonly executions: ExecutionRepository;
+  private readonly jobs: Pick<JobQueue, 'enqueue'>;
+  private readonly results: Pick<ResultQueue, 'publish'>;
+
+  constructor(storage: Pick<Storage, 'executions' | 'jobs' | 'results'>) {
+    this.executions = storage.executions;
+    this.jobs = storage.jobs;
+    this.results = storage.results;
+  }
 
   /**
    * `alongside` is written in parallel with the row (an alert's payload): the job is queued only once

@@ -1,9 +1,7 @@
 import type { Execution } from '../core/execution.js';
 import type { JobMessage } from '../core/job-message.js';
 import { endUnserved, isServing } from '../core/run-lifecycle.js';
-import type { ExecutionRepository } from './execution-repository.js';
-import type { JobQueue } from './job-queue.js';
-import type { WorkerBeat } from './worker-registry.js';
+import type { ExecutionRepository, JobQueue, WorkerBeat } from '../storage/index.js';
 
 export interface UnservedRunsOptions {
   readonly executions: ExecutionRepository;
