@@ -1,4 +1,4 @@
-import type { Execution, ExecutionStatus } from './execution.js';
+import type { Execution, ExecutionStatus, Run } from './execution.js';
 import { isTerminal } from './execution.js';
 
 /**
@@ -104,6 +104,6 @@ export function markRequeued(current: Execution | null, now: Date): RunChange<nu
 }
 
 /** A run that could not be recorded whole or queued ends `error` with the reason, not `accepted` for ever. */
-export function failDispatch(execution: Execution, error: string, now: Date): Execution {
+export function failDispatch(execution: Run, error: string, now: Date): Run {
   return { ...execution, status: 'error', finishedAt: now.toISOString(), error };
 }

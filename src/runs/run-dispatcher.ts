@@ -1,7 +1,7 @@
 import { failDispatch } from '../core/run-lifecycle.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { jobFor } from '../core/run-plan.js';
-import type { ExecutionRepository, JobQueue, ResultQueue, Storage, VersionedExecution } from '../storage/index.js';
+import type { ExecutionRepository, JobQueue, ResultQueue, Storage, VersionedRun } from '../storage/index.js';
 
 /**
  * Records a run and then queues it, in that order: a worker never receives a job whose row does not
@@ -39,12 +39,12 @@ export class RunDispatcher {
   }
 
   /** Queues a run that was just approved (its row already says `accepted`). */
-  async release(run: VersionedExecution): Promise<void> {
+  async release(run: VersionedRun): Promise<void> {
     await this.enqueueOrRecord(run, () => this.jobs.enqueue(jobFor(run.execution)));
   }
 
   /** A job that cannot be queued leaves its run `error` with the reason, not `accepted` forever. */
-  private async enqueueOrRecord(run: VersionedExecution, enqueue: () => Promise<void>): Promise<void> {
+  private async enqueueOrRecord(run: VersionedRun, enqueue: () => Promise<void>): Promise<void> {
     try {
       await enqueue();
     } catch (err) {
@@ -54,7 +54,7 @@ export class RunDispatcher {
   }
 
   /** Best effort: the caller reports the failure itself, whether or not the row could say so too. */
-  private async end(run: VersionedExecution, error: string): Promise<void> {
+  private async end(run: VersionedRun, error: string): Promise<void> {
     await this.executions.transition(run, failDispatch(run.execution, error, new Date())).catch(() => undefined);
   }
 }

@@ -29,6 +29,7 @@ export type {
   ExecutionPage,
   ExecutionQuery,
   VersionedExecution,
+  VersionedRun,
 } from './execution-repository.js';
 export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
 export type { ReceivedMessage } from './job-queue.js';

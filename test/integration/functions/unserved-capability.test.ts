@@ -6,6 +6,7 @@ import { triggerFunction } from '../../../src/functions/trigger.js';
 import { RunDispatcher } from '../../../src/runs/index.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
 import { bearerFor, callHttp, testServices } from '../../support/functions.js';
+import { asRun } from '../../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -99,7 +100,7 @@ describe('runs for a capability no worker serves', () => {
     const row = await t.storage.executions.get(plan.execution.execId);
     if (!row) throw new Error('no row');
     await t.storage.executions.transition(row, {
-      ...row.execution,
+      ...asRun(row.execution),
       status: 'running',
       startedAt: new Date(Date.now() - 60_000).toISOString(),
       workerId: 'w-gone',
