@@ -21,7 +21,8 @@ import type { RunbookSchema } from '../src/core/runbook-schema.js';
 import type { RunbookAccountRange } from '../src/core/worker-settings.js';
 import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from '../src/functions/http/live-log-streams.js';
 import { startAzurite } from '../src/local/azurite.js';
-import { cancelRun, createStorage } from '../src/storage/index.js';
+import { cancelRun, RunDispatcher } from '../src/runs/index.js';
+import { createStorage } from '../src/storage/index.js';
 import { testSchema } from '../test/support/schemas.js';
 import { QueueWorker, workerStores } from '../workers/queue-worker.js';
 import { LocalRunbookSource } from '../workers/source/index.js';
@@ -83,7 +84,7 @@ async function main() {
   };
   const dispatch = async (s: RunbookSchema) => {
     const plan = planRun(s, { source: 'http', actor: null, team: null, principal: null });
-    await storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(storage).dispatch(plan);
     return plan.execution.execId;
   };
   const finished = async (execId: string) => {

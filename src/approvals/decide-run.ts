@@ -1,19 +1,20 @@
 import type { Caller } from '../core/access.js';
 import type { DecisionRequest } from '../core/approval-gate.js';
 import { decide } from '../core/approval-policy.js';
-import type { Execution } from '../core/execution.js';
+import type { Execution, Run } from '../core/execution.js';
+import { RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 
 export type DecisionOutcome =
   | { readonly kind: 'missing' }
   | { readonly kind: 'refused'; readonly status: 400 | 403 | 409; readonly error: string }
   /** The window had closed: the run is `expired` now, and the decision did nothing. */
-  | { readonly kind: 'expired'; readonly execution: Execution }
+  | { readonly kind: 'expired'; readonly execution: Run }
   /** `approved`: the run is queued; `recorded`: it waits for more approvals; `rejected`: it is over. */
-  | { readonly kind: 'approved' | 'recorded' | 'rejected'; readonly execution: Execution };
+  | { readonly kind: 'approved' | 'recorded' | 'rejected'; readonly execution: Run };
 
 export interface ApprovalServices {
-  readonly storage: Pick<Storage, 'executions' | 'dispatcher' | 'results'>;
+  readonly storage: Pick<Storage, 'executions' | 'jobs' | 'results'>;
   /** Where a failed announcement is reported: the decision itself is already stored. */
   readonly onError: (message: string, err: unknown) => void;
 }
@@ -39,7 +40,8 @@ export async function decideRun(
     return { write: verdict.next, result: { kind: verdict.kind, execution: verdict.next } };
   });
   if (!written) return result;
-  if (result.kind === 'approved') await storage.dispatcher.release(written);
+  if (result.kind === 'approved')
+    await new RunDispatcher(storage).release({ execution: result.execution, etag: written.etag });
   await announce(services, written.execution);
   return result;
 }

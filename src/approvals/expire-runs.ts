@@ -1,5 +1,6 @@
 import { expire, isPastExpiry } from '../core/approval-policy.js';
 import type { Execution } from '../core/execution.js';
+import { isRun } from '../core/execution.js';
 import type { ApprovalServices } from './decide-run.js';
 import { announce } from './decide-run.js';
 
@@ -13,7 +14,7 @@ export async function expireOverdueRuns(services: ApprovalServices, now: Date = 
   for (const run of await executions.listPending()) {
     if (!isPastExpiry(run, now)) continue;
     const { written } = await executions.change(run.execId, (current) =>
-      current && isPastExpiry(current.execution, now)
+      current && isRun(current.execution) && isPastExpiry(current.execution, now)
         ? { write: expire(current.execution, now), result: null }
         : { result: null },
     );

@@ -1,7 +1,8 @@
 import type { Caller } from './access.js';
 import { hasRole } from './access.js';
 import type { ApprovalDecision, ApprovalDecisionKind, ApprovalGate, DecisionRequest } from './approval-gate.js';
-import type { Execution } from './execution.js';
+import type { Execution, Run } from './execution.js';
+import { isRun } from './execution.js';
 
 /**
  * Approvals: who may let a gated run go, decided here and nowhere else. Pure: the decision service
@@ -40,12 +41,12 @@ export type Refusal = { readonly status: 400 | 403 | 409; readonly error: string
 
 export type Verdict =
   /** Enough approvals: the run goes to `accepted` and is queued. */
-  | { readonly kind: 'approved'; readonly next: Execution }
+  | { readonly kind: 'approved'; readonly next: Run }
   /** An approval recorded; more are needed, the run keeps waiting. */
-  | { readonly kind: 'recorded'; readonly next: Execution }
-  | { readonly kind: 'rejected'; readonly next: Execution }
+  | { readonly kind: 'recorded'; readonly next: Run }
+  | { readonly kind: 'rejected'; readonly next: Run }
   /** The window closed before this decision: the run ends `expired` instead, and the decision is refused. */
-  | { readonly kind: 'expired'; readonly next: Execution }
+  | { readonly kind: 'expired'; readonly next: Run }
   | ({ readonly kind: 'refused' } & Refusal);
 
 /** Approvals from distinct people so far. */
@@ -113,14 +114,18 @@ export function stillWaiting(pending: readonly Execution[], now: Date): Executio
   return pending.filter((e) => !isPastExpiry(e, now));
 }
 
+const NO_GATE: Verdict = { kind: 'refused', status: 409, error: 'this run does not wait for approval' };
+
 /** What one decision does to a pending run at `now`: the next state to write, or why not. */
 export function decide(execution: Execution, caller: Caller, request: DecisionRequest, now: Date): Verdict {
   const refusal = mayDecide(execution, caller, request.decision);
   if (refusal?.status === 409 && execution.status !== 'pending_approval') return { kind: 'refused', ...refusal };
+  // an unmatched alert has no gate: refused as any run that does not wait
+  if (!isRun(execution)) return refusal ? { kind: 'refused', ...refusal } : NO_GATE;
   const gate = execution.approval;
   if (gate && now.getTime() >= Date.parse(gate.expiresAt)) return { kind: 'expired', next: expire(execution, now) };
   if (refusal) return { kind: 'refused', ...refusal };
-  if (!gate) return { kind: 'refused', status: 409, error: 'this run does not wait for approval' };
+  if (!gate) return NO_GATE;
 
   const reason = request.reason ? request.reason : null;
   if (request.decision === 'reject' && gate.rejectReasonRequired && !reason) {
@@ -152,7 +157,7 @@ export function decide(execution: Execution, caller: Caller, request: DecisionRe
 }
 
 /** The run as it ends when nobody decided in time. */
-export function expire(execution: Execution, now: Date): Execution {
+export function expire(execution: Run, now: Date): Run {
   const minutes = execution.approval
     ? Math.round((Date.parse(execution.approval.expiresAt) - Date.parse(execution.requestedAt)) / 60_000)
     : 0;

@@ -102,23 +102,10 @@ export const ExecId = z.uuid({ version: 'v7', message: 'must be an execution id 
 const IsoTime = z.iso.datetime({ offset: true });
 
 /**
- * One run of one runbook: the schema as it was when the run was requested (a later schema edit does
- * not change a queued run), who asked, and what happened. What happens later defaults to nothing
- * (null, false, none): a row written before a field existed reads the same as a run it never applied to.
+ * What happens to a row of Table Executions, run or unmatched alert. It defaults to nothing (null, false,
+ * none): a row written before a field existed reads the same as a run it never applied to.
  */
-export const Execution = z.object({
-  execId: ExecId,
-  schemaId: z.string(),
-  schemaPartition: z.string(),
-  schemaName: z.string(),
-  runbook: z.string(),
-  worker: z.string(),
-  runArgs: z.string().default(''),
-  oncall: z.boolean().default(false),
-  /** Time limit of the run in ms. */
-  timeoutMs: z.number().int().positive(),
-  trigger: RunTrigger,
-  status: ExecutionStatus,
+const happenings = {
   requestedAt: IsoTime,
   startedAt: IsoTime.nullable().default(null),
   finishedAt: IsoTime.nullable().default(null),
@@ -172,15 +159,74 @@ export const Execution = z.object({
    * dedupe window) it stands for, from 1; null for any other run (their repeats are not counted).
    */
   deliveries: z.number().int().positive().nullable().default(null),
+};
+
+/** Every status but `unmatched`: the statuses of a run of a schema. */
+export const RunStatus = ExecutionStatus.exclude(['unmatched']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/**
+ * One run of one runbook: the schema as it was when the run was requested (a later schema edit does
+ * not change a queued run), who asked, and what happened.
+ */
+export const Run = z.object({
+  execId: ExecId,
+  schemaId: z.string(),
+  schemaPartition: z.string(),
+  schemaName: z.string(),
+  runbook: z.string(),
+  worker: z.string(),
+  runArgs: z.string().default(''),
+  oncall: z.boolean().default(false),
+  /** Time limit of the run in ms. */
+  timeoutMs: z.number().int().positive(),
+  trigger: RunTrigger,
+  status: RunStatus,
+  ...happenings,
 });
+export type Run = z.infer<typeof Run>;
+
+/**
+ * An alert no schema handles, recorded (terminal, never queued) so "why didn't my runbook run?" has an
+ * answer. It has no schema, runbook, worker or time limit: those fields are null, so nothing can queue,
+ * claim or run it. Same fields as a run, in the same order, so lists and the API show both alike.
+ */
+export const UnmatchedAlert = z.object({
+  execId: ExecId,
+  schemaId: z.null().default(null),
+  schemaPartition: z.null().default(null),
+  schemaName: z.null().default(null),
+  runbook: z.null().default(null),
+  worker: z.null().default(null),
+  runArgs: z.literal('').default(''),
+  oncall: z.literal(false).default(false),
+  timeoutMs: z.null().default(null),
+  trigger: RunTrigger,
+  status: z.literal('unmatched'),
+  ...happenings,
+});
+export type UnmatchedAlert = z.infer<typeof UnmatchedAlert>;
+
+/** One row of Table Executions: a run, or an alert no schema handles (`status: 'unmatched'`). */
+export const Execution = z.discriminatedUnion('status', [Run, UnmatchedAlert]);
 export type Execution = z.infer<typeof Execution>;
+
+/** Narrows a row to a run: what a worker, a queue or an approval may act on. */
+export function isRun(execution: Execution): execution is Run {
+  return execution.status !== 'unmatched';
+}
 
 /**
  * A new run's record: what it is, with everything that has not happened yet at its default (null, none,
  * false). The one place a run is put together, so a field added to the contract gets its default once.
  */
-export function newExecution(fields: z.input<typeof Execution>): Execution {
-  return Execution.parse(fields);
+export function newExecution(fields: z.input<typeof Run>): Run {
+  return Run.parse(fields);
+}
+
+/** The record of an alert no schema handles, everything else at its default. */
+export function newUnmatchedAlert(fields: z.input<typeof UnmatchedAlert>): UnmatchedAlert {
+  return UnmatchedAlert.parse(fields);
 }
 
 export function newExecId(nowMs: number = Date.now()): string {

@@ -1,10 +1,10 @@
-import type { Execution, ExecutionStatus } from './execution.js';
+import type { Execution, ExecutionStatus, Run } from './execution.js';
 import { isTerminal } from './execution.js';
 
 /**
  * What a run becomes when someone cancels it, when its worker goes silent, when no worker serves its
  * queue, when its message may be lost and when it cannot be dispatched: decided here and nowhere else.
- * Pure: storage reads the run, asks one of these, and writes the answer with one conditional update
+ * Pure: src/runs reads the run, asks one of these, and writes the answer with one conditional update
  * (`ExecutionRepository.change`), asking again on the fresh row when someone wrote first.
  */
 
@@ -104,6 +104,6 @@ export function markRequeued(current: Execution | null, now: Date): RunChange<nu
 }
 
 /** A run that could not be recorded whole or queued ends `error` with the reason, not `accepted` for ever. */
-export function failDispatch(execution: Execution, error: string, now: Date): Execution {
+export function failDispatch(execution: Run, error: string, now: Date): Run {
   return { ...execution, status: 'error', finishedAt: now.toISOString(), error };
 }

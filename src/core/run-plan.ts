@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { AlertContext } from './alert-context.js';
 import { alertRequester, openGate } from './approval-policy.js';
-import type { Execution, RunTrigger } from './execution.js';
-import { newExecId, newExecution } from './execution.js';
+import type { Execution, Run, RunTrigger, UnmatchedAlert } from './execution.js';
+import { newExecId, newExecution, newUnmatchedAlert } from './execution.js';
 import type { JobMessage } from './job-message.js';
 import type { RunbookSchema } from './runbook-schema.js';
 
 export interface RunPlan {
-  readonly execution: Execution;
+  readonly execution: Run;
   /** What to queue now; null for a gated run, which waits (`pending_approval`) until people decide. */
   readonly job: JobMessage | null;
 }
@@ -49,7 +49,7 @@ export function planRun(
 }
 
 /** The JobMessage that sends an accepted run to its worker's queue. */
-export function jobFor(execution: Execution, now: Date = new Date()): JobMessage {
+export function jobFor(execution: Run, now: Date = new Date()): JobMessage {
   return {
     v: 1,
     execId: execution.execId,
@@ -86,15 +86,9 @@ export function planUnmatched(
   trigger: RunTrigger,
   now: Date = new Date(),
   execId: string = newExecId(now.getTime()),
-): Execution {
-  return newExecution({
+): UnmatchedAlert {
+  return newUnmatchedAlert({
     execId,
-    schemaId: '',
-    schemaPartition: '',
-    schemaName: '(no schema)',
-    runbook: '',
-    worker: '',
-    timeoutMs: 1,
     trigger,
     status: 'unmatched',
     requestedAt: now.toISOString(),

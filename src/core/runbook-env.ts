@@ -1,5 +1,5 @@
 import type { AlertContext } from './alert-context.js';
-import type { Execution } from './execution.js';
+import type { Run } from './execution.js';
 
 /**
  * Variables a runbook inherits from the worker. Everything else (storage keys, tokens) stays out: a
@@ -26,7 +26,7 @@ export const INHERITED_ENV = [
 ] as const;
 
 export interface RunbookEnvInput {
-  readonly execution: Execution;
+  readonly execution: Run;
   readonly workerName: string;
   readonly alert: AlertContext | null;
   /** Path of the file holding the original alert payload, when there is one. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decideRun } from '../approvals/index.js';
 import { DecisionRequest } from '../core/approval-gate.js';
 import { stillWaiting } from '../core/approval-policy.js';
-import type { Execution } from '../core/execution.js';
+import type { Run } from '../core/execution.js';
 import { ExecId } from '../core/execution.js';
 import { isFormToken } from '../core/form-token.js';
 import { executionUrl } from '../ui/index.js';
@@ -105,7 +105,7 @@ export async function applyDecision(
   execId: string,
   decision: DecisionRequest,
   via: 'api' | 'console' | 'slack',
-): Promise<Execution> {
+): Promise<Run> {
   const outcome = await decideRun(
     { storage: services.storage, onError: (message, err) => context.error(message, err) },
     execId,

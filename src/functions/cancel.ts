@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ExecId } from '../core/execution.js';
-import { cancelRun } from '../storage/index.js';
+import { cancelRun } from '../runs/index.js';
 import { defineHttp } from './definitions.js';
 import { audit } from './http/audit.js';
 import { HttpError } from './http/errors.js';

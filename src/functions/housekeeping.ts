@@ -2,8 +2,8 @@ import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
 import type { Execution } from '../core/execution.js';
 import { applyRetention } from '../retention/index.js';
+import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
-import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
 
@@ -46,9 +46,8 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
         await announceEnded(storage, context, abandoned, 'abandoned');
       }
       const unserved = await endUnservedRuns({
-        clients: storage.clients,
-        names: storage.names,
         executions: storage.executions,
+        jobs: storage.jobs,
         workers,
         staleWorkerMs: settings.staleWorkerMs,
         queuedTimeoutMs: settings.queuedTimeoutMs,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Caller } from '../core/access.js';
 import type { ApprovalGate, DecisionRequest } from '../core/approval-gate.js';
 import { approvalCount } from '../core/approval-policy.js';
-import type { Execution } from '../core/execution.js';
+import type { Run } from '../core/execution.js';
 import { ExecId } from '../core/execution.js';
 import { SLACK_SIGNATURE_HEADER, SLACK_TIMESTAMP_HEADER, verifySlackSignature } from '../core/slack-signature.js';
 import { APPROVE_ACTION, escapeSlack, REJECT_ACTION, replyToClick } from '../notify/index.js';
@@ -123,7 +123,7 @@ function isNamedApprover(gate: ApprovalGate, principal: string): boolean {
   return gate.approvers.includes(principal);
 }
 
-function outcomeText(decided: Execution): string {
+function outcomeText(decided: Run): string {
   const name = escapeSlack(decided.schemaName);
   const needed = decided.approval?.minApprovals ?? 1;
   const have = approvalCount(decided);

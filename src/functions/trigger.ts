@@ -6,6 +6,7 @@ import { planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { SchemaId, TeamName, toSchemaResource } from '../core/runbook-schema.js';
 import { AlertIntake } from '../intake/index.js';
+import { RunDispatcher } from '../runs/index.js';
 import type { HttpCall } from './definitions.js';
 import { defineHttp } from './definitions.js';
 import { alertAnswer } from './http/alert-answer.js';
@@ -109,7 +110,7 @@ async function triggerRun(call: TriggerCall): Promise<HttpResponseInit> {
   if (!schema)
     throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
   const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }));
-  await storage.dispatcher.dispatch(plan);
+  await new RunDispatcher(storage).dispatch(plan);
   await audit(storage, context, {
     caller,
     request,

@@ -5,6 +5,7 @@ import { newExecId } from '../core/execution.js';
 import { alertSummary, planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
+import { RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 import { UnmatchedAlerts } from './unmatched-alerts.js';
 
@@ -39,12 +40,14 @@ export interface IntakeRequest {
  */
 export class AlertIntake {
   private readonly unmatched: UnmatchedAlerts;
+  private readonly dispatcher: RunDispatcher;
 
   constructor(
     private readonly storage: Storage,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.unmatched = new UnmatchedAlerts(storage, now);
+    this.dispatcher = new RunDispatcher(storage);
   }
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {
@@ -109,7 +112,7 @@ export class AlertIntake {
     }
     const plan = planRun(schema, request.trigger, now, execId, alert);
     try {
-      await this.storage.dispatcher.dispatch(plan, async () =>
+      await this.dispatcher.dispatch(plan, async () =>
         this.storage.alertPayloads.save(execId, { alert, requestId: await storedRequest() }),
       );
     } catch (err) {

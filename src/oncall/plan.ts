@@ -48,10 +48,11 @@ function notificationOf(
   return {
     action,
     execId: e.execId,
-    schemaId: e.schemaId,
-    // an unmatched alert has no schema to name: the alert is what people need to recognise
+    // an unmatched alert has no schema to name: the alert is what people need to recognise, and its
+    // schema and runbook show empty, as ever (targets tag and group by them)
+    schemaId: e.schemaId ?? '',
     schemaName: e.status === 'unmatched' ? `${e.alertRule ?? '(no rule)'} (no schema handles it)` : e.schemaName,
-    runbook: e.runbook,
+    runbook: e.runbook ?? '',
     status: e.status,
     oncall: e.oncall,
     severity: null,

@@ -48,7 +48,8 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
   const alert = execution.monitorCondition ? await storage.alertPayloads.loadAlert(execution.execId) : null;
   const facts: RunFacts = {
     team: execution.trigger.team,
-    schemaId: execution.schemaId,
+    // an unmatched alert has no schema: rules see the empty id (`schema: "*"` still matches it)
+    schemaId: execution.schemaId ?? '',
     severity: alert?.severity ?? null,
     status: execution.status,
     namespace: alert?.kubernetes.namespace ?? null,

@@ -60,6 +60,8 @@ function requestsOf(blobs: readonly ({ requestId: string | null } | null)[]): st
 
 /** The delivery key of the run's alert, if it still points at this run (a later delivery may have renewed it). */
 function releaseDelivery(stores: RunStores, run: Execution, alert: AlertContext): Promise<void> {
+  // an unmatched alert's key expires with its window: no schema's partition holds it
+  if (run.schemaId === null) return Promise.resolve();
   return stores.alertDeliveries.release(run.schemaId, deliveryKey(alert), run.execId);
 }
 

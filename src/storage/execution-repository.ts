@@ -1,6 +1,6 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
-import type { Execution, ExecutionStatus } from '../core/execution.js';
+import type { Execution, ExecutionStatus, Run } from '../core/execution.js';
 import {
   canTransition,
   Execution as ExecutionSchema,
@@ -8,6 +8,7 @@ import {
   executionKeys,
   InvalidTransitionError,
   isLateOutcome,
+  isRun,
   newestFirstKeys,
 } from '../core/execution.js';
 import type { RunChange } from '../core/run-lifecycle.js';
@@ -43,10 +44,17 @@ function toTableEntity(execution: Execution): Row & { partitionKey: string; rowK
 const fromJson = (value: unknown, fallback: unknown): unknown =>
   typeof value === 'string' ? JSON.parse(value) : fallback;
 
+/**
+ * The run fields an unmatched alert's row held before the contract gave it none: placeholders
+ * (`runbook: ''`, `timeoutMs: 1`...) that read as absent, so such a row reads as any unmatched alert.
+ */
+const UNMATCHED_PLACEHOLDERS = ['schemaId', 'schemaPartition', 'schemaName', 'runbook', 'worker', 'timeoutMs'];
+
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Execution {
   // the row is the contract's fields as they are (a null is not stored: it reads as the field's default),
   // but for the trigger, flattened, and the approval's JSON; the schema drops the table's own properties
   const { triggerSource, triggerActor, triggerTeam, triggerPrincipal, approval, approvals, ...fields } = entity;
+  if (fields.status === 'unmatched') for (const name of UNMATCHED_PLACEHOLDERS) delete fields[name];
   return ExecutionSchema.parse({
     ...fields,
     trigger: {
@@ -74,6 +82,11 @@ export interface VersionedExecution {
   readonly execution: Execution;
   /** Table ETag; a conditional update with it fails if anyone wrote in between. */
   readonly etag: string;
+}
+
+/** A run's row as read, with its ETag: what may be queued, claimed and run (an unmatched alert may not). */
+export interface VersionedRun extends VersionedExecution {
+  readonly execution: Run;
 }
 
 /**
@@ -266,13 +279,13 @@ export class ExecutionRepository {
    * At most `limit` runs still `accepted` that were requested between `fromMs` and `toMs`. Days are
    * partitions, older days greater keys: the range of those days' partitions, filtered by status.
    */
-  async listAcceptedBetween(fromMs: number, toMs: number, limit: number): Promise<Execution[]> {
+  async listAcceptedBetween(fromMs: number, toMs: number, limit: number): Promise<Run[]> {
     const newest = newestFirstKeys(toMs, '').partitionKey;
     const oldest = newestFirstKeys(fromMs, '').partitionKey;
     const filter = odata`PartitionKey ge ${newest} and PartitionKey le ${oldest} and status eq ${'accepted'}`;
-    return (await firstRows(this.table, filter, limit)).map(fromTableEntity).filter((e) => {
+    return (await firstRows(this.table, filter, limit)).map(fromTableEntity).filter((e): e is Run => {
       const at = Date.parse(e.requestedAt);
-      return at >= fromMs && at <= toMs;
+      return isRun(e) && at >= fromMs && at <= toMs;
     });
   }
 

@@ -11,15 +11,11 @@ import { JobQueue } from './job-queue.js';
 import { LogStore } from './log-store.js';
 import { NotificationLedger } from './notification-ledger.js';
 import { ResultQueue } from './result-queue.js';
-import { RunDispatcher } from './run-dispatcher.js';
 import { RunLocks } from './run-locks.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { WorkerRegistry } from './worker-registry.js';
 
-export type { CancelResult } from '../core/run-lifecycle.js';
-export type { AbandonOptions } from './abandoned-runs.js';
-export { abandonStaleRuns } from './abandoned-runs.js';
 export type { DeliveryClaim } from './alert-deliveries.js';
 export { AlertDeliveries } from './alert-deliveries.js';
 export type { AlertPayload } from './alert-payload-store.js';
@@ -33,6 +29,7 @@ export type {
   ExecutionPage,
   ExecutionQuery,
   VersionedExecution,
+  VersionedRun,
 } from './execution-repository.js';
 export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
 export type { ReceivedMessage } from './job-queue.js';
@@ -40,17 +37,11 @@ export { JobQueue, WorkerQueue } from './job-queue.js';
 export { LogStore } from './log-store.js';
 export type { LedgerEntry, PageState } from './notification-ledger.js';
 export { NotificationLedger } from './notification-ledger.js';
-export type { OrphanRunsOptions } from './orphan-runs.js';
-export { requeueOrphanRuns } from './orphan-runs.js';
 export { ResultQueue } from './result-queue.js';
-export { cancelRun } from './run-control.js';
-export { RunDispatcher } from './run-dispatcher.js';
 export { RunLocks } from './run-locks.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
-export type { UnservedRunsOptions } from './unserved-runs.js';
-export { endUnservedRuns } from './unserved-runs.js';
 export { WorkerPresence } from './worker-presence.js';
 export type { WorkerBeat } from './worker-registry.js';
 export { WorkerRegistry } from './worker-registry.js';
@@ -71,7 +62,6 @@ export interface Storage {
   readonly workers: WorkerRegistry;
   readonly results: ResultQueue;
   readonly notifications: NotificationLedger;
-  readonly dispatcher: RunDispatcher;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
   /** Round-trips to each service and says which answered. */
@@ -115,7 +105,6 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
     workers,
     results,
     notifications,
-    dispatcher: new RunDispatcher(executions, jobs, results),
     async ensureResources() {
       await Promise.all([
         schemas.ensureTable(),

@@ -126,7 +126,53 @@ export class JobQueue {
     const queue = this.clients.queue(this.names.jobQueue(job.worker));
     await sendCreatingQueue(queue, encodeMessage(JobMessage.parse(job)));
   }
+
+  /**
+   * Removes the messages queued before `insertedBefore` from every job queue but those of `keepWorkers`,
+   * handing each valid JobMessage to `onJob` first (a malformed one is just removed). Only old messages
+   * are received, so young ones keep their delivery count (what a worker's poison check reads); bounded
+   * work per call (`MAX_DRAIN_ROUNDS` of `PEEK` messages per queue). A failing `onJob` leaves its message.
+   */
+  async drainOldJobs(options: DrainOptions): Promise<void> {
+    const kept = new Set(options.keepWorkers.map((worker) => this.names.jobQueue(worker)));
+    const queues = (await this.clients.listQueues(this.names.jobQueuePrefix)).filter(
+      (name) => !name.endsWith('-poison') && !kept.has(name),
+    );
+    const cutoff = options.insertedBefore.getTime();
+    for (const name of queues) {
+      const queue = this.clients.queue(name);
+      for (let round = 0; round < MAX_DRAIN_ROUNDS; round++) {
+        const peeked = (await queue.peekMessages({ numberOfMessages: PEEK })).peekedMessageItems;
+        const old = peeked.filter((m) => m.insertedOn.getTime() < cutoff).length;
+        if (old === 0) break;
+        const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: old, visibilityTimeout: 30 });
+        for (const message of receivedMessageItems) {
+          if (message.insertedOn.getTime() >= cutoff) {
+            await queue.updateMessage(message.messageId, message.popReceipt, undefined, 0);
+            continue;
+          }
+          const job = JobMessage.safeParse(decodeMessage(message.messageText));
+          if (job.success) await options.onJob(job.data);
+          await queue.deleteMessage(message.messageId, message.popReceipt);
+        }
+        if (peeked.length < PEEK) break;
+      }
+    }
+  }
 }
+
+export interface DrainOptions {
+  /** The capabilities whose queues are left alone. */
+  readonly keepWorkers: readonly string[];
+  /** Messages queued at or after this stay. */
+  readonly insertedBefore: Date;
+  /** Called with each old, valid job before its message is deleted. */
+  readonly onJob: (job: JobMessage) => Promise<void>;
+}
+
+/** Most messages looked at per queue in one drain: bounded work per housekeeping tick. */
+const MAX_DRAIN_ROUNDS = 10;
+const PEEK = 32;
 
 /** Sends, creating the queue on first use: a capability that appeared with a new schema has none yet. */
 export async function sendCreatingQueue(queue: QueueClient, text: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { ApprovalView } from './approval-panel.js';
 import { approvalPanel } from './approval-panel.js';
 import type { HtmlFragment, HtmlValue } from './html.js';
 import { html } from './html.js';
-import { formatBytes, formatDuration, layout, statusBadge, timeCell } from './layout.js';
+import { formatBytes, formatDuration, layout, NO_SCHEMA, statusBadge, timeCell } from './layout.js';
 import { executionUrl } from './links.js';
 import { LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
 import { logView } from './log-view.js';
@@ -36,7 +36,7 @@ function details(execution: Execution, now: Date): HtmlFragment {
   return html`<dl>
 <dt>Status</dt><dd>${statusBadge(e.status)}</dd>
 <dt>Execution id</dt><dd><code>${e.execId}</code></dd>
-<dt>Schema</dt><dd>${e.schemaId} <span class="muted">(${e.schemaName}, partition ${e.schemaPartition})</span></dd>
+<dt>Schema</dt><dd>${e.schemaId} <span class="muted">(${e.schemaName ?? NO_SCHEMA}, partition ${e.schemaPartition})</span></dd>
 <dt>Runbook</dt><dd><code>${e.runbook}</code></dd>
 <dt>Worker</dt><dd>${e.worker}</dd>
 <dt>Arguments</dt><dd>${e.runArgs === '' ? NONE : html`<code>${e.runArgs}</code>`}</dd>
@@ -88,13 +88,13 @@ export function renderExecutionPage(input: ExecutionPageInput): HtmlFragment {
 <a href="/api/executions/${id}/log">Raw log</a>
 <a href="/api/executions/${id}">JSON</a>
 </p>
-<h1>${execution.schemaName} <span id="status">${statusBadge(execution.status)}</span></h1>
+<h1>${execution.schemaName ?? NO_SCHEMA} <span id="status">${statusBadge(execution.status)}</span></h1>
 ${approvalPanel(execution, input.approval ?? null, input.now)}
 ${details(execution, input.now)}
 <h2>Log</h2>
 ${logBlock}`;
   return layout({
-    title: `${execution.schemaId} · ${execution.status}`,
+    title: `${execution.schemaId ?? ''} · ${execution.status}`,
     body,
     refresh: isLive
       ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) }

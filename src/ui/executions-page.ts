@@ -3,7 +3,7 @@ import { durationMs, ExecutionStatus } from '../core/execution.js';
 import { waitingPanel } from './approval-panel.js';
 import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
-import { formatDuration, layout, statusBadge, timeCell } from './layout.js';
+import { formatDuration, layout, NO_SCHEMA, statusBadge, timeCell } from './layout.js';
 import { executionUrl } from './links.js';
 import type { WorkerView } from './workers-panel.js';
 import { workersPanel } from './workers-panel.js';
@@ -62,7 +62,7 @@ ${(filter.status || filter.schema) && html`<a href="/api/logs">Clear filters</a>
 function row(execution: Execution, now: Date): HtmlFragment {
   return html`<tr>
 <td><a href="${executionUrl(execution.execId)}">${timeCell(execution.requestedAt)}</a></td>
-<td>${execution.schemaId}<div class="muted">${execution.schemaName}</div></td>
+<td>${execution.schemaId}<div class="muted">${execution.schemaName ?? NO_SCHEMA}</div></td>
 <td>${execution.runbook}</td>
 <td>${execution.worker}</td>
 <td>${statusBadge(execution.status)}</td>

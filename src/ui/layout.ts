@@ -127,6 +127,9 @@ export function timeCell(iso: string | null): HtmlFragment {
 }
 
 /** `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`; an em dash before the run starts. */
+/** What the console names the schema of an alert no schema handles (an unmatched alert has none). */
+export const NO_SCHEMA = '(no schema)';
+
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '—';
   // clocks of the host and the worker may disagree by a little

@@ -1,13 +1,15 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Execution, RunTrigger } from '../../src/core/execution.js';
+import type { Execution, Run, RunTrigger } from '../../src/core/execution.js';
 import { newExecId } from '../../src/core/execution.js';
 import { planRun } from '../../src/core/run-plan.js';
 import { createFunctionDefinitions } from '../../src/functions/index.js';
 import type { RunningHttpHost } from '../../src/local/http-host.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import { RunDispatcher } from '../../src/runs/index.js';
 import { hasChromium, launchChromium } from '../support/chromium.js';
 import { bearerFor, testServices } from '../support/functions.js';
+import { asRun } from '../support/runs.js';
 import { testSchema } from '../support/schemas.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
@@ -28,12 +30,12 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
   let evilRun = '';
 
   /** Records a run requested `agoMs` ago, writes its log, and walks it through `steps` as a worker would. */
-  async function seed(schemaId: string, agoMs: number, steps: Partial<Execution>[], log?: string): Promise<string> {
+  async function seed(schemaId: string, agoMs: number, steps: Partial<Run>[], log?: string): Promise<string> {
     const at = new Date(Date.now() - agoMs);
     const trigger: RunTrigger = { source: 'http', actor: 'e2e', team: null, principal: null };
     const plan = planRun(schema(schemaId), trigger, at);
     const { execution } = plan;
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     if (log !== undefined) {
       await t.storage.logs.create(execution.execId);
       await t.storage.logs.append(execution.execId, Buffer.from(log));
@@ -41,7 +43,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
     for (const step of steps) {
       const current = await t.storage.executions.get(execution.execId);
       if (!current) throw new Error('seeded run vanished');
-      await t.storage.executions.transition(current, { ...current.execution, ...step });
+      await t.storage.executions.transition(current, { ...asRun(current.execution), ...step });
     }
     runs.push({ execId: execution.execId, schemaId, status: steps.at(-1)?.status ?? 'accepted' });
     return execution.execId;
@@ -52,7 +54,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
     const startedAt = new Date(Date.now() - 15_000).toISOString();
     const finishedAt = new Date(Date.now() - 10_000).toISOString();
     const running = { status: 'running' as const, startedAt, workerHost: 'e2e-host' };
-    const end = (status: Execution['status'], exitCode: number, logBytes = 0) => ({
+    const end = (status: Run['status'], exitCode: number, logBytes = 0) => ({
       status,
       finishedAt,
       exitCode,
@@ -129,7 +131,7 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
     const current = await t.storage.executions.get(execId);
     if (!current) throw new Error('seeded run missing');
     await t.storage.executions.transition(current, {
-      ...current.execution,
+      ...asRun(current.execution),
       status: 'succeeded',
       finishedAt: new Date().toISOString(),
       exitCode: 0,
@@ -191,11 +193,11 @@ describe.skipIf(!hasChromium)('web console in a real browser', () => {
 
   it('shows a live run’s colours as classes and none of its terminal escapes', async () => {
     const plan = planRun(schema('colours'), { source: 'http', actor: 'e2e', team: null, principal: null });
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const current = await t.storage.executions.get(plan.execution.execId);
     if (!current) throw new Error('seeded run missing');
     await t.storage.executions.transition(current, {
-      ...current.execution,
+      ...asRun(current.execution),
       status: 'running',
       startedAt: new Date().toISOString(),
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../src/core/execution.js';
 import { planRun } from '../../src/core/run-plan.js';
+import { RunDispatcher } from '../../src/runs/index.js';
 import { decodeMessage } from '../../src/storage/job-queue.js';
 import type { QueueWorker } from '../../workers/queue-worker.js';
 import { HTTP_TRIGGER, testSchema } from '../support/schemas.js';
@@ -39,7 +40,7 @@ describe('credentials a runbook prints', () => {
     const dir = await makeRunbooks({ 'leak.sh': `#!/usr/bin/env bash\n${leak}\necho 'out: ${JWT}'\nexit 1\n` });
     worker = startTestWorker(t, dir);
     const plan = planRun(testSchema({ id: 'leak', runbook: 'leak.sh' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     execution = await waitFor('the leaking run to fail', async () => {
       const row = (await t.storage.executions.get(plan.execution.execId))?.execution;
       return row?.status === 'failed' ? row : undefined;

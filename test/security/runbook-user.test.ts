@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../src/core/run-plan.js';
+import { RunDispatcher } from '../../src/runs/index.js';
 import { HTTP_TRIGGER, testSchema } from '../support/schemas.js';
 import type { TestStorage } from '../support/storage.js';
 import { createTestStorage } from '../support/storage.js';
@@ -102,7 +103,7 @@ describe.skipIf(process.getuid?.() !== 0)('a runbook runs as its own unprivilege
 
   async function run(runbook: string) {
     const plan = planRun(testSchema({ id: runbook, runbook }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const { execId } = plan.execution;
     const execution = await waitFor(
       `${runbook} to finish on the worker`,

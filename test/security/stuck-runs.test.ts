@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isTerminal } from '../../src/core/execution.js';
 import { planRun } from '../../src/core/run-plan.js';
+import { RunDispatcher } from '../../src/runs/index.js';
 import { bearerFor } from '../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../support/schemas.js';
 import type { SecuredApp } from '../support/secured-app.js';
@@ -50,7 +51,7 @@ describe('runs that would be stuck accepted', () => {
   ])('ends a run (%s) whose alert payload cannot be stored as error, with the reason', async (_status, gated) => {
     const plan = planRun(testSchema({ id: 'hello', requireApproval: gated }), HTTP_TRIGGER);
     await expect(
-      t.storage.dispatcher.dispatch(plan, async () => {
+      new RunDispatcher(t.storage).dispatch(plan, async () => {
         throw new Error('payload store unavailable');
       }),
     ).rejects.toThrow('payload store unavailable');

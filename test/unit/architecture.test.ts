@@ -7,7 +7,8 @@ import { checkImports, importSpecifiers } from '../support/import-rules.js';
 /**
  * The layout of README.md "Layout" as a table: each folder, the folders it may import and why. Dependencies
  * point inward: entrypoints (functions, workers, cli, local) → services (intake, oncall, approvals,
- * retention, auth) → adapters (storage, notify, ui, alerts) → core. An edge the code stops using must leave the table (the test says which).
+ * retention, auth, and runs, which intake and approvals build on) → adapters (storage, notify, ui, alerts)
+ * → core. An edge the code stops using must leave the table (the test says which).
  */
 const RULES: ImportRules = {
   layers: {
@@ -20,18 +21,33 @@ const RULES: ImportRules = {
       path: 'src/auth',
       mayImport: { core: 'access roles and token formats', storage: 'API tokens are checked against the token table' },
     },
+    runs: {
+      path: 'src/runs',
+      mayImport: {
+        core: 'the run lifecycle decides cancel, abandon, re-queue and dispatch failure',
+        storage: 'one conditional write per decision, queues the jobs',
+      },
+    },
     intake: {
       path: 'src/intake',
       mayImport: {
         core: 'run plans and dedupe keys',
         storage: 'records runs and alert deliveries',
+        runs: 'an accepted alert is dispatched like any run',
       },
     },
     oncall: {
       path: 'src/oncall',
       mayImport: { core: 'routing and the Notifier contract', storage: 'the notification ledger sends once' },
     },
-    approvals: { path: 'src/approvals', mayImport: { core: 'approval policy', storage: 'one conditional write each' } },
+    approvals: {
+      path: 'src/approvals',
+      mayImport: {
+        core: 'approval policy',
+        storage: 'one conditional write each',
+        runs: 'an approved run is released to its queue',
+      },
+    },
     retention: { path: 'src/retention', mayImport: { core: 'retention policy', storage: 'purges runs and logs' } },
     functions: {
       path: 'src/functions',
@@ -46,6 +62,7 @@ const RULES: ImportRules = {
         oncall: 'the results function pages on-call',
         approvals: 'approval decisions and their expiry',
         retention: 'Housekeeping applies retention',
+        runs: 'Trigger dispatches, CancelExecution cancels, Housekeeping sweeps stuck runs',
       },
     },
     workers: {

@@ -1,4 +1,4 @@
-import type { Execution } from '../../src/core/execution.js';
+import type { Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import { buildRunbookEnv } from '../../src/core/runbook-env.js';
 import type { AlertPayloadStore } from '../../src/storage/index.js';
@@ -6,7 +6,7 @@ import { aksTarget, fetchAksCredentials } from './aks-credentials.js';
 import { prepareAlertInput } from './alert-input.js';
 
 export interface RunEnvironmentOptions {
-  readonly run: Execution;
+  readonly run: Run;
   readonly workDir: string;
   /** The run has an OS user of its own: its HOME and TMPDIR are its private folder, not the worker's. */
   readonly separateUser: boolean;

@@ -1,5 +1,5 @@
 import { ArgvSyntaxError, splitArgs } from '../../src/core/argv.js';
-import type { Execution } from '../../src/core/execution.js';
+import type { Execution, Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import type { Redactor } from '../../src/core/redaction.js';
 import type { AlertPayloadStore, LogStore } from '../../src/storage/index.js';
@@ -41,11 +41,11 @@ export interface RunResult {
 }
 
 /** The run's final record: what it was, plus how it ended, now. */
-function ended(run: Execution, patch: Partial<Execution>): RunResult {
+function ended(run: Run, patch: Partial<Run>): RunResult {
   return { execution: { ...run, finishedAt: new Date().toISOString(), ...patch }, logTail: null };
 }
 
-export async function executeRun(deps: RunDependencies, run: Execution, signal: AbortSignal): Promise<RunResult> {
+export async function executeRun(deps: RunDependencies, run: Run, signal: AbortSignal): Promise<RunResult> {
   let args: string[];
   let resolved: ResolvedRunbook;
   try {
@@ -68,7 +68,7 @@ export async function executeRun(deps: RunDependencies, run: Execution, signal: 
 
 async function spawnRun(
   deps: RunDependencies,
-  run: Execution,
+  run: Run,
   args: string[],
   scriptPath: string,
   signal: AbortSignal,

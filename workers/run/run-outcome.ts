@@ -1,4 +1,4 @@
-import type { Execution } from '../../src/core/execution.js';
+import type { Run } from '../../src/core/execution.js';
 import type { RunbookOutcome } from './executor.js';
 
 /** Why a run was aborted: its worker is shutting down, or someone cancelled it. */
@@ -12,7 +12,7 @@ function cancelledBy(reason: unknown): string | null {
 }
 
 /** Maps how the process ended to the run's status and the facts worth keeping. */
-export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Execution> {
+export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Run> {
   const base = { exitCode: outcome.exitCode, signal: outcome.signal };
   if (outcome.aborted) {
     const by = cancelledBy(outcome.abortReason);

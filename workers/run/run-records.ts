@@ -1,10 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Execution } from '../../src/core/execution.js';
-import { isLateOutcome } from '../../src/core/execution.js';
-import type { ExecutionChange, ExecutionRepository, VersionedExecution } from '../../src/storage/index.js';
+import { isLateOutcome, isRun } from '../../src/core/execution.js';
+import type {
+  ExecutionChange,
+  ExecutionRepository,
+  VersionedExecution,
+  VersionedRun,
+} from '../../src/storage/index.js';
 
 export type ClaimResult =
-  | { readonly kind: 'claimed'; readonly run: VersionedExecution }
+  | { readonly kind: 'claimed'; readonly run: VersionedRun }
   /** No row: the message points at nothing (forged, or its row was deleted). */
   | { readonly kind: 'missing' }
   /** Already claimed, finished or cancelled: a duplicate delivery, to be dropped. */
@@ -37,7 +42,10 @@ export async function claimRun(
     },
     UNTIL_DECIDED,
   );
-  return written ? { kind: 'claimed', run: written } : (result ?? { kind: 'missing' });
+  // only an `accepted` run is claimed, so the row written is a run (an unmatched alert is never `accepted`)
+  if (written && isRun(written.execution))
+    return { kind: 'claimed', run: { ...written, execution: written.execution } };
+  return result ?? { kind: 'missing' };
 }
 
 /**

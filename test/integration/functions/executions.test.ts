@@ -1,6 +1,6 @@
 import type { HttpRequestInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Execution } from '../../../src/core/execution.js';
+import type { Run } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { HttpFunctionDefinition } from '../../../src/functions/definitions.js';
 import {
@@ -9,6 +9,7 @@ import {
   listExecutionsFunction,
 } from '../../../src/functions/executions.js';
 import { bearerFor, callHttp, testServices } from '../../support/functions.js';
+import { asRun } from '../../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -50,8 +51,8 @@ describe('Executions API', () => {
     // finish run 1 as failed, with a log
     const row = await t.storage.executions.get(ids[1] ?? '');
     if (!row) throw new Error('seed');
-    const running: Execution = {
-      ...row.execution,
+    const running: Run = {
+      ...asRun(row.execution),
       status: 'running',
       startedAt: '2026-05-01T12:00:02.000Z',
       workerHost: 'w1',

@@ -3,8 +3,10 @@ import { planRun } from '../../../src/core/run-plan.js';
 import { InvocationContext } from '../../../src/functions/azure-runtime.js';
 import { housekeepingFunction } from '../../../src/functions/housekeeping.js';
 import { triggerFunction } from '../../../src/functions/trigger.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
 import { bearerFor, callHttp, testServices } from '../../support/functions.js';
+import { asRun } from '../../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -59,12 +61,12 @@ describe('runs for a capability no worker serves', () => {
 
   it('end error once queued past CLOUDO_QUEUED_TIMEOUT_MS, announced and taken off the queue', async () => {
     const old = planRun(testSchema({ id: 'nightly', worker: 'Nightly', oncall: true }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(old);
+    await new RunDispatcher(t.storage).dispatch(old);
     const waitingForRunbook = planRun(testSchema({ id: 'served', worker: 'Runbook' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(waitingForRunbook);
+    await new RunDispatcher(t.storage).dispatch(waitingForRunbook);
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     const young = planRun(testSchema({ id: 'nightly', worker: 'Nightly', oncall: true }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(young);
+    await new RunDispatcher(t.storage).dispatch(young);
 
     await housekeepingFunction(testServices(t, { queuedTimeoutMs: 1_000 })).handler(tick());
 
@@ -94,11 +96,11 @@ describe('runs for a capability no worker serves', () => {
 
   it('housekeeping does not abandon runs on silence it has not watched for a whole stale window', async () => {
     const plan = planRun(testSchema({ id: 'served', worker: 'Runbook' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const row = await t.storage.executions.get(plan.execution.execId);
     if (!row) throw new Error('no row');
     await t.storage.executions.transition(row, {
-      ...row.execution,
+      ...asRun(row.execution),
       status: 'running',
       startedAt: new Date(Date.now() - 60_000).toISOString(),
       workerId: 'w-gone',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Execution } from '../../../src/core/execution.js';
+import type { Run } from '../../../src/core/execution.js';
 import { RESULT_MAX_ROUNDS } from '../../../src/core/result-message.js';
 import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
 import { planRun } from '../../../src/core/run-plan.js';
@@ -56,9 +56,9 @@ describe('on-call notifications from results', () => {
   });
 
   /** A finished run as a worker leaves it, and the ResultMessage it published. */
-  const finish = async (status: Execution['status'], oncall = true): Promise<unknown> => {
+  const finish = async (status: Run['status'], oncall = true): Promise<unknown> => {
     const plan = planRun(testSchema({ id: 'disk', oncall }), HTTP_TRIGGER);
-    const execution: Execution = {
+    const execution: Run = {
       ...plan.execution,
       status,
       startedAt: plan.execution.requestedAt,

@@ -3,6 +3,7 @@ import type { AlertContext } from '../../../src/core/alert-context.js';
 import { deliveryKey } from '../../../src/core/alert-delivery.js';
 import type { AuditEntry } from '../../../src/core/audit.js';
 import type { Execution, ExecutionStatus } from '../../../src/core/execution.js';
+import { newUnmatchedAlert } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { RetentionSettings } from '../../../src/core/settings.js';
 import { InvocationContext } from '../../../src/functions/azure-runtime.js';
@@ -42,7 +43,17 @@ describe('retention', () => {
       undefined,
       alert,
     ).execution;
-    const execution: Execution = { ...planned, status, finishedAt: status === 'running' ? null : at.toISOString() };
+    const finishedAt = status === 'running' ? null : at.toISOString();
+    const execution: Execution =
+      status === 'unmatched'
+        ? newUnmatchedAlert({
+            execId: planned.execId,
+            trigger: planned.trigger,
+            status,
+            requestedAt: planned.requestedAt,
+            finishedAt,
+          })
+        : { ...planned, status, finishedAt };
     await t.storage.executions.create(execution);
     await t.storage.logs.create(execution.execId);
     await t.storage.logs.append(execution.execId, Buffer.from('hello\n'));

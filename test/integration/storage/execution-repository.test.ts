@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planRun } from '../../../src/core/run-plan.js';
+import { executionKeys } from '../../../src/core/execution.js';
+import { planRun, planUnmatched } from '../../../src/core/run-plan.js';
 import { ConcurrentUpdateError } from '../../../src/storage/index.js';
+import { testAlert } from '../../support/alerts.js';
+import { asRun } from '../../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -20,6 +23,41 @@ describe('ExecutionRepository', () => {
     await t.storage.executions.create(execution);
     const read = await t.storage.executions.get(execution.execId);
     expect(read?.execution).toEqual(execution);
+  });
+
+  it('reads an unmatched alert row written with the old placeholder run fields as one without them', async () => {
+    const unmatched = planUnmatched(testAlert({ alertRule: 'legacy' }), {
+      source: 'alert',
+      actor: null,
+      team: null,
+      principal: null,
+    });
+    // as rows were written before the contract gave unmatched alerts no run fields
+    const { partitionKey, rowKey } = executionKeys(unmatched.execId);
+    await t.storage.clients.table(t.storage.names.executionsTable).createEntity({
+      partitionKey,
+      rowKey,
+      execId: unmatched.execId,
+      schemaId: '',
+      schemaPartition: '',
+      schemaName: '(no schema)',
+      runbook: '',
+      worker: '',
+      runArgs: '',
+      oncall: false,
+      timeoutMs: 1,
+      triggerSource: 'alert',
+      status: 'unmatched',
+      requestedAt: unmatched.requestedAt,
+      finishedAt: unmatched.finishedAt ?? '',
+      error: unmatched.error ?? '',
+      alertRule: 'legacy',
+      monitorCondition: 'Fired',
+      resourceId: unmatched.resourceId ?? '',
+      aksCredentials: false,
+      deliveries: 1,
+    });
+    expect((await t.storage.executions.get(unmatched.execId))?.execution).toEqual(unmatched);
   });
 
   it('reads back a gated run with its policy and decisions', async () => {
@@ -47,7 +85,7 @@ describe('ExecutionRepository', () => {
       expect(await pendingIds()).toEqual([newer.execId, older.execId]);
       const current = await t.storage.executions.get(newer.execId);
       if (!current) throw new Error('missing');
-      await t.storage.executions.transition(current, { ...current.execution, status: 'accepted' });
+      await t.storage.executions.transition(current, { ...asRun(current.execution), status: 'accepted' });
       expect(await pendingIds()).toEqual([older.execId]);
       await expect(index().getEntity('pending', newer.execId)).rejects.toMatchObject({ statusCode: 404 });
     });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { isTerminal } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { bearerFor } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
@@ -49,7 +50,7 @@ describe('cancel', () => {
 
   const dispatch = async (runbook: string, runArgs = '') => {
     const plan = planRun(testSchema({ id: runbook.replace('.sh', ''), runbook, runArgs }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     return plan.execution.execId;
   };
   const cancel = (execId: string) =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { planRun } from '../../../src/core/run-plan.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import { createStorage } from '../../../src/storage/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
@@ -42,7 +43,7 @@ describe('finished_at', () => {
 
   it('is stamped when the runbook ends, before the last of its log is uploaded', async () => {
     const plan = planRun(testSchema({ id: 'hello', runbook: 'hello.sh' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const run = await waitFor('the run to succeed', async () => {
       const e = (await t.storage.executions.get(plan.execution.execId))?.execution;
       return e?.status === 'succeeded' ? e : undefined;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { isTerminal } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { GitHubRunbookSource } from '../../../workers/source/index.js';
 import type { FakeGitHub } from '../../support/fake-github.js';
@@ -48,7 +49,7 @@ describe('runs from GitHub', () => {
 
   const run = async () => {
     const plan = planRun(testSchema({ id: 'hello', runbook: 'hello.sh' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     return waitFor<Execution>('the run to finish', async () => {
       const e = (await t.storage.executions.get(plan.execution.execId))?.execution;
       return e && isTerminal(e.status) ? e : undefined;
@@ -71,7 +72,7 @@ describe('runs from GitHub', () => {
 
   it('ends a run whose runbook is not in the repository as error, naming the path and commit', async () => {
     const plan = planRun(testSchema({ id: 'missing', runbook: 'nope.sh' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const done = await waitFor<Execution>('the run to finish', async () => {
       const e = (await t.storage.executions.get(plan.execution.execId))?.execution;
       return e && isTerminal(e.status) ? e : undefined;

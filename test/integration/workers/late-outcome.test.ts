@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../src/core/run-plan.js';
-import { abandonStaleRuns } from '../../../src/storage/index.js';
+import { abandonStaleRuns, RunDispatcher } from '../../../src/runs/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -28,7 +28,7 @@ describe('an outcome reported after housekeeping abandoned the run', () => {
 
   it('replaces abandoned, and the run says it came late', async () => {
     const plan = planRun(testSchema({ id: 'slow', runbook: 'slow.sh' }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const { execId } = plan.execution;
     await waitFor('the run to start', async () =>
       (await t.storage.executions.get(execId))?.execution.status === 'running' ? true : undefined,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { isTerminal } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -43,7 +44,7 @@ describe('log limits and redaction', () => {
 
   const run = async (runbook: string, runArgs = '') => {
     const plan = planRun(testSchema({ id: runbook.replace(/\W/g, ''), runbook, runArgs }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     return waitFor<Execution>(
       `${runbook} to finish`,
       async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import { decodeMessage, encodeMessage } from '../../../src/storage/job-queue.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
@@ -44,7 +45,7 @@ describe('QueueWorker on a real queue, real processes', () => {
 
   const dispatch = async (s: RunbookSchema) => {
     const plan = planRun(s, HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     return plan;
   };
   const finished = (execId: string, timeoutMs = 10_000): Promise<Execution> =>
@@ -150,7 +151,10 @@ describe('QueueWorker on a real queue, real processes', () => {
     worker = startTestWorker(t, dir);
     // a row written behind the schema validation's back, as a tampered table would hold
     const plan = planRun(schema('x.sh'), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch({ ...plan, execution: { ...plan.execution, runbook: '../../etc/passwd' } });
+    await new RunDispatcher(t.storage).dispatch({
+      ...plan,
+      execution: { ...plan.execution, runbook: '../../etc/passwd' },
+    });
     const done = await finished(plan.execution.execId);
     expect(done.status).toBe('error');
     expect(done.error).toMatch(/"\.\.\/\.\.\/etc\/passwd" contains a "\.\." segment/);

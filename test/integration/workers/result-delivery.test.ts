@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
 import { jobFor, planRun } from '../../../src/core/run-plan.js';
 import { RESULTS_MAX_DEQUEUE_COUNT, resultsFunction } from '../../../src/functions/results.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import type { Storage } from '../../../src/storage/index.js';
 import { createStorage } from '../../../src/storage/index.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
@@ -61,7 +62,7 @@ describe('a result survives a results-queue outage', () => {
     };
 
     const plan = planRun(testSchema({ id: 'disk', runbook: 'fail.sh', oncall: true }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const { execId } = plan.execution;
     await waitFor('the run to fail', async () =>
       (await t.storage.executions.get(execId))?.execution.status === 'failed' ? true : undefined,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planRun } from '../../../src/core/run-plan.js';
 import { listWorkersFunction } from '../../../src/functions/workers.js';
-import { abandonStaleRuns } from '../../../src/storage/index.js';
+import { abandonStaleRuns, RunDispatcher } from '../../../src/runs/index.js';
 import { bearerFor, callHttp, testServices } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -62,7 +62,7 @@ describe('worker death', () => {
       stderr += d.toString();
     });
     const plan = planRun(testSchema({ id: 'long', runbook: 'long.sh', runArgs: counter }), HTTP_TRIGGER);
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     const { execId } = plan.execution;
     const running = await waitFor(
       'the run to start on the worker process',

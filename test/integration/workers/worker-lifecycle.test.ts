@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../../src/core/execution.js';
 import { isTerminal } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
+import { RunDispatcher } from '../../../src/runs/index.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -29,7 +30,7 @@ describe('worker lifecycle: leases and shutdown', () => {
       testSchema({ id: 'slow', runbook: 'slow.sh', runArgs: `${seconds} ${pidFile}` }),
       HTTP_TRIGGER,
     );
-    await t.storage.dispatcher.dispatch(plan);
+    await new RunDispatcher(t.storage).dispatch(plan);
     return plan.execution.execId;
   };
   const current = async (execId: string): Promise<Execution | undefined> =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../src/core/access.js';
 import { decide, expire } from '../../../src/core/approval-policy.js';
 import { approvalState, approvalVersion, summarizeApproval } from '../../../src/core/approval-summary.js';
-import type { Execution } from '../../../src/core/execution.js';
+import type { Run } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 
@@ -16,9 +16,9 @@ const person = (name: string): Caller => ({
   memberships: [],
 });
 
-const pending = (minApprovals = 1): Execution =>
+const pending = (minApprovals = 1): Run =>
   planRun(testSchema({ id: 'restart', requireApproval: true, minApprovals }), HTTP_TRIGGER, T0).execution;
-const next = (e: Execution, who: string, decision: 'approve' | 'reject', reason?: string) => {
+const next = (e: Run, who: string, decision: 'approve' | 'reject', reason?: string) => {
   const verdict = decide(e, person(who), { decision, ...(reason ? { reason } : {}) }, later(1));
   if (!('next' in verdict)) throw new Error(`refused: ${JSON.stringify(verdict)}`);
   return verdict.next;

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../../src/core/execution.js';
-import { canTransition, execIdTimeMs, executionKeys, isTerminal, newExecId } from '../../../src/core/execution.js';
+import {
+  canTransition,
+  Execution,
+  execIdTimeMs,
+  executionKeys,
+  isRun,
+  isTerminal,
+  newExecId,
+} from '../../../src/core/execution.js';
+import { planRun, planUnmatched } from '../../../src/core/run-plan.js';
+import { testAlert } from '../../support/alerts.js';
+import { testSchema } from '../../support/schemas.js';
 
 describe('execution state machine', () => {
   it.each<[ExecutionStatus, ExecutionStatus, boolean]>([
@@ -41,5 +52,32 @@ describe('execution ids and keys', () => {
     );
     const keys = ids.map(executionKeys).map((k) => `${k.partitionKey}|${k.rowKey}`);
     expect([...keys].sort()).toEqual([keys[2], keys[1], keys[0]]);
+  });
+});
+
+describe('an unmatched alert record', () => {
+  const alert = testAlert({ alertRule: 'nobody-handles-this' });
+  const trigger = { source: 'alert', actor: null, team: null, principal: null } as const;
+
+  it('has no schema, runbook, worker or time limit, and is no run', () => {
+    const unmatched = planUnmatched(alert, trigger, new Date('2026-05-01T12:00:00Z'));
+    expect(unmatched).toMatchObject({
+      status: 'unmatched',
+      schemaId: null,
+      schemaName: null,
+      runbook: null,
+      worker: null,
+      timeoutMs: null,
+      deliveries: 1,
+    });
+    expect(isRun(unmatched)).toBe(false);
+  });
+
+  it('refuses run fields on an unmatched row, and an unmatched status on a run', () => {
+    const unmatched = planUnmatched(alert, trigger);
+    expect(Execution.safeParse({ ...unmatched, runbook: 'x.sh', worker: 'Runbook', timeoutMs: 1 }).success).toBe(false);
+    const { execution } = planRun(testSchema(), trigger);
+    expect(Execution.safeParse({ ...execution, status: 'unmatched' }).success).toBe(false);
+    expect(isRun(execution)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Execution } from '../../../src/core/execution.js';
+import type { Run } from '../../../src/core/execution.js';
 import {
   abandon,
   cancel,
@@ -15,7 +15,7 @@ import { testSchema } from '../../support/schemas.js';
 const T0 = new Date('2026-12-01T10:00:00.000Z');
 const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
 
-function run(overrides: Partial<Execution> = {}): Execution {
+function run(overrides: Partial<Run> = {}): Run {
   const { execution } = planRun(
     testSchema({ id: 'restart' }),
     { source: 'http', actor: 'alice', team: null, principal: null },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Execution, RunTrigger } from '../../../src/core/execution.js';
+import type { Execution, Run, RunTrigger } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import { renderExecutionPage, renderExecutionsPage } from '../../../src/ui/index.js';
 import { testSchema } from '../../support/schemas.js';
@@ -9,7 +9,7 @@ const NOW = new Date('2026-12-01T10:20:00.000Z');
 const evil = '<img src=x onerror=alert(1)>';
 const trigger: RunTrigger = { source: 'http', actor: 'alice (token 1a)', team: null, principal: 'user:alice' };
 
-function waiting(overrides: Partial<Execution> = {}): Execution {
+function waiting(overrides: Partial<Run> = {}): Run {
   const schema = testSchema({ id: 'restart', requireApproval: true, minApprovals: 2, approvers: ['role:ops'] });
   return { ...planRun(schema, trigger, T0).execution, ...overrides };
 }

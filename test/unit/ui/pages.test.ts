@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Execution } from '../../../src/core/execution.js';
-import { ExecutionStatus, isTerminal } from '../../../src/core/execution.js';
+import type { Run, RunStatus, UnmatchedAlert } from '../../../src/core/execution.js';
+import { ExecutionStatus, isTerminal, newUnmatchedAlert } from '../../../src/core/execution.js';
 import { renderErrorPage, renderExecutionPage, renderExecutionsPage } from '../../../src/ui/index.js';
 
 const NOW = new Date('2026-03-04T10:00:00.000Z');
 const ID = '019cb7d5-8a00-7000-8000-000000000001';
 
-function execution(overrides: Partial<Execution> = {}): Execution {
+function execution(overrides: Partial<Run> = {}): Run {
   return {
     execId: ID,
     schemaId: 'restart-pod',
@@ -46,8 +46,21 @@ function execution(overrides: Partial<Execution> = {}): Execution {
   };
 }
 
+/** An alert no schema handles, as the console lists it beside the runs. */
+function unmatchedAlert(overrides: Partial<UnmatchedAlert> = {}): UnmatchedAlert {
+  return newUnmatchedAlert({
+    execId: ID,
+    trigger: { source: 'alert', actor: null, team: null, principal: null },
+    status: 'unmatched',
+    requestedAt: '2026-03-04T09:58:00.000Z',
+    finishedAt: '2026-03-04T09:58:00.000Z',
+    deliveries: 1,
+    ...overrides,
+  });
+}
+
 /** Every free-text field of a run set to markup that would be an element if it were not escaped. */
-function hostileExecution(status: ExecutionStatus = 'failed'): Execution {
+function hostileExecution(status: RunStatus = 'failed'): Run {
   const evil = (field: string) => `<x-${field}>"'&</x-${field}>`;
   return execution({
     status,
@@ -101,7 +114,7 @@ describe('execution page', () => {
   });
 
   it('shows how many deliveries an unmatched alert row stands for, and nothing of the kind on a run', () => {
-    const unmatched = execution({ status: 'unmatched', monitorCondition: 'Fired', alertRule: 'rule', deliveries: 7 });
+    const unmatched = unmatchedAlert({ monitorCondition: 'Fired', alertRule: 'rule', deliveries: 7 });
     expect(renderExecutionPage({ execution: unmatched, log: null, now: NOW }).toString()).toMatch(
       /<dt>Deliveries<\/dt><dd>7 /,
     );
@@ -176,7 +189,8 @@ describe('execution page', () => {
   });
 
   it.each(ExecutionStatus.options)('reloads every 2 s only while the run is not finished (%s)', (status) => {
-    const page = renderExecutionPage({ execution: execution({ status }), log: 'x', now: NOW }).toString();
+    const row = status === 'unmatched' ? unmatchedAlert() : execution({ status });
+    const page = renderExecutionPage({ execution: row, log: 'x', now: NOW }).toString();
     // a run waiting for approval is not running: its page does not reload under someone deciding
     const reloads = !isTerminal(status) && status !== 'pending_approval';
     expect(refreshOf(page)).toBe(reloads ? `2; url=/api/logs/${ID}` : undefined);

@@ -1,9 +1,7 @@
 import { failDispatch } from '../core/run-lifecycle.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { jobFor } from '../core/run-plan.js';
-import type { ExecutionRepository, VersionedExecution } from './execution-repository.js';
-import type { JobQueue } from './job-queue.js';
-import type { ResultQueue } from './result-queue.js';
+import type { ExecutionRepository, JobQueue, ResultQueue, Storage, VersionedRun } from '../storage/index.js';
 
 /**
  * Records a run and then queues it, in that order: a worker never receives a job whose row does not
@@ -11,11 +9,15 @@ import type { ResultQueue } from './result-queue.js';
  * announced on the results queue instead of queued, so the people who decide hear of it.
  */
 export class RunDispatcher {
-  constructor(
-    private readonly executions: ExecutionRepository,
-    private readonly jobs: JobQueue,
-    private readonly results: Pick<ResultQueue, 'publish'>,
-  ) {}
+  private readonly executions: ExecutionRepository;
+  private readonly jobs: Pick<JobQueue, 'enqueue'>;
+  private readonly results: Pick<ResultQueue, 'publish'>;
+
+  constructor(storage: Pick<Storage, 'executions' | 'jobs' | 'results'>) {
+    this.executions = storage.executions;
+    this.jobs = storage.jobs;
+    this.results = storage.results;
+  }
 
   /**
    * `alongside` is written in parallel with the row (an alert's payload): the job is queued only once
@@ -37,12 +39,12 @@ export class RunDispatcher {
   }
 
   /** Queues a run that was just approved (its row already says `accepted`). */
-  async release(run: VersionedExecution): Promise<void> {
+  async release(run: VersionedRun): Promise<void> {
     await this.enqueueOrRecord(run, () => this.jobs.enqueue(jobFor(run.execution)));
   }
 
   /** A job that cannot be queued leaves its run `error` with the reason, not `accepted` forever. */
-  private async enqueueOrRecord(run: VersionedExecution, enqueue: () => Promise<void>): Promise<void> {
+  private async enqueueOrRecord(run: VersionedRun, enqueue: () => Promise<void>): Promise<void> {
     try {
       await enqueue();
     } catch (err) {
@@ -52,7 +54,7 @@ export class RunDispatcher {
   }
 
   /** Best effort: the caller reports the failure itself, whether or not the row could say so too. */
-  private async end(run: VersionedExecution, error: string): Promise<void> {
+  private async end(run: VersionedRun, error: string): Promise<void> {
     await this.executions.transition(run, failDispatch(run.execution, error, new Date())).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import type { CancelResult } from '../core/run-lifecycle.js';
 import { cancel } from '../core/run-lifecycle.js';
-import type { ExecutionRepository } from './execution-repository.js';
+import type { ExecutionRepository } from '../storage/index.js';
 
 /**
  * Cancels a run on behalf of `actor`, as `cancel` (core) decides. A conditional write: a claim racing the

@@ -1,7 +1,7 @@
 import type { Execution } from '../core/execution.js';
+import { isRun } from '../core/execution.js';
 import { abandon, staleReason } from '../core/run-lifecycle.js';
-import type { ExecutionRepository } from './execution-repository.js';
-import type { WorkerRegistry } from './worker-registry.js';
+import type { ExecutionRepository, WorkerRegistry } from '../storage/index.js';
 
 export interface AbandonOptions {
   readonly executions: ExecutionRepository;
@@ -25,7 +25,8 @@ export async function abandonStaleRuns(options: AbandonOptions): Promise<Executi
   do {
     const page = await options.executions.list({ status: 'running', limit: 100, continuationToken });
     continuationToken = page.continuationToken ?? undefined;
-    for (const run of page.executions) {
+    // every row listed is `running`: a run, never an unmatched alert
+    for (const run of page.executions.filter(isRun)) {
       seen++;
       const beat = run.workerId ? await options.workers.get(run.worker, run.workerId) : null;
       const reason = staleReason(run, beat, options.staleAfterMs, now);

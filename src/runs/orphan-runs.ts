@@ -1,8 +1,7 @@
 import type { Execution } from '../core/execution.js';
 import { markRequeued } from '../core/run-lifecycle.js';
 import { jobFor } from '../core/run-plan.js';
-import type { ExecutionRepository } from './execution-repository.js';
-import type { JobQueue } from './job-queue.js';
+import type { ExecutionRepository, JobQueue } from '../storage/index.js';
 
 export interface OrphanRunsOptions {
   readonly executions: ExecutionRepository;
