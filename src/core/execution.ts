@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { ApprovalDecision, ApprovalGate } from './approval-gate.js';
+import { ParamValue } from './run-parameters.js';
 
 export const ExecutionStatus = z.enum([
   /** A run of a schema with `require_approval`: recorded, nothing queued, until people decide. */
@@ -78,7 +79,7 @@ export class InvalidTransitionError extends Error {
   }
 }
 
-export const TriggerSource = z.enum(['http', 'cli', 'console', 'alert', 'schedule']);
+export const TriggerSource = z.enum(['http', 'cli', 'console', 'alert', 'schedule', 'rerun']);
 export type TriggerSource = z.infer<typeof TriggerSource>;
 
 /** Who or what asked for a run. */
@@ -154,6 +155,8 @@ const happenings = {
   approval: ApprovalGate.nullable().default(null),
   /** Decisions made on a gated run, oldest first. */
   approvals: z.array(ApprovalDecision).max(50).default([]),
+  /** Runs started again from this one (`POST /api/executions/{id}/rerun`), oldest first. */
+  reruns: z.array(ExecId).max(100).default([]),
   /**
    * For an `unmatched` row: how many deliveries of its alert (same alert, same condition, within the
    * dedupe window) it stands for, from 1; null for any other run (their repeats are not counted).
@@ -180,6 +183,10 @@ export const Run = z.object({
   oncall: z.boolean().default(false),
   /** Time limit of the run in ms. */
   timeoutMs: z.number().int().positive(),
+  /** Values of the schema's `parameters` the run was asked with (checked then), as the runbook sees them. */
+  params: z.record(z.string(), ParamValue).default({}),
+  /** The run this one was started again from, when it is a re-run. */
+  rerunOf: ExecId.nullable().default(null),
   trigger: RunTrigger,
   status: RunStatus,
   ...happenings,
@@ -201,6 +208,8 @@ export const UnmatchedAlert = z.object({
   runArgs: z.literal('').default(''),
   oncall: z.literal(false).default(false),
   timeoutMs: z.null().default(null),
+  params: z.object({}).strict().default({}),
+  rerunOf: z.null().default(null),
   trigger: RunTrigger,
   status: z.literal('unmatched'),
   ...happenings,

@@ -10,7 +10,8 @@ const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 /** Longest value a parameter takes: values become environment variables, and patterns run over them. */
 export const MAX_PARAM_LENGTH = 4096;
 
-export type ParamValue = string | number | boolean;
+export const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
+export type ParamValue = z.infer<typeof ParamValue>;
 
 /** A parameter as a schemas file declares it. */
 export const RunbookParameter = z
@@ -18,7 +19,7 @@ export const RunbookParameter = z
     name: z.string().regex(NAME, 'must be a letter then up to 63 letters, digits or "_"'),
     type: z.enum(['string', 'number', 'boolean', 'enum']).default('string'),
     required: z.boolean().default(false),
-    default: z.union([z.string().max(MAX_PARAM_LENGTH), z.number(), z.boolean()]).optional(),
+    default: ParamValue.optional(),
     /** The choices of an `enum`. */
     values: z.array(z.string().min(1).max(256)).min(1).max(100).optional(),
     /** A regular expression a `string` value must match, whole. */
@@ -108,7 +109,7 @@ export type ParamsResult =
  * fill what was not sent; a parameter neither sent nor defaulted is left out (the runbook sees no variable).
  */
 export function resolveParams(declared: readonly RunbookParameter[], sent: unknown): ParamsResult {
-  const parsed = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(sent ?? {});
+  const parsed = z.record(z.string(), ParamValue).safeParse(sent ?? {});
   if (!parsed.success) {
     return { ok: false, problems: ['params must be an object of names to text, numbers or true/false'] };
   }

@@ -4,7 +4,16 @@ import { alertRequester, openGate } from './approval-policy.js';
 import type { Execution, Run, RunTrigger, UnmatchedAlert } from './execution.js';
 import { newExecId, newExecution, newUnmatchedAlert } from './execution.js';
 import type { JobMessage } from './job-message.js';
+import type { ParamValue } from './run-parameters.js';
 import type { RunbookSchema } from './runbook-schema.js';
+
+/** What a run may carry besides its schema and alert. */
+export interface RunExtras {
+  /** Values of the schema's parameters, already checked (resolveParams). */
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  /** The run this one starts again. */
+  readonly rerunOf?: string;
+}
 
 export interface RunPlan {
   readonly execution: Run;
@@ -22,9 +31,10 @@ export function planRun(
   now: Date = new Date(),
   execId: string = newExecId(now.getTime()),
   alert: AlertContext | null = null,
+  extras: RunExtras = {},
 ): RunPlan {
-  // an alert's run is requested by its rule, never by whoever delivered it
-  const requestedBy = alert ? alertRequester(alert.alertRule) : trigger.principal;
+  // an alert's run is requested by its rule, never by whoever delivered it; a re-run by who asked for it
+  const requestedBy = alert && !extras.rerunOf ? alertRequester(alert.alertRule) : trigger.principal;
   const execution = newExecution({
     execId,
     schemaId: schema.id,
@@ -35,6 +45,8 @@ export function planRun(
     runArgs: schema.runArgs,
     oncall: schema.oncall,
     timeoutMs: schema.timeoutSeconds * 1000,
+    params: extras.params ?? {},
+    rerunOf: extras.rerunOf ?? null,
     // the schema's team routes notifications when the request named none
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',

@@ -1,5 +1,6 @@
 import type { AlertContext } from './alert-context.js';
 import type { Run } from './execution.js';
+import { paramsEnv } from './run-parameters.js';
 
 /**
  * Variables a runbook inherits from the worker. Everything else (storage keys, tokens) stays out: a
@@ -44,7 +45,8 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
     if (value !== undefined) env[name] = value;
   }
   const { execution, alert } = input;
-  Object.assign(env, alertEnv(alert), {
+  // parameters first: their CLOUDO_PARAM_ names cannot shadow what ClouDO sets
+  Object.assign(env, paramsEnv(execution.params), alertEnv(alert), {
     CLOUDO_EXEC_ID: execution.execId,
     CLOUDO_SCHEMA_ID: execution.schemaId,
     CLOUDO_RUNBOOK: execution.runbook,

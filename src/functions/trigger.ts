@@ -1,7 +1,9 @@
 import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { parseAlert } from '../alerts/index.js';
+import type { AlertContext } from '../core/alert-context.js';
 import { RunTrigger } from '../core/execution.js';
+import { resolveParams } from '../core/run-parameters.js';
 import { planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { SchemaId, TeamName, toSchemaResource } from '../core/runbook-schema.js';
@@ -64,9 +66,21 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
       const who = { actor: known ? caller.id : null, principal: known ? caller.principal : null, team };
 
       const call: TriggerCall = { ...args, schema, who };
-      return payload !== undefined ? triggerAlerts(call, payload) : triggerRun(call);
+      if (payload === undefined) return triggerRun(call, undefined);
+      if (isRunRequest(payload)) return triggerRun(call, payload.params);
+      const parsed = parseAlert(payload);
+      if (parsed.ok) return triggerAlerts(call, parsed.alerts, payload);
+      // the original console posted {"source": ...} to start a run: with a schema named, a body that is no
+      // alert is a plain manual run; without one, it was meant as an alert
+      if (schema) return triggerRun(call, undefined);
+      throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
     },
   );
+}
+
+/** `{"params": {...}}`: a manual run with parameter values, not an alert. */
+function isRunRequest(payload: unknown): payload is { params: unknown } {
+  return typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'params' in payload;
 }
 
 /** A Trigger call with its schema (when `id` named one) and who it runs for. */
@@ -76,21 +90,21 @@ interface TriggerCall extends HttpCall {
 }
 
 /** An alert payload: each alert runs the schema `id` names or, without `id`, the schemas that handle it. */
-async function triggerAlerts(call: TriggerCall, payload: unknown): Promise<HttpResponseInit> {
+async function triggerAlerts(
+  call: TriggerCall,
+  alerts: readonly AlertContext[],
+  payload: unknown,
+): Promise<HttpResponseInit> {
   const { request, context, caller, schema, who, services } = call;
   const { settings, storage } = services;
-  const parsed = parseAlert(payload);
-  if (!parsed.ok) {
-    throw new HttpError(422, `not an alert payload ClouDO knows; checked: ${parsed.checked.join('; ')}`);
-  }
-  if (parsed.alerts.length > settings.maxAlertsPerRequest) {
+  if (alerts.length > settings.maxAlertsPerRequest) {
     throw new HttpError(
       413,
-      `this request carries ${parsed.alerts.length} alerts; at most ${settings.maxAlertsPerRequest} are accepted per request (CLOUDO_MAX_ALERTS_PER_REQUEST)`,
+      `this request carries ${alerts.length} alerts; at most ${settings.maxAlertsPerRequest} are accepted per request (CLOUDO_MAX_ALERTS_PER_REQUEST)`,
     );
   }
   const trigger = RunTrigger.parse({ source: 'alert', ...who });
-  const outcomes = await new AlertIntake(storage).accept({ schema, alerts: parsed.alerts, payload, trigger });
+  const outcomes = await new AlertIntake(storage).accept({ schema, alerts, payload, trigger });
   for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {
     await audit(storage, context, {
       caller,
@@ -100,16 +114,20 @@ async function triggerAlerts(call: TriggerCall, payload: unknown): Promise<HttpR
       details: { schema: o.schemaId ?? '', alert: (o.alertRule ?? '').slice(0, 200), condition: o.monitorCondition },
     });
   }
-  return { status: 202, jsonBody: alertAnswer(parsed.alerts.length, outcomes) };
+  return { status: 202, jsonBody: alertAnswer(alerts.length, outcomes) };
 }
 
-/** A manual run of the schema `id` names. */
-async function triggerRun(call: TriggerCall): Promise<HttpResponseInit> {
+/** A manual run of the schema `id` names, with the parameter values `sentParams` (checked here). */
+async function triggerRun(call: TriggerCall, sentParams: unknown): Promise<HttpResponseInit> {
   const { request, context, caller, schema, who, services } = call;
   const { settings, storage, workerPresence } = services;
   if (!schema)
     throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
-  const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }));
+  const params = resolveParams(schema.parameters, sentParams);
+  if (!params.ok) throw new HttpError(400, `invalid parameters for ${schema.id}: ${params.problems.join('; ')}`);
+  const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }), undefined, undefined, null, {
+    params: params.params,
+  });
   await new RunDispatcher(storage).dispatch(plan);
   await audit(storage, context, {
     caller,

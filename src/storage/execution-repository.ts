@@ -20,29 +20,33 @@ import { deleteRows, firstRows } from './table-rows.js';
 
 type Row = Record<string, string | number | boolean>;
 
-/**
- * Table rows cannot hold null: a null field is simply absent, and absent reads back as null. Nested
- * values (the approval gate and decisions) are stored as JSON text.
- */
+/** Nested values, stored as JSON text; an empty one is not stored at all and reads as its default. */
+const JSON_FIELDS = ['approval', 'approvals', 'params', 'reruns'] as const;
+
+const isEmpty = (value: unknown) =>
+  value === null || (Array.isArray(value) ? value.length === 0 : Object.keys(value as object).length === 0);
+
+/** Table rows cannot hold null: a null field is simply absent, and absent reads back as null. */
 function toTableEntity(execution: Execution): Row & { partitionKey: string; rowKey: string } {
-  const { trigger, approval, approvals, ...rest } = ExecutionSchema.parse(execution);
+  const { trigger, ...rest } = ExecutionSchema.parse(execution);
+  const nested = Object.fromEntries(
+    JSON_FIELDS.map((field) => [field, isEmpty(rest[field]) ? null : JSON.stringify(rest[field])]),
+  );
   const row: Row = {};
   for (const [key, value] of Object.entries({
     ...rest,
+    ...nested,
     triggerSource: trigger.source,
     triggerActor: trigger.actor,
     triggerTeam: trigger.team,
     triggerPrincipal: trigger.principal,
-    approval: approval === null ? null : JSON.stringify(approval),
-    approvals: approvals.length === 0 ? null : JSON.stringify(approvals),
   })) {
-    if (value !== null) row[key] = value;
+    if (value !== null) row[key] = value as string | number | boolean;
   }
   return { ...executionKeys(execution.execId), ...row };
 }
 
-const fromJson = (value: unknown, fallback: unknown): unknown =>
-  typeof value === 'string' ? JSON.parse(value) : fallback;
+const fromJson = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : undefined);
 
 /**
  * The run fields an unmatched alert's row held before the contract gave it none: placeholders
@@ -52,8 +56,8 @@ const UNMATCHED_PLACEHOLDERS = ['schemaId', 'schemaPartition', 'schemaName', 'ru
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Execution {
   // the row is the contract's fields as they are (a null is not stored: it reads as the field's default),
-  // but for the trigger, flattened, and the approval's JSON; the schema drops the table's own properties
-  const { triggerSource, triggerActor, triggerTeam, triggerPrincipal, approval, approvals, ...fields } = entity;
+  // but for the trigger, flattened, and the nested fields' JSON; the schema drops the table's own properties
+  const { triggerSource, triggerActor, triggerTeam, triggerPrincipal, ...fields } = entity;
   if (fields.status === 'unmatched') for (const name of UNMATCHED_PLACEHOLDERS) delete fields[name];
   return ExecutionSchema.parse({
     ...fields,
@@ -63,8 +67,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
       team: triggerTeam ?? null,
       principal: triggerPrincipal ?? null,
     },
-    approval: fromJson(approval, null),
-    approvals: fromJson(approvals, []),
+    ...Object.fromEntries(JSON_FIELDS.map((field) => [field, fromJson(fields[field])])),
   });
 }
 

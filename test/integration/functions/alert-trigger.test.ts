@@ -76,10 +76,18 @@ describe('Trigger with alert payloads', () => {
     const invalid = await post('?id=vm-runbook', '{"schemaId": ');
     expect(invalid.status).toBe(400);
     expect(invalid.body.error).toMatch(/not valid JSON/);
-    const unknown = await post('?id=vm-runbook', JSON.stringify({ hello: 'world' }));
+    const unknown = await post('', JSON.stringify({ hello: 'world' }));
     expect(unknown.status).toBe(422);
     expect(unknown.body.error).toMatch(/checked: .*azure-common.*alertmanager/);
     expect(await runCount()).toBe(before);
+  });
+
+  it('takes a body that is no alert as a plain manual run when a schema is named, as the original console sent', async () => {
+    const before = await runCount();
+    const manual = await post('?id=vm-runbook', JSON.stringify({ source: 'console' }));
+    expect(manual.status).toBe(202);
+    expect(manual.body).toMatchObject({ status: 'accepted', schema: { id: 'vm-runbook' } });
+    expect(await runCount()).toBe(before + 1);
   });
 
   it('starts exactly one run for a storm of 100 concurrent deliveries of one alert', async () => {

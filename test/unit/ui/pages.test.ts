@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Run, RunStatus, UnmatchedAlert } from '../../../src/core/execution.js';
-import { ExecutionStatus, isTerminal, newUnmatchedAlert } from '../../../src/core/execution.js';
+import { ExecutionStatus, isTerminal, newExecution, newUnmatchedAlert } from '../../../src/core/execution.js';
 import { renderErrorPage, renderExecutionPage, renderExecutionsPage } from '../../../src/ui/index.js';
 
 const NOW = new Date('2026-03-04T10:00:00.000Z');
 const ID = '019cb7d5-8a00-7000-8000-000000000001';
 
 function execution(overrides: Partial<Run> = {}): Run {
-  return {
+  // what a page shows, the rest at the contract's defaults; overrides unchecked, as hostile ones must be
+  const run = newExecution({
     execId: ID,
     schemaId: 'restart-pod',
     schemaPartition: 'aks',
@@ -28,22 +29,8 @@ function execution(overrides: Partial<Run> = {}): Run {
     logBytes: 2048,
     workerHost: 'worker-7f9c',
     workerId: 'worker-7f9c-1234-ab',
-    runbookOrigin: null,
-    commitSha: null,
-    alertRule: null,
-    monitorCondition: null,
-    resourceId: null,
-    cancelRequestedBy: null,
-    notifyError: null,
-    abandonedAt: null,
-    requeuedAt: null,
-    aksCredentials: false,
-    exclusiveKey: null,
-    approval: null,
-    approvals: [],
-    deliveries: null,
-    ...overrides,
-  };
+  });
+  return { ...run, ...overrides };
 }
 
 /** An alert no schema handles, as the console lists it beside the runs. */
