@@ -41,14 +41,13 @@ export interface TimerFunctionDefinition {
 
 /**
  * A function fed by a Storage Queue. Azure's queue trigger decodes the base64 JSON text; the local host
- * polls the same queue and behaves the same: a throw makes the message come back, up to
- * `maxDequeueCount` deliveries (host.json), then it goes to `<queue>-poison`.
+ * polls the same queue and behaves the same: a throw makes the message come back after host.json's
+ * `visibilityTimeout`, up to its `maxDequeueCount` deliveries, then it goes to `<queue>-poison`.
  */
 export interface QueueFunctionDefinition {
   readonly kind: 'queue';
   readonly name: string;
   readonly queueName: string;
-  readonly maxDequeueCount: number;
   readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
