@@ -7,7 +7,7 @@ import { loadAppSettings } from '../../src/core/settings.js';
 import { createAppServices, createFunctionDefinitions, registrationOptions } from '../../src/functions/index.js';
 import { startHttpHost } from '../../src/local/http-host.js';
 import { startQueueFunctions } from '../../src/local/queue-runner.js';
-import { startTimers } from '../../src/local/timer-runner.js';
+import { localTimerIntervalMs, startTimers } from '../../src/local/timer-runner.js';
 
 const env = process.env;
 const services = createAppServices(loadAppSettings({ ...env, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' }));
@@ -15,7 +15,7 @@ const definitions = createFunctionDefinitions(() => services, registrationOption
 const log = (name: string, level: string, args: unknown[]) => {
   if (level === 'error') console.error(`[${name}] ${args.map(String).join(' ')}`);
 };
-startTimers(definitions, log);
+startTimers(definitions, log, localTimerIntervalMs(env));
 startQueueFunctions(definitions, services.storage.clients, log);
 const host = await startHttpHost({ definitions, port: Number(env.PORT ?? 0), keys: null, log });
 console.log(`listening at ${host.url}`);

@@ -28,14 +28,13 @@ export interface HttpFunctionDefinition {
 }
 
 /**
- * A function run on a schedule: Azure fires it from the NCRONTAB `schedule`; the local host runs it every
- * `localIntervalMs`.
+ * A function run on a schedule: Azure fires it from the six-field NCRONTAB `schedule` (UTC), and so does
+ * the local host (unless CLOUDO_LOCAL_TIMER_INTERVAL_MS says otherwise).
  */
 export interface TimerFunctionDefinition {
   readonly kind: 'timer';
   readonly name: string;
   readonly schedule: string;
-  readonly localIntervalMs: number;
   readonly handler: (context: InvocationContext) => Promise<void>;
 }
 

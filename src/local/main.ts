@@ -8,6 +8,7 @@
  *   PORT              HTTP port (default 7071)
  *   CLOUDO_AZURITE_BLOB_PORT / _QUEUE_PORT / _TABLE_PORT   Azurite ports (default: free ones)
  *   CLOUDO_SCHEMAS_FILE, RUNBOOKS_DIR                      what to import and run
+ *   CLOUDO_LOCAL_TIMER_INTERVAL_MS   run the timer functions this often (default: their own schedule)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import type { LocalKeys } from './local-keys.js';
 import type { LocalStack } from './stack.js';
 import { startLocalStack } from './stack.js';
 import { StackFileWriter, stateDir } from './stack-file.js';
+import { localTimerIntervalMs } from './timer-runner.js';
 
 const Port = z.coerce.number().int().min(0).max(65_535);
 
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     namespace: env.CLOUDO_STORAGE_NAMESPACE ?? '',
     secure,
     stateDir: stateDir(env),
+    timerIntervalMs: localTimerIntervalMs(env),
     env,
     log: (source, line) => console.log(`[${source}] ${line}`),
     // a restarted worker has a new pid: stack.json lists the processes that run now

@@ -36,6 +36,11 @@ export interface LocalStackOptions {
   /** Environment handed to the app settings and the workers (poll interval, concurrency...). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (source: string, line: string) => void;
+  /**
+   * Run the timer functions (Housekeeping) this often instead of on their schedule
+   * (`CLOUDO_LOCAL_TIMER_INTERVAL_MS`); null or absent: on their schedule, as in Azure.
+   */
+  readonly timerIntervalMs?: number | null;
   /** Told when a worker restarted with a new pid (see LocalStack.childPids). */
   readonly onChildPidsChange?: () => void;
 }
@@ -107,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const definitions = createFunctionDefinitions(() => services, registrationOptions(storageEnv));
     const log = (name: string, level: string, args: unknown[]) =>
       options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`);
-    const timers = startTimers(definitions, log);
+    const timers = startTimers(definitions, log, options.timerIntervalMs ?? null);
     stops.push(() => timers.stop());
     const queueFunctions = startQueueFunctions(definitions, services.storage.clients, log);
     stops.push(() => queueFunctions.stop());

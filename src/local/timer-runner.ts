@@ -2,14 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { Ticker } from '../core/ticker.js';
 import type { FunctionDefinition, TimerFunctionDefinition } from '../functions/index.js';
 import { InvocationContext } from '../functions/index.js';
+import { parseSchedule } from './ncrontab.js';
 
 /**
- * Runs the timer functions of the list locally, each every `localIntervalMs`, one run at a time, as the
- * Functions host runs them on their schedule in Azure.
+ * `CLOUDO_LOCAL_TIMER_INTERVAL_MS`: when set, the local host runs every timer function this often instead
+ * of on its NCRONTAB schedule (labs and tests that cannot wait for Housekeeping's minute); unset, the
+ * schedule, as in Azure.
+ */
+export function localTimerIntervalMs(env: Readonly<Record<string, string | undefined>>): number | null {
+  const text = env.CLOUDO_LOCAL_TIMER_INTERVAL_MS;
+  if (!text) return null;
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) {
+    throw new Error(`CLOUDO_LOCAL_TIMER_INTERVAL_MS="${text}" must be a whole number of ms > 0, or unset`);
+  }
+  return ms;
+}
+
+/**
+ * Runs the timer functions of the list locally, one run at a time each, as the Functions host runs them
+ * in Azure: on their own NCRONTAB `schedule` (UTC), or every `intervalMs` when given.
  */
 export function startTimers(
   definitions: readonly FunctionDefinition[],
   log: (functionName: string, level: string, args: unknown[]) => void,
+  intervalMs: number | null = null,
 ): { stop(): Promise<void> } {
   const tickers = definitions
     .filter((d): d is TimerFunctionDefinition => d.kind === 'timer')
@@ -22,8 +39,11 @@ export function startTimers(
         });
         return definition.handler(context).catch((err: unknown) => log(definition.name, 'error', [err]));
       };
+      // parsed now, even when an interval overrides it: a schedule Azure would misread stops the start
+      const schedule = parseSchedule(definition.schedule);
+      const delayMs = intervalMs ?? (() => schedule.next(new Date()).getTime() - Date.now());
       // referenced, as the host's timers are: the local stack lives as long as its functions run
-      return new Ticker(run, definition.localIntervalMs, false).start();
+      return new Ticker(run, delayMs, false).start();
     });
   return {
     async stop() {
