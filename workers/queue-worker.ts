@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Execution } from '../src/core/execution.js';
 import { isTerminal } from '../src/core/execution.js';
 import type { Log } from '../src/core/log.js';
+import { Poller } from '../src/core/poller.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
 import type { RunbookAccountRange, WorkerSettings } from '../src/core/worker-settings.js';
@@ -24,7 +25,6 @@ import {
   giveUp,
   Heartbeat,
   LeaseKeeper,
-  Poller,
   readJob,
 } from './queue/index.js';
 import type { CancelReason, RunDependencies } from './run/index.js';

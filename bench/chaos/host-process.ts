@@ -6,6 +6,7 @@
 import { loadAppSettings } from '../../src/core/settings.js';
 import { createAppServices, createFunctionDefinitions, registrationOptions } from '../../src/functions/index.js';
 import { startHttpHost } from '../../src/local/http-host.js';
+import { loadTimerInterval } from '../../src/local/local-settings.js';
 import { startQueueFunctions } from '../../src/local/queue-runner.js';
 import { startTimers } from '../../src/local/timer-runner.js';
 
@@ -15,7 +16,7 @@ const definitions = createFunctionDefinitions(() => services, registrationOption
 const log = (name: string, level: string, args: unknown[]) => {
   if (level === 'error') console.error(`[${name}] ${args.map(String).join(' ')}`);
 };
-startTimers(definitions, log);
+startTimers(definitions, log, loadTimerInterval(env));
 startQueueFunctions(definitions, services.storage.clients, log);
 const host = await startHttpHost({ definitions, port: Number(env.PORT ?? 0), keys: null, log });
 console.log(`listening at ${host.url}`);

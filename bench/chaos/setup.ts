@@ -30,6 +30,8 @@ export const CHAOS_ENV: Readonly<Record<string, string>> = {
   CLOUDO_KILL_GRACE_MS: '500',
   // a run accepted this long is queued once more: the lab's settle times are tens of seconds, not minutes
   CLOUDO_ORPHAN_AFTER_MS: '5000',
+  // Housekeeping (stale workers, orphans) every 10 s rather than on its schedule's minute, for the same reason
+  CLOUDO_LOCAL_TIMER_INTERVAL_MS: '10000',
 };
 
 /** The process environment without notification settings a developer's shell may hold. */

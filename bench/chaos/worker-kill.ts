@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkerProcess } from '../../src/local/worker-processes.js';
+import { SupervisedProcess } from '../../src/local/supervisor.js';
+import { workerProcess } from '../../src/local/worker-process.js';
 import { startStackIn } from '../../test/support/local-stack.js';
 import { burst } from './burst.js';
 import type { ScenarioResult } from './result.js';
@@ -21,11 +22,13 @@ export async function workerKillScenario(options: ChaosOptions): Promise<Scenari
   const stack = await startStackIn(dir, [chaosEntity(appendFile, 0.2)], { runbooksDir: RUNBOOKS_DIR, env });
   // the stack runs one worker per capability; a second one competes for the same queue, as a scaled-out
   // deployment's containers do
-  const second = new WorkerProcess({
-    worker: 'Runbook',
-    env: { ...env, AzureWebJobsStorage: stack.azurite.connectionString, RUNBOOKS_DIR },
-    onLine: () => undefined,
-  });
+  const second = new SupervisedProcess(
+    workerProcess({
+      worker: 'Runbook',
+      env: { ...env, AzureWebJobsStorage: stack.azurite.connectionString, RUNBOOKS_DIR },
+      onLine: () => undefined,
+    }),
+  );
   second.start();
   const notes: string[] = [];
   try {

@@ -28,27 +28,25 @@ export interface HttpFunctionDefinition {
 }
 
 /**
- * A function run on a schedule: Azure fires it from the NCRONTAB `schedule`; the local host runs it every
- * `localIntervalMs`.
+ * A function run on a schedule: Azure fires it from the six-field NCRONTAB `schedule` (UTC), and so does
+ * the local host (unless CLOUDO_LOCAL_TIMER_INTERVAL_MS says otherwise).
  */
 export interface TimerFunctionDefinition {
   readonly kind: 'timer';
   readonly name: string;
   readonly schedule: string;
-  readonly localIntervalMs: number;
   readonly handler: (context: InvocationContext) => Promise<void>;
 }
 
 /**
  * A function fed by a Storage Queue. Azure's queue trigger decodes the base64 JSON text; the local host
- * polls the same queue and behaves the same: a throw makes the message come back, up to
- * `maxDequeueCount` deliveries (host.json), then it goes to `<queue>-poison`.
+ * polls the same queue and behaves the same: a throw makes the message come back after host.json's
+ * `visibilityTimeout`, up to its `maxDequeueCount` deliveries, then it goes to `<queue>-poison`.
  */
 export interface QueueFunctionDefinition {
   readonly kind: 'queue';
   readonly name: string;
   readonly queueName: string;
-  readonly maxDequeueCount: number;
   readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 

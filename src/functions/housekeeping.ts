@@ -22,7 +22,6 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
     kind: 'timer',
     name: 'Housekeeping',
     schedule: '0 */1 * * * *',
-    localIntervalMs: 10_000,
     handler: async (context: InvocationContext) => {
       const { storage, settings, deployedSchemas } = services();
       // until it has worked once in this process (a no-op afterwards); a failure must not stop the sweep

@@ -17,7 +17,6 @@ export function resultsFunction(services: ServicesProvider, namespace: string): 
     kind: 'queue',
     name: 'Results',
     queueName: resourceNames(namespace).resultsQueue,
-    maxDequeueCount: RESULTS_MAX_DEQUEUE_COUNT,
     handler: async (message: unknown, context: InvocationContext) => {
       const { storage, settings, notifiers } = services();
       const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir, mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -8,6 +7,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AzuriteDependents } from './azurite-watchdog.js';
+import { Supervisor } from './supervisor.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const DEV_ACCOUNT = 'devstoreaccount1';
@@ -32,6 +32,13 @@ export interface AzuriteOptions {
    * setDependents) at most before it saves and stops anyway (default 60 s: a worker's shutdown grace).
    */
   readonly dependentsWaitMs?: number;
+  /**
+   * Supervises the process: the local stack's, so Azurite is among its pids and stops after the workers
+   * started later; default, one of its own. Azurite is never restarted: a new one would have new ports.
+   */
+  readonly supervisor?: Supervisor;
+  /** Told should Azurite exit before stop(). */
+  readonly onLine?: (line: string) => void;
 }
 
 export interface RunningAzurite {
@@ -89,16 +96,26 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   await mkdir(path.dirname(logFile), { recursive: true });
   const log = await open(logFile, 'a');
   const logStart = (await log.stat()).size;
-  const child = spawn(process.execPath, [...azuriteProcess(), String(options.dependentsWaitMs ?? 60_000), ...args], {
-    // a file, not a pipe: Azurite's writes must not fail when this process is gone (azurite-process.ts)
-    stdio: ['ignore', log.fd, log.fd, 'ipc'],
-    // its own process group: a terminal's Ctrl-C reaches only our process, which stops Azurite last, after
-    // the workers have recorded their final statuses
-    detached: true,
+  let child: ChildProcess | undefined;
+  const supervised = (options.supervisor ?? new Supervisor()).start({
+    spawn: () => {
+      child = spawn(process.execPath, [...azuriteProcess(), String(options.dependentsWaitMs ?? 60_000), ...args], {
+        // a file, not a pipe: Azurite's writes must not fail when this process is gone (azurite-process.ts)
+        stdio: ['ignore', log.fd, log.fd, 'ipc'],
+        // its own process group: a terminal's Ctrl-C reaches only our process, which stops Azurite last,
+        // after the workers have recorded their final statuses
+        detached: true,
+      });
+      // the channel is how Azurite learns we died; it must not keep this process alive
+      child.channel?.unref();
+      return child;
+    },
+    ...(options.onLine && { onLine: options.onLine }),
+    // its own SIGTERM handler closes the servers, and closing its databases saves them; SIGKILL if that hangs
+    stopTimeoutMs: 10_000,
   });
   await log.close();
-  // the channel is how Azurite learns we died; it must not keep this process alive
-  child.channel?.unref();
+  if (!child) throw new Error('unreachable: the supervisor spawns at start');
   const cleanUp = () => (tempDir ? rm(tempDir, { recursive: true, force: true }) : Promise.resolve());
   const ports = await readPorts(child, logFile, logStart, options.startTimeoutMs ?? 30_000).catch(async (err) => {
     await cleanUp();
@@ -113,10 +130,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     setDependents(pids) {
       const message: AzuriteDependents = { dependents: [...pids] };
       // no callback, and a failed send (Azurite just died) would be an unhandled 'error' ending this process
-      if (child.connected) child.send(message, () => undefined);
+      if (child?.connected) child.send(message, () => undefined);
     },
     stop() {
-      stopping ??= stopChild(child).finally(cleanUp);
+      stopping ??= supervised.stop().finally(cleanUp);
       return stopping;
     },
   };
@@ -157,14 +174,4 @@ async function readPorts(
     }
     await sleep(50);
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  // Azurite's own handler: it closes its servers, and closing its databases saves them
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Env, EnvShape } from '../core/setting-values.js';
-import { Bool, described, OneOf, parseEnv, SettingsError, WholeNumber } from '../core/setting-values.js';
+import { Bool, described, Millis, OneOf, parseEnv, SettingsError, WholeNumber } from '../core/setting-values.js';
 import { StorageEnv } from '../core/storage-settings.js';
 
 /** Where the local stack keeps its state; the CLI finds the running stack there too. */
@@ -10,6 +10,22 @@ export const StateDirEnv = {
     'where the local stack keeps Azurite data, keys.json and stack.json',
   ),
 } satisfies EnvShape;
+
+/** Labs and tests that cannot wait for Housekeeping's minute run the timer functions faster. */
+const TimerEnv = {
+  CLOUDO_LOCAL_TIMER_INTERVAL_MS: described(
+    Millis('CLOUDO_LOCAL_TIMER_INTERVAL_MS', 1, 86_400_000).optional(),
+    'run the timer functions this often instead of on their own NCRONTAB schedule, as Azure does',
+  ),
+} satisfies EnvShape;
+
+/** The local timers' interval, or null for their own schedule. */
+export function loadTimerInterval(env: Env): number | null {
+  const problems: string[] = [];
+  const v = parseEnv(TimerEnv, env, problems);
+  if (!v) throw new SettingsError(problems);
+  return v.CLOUDO_LOCAL_TIMER_INTERVAL_MS ?? null;
+}
 
 const Port = (name: string) => WholeNumber(name, 0, 65_535);
 const azuritePort = (service: string) =>
@@ -39,6 +55,7 @@ export const LocalEnv = {
   CLOUDO_STORAGE_NAMESPACE: StorageEnv.CLOUDO_STORAGE_NAMESPACE,
   CLOUDO_SCHEMAS_FILE: described(z.string().default('schemas/schemas.json'), 'schemas file imported at start'),
   RUNBOOKS_DIR: described(z.string().default('runbooks'), 'folder of the runbooks the local workers run'),
+  ...TimerEnv,
 } satisfies EnvShape;
 
 export function loadLocalSettings(env: Env, flags: { inMemory: boolean; secure: boolean }) {
@@ -58,6 +75,7 @@ export function loadLocalSettings(env: Env, flags: { inMemory: boolean; secure: 
     namespace: v.CLOUDO_STORAGE_NAMESPACE,
     schemasFile: v.CLOUDO_SCHEMAS_FILE,
     runbooksDir: v.RUNBOOKS_DIR,
+    timerIntervalMs: v.CLOUDO_LOCAL_TIMER_INTERVAL_MS ?? null,
   };
 }
 

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     namespace: settings.namespace,
     secure: settings.secure,
     stateDir: settings.stateDir,
+    timerIntervalMs: settings.timerIntervalMs,
     env,
     log: (source, line) => console.log(`[${source}] ${line}`),
     // a restarted worker has a new pid: stack.json lists the processes that run now

@@ -1,87 +1,108 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Poller } from '../core/poller.js';
 import type { FunctionDefinition, QueueFunctionDefinition } from '../functions/index.js';
 import { InvocationContext } from '../functions/index.js';
-import type { StorageClients } from '../storage/index.js';
-
-/** Longest wait between two polls of an empty queue: host.json `maxPollingInterval`, 250 ms. */
-const MAX_IDLE_MS = 250;
+import type { ReceivedMessage, StorageClients, WorkerQueue } from '../storage/index.js';
+import { consumerQueue } from '../storage/index.js';
+import type { HostQueues } from './host-json.js';
+import { readHostQueues } from './host-json.js';
 
 /**
- * Feeds the queue functions of the list from their queues as the Functions host does: base64 JSON
- * decoded, `dequeueCount` in the trigger metadata, a throw brings the message back after a growing
- * delay, and after `maxDequeueCount` deliveries it goes to `<queue>-poison`.
+ * How long a message stays out of sight while its function runs. The Functions host hides it for 10 min
+ * and renews that; without renewals here, long enough for a results delivery's sends, short enough that a
+ * killed local host's messages come back soon.
+ */
+const RUNNING_LEASE_MS = 30_000;
+
+type Log = (functionName: string, level: string, args: unknown[]) => void;
+
+/**
+ * Feeds the queue functions of the list from their queues as the Functions host does, with host.json's
+ * `extensions.queues` (`queues`, read from host.json unless given): base64 JSON decoded, `dequeueCount`
+ * in the trigger metadata, a batch of `batchSize` fetched whenever the messages in hand are down to
+ * `newBatchThreshold`, a throw brings the message back after `visibilityTimeout`, and the delivery that
+ * reaches `maxDequeueCount` sends it to `<queue>-poison` instead.
  */
 export function startQueueFunctions(
   definitions: readonly FunctionDefinition[],
   clients: StorageClients,
-  log: (functionName: string, level: string, args: unknown[]) => void,
+  log: Log,
+  queues: HostQueues = readHostQueues(),
 ): { stop(): Promise<void> } {
-  const abort = new AbortController();
-  const loops = definitions
+  const served = definitions
     .filter((d): d is QueueFunctionDefinition => d.kind === 'queue')
-    .map((d) => serve(d, clients, log, abort.signal));
+    .map((d) => serve(d, consumerQueue(clients, d.queueName), queues, log));
   return {
     async stop() {
-      abort.abort();
-      await Promise.all(loops);
+      await Promise.all(served.map((s) => s.stop()));
     },
   };
 }
 
-async function serve(
+function serve(
   definition: QueueFunctionDefinition,
-  clients: StorageClients,
-  log: (functionName: string, level: string, args: unknown[]) => void,
-  signal: AbortSignal,
-): Promise<void> {
-  const queue = clients.queue(definition.queueName);
-  const poison = clients.queue(`${definition.queueName}-poison`);
-  await queue.createIfNotExists().catch(() => undefined);
-  let idleMs = 50;
-  while (!signal.aborted) {
-    let received = 0;
-    try {
-      const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 30 });
-      received = receivedMessageItems.length;
-      await Promise.all(
-        receivedMessageItems.map(async (item) => {
-          const context = new InvocationContext({
-            invocationId: randomUUID(),
-            functionName: definition.name,
-            triggerMetadata: { dequeueCount: item.dequeueCount, id: item.messageId },
-            logHandler: (level, ...args) => log(definition.name, level, args),
-          });
-          try {
-            await definition.handler(decode(item.messageText), context);
-            await queue.deleteMessage(item.messageId, item.popReceipt);
-          } catch (err) {
-            log(definition.name, 'warning', [`attempt ${item.dequeueCount} failed: ${(err as Error).message}`]);
-            if (item.dequeueCount >= definition.maxDequeueCount) {
-              await poison.createIfNotExists();
-              await poison.sendMessage(item.messageText);
-              await queue.deleteMessage(item.messageId, item.popReceipt);
-            } else {
-              // comes back later, sooner on early attempts: 2 s, 4 s, 8 s...
-              const delaySeconds = Math.min(60, 2 ** item.dequeueCount);
-              await queue.updateMessage(item.messageId, item.popReceipt, undefined, delaySeconds);
-            }
-          }
-        }),
-      );
-    } catch (err) {
-      if (!signal.aborted) log(definition.name, 'error', [err]);
-    }
-    idleMs = received > 0 ? 50 : Math.min(MAX_IDLE_MS, idleMs * 2);
-    if (received === 0) await sleep(idleMs, undefined, { signal }).catch(() => undefined);
-  }
+  queue: WorkerQueue,
+  queues: HostQueues,
+  log: Log,
+): { stop(): Promise<void> } {
+  const inHand = new Set<Promise<void>>();
+  let wake: () => void = () => undefined;
+  const poller = new Poller({
+    capacity: () => (inHand.size <= queues.newBatchThreshold ? queues.batchSize : 0),
+    whenCapacity: () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      }),
+    maxIntervalMs: queues.maxPollingIntervalMs,
+    poll: async (max) => {
+      const messages = await queue.receive(max, RUNNING_LEASE_MS);
+      for (const message of messages) {
+        const invocation = invoke(definition, queue, message, queues, log).finally(() => {
+          inHand.delete(invocation);
+          wake();
+        });
+        inHand.add(invocation);
+      }
+      return messages.length;
+    },
+    onError: (err) => log(definition.name, 'error', [err]),
+  });
+  poller.start();
+  return {
+    async stop() {
+      await poller.stop();
+      await Promise.all(inHand);
+    },
+  };
 }
 
-function decode(text: string): unknown {
-  const raw = Buffer.from(text, 'base64').toString('utf8');
+/** One delivery; never rejects: a failure is retried or parked, and logged. */
+async function invoke(
+  definition: QueueFunctionDefinition,
+  queue: WorkerQueue,
+  message: ReceivedMessage,
+  queues: HostQueues,
+  log: Log,
+): Promise<void> {
+  const context = new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: definition.name,
+    triggerMetadata: { dequeueCount: message.dequeueCount, id: message.messageId },
+    logHandler: (level, ...args) => log(definition.name, level, args),
+  });
   try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
+    // the Functions host hands over text that is not JSON as a string
+    const body = message.body !== undefined ? message.body : Buffer.from(message.text, 'base64').toString('utf8');
+    await definition.handler(body, context);
+    await queue.delete(message);
+  } catch (err) {
+    log(definition.name, 'warning', [`attempt ${message.dequeueCount} failed: ${(err as Error).message}`]);
+    try {
+      if (message.dequeueCount >= queues.maxDequeueCount) await queue.forwardToPoison(message);
+      else await queue.renew(message, queues.visibilityTimeoutMs);
+    } catch (retryErr) {
+      // the running lease still runs out: the message comes back then
+      log(definition.name, 'error', [retryErr]);
+    }
   }
 }

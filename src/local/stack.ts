@@ -13,8 +13,10 @@ import { startHttpHost } from './http-host.js';
 import type { LocalKeys } from './local-keys.js';
 import { loadOrCreateLocalKeys, localKeyNames } from './local-keys.js';
 import { startQueueFunctions } from './queue-runner.js';
+import type { ProcessSpec } from './supervisor.js';
+import { Supervisor } from './supervisor.js';
 import { startTimers } from './timer-runner.js';
-import { WorkerProcess } from './worker-processes.js';
+import { workerProcess } from './worker-process.js';
 
 export interface LocalStackOptions {
   /** HTTP port of the functions (7071 like Core Tools; 0 picks a free one). */
@@ -36,6 +38,11 @@ export interface LocalStackOptions {
   /** Environment handed to the app settings and the workers (poll interval, concurrency...). */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (source: string, line: string) => void;
+  /**
+   * Run the timer functions (Housekeeping) this often instead of on their schedule
+   * (`CLOUDO_LOCAL_TIMER_INTERVAL_MS`); null or absent: on their schedule, as in Azure.
+   */
+  readonly timerIntervalMs?: number | null;
   /** Told when a worker restarted with a new pid (see LocalStack.childPids). */
   readonly onChildPidsChange?: () => void;
 }
@@ -57,7 +64,16 @@ export interface LocalStack {
 /** Azurite, the functions and one worker per capability, wired together as in Azure. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const schemas = await readSchemasFile(options.schemasFile);
-  const azurite = await startAzurite({
+  let azurite: RunningAzurite | undefined;
+  // Azurite, then the workers: listed in stack.json in that order, stopped in the reverse one
+  const supervisor = new Supervisor((pids) => {
+    // should this process die, Azurite stays up for the workers' last writes
+    azurite?.setDependents(pids.filter((pid) => pid !== azurite?.pid));
+    options.onChildPidsChange?.();
+  });
+  azurite = await startAzurite({
+    supervisor,
+    onLine: (line) => options.log('azurite', line),
     location: options.azuriteLocation ?? undefined,
     blobPort: options.azuritePorts.blob,
     queuePort: options.azuritePorts.queue,
@@ -65,7 +81,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // beside the data, and kept in memory mode too: it is where Azurite's errors go
     logFile: path.join(options.stateDir, 'azurite.log'),
   });
-  const stops: (() => Promise<void>)[] = [() => azurite.stop()];
+  const running = azurite;
+  // the supervisor stops the workers, then Azurite; Azurite's own stop() after it removes what it made
+  const stops: (() => Promise<void>)[] = [() => running.stop(), () => supervisor.stop()];
   const stop = async () => {
     // last started, first stopped: no new triggers, then let workers finish, then storage
     for (const s of stops.reverse()) await s().catch((err) => options.log('stack', `stop failed: ${String(err)}`));
@@ -96,18 +114,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const capabilities = [...new Set(schemas.map((s) => s.worker))].sort();
     for (const worker of capabilities) await services.storage.jobs.forWorker(worker).ensureQueues();
-    const workers = startWorkers(capabilities, storageEnv, options, (pids) => {
-      // should this process die, Azurite stays up for the workers' last writes
-      azurite.setDependents(pids);
-      options.onChildPidsChange?.();
-    });
-    const workerPids = () => workers.flatMap((w) => (w.pid ? [w.pid] : []));
-    stops.push(() => Promise.all(workers.map((w) => w.stop())).then(() => undefined));
+    supervisor.startGroup(workerProcesses(capabilities, storageEnv, options));
 
     const definitions = createFunctionDefinitions(() => services, registrationOptions(storageEnv));
     const log = (name: string, level: string, args: unknown[]) =>
       options.log(`fn:${name}`, `${level} ${args.map(String).join(' ')}`);
-    const timers = startTimers(definitions, log);
+    const timers = startTimers(definitions, log, options.timerIntervalMs ?? null);
     stops.push(() => timers.stop());
     const queueFunctions = startQueueFunctions(definitions, services.storage.clients, log);
     stops.push(() => queueFunctions.stop());
@@ -120,12 +132,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => host.close());
     return {
       url: host.url,
-      azurite,
+      azurite: running,
       imported,
       workers: capabilities,
       runbookIsolation: options.env.CLOUDO_RUNBOOK_UIDS ? 'separate-users' : 'none',
       keys,
-      childPids: () => [azurite.pid, ...workerPids()],
+      childPids: () => supervisor.pids(),
       stop,
     };
   } catch (err) {
@@ -143,16 +155,14 @@ async function readSchemasFile(file: string): Promise<RunbookSchema[]> {
 }
 
 /** One worker process per capability, the same program a container runs, sharing out the runbook uids. */
-function startWorkers(
+function workerProcesses(
   capabilities: readonly string[],
   storageEnv: Readonly<Record<string, string | undefined>>,
   options: Pick<LocalStackOptions, 'env' | 'runbooksDir' | 'log'>,
-  onPids: (pids: number[]) => void,
-): WorkerProcess[] {
-  const workers: WorkerProcess[] = [];
+): ProcessSpec[] {
   const uids = options.env.CLOUDO_RUNBOOK_UIDS;
-  for (const [index, worker] of capabilities.entries()) {
-    const process = new WorkerProcess({
+  return capabilities.map((worker, index) =>
+    workerProcess({
       worker,
       env: {
         ...storageEnv,
@@ -160,13 +170,8 @@ function startWorkers(
         ...(uids && { CLOUDO_RUNBOOK_UIDS: uidShare(uids, index, capabilities.length) }),
       },
       onLine: (line) => options.log(`worker:${worker}`, line),
-      onPidChange: () => onPids(workers.flatMap((w) => (w.pid ? [w.pid] : []))),
-    });
-    // listed before it starts: the pid it reports on start must be among the stack's children
-    workers.push(process);
-    process.start();
-  }
-  return workers;
+    }),
+  );
 }
 
 /** The admin token of keys.json exists in the token table (in-memory storage starts empty every time). */

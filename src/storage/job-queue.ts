@@ -106,6 +106,20 @@ export class WorkerQueue {
     await sendCreatingQueue(this.poison, text);
     await this.delete(message);
   }
+
+  /**
+   * Parks a message as the Functions host parks one that failed its last delivery: its text unchanged,
+   * so whatever reads `<queue>-poison` can replay it.
+   */
+  async forwardToPoison(message: ReceivedMessage): Promise<void> {
+    await sendCreatingQueue(this.poison, message.text);
+    await this.delete(message);
+  }
+}
+
+/** The consumer side of any queue and its `<queue>-poison`, the Functions host's naming (queue functions). */
+export function consumerQueue(clients: StorageClients, queueName: string): WorkerQueue {
+  return new WorkerQueue(clients.queue(queueName), clients.queue(`${queueName}-poison`));
 }
 
 /** Producer side: puts JobMessages on `cloudo-jobs-<worker>`. */

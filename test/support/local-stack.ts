@@ -1,11 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadTimerInterval } from '../../src/local/local-settings.js';
 import type { LocalStack, LocalStackOptions } from '../../src/local/stack.js';
 import { startLocalStack } from '../../src/local/stack.js';
 
 /**
  * The local stack as tests and benchmarks run it: in-memory Azurite and the functions on free ports, its
- * state (keys, the schemas file holding `entities`) in `dir`, silent. `overrides` change the rest.
+ * state (keys, the schemas file holding `entities`) in `dir`, silent, its timers as its environment's
+ * CLOUDO_LOCAL_TIMER_INTERVAL_MS says (as `npm start` reads it). `overrides` change the rest.
  */
 export async function startStackIn(
   dir: string,
@@ -13,6 +15,7 @@ export async function startStackIn(
   overrides: Partial<LocalStackOptions> = {},
 ): Promise<LocalStack> {
   const schemasFile = path.join(dir, 'schemas.json');
+  const env = overrides.env ?? { ...process.env };
   await writeFile(schemasFile, JSON.stringify([{ partition_key: 'test', entity: entities }]));
   return startLocalStack({
     port: 0,
@@ -23,7 +26,8 @@ export async function startStackIn(
     namespace: '',
     secure: false,
     stateDir: dir,
-    env: { ...process.env },
+    env,
+    timerIntervalMs: loadTimerInterval(env),
     log: () => undefined,
     ...overrides,
   });

@@ -72,7 +72,7 @@ const RULES: ImportRules = {
     local: {
       path: 'src/local',
       mayImport: {
-        core: 'settings',
+        core: 'settings, and the Poller the workers poll with',
         storage: 'creates the queues and tables of the local stack',
         functions: 'the local host serves the same function definitions as Azure',
       },

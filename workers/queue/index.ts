@@ -3,5 +3,4 @@ export { CancelWatcher } from './cancel-watcher.js';
 export { Heartbeat } from './heartbeat.js';
 export { LeaseKeeper } from './lease-keeper.js';
 export { giveUp, readJob } from './poison.js';
-export { Poller } from './poller.js';
 export { ConcurrencySlots, ExclusiveTurns } from './turn-taking.js';

@@ -49,4 +49,20 @@ describe('Ticker', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(runs).toBe(2);
   });
+
+  it('asks a delay function before each wait, so a run can follow a schedule', async () => {
+    vi.useFakeTimers();
+    const delays = [100, 300, 50];
+    const starts: number[] = [];
+    const t0 = Date.now();
+    const ticker = new Ticker(
+      () => {
+        starts.push(Date.now() - t0);
+      },
+      () => delays.shift() ?? 1_000,
+    ).start();
+    await vi.advanceTimersByTimeAsync(450);
+    expect(starts).toEqual([100, 400, 450]);
+    await ticker.stop();
+  });
 });

@@ -1,26 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PollerOptions } from '../../../../workers/queue/poller.js';
-import { Poller } from '../../../../workers/queue/poller.js';
-
-// vitest's fake clock replaces the global timers but not node:timers/promises, which the poller sleeps
-// with: route that sleep through the global setTimeout, read at call time so the fake one is used
-vi.mock('node:timers/promises', async (importOriginal) => ({
-  ...(await importOriginal<typeof import('node:timers/promises')>()),
-  setTimeout: <T>(delayMs: number, value?: T, options: { signal?: AbortSignal } = {}) =>
-    new Promise<T | undefined>((resolve, reject) => {
-      const { signal } = options;
-      if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value);
-      }, delayMs);
-      function onAbort() {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-}));
+import type { PollerOptions } from '../../../src/core/poller.js';
+import { Poller } from '../../../src/core/poller.js';
 
 const poller = (overrides: Partial<PollerOptions> = {}) =>
   new Poller({

@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 export interface PollerOptions {
   /** Receives up to `max` items and hands them on; resolves with how many arrived. */
   readonly poll: (max: number) => Promise<number>;
@@ -16,7 +14,8 @@ export interface PollerOptions {
 
 /**
  * Polls as fast as work arrives and backs off exponentially while idle. One loop, one pending timer at
- * most, no overlapping polls; `stop()` cuts the current pause short and waits for the loop to end.
+ * most, no overlapping polls; `stop()` cuts the current pause short and waits for the loop to end. The
+ * one poll loop of ClouDO: the workers' job queues and the local host's queue functions.
  */
 export class Poller {
   private readonly abort = new AbortController();
@@ -65,7 +64,23 @@ export class Poller {
         this.options.onError(err);
       }
       const delay = this.nextDelayMs(received);
-      if (delay > 0) await sleep(delay, undefined, { signal }).catch(() => undefined);
+      if (delay > 0) await this.pause(delay);
     }
+  }
+
+  /** Resolves after `ms`, or at once on stop(); the global timer, so a test's fake clock drives it. */
+  private pause(ms: number): Promise<void> {
+    const { signal } = this.abort;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        // removed each time: a listener per pause would pile up over a long idle life
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 }
