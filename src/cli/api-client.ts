@@ -51,10 +51,45 @@ export class ApiClient {
   }
 
   private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'cloudo-cli' };
+    const answer = await this.open(method, path, 'application/json', body);
+    if (!answer.ok) return answer;
+    try {
+      return this.parse(path, await answer.value.text(), schema);
+    } catch (err) {
+      return this.failure(answer.value.status, `cannot read ClouDO's answer: ${this.networkReason(err)}`);
+    }
+  }
+
+  /** `GET /api/...` as text (a log). */
+  async getText(path: string): Promise<ApiAnswer<string>> {
+    const answer = await this.open('GET', path, 'text/plain');
+    if (!answer.ok) return answer;
+    try {
+      return { ok: true, value: await answer.value.text() };
+    } catch (err) {
+      return this.failure(answer.value.status, `cannot read ClouDO's answer: ${this.networkReason(err)}`);
+    }
+  }
+
+  /**
+   * A 2xx response whose body the caller reads (a stream of events): the timeout covers the answer's
+   * head only, unless `timeoutMs` says otherwise, so a live log may flow for as long as the run lasts.
+   */
+  async open(
+    method: string,
+    path: string,
+    accept: string,
+    body?: unknown,
+    options: { readonly bodyTimeout?: boolean } = { bodyTimeout: true },
+  ): Promise<ApiAnswer<Response>> {
+    const headers: Record<string, string> = { accept, 'user-agent': 'cloudo-cli' };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let status: number | null = null;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('timeout', 'TimeoutError')), this.timeoutMs);
+    // it still bounds reading the body, but must not keep the command alive once the answer is read
+    timer.unref();
     try {
       const response = await fetch(`${this.baseUrl}${path}`, {
         method,
@@ -62,13 +97,14 @@ export class ApiClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         // a sign-in redirect (Easy Auth) would lead to an HTML page; say so instead of following it
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: abort.signal,
       });
       status = response.status;
-      const text = await response.text();
-      if (response.ok) return this.parse(path, text, schema);
-      return this.failure(status, this.refusal(response, text));
+      if (!response.ok) return this.failure(status, this.refusal(response, await response.text()));
+      if (!options.bodyTimeout) clearTimeout(timer);
+      return { ok: true, value: response };
     } catch (err) {
+      clearTimeout(timer);
       return this.failure(status, `cannot reach ClouDO at ${this.baseUrl}: ${this.networkReason(err)}`);
     }
   }

@@ -12,6 +12,11 @@
  *   cloudo reject EXEC_ID --reason R       reject a gated run: it never runs
  *   cloudo keys fingerprints               name Functions keys for the audit log: reads
  *                                          `az functionapp keys list -o json` on stdin
+ *   cloudo run SCHEMA [--param k=v] [-f]   start a run; --follow shows its live log, exits with its outcome
+ *   cloudo rerun EXEC_ID [-f]              run it again: same schema, arguments, parameters and alert
+ *   cloudo logs EXEC_ID [-f]               its log; --follow until the run ends
+ *   cloudo executions [--status S] [--schema ID] [--limit N]
+ *   cloudo cancel EXEC_ID
  *
  * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
  * the local stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
@@ -27,6 +32,7 @@ import { connectApi } from './api-client.js';
 import { decideApproval, listApprovals } from './approvals-command.js';
 import { loadCliSettings } from './cli-settings.js';
 import { printKeyFingerprints } from './keys-command.js';
+import { cancelRun, listRuns, rerunRun, showLog, startRun } from './runs-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
 import { createToken, listTokens, revokeToken } from './tokens-command.js';
@@ -42,9 +48,15 @@ const USAGE = `usage:
   cloudo approve EXEC_ID [--reason TEXT] [--url URL]
   cloudo reject EXEC_ID --reason TEXT [--url URL]
   az functionapp keys list -g RG -n APP -o json | cloudo keys fingerprints
+  cloudo run SCHEMA [--param NAME=VALUE ...] [--follow] [--url URL]
+  cloudo rerun EXEC_ID [--follow] [--url URL]
+  cloudo logs EXEC_ID [--follow] [--url URL]
+  cloudo executions [--status STATUS] [--schema ID] [--limit N] [--url URL]
+  cloudo cancel EXEC_ID [--url URL]
 
-approvals, approve and reject talk to ClouDO at --url, else CLOUDO_URL, else the local stack (npm start),
-with the API token in CLOUDO_TOKEN.`;
+approvals, approve, reject, run, rerun, logs, executions and cancel talk to ClouDO at --url, else
+CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN. With --follow, the exit
+code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.`;
 
 const settings = loadCliSettings(process.env);
 
@@ -72,6 +84,11 @@ async function run(argv: string[]): Promise<CommandOutput> {
       all: { type: 'boolean', default: false },
       reason: { type: 'string' },
       url: { type: 'string' },
+      param: { type: 'string', multiple: true, default: [] },
+      follow: { type: 'boolean', short: 'f', default: false },
+      status: { type: 'string' },
+      schema: { type: 'string' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -106,12 +123,23 @@ async function run(argv: string[]): Promise<CommandOutput> {
   if ((group === 'approve' || group === 'reject') && command && !arg) {
     return decideApproval(connect, { execId: command, decision: group, reason: values.reason });
   }
+  const write = (text: string) => process.stdout.write(text);
+  const follow = values.follow;
+  if (group === 'run' && command && !arg)
+    return startRun(connect, { schemaId: command, params: values.param, follow }, write);
+  if (group === 'rerun' && command && !arg) return rerunRun(connect, { execId: command, follow }, write);
+  if (group === 'logs' && command && !arg) return showLog(connect, { execId: command, follow }, write);
+  if (group === 'cancel' && command && !arg) return cancelRun(connect, { execId: command });
+  if (group === 'executions' && !command) {
+    return listRuns(connect, { status: values.status, schema: values.schema, limit: values.limit });
+  }
   return usage;
 }
 
 run(process.argv.slice(2)).then(
   ({ exitCode, lines }) => {
-    (exitCode === 0 ? console.log : console.error)(lines.join('\n'));
+    // a command that wrote its output as it came (a log) has no lines left to print
+    if (lines.length > 0) (exitCode === 0 ? console.log : console.error)(lines.join('\n'));
     process.exitCode = exitCode;
   },
   (err: unknown) => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const AuditAction = z.enum([
   'trigger',
   'cancel',
+  'rerun',
   'approve',
   'reject',
   'schema.import',

@@ -107,3 +107,12 @@ export function markRequeued(current: Execution | null, now: Date): RunChange<nu
 export function failDispatch(execution: Run, error: string, now: Date): Run {
   return { ...execution, status: 'error', finishedAt: now.toISOString(), error };
 }
+
+/** Most re-runs a run lists: the newest are kept, as the ones people look for. */
+const MAX_RERUNS_LISTED = 100;
+
+/** The original of a re-run learns of it, once, whatever status it has. */
+export function addRerun(current: Execution | null, rerunId: string): RunChange<boolean> {
+  if (!current || current.status === 'unmatched' || current.reruns.includes(rerunId)) return { result: false };
+  return { write: { ...current, reruns: [...current.reruns, rerunId].slice(-MAX_RERUNS_LISTED) }, result: true };
+}

@@ -3,19 +3,16 @@ import { z } from 'zod';
 import { parseAlert } from '../alerts/index.js';
 import type { AlertContext } from '../core/alert-context.js';
 import { RunTrigger } from '../core/execution.js';
-import { resolveParams } from '../core/run-parameters.js';
-import { planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
-import { SchemaId, TeamName, toSchemaResource } from '../core/runbook-schema.js';
+import { SchemaId, TeamName } from '../core/runbook-schema.js';
 import { AlertIntake } from '../intake/index.js';
-import { RunDispatcher } from '../runs/index.js';
 import type { HttpCall } from './definitions.js';
 import { defineHttp } from './definitions.js';
 import { alertAnswer } from './http/alert-answer.js';
 import { audit } from './http/audit.js';
 import { readJsonBody } from './http/body.js';
 import { HttpError } from './http/errors.js';
-import { executionLinks } from './http/resources.js';
+import { startManualRun } from './http/manual-run.js';
 import type { ServicesProvider } from './services.js';
 
 const TriggerQuery = z.object({ id: SchemaId.optional() });
@@ -117,42 +114,11 @@ async function triggerAlerts(
   return { status: 202, jsonBody: alertAnswer(alerts.length, outcomes) };
 }
 
-/** A manual run of the schema `id` names, with the parameter values `sentParams` (checked here). */
+/** A manual run of the schema `id` names, with the parameter values `sentParams`. */
 async function triggerRun(call: TriggerCall, sentParams: unknown): Promise<HttpResponseInit> {
-  const { request, context, caller, schema, who, services } = call;
-  const { settings, storage, workerPresence } = services;
+  const { schema, who } = call;
   if (!schema)
     throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
-  const params = resolveParams(schema.parameters, sentParams);
-  if (!params.ok) throw new HttpError(400, `invalid parameters for ${schema.id}: ${params.problems.join('; ')}`);
-  const plan = planRun(schema, RunTrigger.parse({ source: 'http', ...who }), undefined, undefined, null, {
-    params: params.params,
-  });
-  await new RunDispatcher(storage).dispatch(plan);
-  await audit(storage, context, {
-    caller,
-    request,
-    action: 'trigger',
-    target: plan.execution.execId,
-    details: { schema: schema.id, ...(who.team ? { team: who.team } : {}) },
-  });
-  const links = executionLinks(plan.execution.execId);
-  const served = await workerPresence.serves(schema.worker);
-  return {
-    status: 202,
-    headers: { location: links.execution },
-    jsonBody: {
-      exec_id: plan.execution.execId,
-      status: plan.execution.status,
-      requested_at: plan.execution.requestedAt,
-      schema: toSchemaResource(schema),
-      links,
-      ...(served ? {} : { warning: unservedWarning(schema.worker, settings.queuedTimeoutMs) }),
-    },
-  };
-}
-
-/** Why a run may never start: said in the answer, since nothing else would say it before the timeout. */
-function unservedWarning(worker: string, queuedTimeoutMs: number): string {
-  return `no live worker serves capability ${worker}: the run waits in its queue, and ends error after ${Math.round(queuedTimeoutMs / 60_000)} min if none comes (CLOUDO_QUEUED_TIMEOUT_MS)`;
+  const trigger = RunTrigger.parse({ source: 'http', ...who });
+  return startManualRun(call, { schema, trigger, params: sentParams, action: 'trigger' });
 }

@@ -3,6 +3,7 @@ export type { AbandonOptions } from './abandoned-runs.js';
 export { abandonStaleRuns } from './abandoned-runs.js';
 export type { OrphanRunsOptions } from './orphan-runs.js';
 export { requeueOrphanRuns } from './orphan-runs.js';
+export { linkRerun } from './rerun-link.js';
 export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export type { UnservedRunsOptions } from './unserved-runs.js';

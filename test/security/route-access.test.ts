@@ -17,6 +17,8 @@ const EXPECTED_ACCESS: Record<string, string> = {
   GetExecution: 'viewer',
   GetExecutionLog: 'viewer',
   CancelExecution: 'operator',
+  StartRun: 'operator',
+  RerunExecution: 'operator',
   ListApprovals: 'viewer',
   GetApproval: 'viewer',
   DecideApproval: 'operator',

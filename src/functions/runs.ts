@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { isRun, RunTrigger } from '../core/execution.js';
+import { SchemaId } from '../core/runbook-schema.js';
+import { linkRerun } from '../runs/index.js';
+import { defineHttp } from './definitions.js';
+import { loadExecution } from './executions.js';
+import { readJsonBody } from './http/body.js';
+import { HttpError } from './http/errors.js';
+import { startManualRun } from './http/manual-run.js';
+import type { ServicesProvider } from './services.js';
+
+const StartRunBody = z
+  .object({
+    schema_id: SchemaId,
+    params: z.unknown().optional(),
+    /** Which client asked: the CLI and the console say so, for the run's trigger. */
+    source: z.enum(['http', 'cli', 'console']).default('http'),
+  })
+  .strict();
+
+/**
+ * `POST /api/executions` (operator) `{"schema_id", "params"?}`: a person starts a run with their API
+ * token or session, no Functions key needed (Trigger keeps that for webhooks and the original's curl).
+ */
+export function startRunFunction(services: ServicesProvider) {
+  return defineHttp(
+    services,
+    'StartRun',
+    { route: 'executions', methods: ['POST'], authLevel: 'anonymous', role: 'operator' },
+    async (call) => {
+      const { caller, services: s } = call;
+      const body = StartRunBody.parse((await readJsonBody(call.request, s.settings.maxBodyBytes)) ?? {});
+      const schema = await s.storage.schemas.get(body.schema_id);
+      if (!schema) throw new HttpError(404, `no runbook schema with id "${body.schema_id}"`);
+      const known = caller.kind !== 'local';
+      const trigger = RunTrigger.parse({
+        source: body.source,
+        actor: known ? caller.id : null,
+        principal: known ? caller.principal : null,
+        team: null,
+      });
+      return startManualRun(call, { schema, trigger, params: body.params, action: 'trigger' });
+    },
+  );
+}
+
+/**
+ * `POST /api/executions/{execId}/rerun` (operator): a new run of the same schema, with the same arguments,
+ * parameters and alert, linked both ways (`rerun_of`, `reruns`). A gated schema's re-run waits for
+ * approval like any run: a re-run is a new decision.
+ */
+export function rerunFunction(services: ServicesProvider) {
+  return defineHttp(
+    services,
+    'RerunExecution',
+    { route: 'executions/{execId}/rerun', methods: ['POST'], authLevel: 'anonymous', role: 'operator' },
+    async (call) => {
+      const { request, caller, services: s } = call;
+      const original = await loadExecution(s.storage, request);
+      if (!isRun(original)) throw new HttpError(409, 'an unmatched alert ran nothing: there is no run to repeat');
+      const schema = await s.storage.schemas.get(original.schemaId);
+      if (!schema)
+        throw new HttpError(409, `schema "${original.schemaId}" no longer exists: its run cannot be repeated`);
+      const stored = await s.storage.alertPayloads.load(original.execId);
+      const known = caller.kind !== 'local';
+      const trigger = RunTrigger.parse({
+        source: 'rerun',
+        actor: known ? caller.id : null,
+        principal: known ? caller.principal : null,
+        team: original.trigger.team,
+      });
+      const { alertPayloads, executions } = s.storage;
+      let rerunId = '';
+      const answer = await startManualRun(call, {
+        schema,
+        trigger,
+        params: original.params,
+        alert: stored?.alert ?? null,
+        rerunOf: original.execId,
+        action: 'rerun',
+        // the re-run's worker reads its alert and payload as the original's did: a copy of its own, kept
+        // however long the new run is
+        prepare: async (execId) => {
+          rerunId = execId;
+          if (stored) {
+            const requestId = await alertPayloads.saveRequest(stored.payload);
+            await alertPayloads.save(execId, { alert: stored.alert, requestId });
+          }
+        },
+      });
+      await linkRerun(executions, original.execId, rerunId);
+      return answer;
+    },
+  );
+}
