@@ -13,6 +13,7 @@ import { NotificationLedger } from './notification-ledger.js';
 import { ResultQueue } from './result-queue.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { RunLocks } from './run-locks.js';
+import { RunbookSourceStore } from './runbook-sources.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { WorkerRegistry } from './worker-registry.js';
@@ -46,6 +47,8 @@ export { ResultQueue } from './result-queue.js';
 export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export { RunLocks } from './run-locks.js';
+export type { PublishedSource, RunbookSourceRead } from './runbook-sources.js';
+export { RunbookSourceStore } from './runbook-sources.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
@@ -72,6 +75,8 @@ export interface Storage {
   readonly results: ResultQueue;
   readonly notifications: NotificationLedger;
   readonly dispatcher: RunDispatcher;
+  /** What each worker capability serves, published by its workers for the app. */
+  readonly runbookSources: RunbookSourceStore;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
   /** Round-trips to each service and says which answered. */
@@ -94,6 +99,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
   const alertPayloads = new AlertPayloadStore(clients.container(names.alertPayloadsContainer));
   const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
   const runLocks = new RunLocks(clients.table(names.runLocksTable));
+  const runbookSources = new RunbookSourceStore(clients.container(names.runbookSourcesContainer));
   const workers = new WorkerRegistry(clients.table(names.workersTable));
   const results = new ResultQueue(clients.queue(names.resultsQueue), logs);
   const notifications = new NotificationLedger(
@@ -116,6 +122,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
     results,
     notifications,
     dispatcher: new RunDispatcher(executions, jobs, results),
+    runbookSources,
     async ensureResources() {
       await Promise.all([
         schemas.ensureTable(),
@@ -128,6 +135,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
         notifications.ensureTables(),
         logs.ensureContainer(),
         alertPayloads.ensureContainer(),
+        runbookSources.ensureContainer(),
       ]);
     },
     async ping(timeoutMs = 900) {
