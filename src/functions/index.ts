@@ -14,6 +14,7 @@ import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { resultsFunction } from './results.js';
+import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { slackInteractionsFunction } from './slack.js';
@@ -48,6 +49,9 @@ export function createFunctionDefinitions(
     getExecutionFunction(services),
     getExecutionLogFunction(services),
     cancelExecutionFunction(services),
+    listSchemasFunction(services),
+    getSchemaFunction(services),
+    getSchemaRunbookFunction(services),
     listApprovalsFunction(services),
     getApprovalFunction(services),
     decideApprovalFunction(services),
