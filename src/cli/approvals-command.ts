@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { ApprovalDecisionKind } from '../core/approval-gate.js';
 import { ExecId } from '../core/execution.js';
-import type { ApiClient, ApiConnection } from './api-client.js';
+import type { Connect } from './api-command.js';
+import { alignColumns, withClient } from './api-command.js';
 import type { CommandOutput } from './schemas-command.js';
 
 /**
@@ -23,14 +24,6 @@ const ApprovalResource = z.object({
 type ApprovalResource = z.infer<typeof ApprovalResource>;
 
 const ApprovalList = z.object({ approvals: z.array(ApprovalResource) });
-
-type Connect = () => Promise<ApiConnection>;
-
-/** Runs `use` with a client, or prints why there is none (exit 2: nothing was sent). */
-async function withClient(connect: Connect, use: (client: ApiClient) => Promise<CommandOutput>) {
-  const connection = await connect();
-  return connection.ok ? use(connection.client) : { exitCode: 2, lines: [connection.problem] };
-}
 
 /**
  * `cloudo approvals list [--all]`: the runs waiting for the caller's approval, one line each; `--all` every
@@ -115,13 +108,4 @@ export function timeLeft(ms: number): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 48) return `${hours} h ${minutes % 60} min left`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h left`;
-}
-
-/** Pads every column but the last to its widest cell, two spaces apart. */
-function alignColumns(rows: string[][]): string[] {
-  const widths: number[] = [];
-  for (const row of rows) {
-    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
-  }
-  return rows.map((row) => row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  '));
 }
