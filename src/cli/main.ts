@@ -3,6 +3,7 @@
  *
  *   cloudo schemas validate FILE          check a schemas file; every problem names its JSON path
  *   cloudo schemas import FILE [--prune]  upsert it into the schema registry; reports what changed
+ *   cloudo schemas list [--worker W] [--team T] [--text X]   the schemas the app serves, through its API
  *   cloudo tokens create --role R --owner O [--expires-days N] [--description D]
  *   cloudo tokens list
  *   cloudo tokens revoke ID
@@ -16,7 +17,7 @@
  * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
  * the local stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
  * Approvals are people's decisions, authenticated and checked against the schema's policy by the app, so
- * they go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
+ * they (and schemas list, a viewer's read) go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
  */
 import { parseArgs } from 'node:util';
 import { SettingsError } from '../core/setting-values.js';
@@ -29,11 +30,13 @@ import { loadCliSettings } from './cli-settings.js';
 import { printKeyFingerprints } from './keys-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
+import { listSchemas } from './schemas-list-command.js';
 import { createToken, listTokens, revokeToken } from './tokens-command.js';
 
 const USAGE = `usage:
   cloudo schemas validate FILE
   cloudo schemas import FILE [--prune]
+  cloudo schemas list [--worker W] [--team T] [--text X] [--url URL]
   cloudo tokens create --role viewer|operator|admin --owner NAME [--expires-days N] [--description TEXT]
   cloudo tokens list
   cloudo tokens revoke ID
@@ -43,7 +46,7 @@ const USAGE = `usage:
   cloudo reject EXEC_ID --reason TEXT [--url URL]
   az functionapp keys list -g RG -n APP -o json | cloudo keys fingerprints
 
-approvals, approve and reject talk to ClouDO at --url, else CLOUDO_URL, else the local stack (npm start),
+schemas list, approvals, approve and reject talk to ClouDO at --url, else CLOUDO_URL, else the local stack (npm start),
 with the API token in CLOUDO_TOKEN.`;
 
 const settings = loadCliSettings(process.env);
@@ -71,6 +74,9 @@ async function run(argv: string[]): Promise<CommandOutput> {
       description: { type: 'string' },
       all: { type: 'boolean', default: false },
       reason: { type: 'string' },
+      worker: { type: 'string' },
+      team: { type: 'string' },
+      text: { type: 'string' },
       url: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -102,6 +108,9 @@ async function run(argv: string[]): Promise<CommandOutput> {
     if (command === 'revoke' && arg) return revokeToken(storageSettings, arg);
   }
   const connect = () => connectApi(values.url, settings.api, () => readRunningStack(settings.stateDir));
+  if (group === 'schemas' && command === 'list' && !arg) {
+    return listSchemas(connect, { worker: values.worker, team: values.team, text: values.text });
+  }
   if (group === 'approvals' && command === 'list' && !arg) return listApprovals(connect, { all: values.all });
   if ((group === 'approve' || group === 'reject') && command && !arg) {
     return decideApproval(connect, { execId: command, decision: group, reason: values.reason });
