@@ -11,7 +11,13 @@ import { createStorage } from '../src/storage/index.js';
 import { QueueWorker, workerStores } from './queue-worker.js';
 import { separationProblem } from './run/index.js';
 import type { RunbookSource } from './source/index.js';
-import { GitHubRunbookSource, LocalRunbookSource } from './source/index.js';
+import {
+  GitHubRunbookSource,
+  LocalRunbookSource,
+  PUBLISH_INTERVAL_MS,
+  RunbookPublisher,
+  servedFolderOf,
+} from './source/index.js';
 
 /** The runbook folder, or a GitHub branch synced once before the first poll (a failure is logged, not fatal). */
 async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & { close?(): Promise<void> }> {
@@ -49,6 +55,15 @@ async function main(): Promise<void> {
   const stores = workerStores(storage, settings.worker);
   const runbooks = await runbookSource(settings);
   await stores.queue.ensureQueues();
+  // the app holds no runbooks: it shows the source this worker publishes (a failure is logged, not fatal)
+  const publisher = new RunbookPublisher({
+    worker: settings.worker,
+    store: storage.runbookSources,
+    servedFolder: servedFolderOf(settings, runbooks instanceof GitHubRunbookSource ? runbooks : null),
+    intervalMs: PUBLISH_INTERVAL_MS,
+    log: (level, message, err) => (level === 'info' ? console.log(message) : console.error(message, err ?? '')),
+  });
+  await publisher.start();
   const worker = new QueueWorker({
     ...settings,
     ...stores,
@@ -72,7 +87,7 @@ async function main(): Promise<void> {
     console.log(
       `worker ${settings.worker}: ${signal}, ${force ? 'killing running runbooks' : 'finishing running runbooks'}`,
     );
-    worker.close({ force }).then(
+    Promise.all([worker.close({ force }), publisher.close()]).then(
       () => process.exit(128 + (os.constants.signals[signal] ?? 15)),
       (err) => {
         console.error('worker shutdown failed', err);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ApprovalDecisionKind } from '../core/approval-gate.js';
 import { ExecId } from '../core/execution.js';
-import type { Connect } from './command-support.js';
-import { alignColumns, withClient } from './command-support.js';
+import type { Connect } from './api-command.js';
+import { alignColumns, withClient } from './api-command.js';
 import type { CommandOutput } from './schemas-command.js';
 
 /**

@@ -3,6 +3,7 @@
  *
  *   cloudo schemas validate FILE          check a schemas file; every problem names its JSON path
  *   cloudo schemas import FILE [--prune]  upsert it into the schema registry; reports what changed
+ *   cloudo schemas list [--worker W] [--team T] [--text X]   the schemas the app serves, through its API
  *   cloudo tokens create --role R --owner O [--expires-days N] [--description D]
  *   cloudo tokens list
  *   cloudo tokens revoke ID
@@ -21,7 +22,7 @@
  * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
  * the local stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
  * Approvals are people's decisions, authenticated and checked against the schema's policy by the app, so
- * they go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
+ * they (and schemas list, a viewer's read) go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
  */
 import { parseArgs } from 'node:util';
 import { SettingsError } from '../core/setting-values.js';
@@ -35,11 +36,13 @@ import { printKeyFingerprints } from './keys-command.js';
 import { cancelRun, listRuns, rerunRun, showLog, startRun } from './runs-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
+import { listSchemas } from './schemas-list-command.js';
 import { createToken, listTokens, revokeToken } from './tokens-command.js';
 
 const USAGE = `usage:
   cloudo schemas validate FILE
   cloudo schemas import FILE [--prune]
+  cloudo schemas list [--worker W] [--team T] [--text X] [--url URL]
   cloudo tokens create --role viewer|operator|admin --owner NAME [--expires-days N] [--description TEXT]
   cloudo tokens list
   cloudo tokens revoke ID
@@ -54,9 +57,9 @@ const USAGE = `usage:
   cloudo executions [--status STATUS] [--schema ID] [--limit N] [--url URL]
   cloudo cancel EXEC_ID [--url URL]
 
-approvals, approve, reject, run, rerun, logs, executions and cancel talk to ClouDO at --url, else
-CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN. With --follow, the exit
-code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.`;
+schemas list, approvals, approve, reject, run, rerun, logs, executions and cancel talk to ClouDO at --url,
+else CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN. With --follow, the
+exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.`;
 
 const settings = loadCliSettings(process.env);
 
@@ -83,6 +86,9 @@ async function run(argv: string[]): Promise<CommandOutput> {
       description: { type: 'string' },
       all: { type: 'boolean', default: false },
       reason: { type: 'string' },
+      worker: { type: 'string' },
+      team: { type: 'string' },
+      text: { type: 'string' },
       url: { type: 'string' },
       param: { type: 'string', multiple: true, default: [] },
       follow: { type: 'boolean', short: 'f', default: false },
@@ -119,6 +125,9 @@ async function run(argv: string[]): Promise<CommandOutput> {
     if (command === 'revoke' && arg) return revokeToken(storageSettings, arg);
   }
   const connect = () => connectApi(values.url, settings.api, () => readRunningStack(settings.stateDir));
+  if (group === 'schemas' && command === 'list' && !arg) {
+    return listSchemas(connect, { worker: values.worker, team: values.team, text: values.text });
+  }
   if (group === 'approvals' && command === 'list' && !arg) return listApprovals(connect, { all: values.all });
   if ((group === 'approve' || group === 'reject') && command && !arg) {
     return decideApproval(connect, { execId: command, decision: group, reason: values.reason });

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { ExecId } from '../core/execution.js';
 import type { ApiClient } from './api-client.js';
-import type { Connect } from './command-support.js';
-import { alignColumns, withClient } from './command-support.js';
+import type { Connect } from './api-command.js';
+import { alignColumns, withClient } from './api-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { readServerEvents } from './sse-reader.js';
 

@@ -27,6 +27,8 @@ export interface ResourceNames {
   readonly pagesTable: string;
   /** One row per run waiting for approval: the inbox and expiry read it instead of scanning Executions. */
   readonly pendingApprovalsTable: string;
+  /** What each worker capability serves: a catalogue and its runbooks' source, published by the workers. */
+  readonly runbookSourcesContainer: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** What every job queue's name (and its poison queue's) starts with. */
@@ -54,6 +56,7 @@ export function resourceNames(namespace = ''): ResourceNames {
     notificationsTable: `${namespace}Notifications`,
     pagesTable: `${namespace}Pages`,
     pendingApprovalsTable: `${namespace}PendingApprovals`,
+    runbookSourcesContainer: `${dash}runbook-sources`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     jobQueuePrefix: `${dash}cloudo-jobs-`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,

@@ -15,6 +15,7 @@ import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { resultsFunction } from './results.js';
 import { rerunFunction, startRunFunction } from './runs.js';
+import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { slackInteractionsFunction } from './slack.js';
@@ -51,6 +52,9 @@ export function createFunctionDefinitions(
     cancelExecutionFunction(services),
     startRunFunction(services),
     rerunFunction(services),
+    listSchemasFunction(services),
+    getSchemaFunction(services),
+    getSchemaRunbookFunction(services),
     listApprovalsFunction(services),
     getApprovalFunction(services),
     decideApprovalFunction(services),

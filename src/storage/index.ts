@@ -12,6 +12,7 @@ import { LogStore } from './log-store.js';
 import { NotificationLedger } from './notification-ledger.js';
 import { ResultQueue } from './result-queue.js';
 import { RunLocks } from './run-locks.js';
+import { RunbookSourceStore } from './runbook-sources.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { WorkerRegistry } from './worker-registry.js';
@@ -39,6 +40,8 @@ export type { LedgerEntry, PageState } from './notification-ledger.js';
 export { NotificationLedger } from './notification-ledger.js';
 export { ResultQueue } from './result-queue.js';
 export { RunLocks } from './run-locks.js';
+export type { PublishedSource, RunbookSourceRead } from './runbook-sources.js';
+export { RunbookSourceStore } from './runbook-sources.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { TokenRepository } from './token-repository.js';
@@ -62,6 +65,8 @@ export interface Storage {
   readonly workers: WorkerRegistry;
   readonly results: ResultQueue;
   readonly notifications: NotificationLedger;
+  /** What each worker capability serves, published by its workers for the app. */
+  readonly runbookSources: RunbookSourceStore;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
   /** Round-trips to each service and says which answered. */
@@ -84,6 +89,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
   const alertPayloads = new AlertPayloadStore(clients.container(names.alertPayloadsContainer));
   const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
   const runLocks = new RunLocks(clients.table(names.runLocksTable));
+  const runbookSources = new RunbookSourceStore(clients.container(names.runbookSourcesContainer));
   const workers = new WorkerRegistry(clients.table(names.workersTable));
   const results = new ResultQueue(clients.queue(names.resultsQueue), logs);
   const notifications = new NotificationLedger(
@@ -105,6 +111,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
     workers,
     results,
     notifications,
+    runbookSources,
     async ensureResources() {
       await Promise.all([
         schemas.ensureTable(),
@@ -117,6 +124,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
         notifications.ensureTables(),
         logs.ensureContainer(),
         alertPayloads.ensureContainer(),
+        runbookSources.ensureContainer(),
       ]);
     },
     async ping(timeoutMs = 900) {

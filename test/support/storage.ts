@@ -39,6 +39,7 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.table(names.pendingApprovalsTable).deleteTable(),
         clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
+        clients.container(names.runbookSourcesContainer).deleteIfExists(),
       ]);
       const queues = await clients.listQueues(`${namespace}-`);
       await Promise.allSettled(queues.map((q) => clients.queue(q).deleteIfExists()));

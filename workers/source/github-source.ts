@@ -129,6 +129,14 @@ export class GitHubRunbookSource implements RunbookSource {
     return this.current ?? null;
   }
 
+  /** The runbook folder at the current commit, held on disk until `release()`; null before the first sync. */
+  currentFolder(): { sha: string; root: string; branch: string; runbookPath: string; release: () => void } | null {
+    const sha = this.current;
+    if (sha === undefined || this.closed) return null;
+    const root = path.join(this.cache.pathOf(sha), this.runbookPath);
+    return { sha, root, branch: this.branch, runbookPath: this.runbookPath, release: this.cache.lease(sha) };
+  }
+
   /**
    * Brings the snapshot to the branch head: asks GitHub for the head SHA and, when no snapshot of it is
    * on disk, downloads and unpacks its tarball. Concurrent calls share one sync. While GitHub's rate

@@ -60,6 +60,14 @@ export const PATH_PARAMETERS: Readonly<Record<string, (world: FuzzWorld, mode: C
           { arbitrary: fc.uuid({ version: 4 }).map(encoded), weight: 1 },
           { arbitrary: anySegment, weight: 3 },
         ),
+  schemaId: (world, mode) =>
+    mode === 'plausible'
+      ? fc.constantFrom(...world.schemaIds).map(encoded)
+      : fc.oneof(
+          { arbitrary: fc.constantFrom(...world.schemaIds).map(encoded), weight: 3 },
+          { arbitrary: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/).map(encoded), weight: 1 },
+          { arbitrary: anySegment, weight: 3 },
+        ),
   team: (_world, mode) => {
     const valid = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).map(encoded);
     return mode === 'plausible' ? valid : fc.oneof(valid, anySegment);

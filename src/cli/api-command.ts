@@ -1,7 +1,7 @@
 import type { ApiClient, ApiConnection } from './api-client.js';
 import type { CommandOutput } from './schemas-command.js';
 
-/** Opens the CLI's connection to the API (see connectApi). */
+/** Opens the connection to the API a command asked for (`connectApi` with its flags and environment). */
 export type Connect = () => Promise<ApiConnection>;
 
 /** Runs `use` with a client, or prints why there is none (exit 2: nothing was sent). */
@@ -14,7 +14,7 @@ export async function withClient(
 }
 
 /** Pads every column but the last to its widest cell, two spaces apart. */
-export function alignColumns(rows: readonly (readonly string[])[]): string[] {
+export function alignColumns(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const row of rows) {
     for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
