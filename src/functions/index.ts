@@ -17,6 +17,7 @@ import { resultsFunction } from './results.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { slackInteractionsFunction } from './slack.js';
+import { statsFunction } from './stats.js';
 import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
 import { triggerFunction } from './trigger.js';
 import { listWorkersFunction } from './workers.js';
@@ -47,6 +48,7 @@ export function createFunctionDefinitions(
     listExecutionsFunction(services),
     getExecutionFunction(services),
     getExecutionLogFunction(services),
+    statsFunction(services),
     cancelExecutionFunction(services),
     listApprovalsFunction(services),
     getApprovalFunction(services),

@@ -16,6 +16,8 @@ import type { ExecutionPage, ExecutionQuery } from './execution-query.js';
 import { searchExecutions } from './execution-search.js';
 import type { RowCodec } from './mutate-entity.js';
 import { mutateEntity, readEntity } from './mutate-entity.js';
+import type { RunSummaries, RunSummaryScan } from './run-summaries.js';
+import { readRunSummaries } from './run-summaries.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
 type Row = Record<string, string | number | boolean>;
@@ -274,5 +276,10 @@ export class ExecutionRepository {
   /** One page of runs, newest first, filtered (see ExecutionQuery for what a page may cost). */
   list(query: ExecutionQuery): Promise<ExecutionPage> {
     return searchExecutions(this.table, query, fromTableEntity);
+  }
+
+  /** A few fields of every run requested in a time range, for statistics (bounded by `maxRows`). */
+  listSummaries(scan: RunSummaryScan): Promise<RunSummaries> {
+    return readRunSummaries(this.table, scan);
   }
 }
