@@ -63,7 +63,8 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
   });
 }
 
-const EXECUTION_ROWS: RowCodec<Execution> = { fromEntity: fromTableEntity, toEntity: toTableEntity };
+/** How a run is a table row and back; exported for tools that write many rows at once (the bench's seed). */
+export const EXECUTION_ROWS: RowCodec<Execution> = { fromEntity: fromTableEntity, toEntity: toTableEntity };
 
 /** Someone else changed the row first (a concurrent claim, a cancel): re-read and decide again. */
 export class ConcurrentUpdateError extends Error {
