@@ -1,20 +1,13 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
-import { ExecId, ExecutionStatus } from '../core/execution.js';
-import { SchemaId } from '../core/runbook-schema.js';
+import { ExecId } from '../core/execution.js';
 import { stripTerminalControls } from '../core/terminal-text.js';
 import type { ExecutionPage, ExecutionQuery, Storage } from '../storage/index.js';
 import { defineHttp } from './definitions.js';
 import { HttpError, withContinuation } from './http/errors.js';
+import { parseExecutionSearch, toExecutionQuery } from './http/execution-search.js';
 import { toExecutionResource } from './http/resources.js';
 import type { ServicesProvider } from './services.js';
-
-const ListQuery = z.object({
-  status: ExecutionStatus.optional(),
-  schema: SchemaId.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  continuation: z.string().max(4096).optional(),
-});
 
 /** Parses `{execId}` and loads the run, or answers 400 / 404. */
 export async function loadExecution(storage: Storage, request: HttpRequest) {
@@ -29,25 +22,24 @@ export function listExecutionsPage(storage: Storage, query: ExecutionQuery): Pro
   return withContinuation(query.continuationToken, () => storage.executions.list(query));
 }
 
-/** `GET /api/executions`: newest first, filtered by `status` and `schema`, paged by `continuation`. */
+/**
+ * `GET /api/executions`: newest first, filtered by `status`, `schema`, `worker`, `trigger`, a `from`-`to`
+ * range and free text `q`, paged by `continuation`. `scanned_rows` says how many rows the page read: with
+ * `q` a page reads at most 1000, so it may hold fewer runs than `limit` and still have a continuation.
+ */
 export function listExecutionsFunction(services: ServicesProvider) {
   return defineHttp(
     services,
     'ListExecutions',
     { route: 'executions', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
     async ({ request, services: { storage } }) => {
-      const query = ListQuery.parse(Object.fromEntries(request.query));
-      const page = await listExecutionsPage(storage, {
-        status: query.status,
-        schemaId: query.schema,
-        limit: query.limit,
-        continuationToken: query.continuation,
-      });
+      const page = await listExecutionsPage(storage, toExecutionQuery(parseExecutionSearch(request.query)));
       const now = new Date();
       return {
         jsonBody: {
           executions: page.executions.map((e) => toExecutionResource(e, now)),
           continuation: page.continuationToken,
+          scanned_rows: page.scannedRows,
         },
       };
     },

@@ -19,6 +19,7 @@ import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
 import { slackInteractionsFunction } from './slack.js';
+import { statsFunction } from './stats.js';
 import { liveLogScriptFunction, streamExecutionLogFunction } from './stream.js';
 import { triggerFunction } from './trigger.js';
 import { listWorkersFunction } from './workers.js';
@@ -49,6 +50,7 @@ export function createFunctionDefinitions(
     listExecutionsFunction(services),
     getExecutionFunction(services),
     getExecutionLogFunction(services),
+    statsFunction(services),
     cancelExecutionFunction(services),
     startRunFunction(services),
     rerunFunction(services),

@@ -13,9 +13,12 @@ import {
 } from '../core/execution.js';
 import type { RunChange } from '../core/run-lifecycle.js';
 import { statusOf } from './clients.js';
+import type { ExecutionPage, ExecutionQuery } from './execution-query.js';
+import { searchExecutions } from './execution-search.js';
 import type { RowCodec } from './mutate-entity.js';
 import { mutateEntity, readEntity } from './mutate-entity.js';
-import { queryPage } from './paging.js';
+import type { RunSummaries, RunSummaryScan } from './run-summaries.js';
+import { readRunSummaries } from './run-summaries.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
 type Row = Record<string, string | number | boolean>;
@@ -71,7 +74,8 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
   });
 }
 
-const EXECUTION_ROWS: RowCodec<Execution> = { fromEntity: fromTableEntity, toEntity: toTableEntity };
+/** How a run is a table row and back; exported for tools that write many rows at once (the bench's seed). */
+export const EXECUTION_ROWS: RowCodec<Execution> = { fromEntity: fromTableEntity, toEntity: toTableEntity };
 
 /** Someone else changed the row first (a concurrent claim, a cancel): re-read and decide again. */
 export class ConcurrentUpdateError extends Error {
@@ -98,21 +102,7 @@ export interface VersionedRun extends VersionedExecution {
  */
 export type ExecutionChange<T> = RunChange<T>;
 
-export interface ExecutionQuery {
-  readonly status?: ExecutionStatus | undefined;
-  readonly schemaId?: string | undefined;
-  /** Alert runs on this ARM resource. */
-  readonly resourceId?: string | undefined;
-  /** Page size, 1-200. */
-  readonly limit: number;
-  /** Opaque token from the previous page. */
-  readonly continuationToken?: string | undefined;
-}
-
-export interface ExecutionPage {
-  readonly executions: Execution[];
-  readonly continuationToken: string | null;
-}
+export type { ExecutionPage, ExecutionQuery } from './execution-query.js';
 
 /** An index row older than this whose run does not exist was left by a create that never happened. */
 const ORPHAN_INDEX_AFTER_MS = 5 * 60_000;
@@ -300,12 +290,13 @@ export class ExecutionRepository {
     await deleteRows(this.table, execIds.map(executionKeys));
   }
 
-  async list(query: ExecutionQuery): Promise<ExecutionPage> {
-    const filters: string[] = [];
-    if (query.status) filters.push(odata`status eq ${query.status}`);
-    if (query.schemaId) filters.push(odata`schemaId eq ${query.schemaId}`);
-    if (query.resourceId) filters.push(odata`resourceId eq ${query.resourceId}`);
-    const page = await queryPage(this.table, filters, query, fromTableEntity);
-    return { executions: page.items, continuationToken: page.continuationToken };
+  /** One page of runs, newest first, filtered (see ExecutionQuery for what a page may cost). */
+  list(query: ExecutionQuery): Promise<ExecutionPage> {
+    return searchExecutions(this.table, query, fromTableEntity);
+  }
+
+  /** A few fields of every run requested in a time range, for statistics (bounded by `maxRows`). */
+  listSummaries(scan: RunSummaryScan): Promise<RunSummaries> {
+    return readRunSummaries(this.table, scan);
   }
 }

@@ -16,6 +16,7 @@ const EXPECTED_ACCESS: Record<string, string> = {
   ListExecutions: 'viewer',
   GetExecution: 'viewer',
   GetExecutionLog: 'viewer',
+  ExecutionStats: 'viewer',
   CancelExecution: 'operator',
   StartRun: 'operator',
   RerunExecution: 'operator',

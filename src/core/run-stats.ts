@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { ExecutionStatus, Run } from './execution.js';
+
+/**
+ * What statistics need of a row: a few fields, so a scan can ask the table for these alone. An unmatched
+ * alert's row has no schema: it counts by status, in no schema's figures.
+ */
+export const RunSummary = Run.pick({
+  requestedAt: true,
+  startedAt: true,
+  finishedAt: true,
+  resourceId: true,
+}).extend({ schemaId: z.string().nullable(), status: ExecutionStatus });
+export type RunSummary = z.infer<typeof RunSummary>;
+
+/** The fields of a RunSummary, as a table query's `select` names them. */
+export const RUN_SUMMARY_FIELDS: readonly string[] = Object.keys(RunSummary.shape);
+
+/** Outcomes that count against a schema: the runbook or its run went wrong. */
+const FAILURES: ReadonlySet<ExecutionStatus> = new Set(['failed', 'timed_out', 'error', 'abandoned']);
+
+/** Ranges up to this long are shown by the hour; longer ones by the day. */
+export const HOURLY_BUCKETS_UP_TO_MS = 48 * 3_600_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export type BucketSize = 'hour' | 'day';
+export type StatusCounts = Partial<Record<ExecutionStatus, number>>;
+
+export interface StatsBucket {
+  /** Start of the bucket (UTC hour or day), ISO time; the bucket ends where the next starts. */
+  readonly start: string;
+  readonly total: number;
+  readonly byStatus: StatusCounts;
+}
+
+export interface SchemaStats {
+  readonly schemaId: string;
+  readonly runs: number;
+  readonly succeeded: number;
+  /** Runs that failed, timed out, hit an error or were abandoned. */
+  readonly failures: number;
+  /** succeeded / (succeeded + failures), 0-1; null when no run of the schema has an outcome yet. */
+  readonly successRate: number | null;
+  /** Median and 95th percentile (nearest rank) of finished runs' wall time, ms; null without one. */
+  readonly p50DurationMs: number | null;
+  readonly p95DurationMs: number | null;
+}
+
+export interface RunStats {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly bucket: BucketSize;
+  readonly total: number;
+  readonly byStatus: StatusCounts;
+  readonly buckets: StatsBucket[];
+  /** Every schema with a run in the range, most runs first. */
+  readonly schemas: SchemaStats[];
+  /** Schemas with the most failures (at least one), most first. */
+  readonly topFailingSchemas: { schemaId: string; failures: number; runs: number }[];
+  /** Resources (alert runs) with the most failures, most first, with the schemas that failed on them. */
+  readonly topFailingResources: { resourceId: string; failures: number; schemaIds: string[] }[];
+}
+
+export function bucketSizeFor(fromMs: number, toMs: number): BucketSize {
+  return toMs - fromMs <= HOURLY_BUCKETS_UP_TO_MS ? 'hour' : 'day';
+}
+
+/** The value at percentile `p` (0-100) of ascending `sorted` values, nearest rank; null when empty. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? null;
+}
+
+const count = (counts: StatusCounts, status: ExecutionStatus) => {
+  counts[status] = (counts[status] ?? 0) + 1;
+};
+
+interface SchemaTally {
+  runs: number;
+  succeeded: number;
+  failures: number;
+  durationsMs: number[];
+}
+
+/**
+ * Runs by status per UTC hour (ranges up to 48 h) or day, success rate and duration percentiles per
+ * schema, and where failures concentrate. Pure: the runs in [fromMs, toMs] come in, numbers go out;
+ * runs outside the range are ignored.
+ */
+export function computeRunStats(runs: readonly RunSummary[], fromMs: number, toMs: number, top = 10): RunStats {
+  const bucket = bucketSizeFor(fromMs, toMs);
+  const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
+  const firstStartMs = Math.floor(fromMs / size) * size;
+  const buckets: { start: string; total: number; byStatus: StatusCounts }[] = [];
+  for (let start = firstStartMs; start <= toMs; start += size) {
+    buckets.push({ start: new Date(start).toISOString(), total: 0, byStatus: {} });
+  }
+  const byStatus: StatusCounts = {};
+  const schemas = new Map<string, SchemaTally>();
+  const resources = new Map<string, { failures: number; schemaIds: Set<string> }>();
+  let total = 0;
+  for (const run of runs) {
+    const at = Date.parse(run.requestedAt);
+    const slot = buckets[Math.floor((at - firstStartMs) / size)];
+    if (at < fromMs || at > toMs || !slot) continue;
+    total += 1;
+    count(byStatus, run.status);
+    slot.total += 1;
+    count(slot.byStatus, run.status);
+    if (run.schemaId === null) continue;
+    const tally = schemas.get(run.schemaId) ?? { runs: 0, succeeded: 0, failures: 0, durationsMs: [] };
+    schemas.set(run.schemaId, tally);
+    tally.runs += 1;
+    if (run.status === 'succeeded') tally.succeeded += 1;
+    const isFailure = FAILURES.has(run.status);
+    if (isFailure) tally.failures += 1;
+    if (run.startedAt && run.finishedAt) tally.durationsMs.push(Date.parse(run.finishedAt) - Date.parse(run.startedAt));
+    if (isFailure && run.resourceId) {
+      const resource = resources.get(run.resourceId) ?? { failures: 0, schemaIds: new Set<string>() };
+      resources.set(run.resourceId, resource);
+      resource.failures += 1;
+      resource.schemaIds.add(run.schemaId);
+    }
+  }
+  const schemaStats = [...schemas].map(([schemaId, t]): SchemaStats => {
+    const sorted = t.durationsMs.sort((a, b) => a - b);
+    const decided = t.succeeded + t.failures;
+    return {
+      schemaId,
+      runs: t.runs,
+      succeeded: t.succeeded,
+      failures: t.failures,
+      successRate: decided === 0 ? null : t.succeeded / decided,
+      p50DurationMs: percentile(sorted, 50),
+      p95DurationMs: percentile(sorted, 95),
+    };
+  });
+  // ties are broken by name, so the same runs always give the same answer
+  const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  schemaStats.sort((a, b) => b.runs - a.runs || byName(a.schemaId, b.schemaId));
+  return {
+    fromMs,
+    toMs,
+    bucket,
+    total,
+    byStatus,
+    buckets,
+    schemas: schemaStats,
+    topFailingSchemas: schemaStats
+      .filter((s) => s.failures > 0)
+      .sort((a, b) => b.failures - a.failures || byName(a.schemaId, b.schemaId))
+      .slice(0, top)
+      .map(({ schemaId, failures, runs }) => ({ schemaId, failures, runs })),
+    topFailingResources: [...resources]
+      .sort(([a, x], [b, y]) => y.failures - x.failures || byName(a, b))
+      .slice(0, top)
+      .map(([resourceId, r]) => ({ resourceId, failures: r.failures, schemaIds: [...r.schemaIds].sort() })),
+  };
+}
