@@ -12,8 +12,8 @@ import { loadExecution } from './executions.js';
 import { audit } from './http/audit.js';
 import { readBodyText, readJsonBody } from './http/body.js';
 import { HttpError } from './http/errors.js';
+import { renderError } from './http/html-page.js';
 import { toApprovalResource } from './http/resources.js';
-import { renderError } from './logs.js';
 import type { ServicesProvider } from './services.js';
 
 const ListQuery = z.object({

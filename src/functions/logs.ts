@@ -4,10 +4,10 @@ import { decisionRights, stillWaiting } from '../core/approval-policy.js';
 import { ExecutionStatus } from '../core/execution.js';
 import { formToken } from '../core/form-token.js';
 import { SchemaId } from '../core/runbook-schema.js';
-import type { HtmlFragment } from '../ui/index.js';
-import { renderErrorPage, renderExecutionPage, renderExecutionsPage } from '../ui/index.js';
+import { renderExecutionPage, renderExecutionsPage } from '../ui/index.js';
 import { defineHttp } from './definitions.js';
 import { listExecutionsPage, loadExecution } from './executions.js';
+import { htmlResponse, renderError } from './http/html-page.js';
 import type { ServicesProvider } from './services.js';
 
 const PageQuery = z.object({
@@ -19,31 +19,6 @@ const PageQuery = z.object({
 });
 
 const DEFAULT_PAGE_SIZE = 50;
-
-const HTML_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  // the pages show runbook output: even markup that slipped past escaping may run no script, load
-  // nothing and post nowhere else; the refresh is a <meta> tag, which needs no script
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  // for browsers that predate frame-ancestors
-  'x-frame-options': 'DENY',
-  // no address leaves for other sites; a same-origin POST keeps its real Origin (no-referrer would send
-  // `Origin: null`, which the cross-site check cannot tell from a sandboxed attacker's frame)
-  'referrer-policy': 'same-origin',
-  'cache-control': 'no-store',
-} as const;
-
-function htmlResponse(status: number, page: HtmlFragment): HttpResponseInit {
-  return { status, body: page.toString(), headers: { ...HTML_HEADERS } };
-}
-
-/**
- * Browser routes answer a refusal or a mistake (bad id 400, unknown run 404, bad filter 400) with a
- * page a person can read, not with JSON; toErrorResponse still decides the status and the words.
- */
-export const renderError = (status: number, message: string) => htmlResponse(status, renderErrorPage(status, message));
 
 /** `GET /api/logs`: the web console's list of runs, filtered by `status` and `schema`, paged. */
 export function executionsPageFunction(services: ServicesProvider) {

@@ -94,6 +94,7 @@ ${details(execution, input.now)}
 <h2>Log</h2>
 ${logBlock}`;
   return layout({
+    section: 'runs',
     title: `${execution.schemaId ?? ''} · ${execution.status}`,
     body,
     refresh: isLive

@@ -92,6 +92,7 @@ ${nextContinuation && html`<a rel="next" href="${executionsUrl(filter, nextConti
 </nav>
 ${input.workers && workersPanel(input.workers)}`;
   return layout({
+    section: 'runs',
     title: 'Executions',
     body,
     refresh: { seconds: EXECUTIONS_REFRESH_SECONDS, url: executionsUrl(filter, continuation) },

@@ -5,8 +5,8 @@ export type { ExecutionsFilter, ExecutionsPageInput } from './executions-page.js
 export { EXECUTIONS_REFRESH_SECONDS, executionsUrl, renderExecutionsPage } from './executions-page.js';
 export type { HtmlFragment, HtmlValue } from './html.js';
 export { escapeHtml, html, raw } from './html.js';
-export type { LayoutOptions, Refresh } from './layout.js';
-export { layout, renderErrorPage } from './layout.js';
+export type { ConsoleSection, LayoutOptions, Refresh } from './layout.js';
+export { CONSOLE_SECTIONS, formatDuration, layout, renderErrorPage, statusBadge, timeCell } from './layout.js';
 export { executionUrl } from './links.js';
 export { LIVE_LOG_SCRIPT, LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
 export type { WorkerView } from './workers-panel.js';

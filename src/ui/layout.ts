@@ -7,7 +7,13 @@ const STYLE = html`<style>
   :root { color-scheme: light dark; --muted: #6b7280; --line: #d1d5db; }
   body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1200px; padding: 0 1rem 2rem; }
   header { display: flex; gap: 1rem; align-items: baseline; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
+  header { flex-wrap: wrap; }
   header a.brand { font-weight: 700; font-size: 1.2rem; text-decoration: none; color: inherit; }
+  nav.sections { display: flex; gap: .25rem 1rem; flex-wrap: wrap; }
+  nav.sections a { color: inherit; text-decoration: none; padding: .5rem 0; }
+  nav.sections a[aria-current="page"] { font-weight: 700; border-bottom: 2px solid currentColor; }
+  a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible { outline: 3px solid #2563eb; outline-offset: 2px; }
+  @media (max-width: 640px) { table { display: block; overflow-x: auto; } }
   h1 { font-size: 1.3rem; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
@@ -74,6 +80,29 @@ export interface LayoutOptions {
    * applies to browsers without JavaScript.
    */
   readonly scripts?: readonly string[];
+  /** The console section the page belongs to, marked in the navigation (`aria-current`). */
+  readonly section?: ConsoleSection;
+}
+
+/** The console's sections, in the order of its navigation; each is a page under `/api`. */
+export const CONSOLE_SECTIONS = [
+  { id: 'runs', label: 'Runs', href: '/api/logs' },
+  { id: 'runbooks', label: 'Runbooks', href: '/api/console/runbooks' },
+  { id: 'dashboard', label: 'Dashboard', href: '/api/console/dashboard' },
+  { id: 'approvals', label: 'Approvals', href: '/api/console/approvals' },
+  { id: 'workers', label: 'Workers', href: '/api/console/workers' },
+  { id: 'audit', label: 'Audit', href: '/api/console/audit' },
+  { id: 'settings', label: 'Settings', href: '/api/console/settings' },
+] as const;
+export type ConsoleSection = (typeof CONSOLE_SECTIONS)[number]['id'];
+
+function navigation(current: ConsoleSection | undefined): HtmlFragment {
+  const links = CONSOLE_SECTIONS.map((s) =>
+    s.id === current
+      ? html`<a href="${s.href}" aria-current="page">${s.label}</a>`
+      : html`<a href="${s.href}">${s.label}</a>`,
+  );
+  return html`<nav class="sections" aria-label="Console">${links}</nav>`;
 }
 
 /** The page shell: one inline stylesheet, no scripts, no external assets. */
@@ -94,7 +123,7 @@ ${scriptTags}
 ${STYLE}
 </head>
 <body>
-<header><a class="brand" href="/api/logs">ClouDO</a><span class="muted">runbook executions</span></header>
+<header><a class="brand" href="/api/logs">ClouDO</a>${navigation(options.section)}</header>
 <main>
 ${options.body}
 </main>
