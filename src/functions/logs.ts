@@ -1,4 +1,3 @@
-import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { decisionRights, stillWaiting } from '../core/approval-policy.js';
 import { ExecutionStatus } from '../core/execution.js';
