@@ -82,6 +82,8 @@ export interface LayoutOptions {
   readonly scripts?: readonly string[];
   /** The console section the page belongs to, marked in the navigation (`aria-current`). */
   readonly section?: ConsoleSection;
+  /** The page's own rules (an `html\`<style>...</style>\`` fragment), after the shared stylesheet. */
+  readonly styles?: HtmlFragment;
 }
 
 /** The console's sections, in the order of its navigation; each is a page under `/api`. */
@@ -121,6 +123,7 @@ ${refreshTag}
 ${scriptTags}
 <title>${options.title} · ClouDO</title>
 ${STYLE}
+${options.styles ?? ''}
 </head>
 <body>
 <header><a class="brand" href="/api/logs">ClouDO</a>${navigation(options.section)}</header>
