@@ -1,15 +1,30 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
+/** What a console form does; a token for one purpose is refused for another. */
+export type FormPurpose = 'approval-form' | 'run-form' | 'cancel-form' | 'rerun-form';
+
 /**
- * A token the run page puts in its decision form, bound to the person and the run: a second guard,
- * besides the Origin check, that a decision POST comes from a page ClouDO served to that person.
+ * A token a console page puts in its form, bound to the person, the thing the form acts on (a run, a
+ * schema) and what it does: a second guard, besides the Origin check, that a POST comes from a page
+ * ClouDO served to that person.
  */
-export function formToken(key: string, callerId: string, execId: string): string {
-  return createHmac('sha256', key).update(`approval-form\n${callerId}\n${execId}`).digest('base64url');
+export function formToken(
+  key: string,
+  callerId: string,
+  target: string,
+  purpose: FormPurpose = 'approval-form',
+): string {
+  return createHmac('sha256', key).update(`${purpose}\n${callerId}\n${target}`).digest('base64url');
 }
 
-export function isFormToken(key: string, callerId: string, execId: string, presented: string): boolean {
-  const expected = Buffer.from(formToken(key, callerId, execId));
+export function isFormToken(
+  key: string,
+  callerId: string,
+  target: string,
+  presented: string,
+  purpose: FormPurpose = 'approval-form',
+): boolean {
+  const expected = Buffer.from(formToken(key, callerId, target, purpose));
   const given = Buffer.from(presented);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
