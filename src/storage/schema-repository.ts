@@ -6,7 +6,9 @@ import { RunbookSchema } from '../core/runbook-schema.js';
 const LIST_FIELDS = ['approvers', 'alertRules', 'parameters'] as const;
 
 /** The schema as a row: its fields as they are (id as the RowKey, lists as JSON, no null stored). */
-function toTableEntity(schema: RunbookSchema): Record<string, unknown> & { partitionKey: string; rowKey: string } {
+export function toTableEntity(
+  schema: RunbookSchema,
+): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   const { id, team, ...fields } = schema;
   const row: Record<string, unknown> = { ...fields, ...(team ? { team } : {}) };
   for (const field of LIST_FIELDS) row[field] = JSON.stringify(schema[field]);

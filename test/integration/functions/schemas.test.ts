@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_RUNBOOK_SOURCE_BYTES } from '../../../src/core/runbook-catalogue.js';
+import { toTableEntity as schemaRow } from '../../../src/storage/schema-repository.js';
 import { RunbookPublisher, servedFolderOf } from '../../../workers/source/index.js';
 import { bearerFor } from '../../support/functions.js';
 import { testSchema } from '../../support/schemas.js';
@@ -229,7 +230,7 @@ describe('Schemas API', () => {
       ['abs', '/etc/passwd'],
       ['dotdot', 'disk/../hello.sh'],
     ] as const) {
-      await table.upsertEntity({ ...rowOf(testSchema({ id, worker: 'Runbook' })), runbook });
+      await table.upsertEntity({ ...schemaRow(testSchema({ id, worker: 'Runbook' })), runbook });
       const res = await get(`/api/schemas/${id}/runbook`);
       expect(res.status, runbook).toBe(404);
       expect(await res.text()).not.toContain('echo hello');
@@ -248,15 +249,3 @@ describe('Schemas API', () => {
     }
   });
 });
-
-/** The schema as its table row, lists as JSON text (schema-repository.ts). */
-function rowOf(schema: ReturnType<typeof testSchema>) {
-  const { id, team: _team, ...fields } = schema;
-  return {
-    ...fields,
-    approvers: JSON.stringify(fields.approvers),
-    alertRules: JSON.stringify(fields.alertRules),
-    partitionKey: schema.partitionKey,
-    rowKey: id,
-  };
-}
