@@ -23,10 +23,16 @@ describe('NCRONTAB schedules of the local host', () => {
     expect(next('5/20 * * * * *', '2025-03-01T10:00:30.000Z')).toBe('2025-03-01T10:00:45.000Z');
   });
 
-  it('refuses what it does not understand, naming the field, rather than misread it', () => {
-    expect(() => parseSchedule('0 */5 * * *')).toThrow('expected 6 fields');
-    expect(() => parseSchedule('0 0 9 * * Mon')).toThrow('day-of-week "Mon" is not a number');
-    expect(() => parseSchedule('0 61 * * * *')).toThrow('minute "61" is outside 0-59');
-    expect(() => parseSchedule('0 0 0 31 2 *').next(new Date())).toThrow('no occurrence within a year');
+  it('reads names, and needs a day and a day of week both given to both hold, as NCRONTAB does', () => {
+    // 2025-03-01 is a Saturday
+    expect(next('0 0 9 * * Mon', '2025-03-01T10:00:00.000Z')).toBe('2025-03-03T09:00:00.000Z');
+    // the 13th that is a Friday: June 2025
+    expect(next('0 0 0 13 * 5', '2025-03-01T10:00:00.000Z')).toBe('2025-06-13T00:00:00.000Z');
+  });
+
+  it('refuses what it cannot read, saying which schedule, rather than misread it', () => {
+    expect(() => parseSchedule('0 */5 * * *')).toThrow(/^schedule "0 \*\/5 \* \* \*": /);
+    expect(() => parseSchedule('0 61 * * * *')).toThrow(/^schedule "0 61 \* \* \* \*": /);
+    expect(() => parseSchedule('0 0 0 31 2 *').next(new Date())).toThrow('no occurrence to come');
   });
 });
