@@ -3,8 +3,8 @@ import type { Role } from '../../src/core/access.js';
 import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
-import { DEFAULT_ROUTING } from '../../src/core/routing-rules.js';
 import type { AppSettings, RetentionSettings } from '../../src/core/settings.js';
+import { loadAppSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
 import type { HttpFunctionDefinition, QueueFunctionDefinition } from '../../src/functions/definitions.js';
 import type { LiveLogTiming } from '../../src/functions/http/live-log-streams.js';
@@ -12,16 +12,20 @@ import type { ServicesProvider } from '../../src/functions/services.js';
 import { createAppServices } from '../../src/functions/services.js';
 import type { TestStorage } from './storage.js';
 
+const SIGNING_KEY = 'test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * The app's settings as production reads them from an environment that sets only what a test needs:
+ * every other value is the code's own default, never a copy of it.
+ */
+const DEFAULTS = loadAppSettings({
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  CLOUDO_SIGNING_KEY: SIGNING_KEY,
+  CLOUDO_PUBLIC_URL: 'http://cloudo.test',
+});
+
 /** Production access rules: tests run secured. */
-export const SECURED: AuthSettings = {
-  environment: 'production',
-  enforce: true,
-  trustEasyAuth: false,
-  webhook: null,
-  signingKey: 'test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz',
-  corsOrigins: [],
-  functionKeyNames: new Map(),
-};
+export const SECURED: AuthSettings = DEFAULTS.auth;
 
 export interface TestServicesOptions {
   maxBodyBytes?: number;
@@ -41,23 +45,17 @@ export interface TestServicesOptions {
 export function testServices(t: TestStorage, options: TestServicesOptions = {}): ServicesProvider {
   const services = createAppServices(
     {
+      ...DEFAULTS,
       storage: t.settings,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      maxAlertsPerRequest: 50,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
       auth: { ...SECURED, ...options.auth },
-      staleWorkerMs: options.staleWorkerMs ?? 30_000,
-      queuedTimeoutMs: options.queuedTimeoutMs ?? 15 * 60_000,
-      orphanAfterMs: options.orphanAfterMs ?? 5 * 60_000,
-      notify: options.notify ?? {
-        slack: null,
-        opsgenie: null,
-        pagerduty: null,
-        publicUrl: 'http://cloudo.test',
-        routing: DEFAULT_ROUTING,
-      },
+      staleWorkerMs: options.staleWorkerMs ?? DEFAULTS.staleWorkerMs,
+      queuedTimeoutMs: options.queuedTimeoutMs ?? DEFAULTS.queuedTimeoutMs,
+      orphanAfterMs: options.orphanAfterMs ?? DEFAULTS.orphanAfterMs,
+      notify: options.notify ?? DEFAULTS.notify,
       deployedSchemas: options.deployedSchemas ?? null,
-      liveLogStreams: options.liveLogStreams ?? { perCaller: 10, total: 200 },
-      retention: { runDays: 90, auditDays: 365, deadWorkerMs: 86_400_000, batchSize: 500, ...options.retention },
+      liveLogStreams: options.liveLogStreams ?? DEFAULTS.liveLogStreams,
+      retention: { ...DEFAULTS.retention, ...options.retention },
     },
     { liveLogTiming: options.liveLogTiming },
   );
