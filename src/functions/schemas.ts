@@ -1,14 +1,15 @@
 import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { WORKER_NAME_PATTERN } from '../core/resource-names.js';
-import { MAX_RUNBOOK_SOURCE_BYTES, runbookLinkOf } from '../core/runbook-catalogue.js';
+import { MAX_RUNBOOK_SOURCE_BYTES } from '../core/runbook-catalogue.js';
 import { SchemaId, TeamName } from '../core/runbook-schema.js';
 import { pageSchemas } from '../core/schema-query.js';
 import { stripTerminalControls } from '../core/terminal-text.js';
 import type { Storage } from '../storage/index.js';
 import { defineHttp } from './definitions.js';
 import { HttpError } from './http/errors.js';
-import { sourceProblem, toSchemaListItem, toSchemaResource } from './http/schema-resources.js';
+import { readRunbookSource } from './http/runbook-source.js';
+import { toSchemaListItem, toSchemaResource } from './http/schema-resources.js';
 import type { ServicesProvider } from './services.js';
 
 const ListQuery = z.object({
@@ -21,7 +22,7 @@ const ListQuery = z.object({
 });
 
 /** Parses `{schemaId}` and loads the schema, or answers 400 / 404. */
-async function loadSchema(storage: Storage, request: HttpRequest) {
+export async function loadSchema(storage: Storage, request: HttpRequest) {
   const { schemaId } = z.object({ schemaId: SchemaId }).parse(request.params);
   const schema = await storage.schemas.get(schemaId);
   if (!schema) throw new HttpError(404, `no schema with id "${schemaId}"`);
@@ -73,30 +74,16 @@ export function getSchemaRunbookFunction(services: ServicesProvider) {
     async ({ request, services: { storage } }) => {
       const { raw } = SourceQuery.parse(Object.fromEntries(request.query));
       const schema = await loadSchema(storage, request);
-      const sources = storage.runbookSources;
-      let catalogue = await sources.readCatalogue(schema.worker);
-      let read = catalogue && (await sources.readSource(catalogue, schema.runbook, MAX_RUNBOOK_SOURCE_BYTES));
-      if (read && !read.ok && read.reason === 'missing') {
-        // a newer publication pruned the version read a moment ago: its successor holds the file
-        catalogue = await sources.readCatalogue(schema.worker);
-        read = catalogue && (await sources.readSource(catalogue, schema.runbook, MAX_RUNBOOK_SOURCE_BYTES));
-      }
-      if (!catalogue || !read?.ok) {
-        const file = catalogue?.files.find((f) => f.path === schema.runbook) ?? null;
-        const problem =
-          sourceProblem(schema, catalogue, file, MAX_RUNBOOK_SOURCE_BYTES) ??
-          `the source of runbook "${schema.runbook}" is not stored (any more); try again`;
-        const link = catalogue && file ? runbookLinkOf(catalogue, schema.runbook) : null;
-        const tooLarge = read && !read.ok && read.reason === 'too-large';
-        throw new HttpError(tooLarge ? 413 : 404, link ? `${problem}; read it at ${link}` : problem);
-      }
+      const read = await readRunbookSource(storage, schema);
+      if (!read.ok)
+        throw new HttpError(read.status, read.link ? `${read.problem}; read it at ${read.link}` : read.problem);
       const isRaw = raw === '1' || raw === 'true';
       return {
         body: isRaw ? read.content : stripTerminalControls(read.content.toString('utf8')),
         headers: {
           'content-type': 'text/plain; charset=utf-8',
           'x-content-type-options': 'nosniff',
-          'x-cloudo-version': catalogue.version,
+          'x-cloudo-version': read.catalogue.version,
         },
       };
     },
