@@ -14,6 +14,7 @@ import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { resultsFunction } from './results.js';
+import { runbookPageFunction, runbooksPageFunction, runFormFunction } from './runbooks.js';
 import { rerunFunction, startRunFunction } from './runs.js';
 import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
 import type { ServicesProvider } from './services.js';
@@ -66,6 +67,9 @@ export function createFunctionDefinitions(
     liveLogScriptFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
+    runbooksPageFunction(services),
+    runbookPageFunction(services),
+    runFormFunction(services),
     auditFunction(services),
     settingsFunction(services),
     listWorkersFunction(services),
