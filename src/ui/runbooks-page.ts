@@ -61,7 +61,7 @@ function filterForm(input: RunbooksPageInput): HtmlFragment {
 <label for="filter-q">Search<input type="search" id="filter-q" name="q" value="${filter.q ?? ''}" placeholder="name, id, description, runbook"></label>
 ${select('worker', 'Worker', input.workers, filter.worker)}
 ${select('team', 'Team', input.teams, filter.team)}
-<button type="submit">Search</button>
+<button type="submit" id="filter-submit">Search</button>
 ${(filter.q || filter.worker || filter.team) && html`<a href="/api/console/runbooks">Clear</a>`}
 </form>`;
 }
