@@ -1,4 +1,10 @@
 export type { ApprovalView } from './approval-panel.js';
+export type { ApprovalInboxItem } from './approvals-page.js';
+export { renderApprovalsPage } from './approvals-page.js';
+export type { AuditFilter, AuditPageInput } from './audit-page.js';
+export { renderAuditPage } from './audit-page.js';
+export type { DashboardPageInput, DashboardRange } from './dashboard-page.js';
+export { DASHBOARD_RANGES, DASHBOARD_REFRESH_SECONDS, renderDashboardPage } from './dashboard-page.js';
 export type { ExecutionPageInput } from './execution-page.js';
 export { EXECUTION_REFRESH_SECONDS, renderExecutionPage } from './execution-page.js';
 export type { ExecutionsFilter, ExecutionsPageInput } from './executions-page.js';
@@ -9,4 +15,6 @@ export type { ConsoleSection, LayoutOptions, Refresh } from './layout.js';
 export { CONSOLE_SECTIONS, formatDuration, layout, renderErrorPage, statusBadge, timeCell } from './layout.js';
 export { executionUrl } from './links.js';
 export { LIVE_LOG_SCRIPT, LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
+export { renderSettingsPage } from './settings-page.js';
+export { renderWorkersPage } from './workers-page.js';
 export type { WorkerView } from './workers-panel.js';

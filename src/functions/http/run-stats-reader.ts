@@ -31,10 +31,21 @@ export interface StatsAnswer {
  * of the day the first time it is asked for, then kept), the rest row by row; answers kept
  * STATS_CACHE_TTL_MS per range and schema. `/api/stats` and the dashboard page share the arithmetic.
  */
-export class RunStatsReader {
-  private readonly cache = new TtlCache<StatsAnswer>(STATS_CACHE_TTL_MS, STATS_CACHE_ENTRIES);
+export interface RunStatsReaderOptions {
+  /** How long an answer is reused, ms (STATS_CACHE_TTL_MS). */
+  readonly cacheTtlMs?: number;
+  /** The clock deciding which days are settled (tests set it). */
+  readonly now?: () => number;
+}
 
-  constructor(private readonly now: () => number = Date.now) {}
+export class RunStatsReader {
+  private readonly cache: TtlCache<StatsAnswer>;
+  private readonly now: () => number;
+
+  constructor(options: RunStatsReaderOptions = {}) {
+    this.cache = new TtlCache<StatsAnswer>(options.cacheTtlMs ?? STATS_CACHE_TTL_MS, STATS_CACHE_ENTRIES);
+    this.now = options.now ?? Date.now;
+  }
 
   read(storage: Storage, range: StatsRange): Promise<StatsAnswer> {
     const key = `${storage.names.executionsTable}|${range.fromMs}|${range.toMs}|${range.schemaId ?? ''}`;

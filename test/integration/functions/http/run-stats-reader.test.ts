@@ -32,7 +32,7 @@ describe('statistics over days read settled days from their digest', () => {
   afterAll(() => t.cleanup());
 
   it('computes a missing digest from one scan of the day, then answers the same from digests alone', async () => {
-    const first = await new RunStatsReader(() => nowMs).read(t.storage, week);
+    const first = await new RunStatsReader({ now: () => nowMs }).read(t.storage, week);
     expect(first.stats.total).toBe(10 + 1 + 1 + 1);
     expect(first.stats.byStatus).toEqual({ succeeded: 6, failed: 6, running: 1 });
     expect(first.digestsRead).toBe(0);
@@ -40,7 +40,7 @@ describe('statistics over days read settled days from their digest', () => {
     const written = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((d) => t.storage.runDigests.read(dayOf(dayAgo(d, 0)))));
     expect(written.map((w) => w?.runs ?? null)).toEqual([2, 2, null, 2, 2, 0, 2]);
 
-    const second = await new RunStatsReader(() => nowMs).read(t.storage, week);
+    const second = await new RunStatsReader({ now: () => nowMs }).read(t.storage, week);
     expect(second.stats).toEqual(first.stats);
     expect(second.digestsRead).toBe(6);
     // read row by row: the day with a running run, today, and the part of an hour before the first whole one
@@ -48,7 +48,7 @@ describe('statistics over days read settled days from their digest', () => {
   });
 
   it('narrows digests to one schema', async () => {
-    const answer = await new RunStatsReader(() => nowMs).read(t.storage, { ...week, schemaId: 'backup' });
+    const answer = await new RunStatsReader({ now: () => nowMs }).read(t.storage, { ...week, schemaId: 'backup' });
     expect(answer.stats.total).toBe(5);
     expect(answer.stats.topFailingResources).toEqual([{ resourceId: '/vm/1', failures: 5, schemaIds: ['backup'] }]);
   });
