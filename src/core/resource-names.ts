@@ -29,6 +29,8 @@ export interface ResourceNames {
   readonly pendingApprovalsTable: string;
   /** What each worker capability serves: a catalogue and its runbooks' source, published by the workers. */
   readonly runbookSourcesContainer: string;
+  /** Per-day digests of finished runs, so statistics over days read one blob a day instead of every run. */
+  readonly runDigestsContainer: string;
   /** Storage Queue that carries JobMessages for one worker capability. */
   jobQueue(worker: string): string;
   /** What every job queue's name (and its poison queue's) starts with. */
@@ -57,6 +59,7 @@ export function resourceNames(namespace = ''): ResourceNames {
     pagesTable: `${namespace}Pages`,
     pendingApprovalsTable: `${namespace}PendingApprovals`,
     runbookSourcesContainer: `${dash}runbook-sources`,
+    runDigestsContainer: `${dash}run-digests`,
     jobQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}`,
     jobQueuePrefix: `${dash}cloudo-jobs-`,
     poisonQueue: (worker) => `${dash}cloudo-jobs-${workerQueueSuffix(worker)}-poison`,

@@ -1,28 +1,12 @@
-import { z } from 'zod';
-import { ExecutionStatus, Run } from './execution.js';
+import type { ExecutionStatus } from './execution.js';
+import type { HourTally, RunSummary } from './run-tally.js';
+import { DAY_MS, FAILURES, HOUR_MS, tallyByHour } from './run-tally.js';
 
-/**
- * What statistics need of a row: a few fields, so a scan can ask the table for these alone. An unmatched
- * alert's row has no schema: it counts by status, in no schema's figures.
- */
-export const RunSummary = Run.pick({
-  requestedAt: true,
-  startedAt: true,
-  finishedAt: true,
-  resourceId: true,
-}).extend({ schemaId: z.string().nullable(), status: ExecutionStatus });
-export type RunSummary = z.infer<typeof RunSummary>;
-
-/** The fields of a RunSummary, as a table query's `select` names them. */
-export const RUN_SUMMARY_FIELDS: readonly string[] = Object.keys(RunSummary.shape);
-
-/** Outcomes that count against a schema: the runbook or its run went wrong. */
-const FAILURES: ReadonlySet<ExecutionStatus> = new Set(['failed', 'timed_out', 'error', 'abandoned']);
+// where storage and tests have always found them
+export { RUN_SUMMARY_FIELDS, RunSummary } from './run-tally.js';
 
 /** Ranges up to this long are shown by the hour; longer ones by the day. */
 export const HOURLY_BUCKETS_UP_TO_MS = 48 * 3_600_000;
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export type BucketSize = 'hour' | 'day';
 export type StatusCounts = Partial<Record<ExecutionStatus, number>>;
@@ -72,11 +56,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? null;
 }
 
-const count = (counts: StatusCounts, status: ExecutionStatus) => {
-  counts[status] = (counts[status] ?? 0) + 1;
-};
-
-interface SchemaTally {
+interface SchemaAccumulator {
   runs: number;
   succeeded: number;
   failures: number;
@@ -89,6 +69,31 @@ interface SchemaTally {
  * runs outside the range are ignored.
  */
 export function computeRunStats(runs: readonly RunSummary[], fromMs: number, toMs: number, top = 10): RunStats {
+  const inRange = runs.filter((run) => {
+    const at = Date.parse(run.requestedAt);
+    return at >= fromMs && at <= toMs;
+  });
+  return statsFromTallies(tallyByHour(inRange), fromMs, toMs, { top });
+}
+
+export interface TallyOptions {
+  /** Only this schema's runs (the tallies may hold every schema's). */
+  readonly schemaId?: string | undefined;
+  /** Length of the top lists (10). */
+  readonly top?: number;
+}
+
+/**
+ * The statistics of hour tallies that all lie in [fromMs, toMs] (whole hours from day digests, and
+ * tallies of runs scanned live): the one place figures are derived, whichever way the runs were read.
+ */
+export function statsFromTallies(
+  hours: readonly HourTally[],
+  fromMs: number,
+  toMs: number,
+  options: TallyOptions = {},
+): RunStats {
+  const top = options.top ?? 10;
   const bucket = bucketSizeFor(fromMs, toMs);
   const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
   const firstStartMs = Math.floor(fromMs / size) * size;
@@ -97,30 +102,36 @@ export function computeRunStats(runs: readonly RunSummary[], fromMs: number, toM
     buckets.push({ start: new Date(start).toISOString(), total: 0, byStatus: {} });
   }
   const byStatus: StatusCounts = {};
-  const schemas = new Map<string, SchemaTally>();
+  const schemas = new Map<string, SchemaAccumulator>();
   const resources = new Map<string, { failures: number; schemaIds: Set<string> }>();
   let total = 0;
-  for (const run of runs) {
-    const at = Date.parse(run.requestedAt);
-    const slot = buckets[Math.floor((at - firstStartMs) / size)];
-    if (at < fromMs || at > toMs || !slot) continue;
-    total += 1;
-    count(byStatus, run.status);
-    slot.total += 1;
-    count(slot.byStatus, run.status);
-    if (run.schemaId === null) continue;
-    const tally = schemas.get(run.schemaId) ?? { runs: 0, succeeded: 0, failures: 0, durationsMs: [] };
-    schemas.set(run.schemaId, tally);
-    tally.runs += 1;
-    if (run.status === 'succeeded') tally.succeeded += 1;
-    const isFailure = FAILURES.has(run.status);
-    if (isFailure) tally.failures += 1;
-    if (run.startedAt && run.finishedAt) tally.durationsMs.push(Date.parse(run.finishedAt) - Date.parse(run.startedAt));
-    if (isFailure && run.resourceId) {
-      const resource = resources.get(run.resourceId) ?? { failures: 0, schemaIds: new Set<string>() };
-      resources.set(run.resourceId, resource);
-      resource.failures += 1;
-      resource.schemaIds.add(run.schemaId);
+  for (const hour of hours) {
+    // days and hours are whole hours from the epoch: an hour falls in exactly one bucket
+    const slot = buckets[Math.floor((hour.startMs - firstStartMs) / size)];
+    if (!slot) continue;
+    for (const tally of hour.schemas) {
+      if (options.schemaId !== undefined && tally.schemaId !== options.schemaId) continue;
+      for (const [status, n] of Object.entries(tally.byStatus) as [ExecutionStatus, number][]) {
+        total += n;
+        slot.total += n;
+        byStatus[status] = (byStatus[status] ?? 0) + n;
+        slot.byStatus[status] = (slot.byStatus[status] ?? 0) + n;
+      }
+      if (tally.schemaId === null) continue;
+      const acc = schemas.get(tally.schemaId) ?? { runs: 0, succeeded: 0, failures: 0, durationsMs: [] };
+      schemas.set(tally.schemaId, acc);
+      for (const [status, n] of Object.entries(tally.byStatus) as [ExecutionStatus, number][]) {
+        acc.runs += n;
+        if (status === 'succeeded') acc.succeeded += n;
+        if (FAILURES.has(status)) acc.failures += n;
+      }
+      for (const ms of tally.durationsMs) acc.durationsMs.push(ms);
+      for (const [resourceId, failures] of tally.failingResources) {
+        const resource = resources.get(resourceId) ?? { failures: 0, schemaIds: new Set<string>() };
+        resources.set(resourceId, resource);
+        resource.failures += failures;
+        resource.schemaIds.add(tally.schemaId);
+      }
     }
   }
   const schemaStats = [...schemas].map(([schemaId, t]): SchemaStats => {

@@ -8,6 +8,11 @@ import {
 } from './approvals.js';
 import { auditFunction } from './audit.js';
 import { cancelExecutionFunction } from './cancel.js';
+import { approvalsPageFunction } from './console-approvals.js';
+import { auditPageFunction } from './console-audit.js';
+import { dashboardPageFunction } from './console-dashboard.js';
+import { settingsPageFunction } from './console-settings.js';
+import { workersPageFunction } from './console-workers.js';
 import type { FunctionDefinition } from './definitions.js';
 import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction } from './executions.js';
 import { healthFunction } from './health.js';
@@ -70,6 +75,11 @@ export function createFunctionDefinitions(
     runbooksPageFunction(services),
     runbookPageFunction(services),
     runFormFunction(services),
+    dashboardPageFunction(services),
+    workersPageFunction(services),
+    approvalsPageFunction(services),
+    auditPageFunction(services),
+    settingsPageFunction(services),
     auditFunction(services),
     settingsFunction(services),
     listWorkersFunction(services),

@@ -1,45 +1,24 @@
-import type { RunStats } from '../core/run-stats.js';
-import { computeRunStats } from '../core/run-stats.js';
 import { defineHttp } from './definitions.js';
+import type { StatsAnswer } from './http/run-stats-reader.js';
+import { RunStatsReader, STATS_CACHE_TTL_MS } from './http/run-stats-reader.js';
 import { parseStatsRange } from './http/stats-query.js';
-import { TtlCache } from './http/ttl-cache.js';
 import type { ServicesProvider } from './services.js';
-
-/** How long an answer is reused, and the step the default range's end is rounded up to. */
-export const STATS_CACHE_TTL_MS = 30_000;
-/** Runs read at most per call (50 requests of 1000 rows); beyond, the answer says `truncated`. */
-export const STATS_MAX_ROWS = 50_000;
-const STATS_CACHE_ENTRIES = 100;
-
-interface StatsAnswer {
-  readonly stats: RunStats;
-  readonly truncated: boolean;
-  readonly computedAt: string;
-}
 
 /**
  * `GET /api/stats?from=&to=&schema=`: runs by status per hour (ranges up to 48 h) or day, success rate
- * and p50/p95 duration per schema, top failing schemas and resources. Each call reads the runs of its
- * range (at most 31 days and STATS_MAX_ROWS rows, a few fields each) unless the same question was
- * answered within STATS_CACHE_TTL_MS.
+ * and p50/p95 duration per schema, top failing schemas and resources. Settled days come from their
+ * digest; the rest of the range (at most 31 days) is read row by row, up to STATS_MAX_ROWS a scan, unless
+ * the same question was answered within STATS_CACHE_TTL_MS.
  */
 export function statsFunction(services: ServicesProvider) {
-  const cache = new TtlCache<StatsAnswer>(STATS_CACHE_TTL_MS, STATS_CACHE_ENTRIES);
+  const reader = new RunStatsReader();
   return defineHttp(
     services,
     'ExecutionStats',
     { route: 'stats', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
     async ({ request, services: { storage } }) => {
-      const { fromMs, toMs, schemaId } = parseStatsRange(request.query, Date.now(), STATS_CACHE_TTL_MS);
-      const answer = await cache.get(
-        `${storage.names.executionsTable}|${fromMs}|${toMs}|${schemaId ?? ''}`,
-        async () => {
-          const scan = await storage.executions.listSummaries({ fromMs, toMs, schemaId, maxRows: STATS_MAX_ROWS });
-          const computedAt = new Date().toISOString();
-          return { stats: computeRunStats(scan.runs, fromMs, toMs), truncated: scan.truncated, computedAt };
-        },
-      );
-      return { jsonBody: toStatsResource(answer, schemaId) };
+      const range = parseStatsRange(request.query, Date.now(), STATS_CACHE_TTL_MS);
+      return { jsonBody: toStatsResource(await reader.read(storage, range), range.schemaId) };
     },
   );
 }

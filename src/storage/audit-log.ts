@@ -25,6 +25,12 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Au
 export interface AuditQuery {
   readonly action?: AuditAction | undefined;
   readonly actorId?: string | undefined;
+  /** Exact target: an execution id, a schema id, a token id. */
+  readonly target?: string | undefined;
+  /** Entries recorded at or after this time (ms since the epoch): only those days' partitions are read. */
+  readonly fromMs?: number | undefined;
+  /** Entries recorded at or before this time. */
+  readonly toMs?: number | undefined;
   readonly limit: number;
   readonly continuationToken?: string | undefined;
 }
@@ -60,6 +66,17 @@ export class AuditLog {
     const filters: string[] = [];
     if (query.action) filters.push(odata`action eq ${query.action}`);
     if (query.actorId) filters.push(odata`actorId eq ${query.actorId}`);
+    if (query.target) filters.push(odata`target eq ${query.target}`);
+    // keys sort newest first (as Executions'): a time range is a key range
+    if (query.toMs !== undefined) {
+      const { partitionKey: p, rowKey: r } = newestFirstKeys(query.toMs, '');
+      filters.push(odata`PartitionKey ge ${p} and (PartitionKey gt ${p} or RowKey ge ${r})`);
+    }
+    if (query.fromMs !== undefined) {
+      const p = newestFirstKeys(query.fromMs, '').partitionKey;
+      const r = newestFirstKeys(query.fromMs - 1, '').rowKey;
+      filters.push(odata`PartitionKey le ${p} and (PartitionKey lt ${p} or RowKey lt ${r})`);
+    }
     const page = await queryPage(this.table, filters, query, fromTableEntity);
     return { entries: page.items, continuationToken: page.continuationToken };
   }

@@ -11,6 +11,7 @@ import { JobQueue } from './job-queue.js';
 import { LogStore } from './log-store.js';
 import { NotificationLedger } from './notification-ledger.js';
 import { ResultQueue } from './result-queue.js';
+import { RunDigestStore } from './run-digests.js';
 import { RunLocks } from './run-locks.js';
 import { RunbookSourceStore } from './runbook-sources.js';
 import { SchemaRepository } from './schema-repository.js';
@@ -39,6 +40,7 @@ export { LogStore } from './log-store.js';
 export type { LedgerEntry, PageState } from './notification-ledger.js';
 export { NotificationLedger } from './notification-ledger.js';
 export { ResultQueue } from './result-queue.js';
+export { RunDigestStore } from './run-digests.js';
 export { RunLocks } from './run-locks.js';
 export type { PublishedSource, RunbookSourceRead } from './runbook-sources.js';
 export { RunbookSourceStore } from './runbook-sources.js';
@@ -67,6 +69,8 @@ export interface Storage {
   readonly notifications: NotificationLedger;
   /** What each worker capability serves, published by its workers for the app. */
   readonly runbookSources: RunbookSourceStore;
+  /** Digests of settled days of runs, for statistics over days. */
+  readonly runDigests: RunDigestStore;
   /** Creates the tables and the log container if they are missing (queues are made on first use). */
   ensureResources(): Promise<void>;
   /** Round-trips to each service and says which answered. */
@@ -90,6 +94,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
   const alertDeliveries = new AlertDeliveries(clients.table(names.alertDeliveriesTable));
   const runLocks = new RunLocks(clients.table(names.runLocksTable));
   const runbookSources = new RunbookSourceStore(clients.container(names.runbookSourcesContainer));
+  const runDigests = new RunDigestStore(clients.container(names.runDigestsContainer));
   const workers = new WorkerRegistry(clients.table(names.workersTable));
   const results = new ResultQueue(clients.queue(names.resultsQueue), logs);
   const notifications = new NotificationLedger(
@@ -112,6 +117,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
     results,
     notifications,
     runbookSources,
+    runDigests,
     async ensureResources() {
       await Promise.all([
         schemas.ensureTable(),
@@ -125,6 +131,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
         logs.ensureContainer(),
         alertPayloads.ensureContainer(),
         runbookSources.ensureContainer(),
+        runDigests.ensureContainer(),
       ]);
     },
     async ping(timeoutMs = 900) {

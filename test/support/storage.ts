@@ -40,6 +40,7 @@ export async function createTestStorage(): Promise<TestStorage> {
         clients.container(names.alertPayloadsContainer).deleteIfExists(),
         clients.container(names.logsContainer).deleteIfExists(),
         clients.container(names.runbookSourcesContainer).deleteIfExists(),
+        clients.container(names.runDigestsContainer).deleteIfExists(),
       ]);
       const queues = await clients.listQueues(`${namespace}-`);
       await Promise.allSettled(queues.map((q) => clients.queue(q).deleteIfExists()));
