@@ -8,12 +8,14 @@ import {
 } from './approvals.js';
 import { auditFunction } from './audit.js';
 import { cancelExecutionFunction } from './cancel.js';
+import { runsRefreshScriptFunction } from './console-assets.js';
 import type { FunctionDefinition } from './definitions.js';
 import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction } from './executions.js';
 import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { resultsFunction } from './results.js';
+import { cancelFormFunction, rerunFormFunction } from './run-forms.js';
 import { rerunFunction, startRunFunction } from './runs.js';
 import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
 import type { ServicesProvider } from './services.js';
@@ -61,9 +63,12 @@ export function createFunctionDefinitions(
     getApprovalFunction(services),
     decideApprovalFunction(services),
     decisionFormFunction(services),
+    cancelFormFunction(services),
+    rerunFormFunction(services),
     slackInteractionsFunction(services),
     streamExecutionLogFunction(services),
     liveLogScriptFunction(services),
+    runsRefreshScriptFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
     auditFunction(services),

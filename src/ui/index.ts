@@ -9,4 +9,8 @@ export type { ConsoleSection, LayoutOptions, Refresh } from './layout.js';
 export { CONSOLE_SECTIONS, formatDuration, layout, renderErrorPage, statusBadge, timeCell } from './layout.js';
 export { executionUrl } from './links.js';
 export { LIVE_LOG_SCRIPT, LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
+export type { LogWindowView } from './log-panel.js';
+export type { RunActionsView } from './run-actions.js';
+export { isCancellable, isRerunnable } from './run-actions.js';
+export { RUNS_REFRESH_SCRIPT, RUNS_REFRESH_SCRIPT_PATH } from './runs-refresh-script.js';
 export type { WorkerView } from './workers-panel.js';
