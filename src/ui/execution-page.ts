@@ -103,12 +103,14 @@ ${logPanel(execution, log, isLive)}`;
     title: `${execution.schemaId ?? ''} · ${execution.status}`,
     body,
     styles: RUN_PAGE_STYLES,
-    refresh: isLive
-      ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) }
-      : // someone who cannot decide sees the decisions of others arrive
-        isWaiting && input.approval?.approveRefusal && input.approval.rejectRefusal
-        ? { seconds: WAITING_REFRESH_SECONDS, url: executionUrl(execution.execId) }
-        : undefined,
+    // a page showing an earlier part of a live log is being read: it does not jump back to the end
+    refresh:
+      isLive && (log === null || log.end === log.size)
+        ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) }
+        : // someone who cannot decide sees the decisions of others arrive
+          isWaiting && input.approval?.approveRefusal && input.approval.rejectRefusal
+          ? { seconds: WAITING_REFRESH_SECONDS, url: executionUrl(execution.execId) }
+          : undefined,
     scripts: needsLogScript(log, isLive) ? [LIVE_LOG_SCRIPT_PATH] : [],
   });
 }

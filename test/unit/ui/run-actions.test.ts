@@ -85,4 +85,14 @@ describe('run page actions', () => {
     expect(page).toContain(`data-stream="/api/executions/${ID}/stream?offset=41"`);
     expect(page).not.toContain('<img');
   });
+
+  it('does not reload a live run’s page that shows an earlier part of its log', () => {
+    const part = { text: 'line 2\n', start: 7, end: 14, size: 90 };
+    const page = renderExecutionPage({ execution: run(), log: part, now: NOW }).toString();
+    expect(page).not.toContain('http-equiv="refresh"');
+    expect(page).not.toContain('data-stream');
+    expect(page).toContain(`<a id="log-end" href="/api/logs/${ID}#log">Show the end</a>`);
+    const end = renderExecutionPage({ execution: run(), log: { ...part, end: 90 }, now: NOW }).toString();
+    expect(end).toContain(`<noscript><meta http-equiv="refresh" content="2; url=/api/logs/${ID}">`);
+  });
 });
