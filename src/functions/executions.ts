@@ -58,12 +58,25 @@ export function getExecutionFunction(services: ServicesProvider) {
   );
 }
 
-const LogQuery = z.object({ raw: z.enum(['0', '1', 'true', 'false']).optional() });
+const Bytes = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const LogQuery = z.object({
+  raw: z.enum(['0', '1', 'true', 'false']).optional(),
+  /** First byte to send; default 0. */
+  offset: Bytes.optional(),
+  /** Bytes to send from `offset`; default: to the end. */
+  length: Bytes.optional(),
+  /** Sent as a file to save (`content-disposition: attachment`), not shown. */
+  download: z.enum(['0', '1', 'true', 'false']).optional(),
+});
+const isSet = (flag: string | undefined) => flag === '1' || flag === 'true';
 
 /**
- * `GET /api/executions/{execId}/log`: the full log as text (empty until the run writes something), with
- * every terminal escape but colours removed, since runbooks echo alert text to whoever `curl`s it into a
- * terminal; `?raw=1` returns the exact bytes.
+ * `GET /api/executions/{execId}/log`: the log as text (empty until the run writes something), with every
+ * terminal escape but colours removed, since runbooks echo alert text to whoever `curl`s it into a
+ * terminal; `?raw=1` returns the exact bytes. `?offset=&length=` sends a byte range (the console pages a
+ * 50 MB log by ranges; take them raw, since a range may cut an escape or a character in two), and the
+ * `x-cloudo-log-start` / `x-cloudo-log-size` headers say which bytes came of how many. `?download=1`
+ * makes it a file to save.
  */
 export function getExecutionLogFunction(services: ServicesProvider) {
   return defineHttp(
@@ -71,16 +84,26 @@ export function getExecutionLogFunction(services: ServicesProvider) {
     'GetExecutionLog',
     { route: 'executions/{execId}/log', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
     async ({ request, services: { storage } }) => {
-      const { raw } = LogQuery.parse(Object.fromEntries(request.query));
+      const query = LogQuery.parse(Object.fromEntries(request.query));
       const execution = await loadExecution(storage, request);
-      const log = (await storage.logs.read(execution.execId)) ?? Buffer.alloc(0);
-      const isRaw = raw === '1' || raw === 'true';
+      const offset = query.offset ?? 0;
+      const part = await storage.logs.readPart(execution.execId, (size) => ({
+        start: offset,
+        end: query.length === undefined ? size : offset + query.length,
+      }));
+      const log = part?.data ?? Buffer.alloc(0);
+      const isRaw = isSet(query.raw);
       return {
         body: isRaw ? log : stripTerminalControls(log.toString('utf8')),
         headers: {
           'content-type': 'text/plain; charset=utf-8',
           'x-content-type-options': 'nosniff',
           'x-cloudo-status': execution.status,
+          'x-cloudo-log-start': String(part?.start ?? 0),
+          'x-cloudo-log-size': String(part?.size ?? 0),
+          ...(isSet(query.download)
+            ? { 'content-disposition': `attachment; filename="cloudo-${execution.execId}.log"` }
+            : {}),
         },
       };
     },

@@ -9,6 +9,7 @@ import {
 import { auditFunction } from './audit.js';
 import { cancelExecutionFunction } from './cancel.js';
 import { approvalsPageFunction } from './console-approvals.js';
+import { runsRefreshScriptFunction } from './console-assets.js';
 import { auditPageFunction } from './console-audit.js';
 import { dashboardPageFunction } from './console-dashboard.js';
 import { settingsPageFunction } from './console-settings.js';
@@ -19,6 +20,7 @@ import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { resultsFunction } from './results.js';
+import { cancelFormFunction, rerunFormFunction } from './run-forms.js';
 import { runbookPageFunction, runbooksPageFunction, runFormFunction } from './runbooks.js';
 import { rerunFunction, startRunFunction } from './runs.js';
 import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
@@ -67,9 +69,12 @@ export function createFunctionDefinitions(
     getApprovalFunction(services),
     decideApprovalFunction(services),
     decisionFormFunction(services),
+    cancelFormFunction(services),
+    rerunFormFunction(services),
     slackInteractionsFunction(services),
     streamExecutionLogFunction(services),
     liveLogScriptFunction(services),
+    runsRefreshScriptFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
     runbooksPageFunction(services),

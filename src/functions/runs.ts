@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { Execution } from '../core/execution.js';
 import { isRun, RunTrigger } from '../core/execution.js';
 import { SchemaId } from '../core/runbook-schema.js';
 import { linkRerun } from '../runs/index.js';
+import type { HttpCall } from './definitions.js';
 import { defineHttp } from './definitions.js';
 import { loadExecution } from './executions.js';
 import { readJsonBody } from './http/body.js';
@@ -54,42 +56,49 @@ export function rerunFunction(services: ServicesProvider) {
     services,
     'RerunExecution',
     { route: 'executions/{execId}/rerun', methods: ['POST'], authLevel: 'anonymous', role: 'operator' },
-    async (call) => {
-      const { request, caller, services: s } = call;
-      const original = await loadExecution(s.storage, request);
-      if (!isRun(original)) throw new HttpError(409, 'an unmatched alert ran nothing: there is no run to repeat');
-      const schema = await s.storage.schemas.get(original.schemaId);
-      if (!schema)
-        throw new HttpError(409, `schema "${original.schemaId}" no longer exists: its run cannot be repeated`);
-      const stored = await s.storage.alertPayloads.load(original.execId);
-      const known = caller.kind !== 'local';
-      const trigger = RunTrigger.parse({
-        source: 'rerun',
-        actor: known ? caller.id : null,
-        principal: known ? caller.principal : null,
-        team: original.trigger.team,
-      });
-      const { alertPayloads, executions } = s.storage;
-      let rerunId = '';
-      const answer = await startManualRun(call, {
-        schema,
-        trigger,
-        params: original.params,
-        alert: stored?.alert ?? null,
-        rerunOf: original.execId,
-        action: 'rerun',
-        // the re-run's worker reads its alert and payload as the original's did: a copy of its own, kept
-        // however long the new run is
-        prepare: async (execId) => {
-          rerunId = execId;
-          if (stored) {
-            const requestId = await alertPayloads.saveRequest(stored.payload);
-            await alertPayloads.save(execId, { alert: stored.alert, requestId });
-          }
-        },
-      });
-      await linkRerun(executions, original.execId, rerunId);
-      return answer;
-    },
+    async (call) =>
+      (await rerunExecution(call, await loadExecution(call.services.storage, call.request), 'api')).answer,
   );
+}
+
+/**
+ * Starts `original` again as the caller: same schema, arguments, parameters and alert, linked both ways.
+ * The one way every route re-runs (`via`: the API or the run page's form); answers as `startManualRun`,
+ * with the new run's id.
+ */
+export async function rerunExecution(call: HttpCall, original: Execution, via: 'api' | 'console') {
+  const { caller, services: s } = call;
+  if (!isRun(original)) throw new HttpError(409, 'an unmatched alert ran nothing: there is no run to repeat');
+  const schema = await s.storage.schemas.get(original.schemaId);
+  if (!schema) throw new HttpError(409, `schema "${original.schemaId}" no longer exists: its run cannot be repeated`);
+  const stored = await s.storage.alertPayloads.load(original.execId);
+  const known = caller.kind !== 'local';
+  const trigger = RunTrigger.parse({
+    source: 'rerun',
+    actor: known ? caller.id : null,
+    principal: known ? caller.principal : null,
+    team: original.trigger.team,
+  });
+  const { alertPayloads, executions } = s.storage;
+  let rerunId = '';
+  const answer = await startManualRun(call, {
+    schema,
+    trigger,
+    params: original.params,
+    alert: stored?.alert ?? null,
+    rerunOf: original.execId,
+    action: 'rerun',
+    ...(via === 'console' ? { via } : {}),
+    // the re-run's worker reads its alert and payload as the original's did: a copy of its own, kept
+    // however long the new run is
+    prepare: async (execId) => {
+      rerunId = execId;
+      if (stored) {
+        const requestId = await alertPayloads.saveRequest(stored.payload);
+        await alertPayloads.save(execId, { alert: stored.alert, requestId });
+      }
+    },
+  });
+  await linkRerun(executions, original.execId, rerunId);
+  return { answer, execId: rerunId };
 }

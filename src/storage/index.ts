@@ -36,6 +36,7 @@ export type {
 export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
 export type { ReceivedMessage } from './job-queue.js';
 export { consumerQueue, JobQueue, WorkerQueue } from './job-queue.js';
+export type { LogPart } from './log-store.js';
 export { LogStore } from './log-store.js';
 export type { LedgerEntry, PageState } from './notification-ledger.js';
 export { NotificationLedger } from './notification-ledger.js';

@@ -5,6 +5,15 @@ import { statusOf } from './clients.js';
 /** An append block holds at most 4 MiB. */
 export const MAX_APPEND_BYTES = 4 * 1024 * 1024;
 
+/** Bytes `start`-`end` (exclusive) of a log of `size` bytes. */
+export interface LogPart {
+  readonly data: Buffer;
+  readonly start: number;
+  readonly end: number;
+  /** The whole log's size when it was read (a live run's grows). */
+  readonly size: number;
+}
+
 /** Container `execution-logs`: one append blob `<execId>.log` per run, stdout and stderr interleaved. */
 export class LogStore {
   constructor(private readonly container: ContainerClient) {}
@@ -42,12 +51,25 @@ export class LogStore {
 
   /** The log's bytes from `offset` (none at or past its end), or null when the run has no log (yet). */
   async read(execId: string, offset = 0): Promise<Buffer | null> {
+    const part = await this.readPart(execId, (size) => ({ start: offset, end: size }));
+    return part?.data ?? null;
+  }
+
+  /**
+   * A part of the log, chosen by `pick` from the log's size (the last 256 KiB, bytes 1000-2000), clipped
+   * to the log; null when the run has no log (yet). Two requests whatever the log's size: a 50 MB log is
+   * never read whole to show a piece of it.
+   */
+  async readPart(execId: string, pick: (size: number) => { start: number; end: number }): Promise<LogPart | null> {
     const blob = this.blob(execId);
     try {
       // the size first, as downloadToBuffer would: it refuses an offset past the end with a RangeError
-      const { contentLength = 0 } = await blob.getProperties();
-      if (offset >= contentLength) return Buffer.alloc(0);
-      return await blob.downloadToBuffer(offset, contentLength - offset);
+      const { contentLength: size = 0 } = await blob.getProperties();
+      const wanted = pick(size);
+      const start = Math.min(Math.max(0, wanted.start), size);
+      const end = Math.min(Math.max(start, wanted.end), size);
+      const data = end > start ? await blob.downloadToBuffer(start, end - start) : Buffer.alloc(0);
+      return { data, start, end: start + data.length, size };
     } catch (err) {
       if (statusOf(err) === 404) return null;
       throw err;

@@ -7,7 +7,11 @@ import { html } from './html.js';
 import { formatBytes, formatDuration, layout, NO_SCHEMA, statusBadge, timeCell } from './layout.js';
 import { executionUrl } from './links.js';
 import { LIVE_LOG_SCRIPT_PATH } from './live-log-script.js';
+import type { LogWindowView } from './log-panel.js';
+import { logPanel, needsLogScript, wholeLog } from './log-panel.js';
 import { logView } from './log-view.js';
+import type { RunActionsView } from './run-actions.js';
+import { RUN_PAGE_STYLES, rerunLinks, runActions } from './run-actions.js';
 
 /** Seconds between reloads while a run is not finished, so its log grows on screen. */
 export const EXECUTION_REFRESH_SECONDS = 2;
@@ -16,12 +20,17 @@ export const WAITING_REFRESH_SECONDS = 15;
 
 export interface ExecutionPageInput {
   readonly execution: Execution;
-  /** The log as text; null when the run has not written one (yet). */
-  readonly log: string | null;
+  /**
+   * The log, or the part of it the page shows (the handler reads the last 256 KiB of a large one); a
+   * string is the whole log. Null when the run has not written one (yet).
+   */
+  readonly log: LogWindowView | string | null;
   /** A running run shows its duration so far, up to this instant. */
   readonly now: Date;
   /** For a gated run: what the person looking may decide (null: nothing to show, e.g. not gated). */
   readonly approval?: ApprovalView | null;
+  /** The Cancel / Re-run buttons the person may use (null or absent: none, as for a viewer). */
+  readonly actions?: RunActionsView | null;
 }
 
 const NONE = html`<span class="muted">—</span>`;
@@ -63,46 +72,45 @@ ${e.deliveries === null ? '' : html`<dt>Deliveries</dt><dd>${e.deliveries} <span
 <dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
 ${e.abandonedAt === null ? '' : html`<dt>Reported late</dt><dd>marked abandoned at ${timeCell(e.abandonedAt)} while its worker was out of touch; this is the outcome it reported</dd>`}
 ${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error">${e.notifyError}</pre></dd>`}
+${rerunLinks(e)}
 </dl>`;
 }
 
-/** One run: every detail, links to its API resources, and the full log; reloads until the run ends. */
+/**
+ * One run: every detail, the buttons the person may use, links to its API resources and re-runs, and its
+ * log (the end of a large one, with earlier parts on request); follows the run live until it ends.
+ */
 export function renderExecutionPage(input: ExecutionPageInput): HtmlFragment {
-  const { execution, log } = input;
+  const { execution } = input;
   const id = encodeURIComponent(execution.execId);
+  const log = typeof input.log === 'string' ? wholeLog(input.log) : input.log;
   // a run waiting for people does not reload under them (a half-typed reason would be lost)
   const isWaiting = execution.status === 'pending_approval';
   const isLive = !isTerminal(execution.status) && !isWaiting;
-  const shown = log ?? '';
-  const logBlock = isLive
-    ? // a live run's log grows in place: the script streams from the byte this page stops at
-      html`<p class="muted no-log" id="log-empty"${shown === '' ? '' : ' hidden'}>No output yet.</p>
-<pre class="log" id="log" data-stream="/api/executions/${id}/stream?offset=${Buffer.byteLength(shown)}"${shown === '' ? ' hidden' : ''}>${logView(shown)}</pre>`
-    : isWaiting
-      ? html`<p class="muted no-log">It has not started: it waits for approval.</p>`
-      : shown === ''
-        ? html`<p class="muted no-log">This run wrote no output.</p>`
-        : html`<pre class="log">${logView(shown)}</pre>`;
   const body = html`<p class="links">
 <a href="/api/logs">← All executions</a>
 <a href="/api/executions/${id}/log">Raw log</a>
 <a href="/api/executions/${id}">JSON</a>
 </p>
 <h1>${execution.schemaName ?? NO_SCHEMA} <span id="status">${statusBadge(execution.status)}</span></h1>
+${runActions(execution, input.actions ?? null)}
 ${approvalPanel(execution, input.approval ?? null, input.now)}
 ${details(execution, input.now)}
 <h2>Log</h2>
-${logBlock}`;
+${logPanel(execution, log, isLive)}`;
   return layout({
     section: 'runs',
     title: `${execution.schemaId ?? ''} · ${execution.status}`,
     body,
-    refresh: isLive
-      ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) }
-      : // someone who cannot decide sees the decisions of others arrive
-        isWaiting && input.approval?.approveRefusal && input.approval.rejectRefusal
-        ? { seconds: WAITING_REFRESH_SECONDS, url: executionUrl(execution.execId) }
-        : undefined,
-    scripts: isLive ? [LIVE_LOG_SCRIPT_PATH] : [],
+    styles: RUN_PAGE_STYLES,
+    // a page showing an earlier part of a live log is being read: it does not jump back to the end
+    refresh:
+      isLive && (log === null || log.end === log.size)
+        ? { seconds: EXECUTION_REFRESH_SECONDS, url: executionUrl(execution.execId) }
+        : // someone who cannot decide sees the decisions of others arrive
+          isWaiting && input.approval?.approveRefusal && input.approval.rejectRefusal
+          ? { seconds: WAITING_REFRESH_SECONDS, url: executionUrl(execution.execId) }
+          : undefined,
+    scripts: needsLogScript(log, isLive) ? [LIVE_LOG_SCRIPT_PATH] : [],
   });
 }

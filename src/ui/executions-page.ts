@@ -1,23 +1,19 @@
 import type { Execution } from '../core/execution.js';
-import { durationMs, ExecutionStatus } from '../core/execution.js';
+import { durationMs } from '../core/execution.js';
 import { waitingPanel } from './approval-panel.js';
+import type { ExecutionsFilter } from './executions-filters.js';
+import { executionsUrl, filterForm } from './executions-filters.js';
 import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
 import { formatDuration, layout, NO_SCHEMA, statusBadge, timeCell } from './layout.js';
 import { executionUrl } from './links.js';
+import { EXECUTIONS_REFRESH_SECONDS, RUNS_REFRESH_SCRIPT_PATH } from './runs-refresh-script.js';
 import type { WorkerView } from './workers-panel.js';
 import { workersPanel } from './workers-panel.js';
 
-/** Seconds between reloads of the list: new runs and status changes show up without a click. */
-export const EXECUTIONS_REFRESH_SECONDS = 5;
-
-/** What the list shows, as the query string says it (`?status=failed&schema=test`). */
-export interface ExecutionsFilter {
-  readonly status?: ExecutionStatus | undefined;
-  readonly schema?: string | undefined;
-  /** Page size; omitted means the handler's default, and links then omit it too. */
-  readonly limit?: number | undefined;
-}
+// the page's surface as index.ts has always listed it; the filter has its own module
+export type { ExecutionsFilter };
+export { EXECUTIONS_REFRESH_SECONDS, executionsUrl };
 
 export interface ExecutionsPageInput {
   /** Newest first, as the repository returns them. */
@@ -27,6 +23,8 @@ export interface ExecutionsPageInput {
   readonly continuation?: string | undefined;
   /** Token of the next page; null on the last page. */
   readonly nextContinuation: string | null;
+  /** Rows the page read to find its runs: with free text, a page stops after a bounded scan. */
+  readonly scannedRows?: number;
   /** Running runs show their duration so far, up to this instant. */
   readonly now: Date;
   /** Worker processes and whether they still heartbeat; the panel is left out when absent. */
@@ -35,28 +33,18 @@ export interface ExecutionsPageInput {
   readonly waiting?: readonly Execution[];
 }
 
-/** `/api/logs` with the filter (and page token) in its query string. */
-export function executionsUrl(filter: ExecutionsFilter, continuation?: string): string {
-  const query = new URLSearchParams();
-  if (filter.status) query.set('status', filter.status);
-  if (filter.schema) query.set('schema', filter.schema);
-  if (filter.limit !== undefined) query.set('limit', String(filter.limit));
-  if (continuation) query.set('continuation', continuation);
-  const search = query.toString();
-  return search ? `/api/logs?${search}` : '/api/logs';
-}
-
-function filterForm(filter: ExecutionsFilter): HtmlFragment {
-  const options = ExecutionStatus.options.map(
-    (status) => html`<option value="${status}"${status === filter.status && ' selected'}>${status}</option>`,
-  );
-  return html`<form class="filters" method="get" action="/api/logs">
-<label>Status <select name="status"><option value="">any</option>${options}</select></label>
-<label>Schema id <input name="schema" value="${filter.schema ?? ''}" placeholder="any"></label>
-${filter.limit !== undefined && html`<input type="hidden" name="limit" value="${filter.limit}">`}
-<button type="submit">Filter</button>
-${(filter.status || filter.schema) && html`<a href="/api/logs">Clear filters</a>`}
-</form>`;
+/**
+ * What a free-text page says about itself. The table cannot search text, so a page reads a bounded number
+ * of rows: a short page with a continuation is "not found yet", not "not there".
+ */
+function searchNote(input: ExecutionsPageInput): HtmlFragment | '' {
+  const { filter, nextContinuation, scannedRows } = input;
+  if (!filter.q || scannedRows === undefined) return '';
+  const found = input.executions.length;
+  const more = nextContinuation
+    ? html` <a href="${executionsUrl(filter, nextContinuation)}" class="search-more">Search further…</a>`
+    : html` That was the last of them.`;
+  return html`<p class="muted search-note" id="search-note">Searched ${scannedRows} run${scannedRows === 1 ? '' : 's'} for this page, ${found} found.${more}</p>`;
 }
 
 function row(execution: Execution, now: Date): HtmlFragment {
@@ -76,25 +64,33 @@ export function renderExecutionsPage(input: ExecutionsPageInput): HtmlFragment {
   const rows =
     input.executions.length > 0
       ? input.executions.map((execution) => row(execution, input.now))
-      : html`<tr><td colspan="6" class="muted">No executions match.</td></tr>`;
-  const body = html`${waitingPanel(input.waiting ?? [], input.now)}
+      : html`<tr><td colspan="6" class="muted">${
+          filter.q && nextContinuation ? 'No match in the runs searched so far.' : 'No executions match.'
+        }</td></tr>`;
+  const capabilities = (input.workers ?? []).map((w) => w.capability);
+  // the refresh script swaps the parts with ids in place (#waiting, #runs tbody, #pages, #workers)
+  const body = html`<div id="waiting-slot">${waitingPanel(input.waiting ?? [], input.now)}</div>
 <h1>Executions</h1>
-${filterForm(filter)}
-<table>
+${filterForm(filter, capabilities)}
+${searchNote(input)}
+<table id="runs">
 <thead><tr><th>Requested</th><th>Schema</th><th>Runbook</th><th>Worker</th><th>Status</th><th>Duration</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
-<nav class="pages">
+<nav class="pages" id="pages">
 ${continuation && html`<a href="${executionsUrl(filter)}">First page</a>`}
 ${nextContinuation && html`<a rel="next" href="${executionsUrl(filter, nextContinuation)}">Next page</a>`}
 </nav>
-${input.workers && workersPanel(input.workers)}`;
+<div id="workers-slot">${input.workers && workersPanel(input.workers)}</div>`;
   return layout({
     section: 'runs',
     title: 'Executions',
     body,
+    // with script, the page swaps in fresh rows in place (scroll, focus and typed filters stay); the meta
+    // refresh is then only for browsers without it
     refresh: { seconds: EXECUTIONS_REFRESH_SECONDS, url: executionsUrl(filter, continuation) },
+    scripts: [RUNS_REFRESH_SCRIPT_PATH],
   });
 }

@@ -22,6 +22,8 @@ export interface ManualRun {
   readonly alert?: AlertContext | null;
   readonly rerunOf?: string;
   readonly action: AuditAction;
+  /** Where a person asked for it, when not through the API: recorded in the audit row. */
+  readonly via?: 'console';
   /** Done once the run has its id and before it is queued (what its worker reads must exist first). */
   readonly prepare?: (execId: string) => Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startManualRun(call: HttpCall, run: ManualRun): Promise<Ht
       schema: schema.id,
       ...(run.trigger.team ? { team: run.trigger.team } : {}),
       ...(run.rerunOf ? { rerun_of: run.rerunOf } : {}),
+      ...(run.via ? { via: run.via } : {}),
     },
   });
   const links = executionLinks(execId);

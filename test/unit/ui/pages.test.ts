@@ -260,7 +260,7 @@ describe('executions page', () => {
       now: NOW,
     }).toString();
     expect(page).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"');
-    expect(page).not.toContain('<script');
+    expect(page).not.toContain('<script>');
     expect(page).toContain('No executions match.');
   });
 
