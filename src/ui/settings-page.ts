@@ -6,7 +6,11 @@ const STYLES = html`<style>
   dl.settings dl { margin: .25rem 0 .5rem; padding-left: .75rem; border-left: 2px solid var(--line); }
   dl.settings dt { font-family: ui-monospace, monospace; overflow-wrap: anywhere; }
   dl.settings dd code { overflow-wrap: anywhere; white-space: pre-wrap; }
-  @media (max-width: 640px) { dl.settings { grid-template-columns: 1fr; } dl.settings dd { margin-bottom: .5rem; } }
+  dl.settings dt, dl.settings dd { min-width: 0; }
+  @media (max-width: 640px) {
+    dl.settings, dl.settings dl { grid-template-columns: 1fr; }
+    dl.settings dd { margin-bottom: .5rem; }
+  }
 </style>`;
 
 /** `retention.run_days` → `run days`: the API's names, readable. */
