@@ -59,7 +59,7 @@ describe.skipIf(!hasChromium)('the console on the local stack, end to end', () =
     stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-journey-'));
     const runbooks = await makeRunbooks({
       'deploy.sh':
-        '#!/bin/bash\nfor i in 1 2 3; do echo "step $i of $CLOUDO_PARAM_SERVICE"; sleep 0.4; done\necho "deployed $CLOUDO_PARAM_SERVICE x${CLOUDO_PARAM_REPLICAS:-1}"\n',
+        '#!/bin/bash\nfor i in 1 2 3; do echo "step $i of $CLOUDO_PARAM_SERVICE"; sleep 0.4; done\necho "deployed $CLOUDO_PARAM_SERVICE x$CLOUDO_PARAM_REPLICAS"\n',
       'long.sh': '#!/bin/bash\necho started\nsleep 120\n',
     });
     const schemasFile = path.join(stateDir, 'schemas.json');
