@@ -29,7 +29,8 @@ describe('executions page search', () => {
     const runs = [
       ['old-http', 'Runbook', 'http', 5],
       ['new-alert', 'Aks', 'alert', 1],
-      ['new-http', 'Runbook', 'http', 1],
+      // newer than new-alert: two runs of the same millisecond would list in either order
+      ['new-http', 'Runbook', 'http', 0.5],
     ] as const;
     for (const [name, worker, source, agoHours] of runs) {
       const plan = planRun(
