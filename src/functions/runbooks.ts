@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { hasRole } from '../core/access.js';
-import { ExecId, RunTrigger } from '../core/execution.js';
 import { isFormToken } from '../core/form-token.js';
 import { WORKER_NAME_PATTERN } from '../core/resource-names.js';
 import { runbookLinkOf } from '../core/runbook-catalogue.js';
@@ -15,15 +14,12 @@ import { readBodyText } from './http/body.js';
 import { HttpError } from './http/errors.js';
 import { htmlResponse, renderError } from './http/html-page.js';
 import { readLastRuns } from './http/last-runs.js';
-import { startManualRun } from './http/manual-run.js';
+import { requestedBy, startManualRun } from './http/manual-run.js';
 import type { RunFormInput } from './http/run-form-input.js';
 import { readRunForm, runFormView } from './http/run-form-input.js';
 import { readRunbookSource } from './http/runbook-source.js';
 import { loadSchema } from './schemas.js';
 import type { ServicesProvider } from './services.js';
-
-/** What startManualRun answers that the form needs: where to send the person next. */
-const StartedRun = z.object({ exec_id: ExecId });
 
 /** Runs the runbook page lists. */
 const RECENT_RUNS = 20;
@@ -129,15 +125,8 @@ export function runFormFunction(services: ServicesProvider) {
       }
       const sent = readRunForm(schema, form);
       if (!sent.ok) return runbookPage(call, schema, 400, sent);
-      const known = caller.kind !== 'local';
-      const trigger = RunTrigger.parse({
-        source: 'console',
-        actor: known ? caller.id : null,
-        principal: known ? caller.principal : null,
-        team: null,
-      });
-      const started = await startManualRun(call, { schema, trigger, params: sent.params, action: 'trigger' });
-      const { exec_id: execId } = StartedRun.parse(started.jsonBody);
+      const trigger = requestedBy(caller, 'console', null);
+      const { execId } = await startManualRun(call, { schema, trigger, params: sent.params, action: 'trigger' });
       return { status: 303, headers: { location: executionUrl(execId) } };
     },
   );

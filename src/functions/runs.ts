@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Execution } from '../core/execution.js';
-import { isRun, RunTrigger } from '../core/execution.js';
+import { isRun } from '../core/execution.js';
 import { SchemaId } from '../core/runbook-schema.js';
 import { linkRerun } from '../runs/index.js';
 import type { HttpCall } from './definitions.js';
@@ -8,7 +8,7 @@ import { defineHttp } from './definitions.js';
 import { loadExecution } from './executions.js';
 import { readJsonBody } from './http/body.js';
 import { HttpError } from './http/errors.js';
-import { startManualRun } from './http/manual-run.js';
+import { requestedBy, startManualRun } from './http/manual-run.js';
 import type { ServicesProvider } from './services.js';
 
 const StartRunBody = z
@@ -34,14 +34,8 @@ export function startRunFunction(services: ServicesProvider) {
       const body = StartRunBody.parse((await readJsonBody(call.request, s.settings.maxBodyBytes)) ?? {});
       const schema = await s.storage.schemas.get(body.schema_id);
       if (!schema) throw new HttpError(404, `no runbook schema with id "${body.schema_id}"`);
-      const known = caller.kind !== 'local';
-      const trigger = RunTrigger.parse({
-        source: body.source,
-        actor: known ? caller.id : null,
-        principal: known ? caller.principal : null,
-        team: null,
-      });
-      return startManualRun(call, { schema, trigger, params: body.params, action: 'trigger' });
+      const trigger = requestedBy(caller, body.source, null);
+      return (await startManualRun(call, { schema, trigger, params: body.params, action: 'trigger' })).response;
     },
   );
 }
@@ -57,7 +51,7 @@ export function rerunFunction(services: ServicesProvider) {
     'RerunExecution',
     { route: 'executions/{execId}/rerun', methods: ['POST'], authLevel: 'anonymous', role: 'operator' },
     async (call) =>
-      (await rerunExecution(call, await loadExecution(call.services.storage, call.request), 'api')).answer,
+      (await rerunExecution(call, await loadExecution(call.services.storage, call.request), 'api')).response,
   );
 }
 
@@ -72,16 +66,9 @@ export async function rerunExecution(call: HttpCall, original: Execution, via: '
   const schema = await s.storage.schemas.get(original.schemaId);
   if (!schema) throw new HttpError(409, `schema "${original.schemaId}" no longer exists: its run cannot be repeated`);
   const stored = await s.storage.alertPayloads.load(original.execId);
-  const known = caller.kind !== 'local';
-  const trigger = RunTrigger.parse({
-    source: 'rerun',
-    actor: known ? caller.id : null,
-    principal: known ? caller.principal : null,
-    team: original.trigger.team,
-  });
+  const trigger = requestedBy(caller, 'rerun', original.trigger.team);
   const { alertPayloads, executions } = s.storage;
-  let rerunId = '';
-  const answer = await startManualRun(call, {
+  const { execId, response } = await startManualRun(call, {
     schema,
     trigger,
     params: original.params,
@@ -91,14 +78,13 @@ export async function rerunExecution(call: HttpCall, original: Execution, via: '
     ...(via === 'console' ? { via } : {}),
     // the re-run's worker reads its alert and payload as the original's did: a copy of its own, kept
     // however long the new run is
-    prepare: async (execId) => {
-      rerunId = execId;
+    prepare: async (rerunId) => {
       if (stored) {
         const requestId = await alertPayloads.saveRequest(stored.payload);
-        await alertPayloads.save(execId, { alert: stored.alert, requestId });
+        await alertPayloads.save(rerunId, { alert: stored.alert, requestId });
       }
     },
   });
-  await linkRerun(executions, original.execId, rerunId);
-  return { answer, execId: rerunId };
+  await linkRerun(executions, original.execId, execId);
+  return { execId, response };
 }

@@ -2,7 +2,6 @@ import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { parseAlert } from '../alerts/index.js';
 import type { AlertContext } from '../core/alert-context.js';
-import { RunTrigger } from '../core/execution.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { SchemaId, TeamName } from '../core/runbook-schema.js';
 import { AlertIntake } from '../intake/index.js';
@@ -12,7 +11,7 @@ import { alertAnswer } from './http/alert-answer.js';
 import { audit } from './http/audit.js';
 import { readJsonBody } from './http/body.js';
 import { HttpError } from './http/errors.js';
-import { startManualRun } from './http/manual-run.js';
+import { requestedBy, startManualRun } from './http/manual-run.js';
 import type { ServicesProvider } from './services.js';
 
 const TriggerQuery = z.object({ id: SchemaId.optional() });
@@ -50,7 +49,6 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
     async (args) => {
       const {
         request,
-        caller,
         services: { settings, storage },
       } = args;
       const { id } = TriggerQuery.parse({ id: request.query.get('id') ?? undefined });
@@ -59,10 +57,7 @@ export function triggerFunction(services: ServicesProvider, authLevel: TriggerAu
       const payload = request.method === 'POST' ? await readJsonBody(request, settings.maxBodyBytes) : undefined;
       const schema = id ? await storage.schemas.get(id) : null;
       if (id && !schema) throw new HttpError(404, `no runbook schema with id "${id}"`);
-      const known = caller.kind !== 'local';
-      const who = { actor: known ? caller.id : null, principal: known ? caller.principal : null, team };
-
-      const call: TriggerCall = { ...args, schema, who };
+      const call: TriggerCall = { ...args, schema, team };
       if (payload === undefined) return triggerRun(call, undefined);
       if (isRunRequest(payload)) return triggerRun(call, payload.params);
       const parsed = parseAlert(payload);
@@ -80,10 +75,10 @@ function isRunRequest(payload: unknown): payload is { params: unknown } {
   return typeof payload === 'object' && payload !== null && !Array.isArray(payload) && 'params' in payload;
 }
 
-/** A Trigger call with its schema (when `id` named one) and who it runs for. */
+/** A Trigger call with its schema (when `id` named one) and the team of `/api/Trigger/{team}`. */
 interface TriggerCall extends HttpCall {
   readonly schema: RunbookSchema | null;
-  readonly who: { actor: string | null; principal: string | null; team: string | null };
+  readonly team: string | null;
 }
 
 /** An alert payload: each alert runs the schema `id` names or, without `id`, the schemas that handle it. */
@@ -92,7 +87,7 @@ async function triggerAlerts(
   alerts: readonly AlertContext[],
   payload: unknown,
 ): Promise<HttpResponseInit> {
-  const { request, context, caller, schema, who, services } = call;
+  const { request, context, caller, schema, services } = call;
   const { settings, storage } = services;
   if (alerts.length > settings.maxAlertsPerRequest) {
     throw new HttpError(
@@ -100,7 +95,7 @@ async function triggerAlerts(
       `this request carries ${alerts.length} alerts; at most ${settings.maxAlertsPerRequest} are accepted per request (CLOUDO_MAX_ALERTS_PER_REQUEST)`,
     );
   }
-  const trigger = RunTrigger.parse({ source: 'alert', ...who });
+  const trigger = requestedBy(call.caller, 'alert', call.team);
   const outcomes = await new AlertIntake(storage).accept({ schema, alerts, payload, trigger });
   for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {
     await audit(storage, context, {
@@ -116,9 +111,9 @@ async function triggerAlerts(
 
 /** A manual run of the schema `id` names, with the parameter values `sentParams`. */
 async function triggerRun(call: TriggerCall, sentParams: unknown): Promise<HttpResponseInit> {
-  const { schema, who } = call;
+  const { schema } = call;
   if (!schema)
     throw new HttpError(400, 'missing schema id: call /api/Trigger?id=<schema id>, or POST an alert payload');
-  const trigger = RunTrigger.parse({ source: 'http', ...who });
-  return startManualRun(call, { schema, trigger, params: sentParams, action: 'trigger' });
+  const trigger = requestedBy(call.caller, 'http', call.team);
+  return (await startManualRun(call, { schema, trigger, params: sentParams, action: 'trigger' })).response;
 }

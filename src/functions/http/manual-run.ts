@@ -1,7 +1,9 @@
 import type { HttpResponseInit } from '@azure/functions';
+import type { Caller } from '../../core/access.js';
 import type { AlertContext } from '../../core/alert-context.js';
 import type { AuditAction } from '../../core/audit.js';
-import type { RunTrigger } from '../../core/execution.js';
+import type { TriggerSource } from '../../core/execution.js';
+import { RunTrigger } from '../../core/execution.js';
 import { resolveParams } from '../../core/run-parameters.js';
 import { planRun } from '../../core/run-plan.js';
 import type { RunbookSchema } from '../../core/runbook-schema.js';
@@ -28,8 +30,25 @@ export interface ManualRun {
   readonly prepare?: (execId: string) => Promise<void>;
 }
 
-/** Records and queues (or holds for approval) a manual run; answers 202 with where to follow it. */
-export async function startManualRun(call: HttpCall, run: ManualRun): Promise<HttpResponseInit> {
+/** Who asks for a run, as its trigger: the caller (nobody, on the open local stack), and from where. */
+export function requestedBy(caller: Caller, source: TriggerSource, team: string | null): RunTrigger {
+  const known = caller.kind !== 'local';
+  return RunTrigger.parse({
+    source,
+    actor: known ? caller.id : null,
+    principal: known ? caller.principal : null,
+    team,
+  });
+}
+
+/**
+ * Records and queues (or holds for approval) a manual run; `response` is the 202 with where to follow
+ * it, `execId` the new run's id.
+ */
+export async function startManualRun(
+  call: HttpCall,
+  run: ManualRun,
+): Promise<{ execId: string; response: HttpResponseInit }> {
   const { request, context, caller, services } = call;
   const { settings, storage, workerPresence } = services;
   const { schema } = run;
@@ -56,7 +75,7 @@ export async function startManualRun(call: HttpCall, run: ManualRun): Promise<Ht
   });
   const links = executionLinks(execId);
   const served = await workerPresence.serves(schema.worker);
-  return {
+  const response = {
     status: 202,
     headers: { location: links.execution },
     jsonBody: {
@@ -69,6 +88,7 @@ export async function startManualRun(call: HttpCall, run: ManualRun): Promise<Ht
       ...(served ? {} : { warning: unservedWarning(schema.worker, settings.queuedTimeoutMs) }),
     },
   };
+  return { execId, response };
 }
 
 /** Why a run may never start: said in the answer, since nothing else would say it before the timeout. */
