@@ -6,6 +6,7 @@ import { AuditEntry, fitAuditEntry } from '../core/audit.js';
 import { newestFirstKeys } from '../core/execution.js';
 import { queryPage } from './paging.js';
 import { deleteRows, firstRows } from './table-rows.js';
+import { timeRangeFilters } from './time-range-filter.js';
 
 /** As for executions: a plain scan lists the newest entries first. */
 const keysFor = (at: string) => newestFirstKeys(Date.parse(at), randomBytes(4).toString('hex'));
@@ -67,16 +68,8 @@ export class AuditLog {
     if (query.action) filters.push(odata`action eq ${query.action}`);
     if (query.actorId) filters.push(odata`actorId eq ${query.actorId}`);
     if (query.target) filters.push(odata`target eq ${query.target}`);
-    // keys sort newest first (as Executions'): a time range is a key range
-    if (query.toMs !== undefined) {
-      const { partitionKey: p, rowKey: r } = newestFirstKeys(query.toMs, '');
-      filters.push(odata`PartitionKey ge ${p} and (PartitionKey gt ${p} or RowKey ge ${r})`);
-    }
-    if (query.fromMs !== undefined) {
-      const p = newestFirstKeys(query.fromMs, '').partitionKey;
-      const r = newestFirstKeys(query.fromMs - 1, '').rowKey;
-      filters.push(odata`PartitionKey le ${p} and (PartitionKey lt ${p} or RowKey lt ${r})`);
-    }
+    // keys sort newest first (as Executions')
+    filters.push(...timeRangeFilters(query));
     const page = await queryPage(this.table, filters, query, fromTableEntity);
     return { entries: page.items, continuationToken: page.continuationToken };
   }

@@ -1,8 +1,8 @@
 import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Execution, ExecutionStatus, TriggerSource } from '../core/execution.js';
-import { newestFirstKeys } from '../core/execution.js';
 import type { RowKeys } from './table-rows.js';
+import { timeRangeFilters } from './time-range-filter.js';
 
 export interface ExecutionQuery {
   readonly status?: ExecutionStatus | undefined;
@@ -87,17 +87,9 @@ export function tableFilter(query: ExecutionQuery, after: RowKeys | null): strin
   if (after) {
     const { partitionKey: p, rowKey: r } = after;
     filters.push(odata`PartitionKey ge ${p} and (PartitionKey gt ${p} or RowKey gt ${r})`);
-  } else if (query.toMs !== undefined) {
-    // `<inverted to>_` sorts before every row of that millisecond: they are all in
-    const { partitionKey: p, rowKey: r } = newestFirstKeys(query.toMs, '');
-    filters.push(odata`PartitionKey ge ${p} and (PartitionKey gt ${p} or RowKey ge ${r})`);
   }
-  if (query.fromMs !== undefined) {
-    const p = newestFirstKeys(query.fromMs, '').partitionKey;
-    // the rows of the millisecond before `from` are the first ones out
-    const r = newestFirstKeys(query.fromMs - 1, '').rowKey;
-    filters.push(odata`PartitionKey le ${p} and (PartitionKey lt ${p} or RowKey lt ${r})`);
-  }
+  // a resumed page starts after its last row, which is within `to` already
+  filters.push(...timeRangeFilters({ fromMs: query.fromMs, toMs: after ? undefined : query.toMs }));
   return filters.join(' and ');
 }
 
