@@ -21,6 +21,7 @@ import { startAzurite } from '../src/local/azurite.js';
 import { EXECUTION_ROWS } from '../src/storage/execution-repository.js';
 import { callHttp } from '../test/support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
+import { inParallel } from './in-parallel.js';
 
 const SCHEMAS = Number(process.env.BENCH_SCHEMAS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20_000);
@@ -30,15 +31,6 @@ const DAY_MS = 86_400_000;
 const QUERY_WIDTH = 16;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-
-async function inParallel(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-}
 
 async function main() {
   const azurite = await startAzurite();

@@ -28,6 +28,7 @@ import { EXECUTION_ROWS } from '../src/storage/execution-repository.js';
 import { createStorage } from '../src/storage/index.js';
 import { callHttp } from '../test/support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
+import { inParallel } from './in-parallel.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const DAYS = 30;
@@ -57,15 +58,6 @@ function benchRun(i: number, atMs: number): Execution {
       ? `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-${String(i % 200).padStart(4, '0')}`
       : null,
   };
-}
-
-async function inParallel(count: number, width: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
 }
 
 async function main() {

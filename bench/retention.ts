@@ -27,6 +27,7 @@ import type { Storage } from '../src/storage/index.js';
 import { createStorage } from '../src/storage/index.js';
 import { testAlert } from '../test/support/alerts.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
+import { inParallel } from './in-parallel.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5000);
 const AUDIT = Number(process.env.BENCH_AUDIT ?? 2000);
@@ -63,12 +64,6 @@ async function countingProxy(port: number) {
     total: () => [...counts.values()].reduce((a, b) => a + b, 0),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-async function inParallel(count: number, width: number, make: (i: number) => Promise<unknown>) {
-  for (let i = 0; i < count; i += width) {
-    await Promise.all(Array.from({ length: Math.min(width, count - i) }, (_, j) => make(i + j)));
-  }
 }
 
 async function seed(storage: Storage, now: number) {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formToken } from '../../../src/core/form-token.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
 import { bearerFor, SECURED } from '../../support/functions.js';
+import { publishGitSources, SOURCE_SHA } from '../../support/runbook-sources.js';
 import { testSchema } from '../../support/schemas.js';
 import type { SecuredApp } from '../../support/secured-app.js';
 import { startSecuredApp } from '../../support/secured-app.js';
@@ -9,7 +10,7 @@ import { seededRun } from '../../support/seeded-runs.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
-const SHA = 'a'.repeat(40);
+const SHA = SOURCE_SHA;
 const HOUR_MS = 3_600_000;
 
 /** The console's runbook pages and Run form over HTTP, as production serves them. */
@@ -41,22 +42,7 @@ describe('runbook console pages', () => {
     const now = Date.now();
     await t.storage.executions.create(seededRun(now - 2 * HOUR_MS, 'failed', { schemaId: 'deploy' }));
     await t.storage.executions.create(seededRun(now - HOUR_MS, 'succeeded', { schemaId: 'deploy', durationMs: 1200 }));
-    await t.storage.runbookSources.publish(
-      {
-        worker: 'git',
-        version: SHA,
-        kind: 'github',
-        commit: SHA,
-        repo: 'acme/runbooks',
-        branch: 'main',
-        repoUrl: 'https://github.com/acme/runbooks',
-        runbookPath: 'runbooks',
-        publishedAt: new Date().toISOString(),
-        files: [{ path: 'ops/deploy.sh', size: 28, sha256: 'b'.repeat(64), stored: true }],
-        truncated: false,
-      },
-      [{ path: 'ops/deploy.sh', content: Buffer.from('# roll out\necho "$CLOUDO_PARAM_TARGET"\n') }],
-    );
+    await publishGitSources(t, { 'ops/deploy.sh': '# roll out\necho "$CLOUDO_PARAM_TARGET"\n' });
     app = await startSecuredApp(t);
     as.alice = await bearerFor(t, 'operator', 'alice');
     as.bob = await bearerFor(t, 'operator', 'bob');

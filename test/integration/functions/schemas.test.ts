@@ -6,13 +6,14 @@ import { MAX_RUNBOOK_SOURCE_BYTES } from '../../../src/core/runbook-catalogue.js
 import { toTableEntity as schemaRow } from '../../../src/storage/schema-repository.js';
 import { RunbookPublisher, servedFolderOf } from '../../../workers/source/index.js';
 import { bearerFor } from '../../support/functions.js';
+import { publishGitSources, SOURCE_SHA } from '../../support/runbook-sources.js';
 import { testSchema } from '../../support/schemas.js';
 import type { SecuredApp } from '../../support/secured-app.js';
 import { startSecuredApp } from '../../support/secured-app.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
-const SHA = 'a'.repeat(40);
+const SHA = SOURCE_SHA;
 
 interface ListBody {
   schemas: { id: string; partition_key: string; links: Record<string, string> }[];
@@ -53,22 +54,7 @@ describe('Schemas API', () => {
     await publisher.start();
     await publisher.close();
     // and a worker taking its runbooks from a GitHub commit
-    await t.storage.runbookSources.publish(
-      {
-        worker: 'git',
-        version: SHA,
-        kind: 'github',
-        commit: SHA,
-        repo: 'acme/runbooks',
-        branch: 'main',
-        repoUrl: 'https://github.com/acme/runbooks',
-        runbookPath: 'runbooks',
-        publishedAt: new Date().toISOString(),
-        files: [{ path: 'ops/disk.sh', size: 5, sha256: 'b'.repeat(64), stored: true }],
-        truncated: false,
-      },
-      [{ path: 'ops/disk.sh', content: Buffer.from('df -h') }],
-    );
+    await publishGitSources(t, { 'ops/disk.sh': 'df -h' });
     app = await startSecuredApp(t);
     viewer = await bearerFor(t, 'viewer');
   });
