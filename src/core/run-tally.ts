@@ -10,7 +10,8 @@ export const RunSummary = Run.pick({
   startedAt: true,
   finishedAt: true,
   resourceId: true,
-}).extend({ schemaId: z.string().nullable(), status: ExecutionStatus });
+  // a null is not stored: an unmatched alert's row has no schemaId at all
+}).extend({ schemaId: z.string().nullable().default(null), status: ExecutionStatus });
 export type RunSummary = z.infer<typeof RunSummary>;
 
 /** The fields of a RunSummary, as a table query's `select` names them. */

@@ -55,15 +55,19 @@ export class RunStatsReader {
   private async compute(storage: Storage, { fromMs, toMs, schemaId }: StatsRange): Promise<StatsAnswer> {
     const nowMs = this.now();
     const plan = planStatsReads(fromMs, toMs, nowMs);
-    const scans = Promise.all(
-      plan.scans.map((s) => storage.executions.listSummaries({ ...s, schemaId, maxRows: STATS_MAX_ROWS })),
-    );
-    const days: { hours: HourTally[]; truncated: boolean; rowsRead: number; fromDigest: boolean }[] = [];
-    for (let i = 0; i < plan.days.length; i += DAY_READS_AT_ONCE) {
-      const batch = plan.days.slice(i, i + DAY_READS_AT_ONCE);
-      days.push(...(await Promise.all(batch.map((day) => readDay(storage, day, nowMs)))));
-    }
-    const scanned = await scans;
+    const readDays = async () => {
+      const days: { hours: HourTally[]; truncated: boolean; rowsRead: number; fromDigest: boolean }[] = [];
+      for (let i = 0; i < plan.days.length; i += DAY_READS_AT_ONCE) {
+        const batch = plan.days.slice(i, i + DAY_READS_AT_ONCE);
+        days.push(...(await Promise.all(batch.map((day) => readDay(storage, day, nowMs)))));
+      }
+      return days;
+    };
+    // awaited together: a scan that fails while the days are read is this answer's error, not a stray one
+    const [scanned, days] = await Promise.all([
+      Promise.all(plan.scans.map((s) => storage.executions.listSummaries({ ...s, schemaId, maxRows: STATS_MAX_ROWS }))),
+      readDays(),
+    ]);
     const hours = [...days.flatMap((d) => d.hours), ...tallyByHour(scanned.flatMap((s) => s.runs))];
     return {
       stats: statsFromTallies(hours, fromMs, toMs, { schemaId }),

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planUnmatched } from '../../../src/core/run-plan.js';
 import { statsFunction } from '../../../src/functions/stats.js';
+import { testAlert } from '../../support/alerts.js';
 import { bearerFor, callHttp, testServices } from '../../support/functions.js';
+import { HTTP_TRIGGER } from '../../support/schemas.js';
 import type { SecuredApp } from '../../support/secured-app.js';
 import { startSecuredApp } from '../../support/secured-app.js';
 import { seededRun } from '../../support/seeded-runs.js';
@@ -105,6 +108,22 @@ describe('GET /api/stats', () => {
       { resource_id: VM1, failures: 2, schema_ids: ['disk'] },
       { resource_id: VM2, failures: 1, schema_ids: ['backup'] },
     ]);
+  });
+
+  it('counts an alert no schema handles by its status, in no schema’s figures', async () => {
+    const day = new Date('2026-06-10T10:00:00Z');
+    await t.storage.executions.create(planUnmatched(testAlert(), HTTP_TRIGGER, day));
+    await t.storage.executions.create(seededRun('2026-06-10T11:00:00Z', 'succeeded', { durationMs: 10 }));
+    // a settled day: read once and kept as its digest, then from the digest
+    for (const round of ['scanned', 'from its digest']) {
+      const { status, body } = await get({ from: '2026-06-10T00:00:00Z', to: '2026-06-10T23:59:59.999Z' });
+      expect(status, `${round}: ${JSON.stringify(body)}`).toBe(200);
+      expect(body.by_status, round).toEqual({ unmatched: 1, succeeded: 1 });
+      expect(
+        body.schemas.map((s) => s.schema_id),
+        round,
+      ).toEqual(['disk']);
+    }
   });
 
   it('narrows to one schema', async () => {
