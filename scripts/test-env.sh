@@ -61,17 +61,19 @@ start() {
   # a stack.json left by a stack that was killed would be taken for the new one's
   rm -f "$pid_file" "$stack_file" "$dir/env"
 
-  local started_ms
+  local started_ms launched
   started_ms=$(date +%s%3N)
   # setsid: a session (and process group) of its own, so closing this shell or Ctrl-C in it does not reach
   # the stack, and stop can signal the whole group. The shell writes its own pid before becoming npm, so the
-  # pid file names the group leader whether or not setsid had to fork.
+  # pid file names the group leader whether or not setsid had to fork; written aside and renamed, so a
+  # reader never sees the file empty.
   CLOUDO_STATE_DIR="$dir" \
     PORT="${PORT:-7071}" \
     CLOUDO_AZURITE_BLOB_PORT="${AZURITE_BLOB_PORT:-10000}" \
     CLOUDO_AZURITE_QUEUE_PORT="${AZURITE_QUEUE_PORT:-10001}" \
     CLOUDO_AZURITE_TABLE_PORT="${AZURITE_TABLE_PORT:-10002}" \
-    setsid sh -c 'echo $$ > "$1"; exec npm start' sh "$pid_file" >"$log_file" 2>&1 </dev/null &
+    setsid sh -c 'echo $$ > "$1.tmp" && mv "$1.tmp" "$1" && exec npm start' sh "$pid_file" >"$log_file" 2>&1 </dev/null &
+  launched=$!
 
   local deadline url=""
   deadline=$(($(date +%s) + ${TEST_ENV_START_TIMEOUT_S:-120}))
@@ -103,6 +105,8 @@ fail_start() {
   echo "ClouDO test environment did not start: $1" >&2
   echo "--- $log_file" >&2
   tail -n 40 "$log_file" >&2 || true
+  # not yet written: the background job is the session leader (setsid forks only for a group leader)
+  [ -s "$pid_file" ] || echo "$launched" >"$pid_file"
   stop >&2 || true
   exit 1
 }

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -119,3 +121,43 @@ describe('make test-env-start / test-env-stop (the whole stack in the background
     await expect(fetch(`${base}/api/healthz`)).rejects.toThrow();
   });
 });
+
+describe('make test-env-start on a port another program holds', () => {
+  it('fails with the stack log and the fix, and leaves no process or pid file behind', async () => {
+    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-test-env-busy-'));
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const { port } = holder.address() as { port: number };
+    try {
+      const vars = [`TEST_ENV_DIR=${stateDir}`, `PORT=${port}`, 'AZURITE_BLOB_PORT=0', 'AZURITE_QUEUE_PORT=0'];
+      const failed = await run('make', ['--no-print-directory', 'test-env-start', ...vars, 'AZURITE_TABLE_PORT=0'], {
+        cwd: ROOT,
+      }).then(
+        () => null,
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(failed?.code).toBe(2);
+      expect(failed?.stderr).toContain('ClouDO test environment did not start: the stack exited (a port in use?');
+      expect(failed?.stderr).toContain(`EADDRINUSE: address already in use 127.0.0.1:${port}`);
+      expect(existsSync(path.join(stateDir, 'stack.pid'))).toBe(false);
+      // Azurite had started with its data in the state folder: it stops by itself once the stack is gone
+      await waitFor('no process to use the state folder', async () =>
+        (await processesMentioning(stateDir)).length === 0 ? true : undefined,
+      );
+    } finally {
+      holder.close();
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+/** Pids of the processes whose command line names `text`. */
+async function processesMentioning(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(text) && isAlive(Number(entry))) pids.push(Number(entry));
+  }
+  return pids;
+}
