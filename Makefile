@@ -1,18 +1,49 @@
-# Shortcuts for the npm scripts, a persistent Azurite for manual testing, and the container images.
+# Shortcuts for the npm scripts, the whole stack in the background for manual testing, and the container images.
 # `make` alone lists the targets.
 
 .DEFAULT_GOAL := help
-.PHONY: help dev test build lint typecheck test-env-start test-env-stop images compose-up compose-down
+.PHONY: help dev test build lint typecheck test-env-start test-env-stop images push compose-up compose-down
 
-# Persistent Azurite for manual testing: data survives restarts; ports are the Azurite defaults.
+# The background test environment (scripts/test-env.sh): the whole `npm start` stack, detached from the shell.
+# Azurite's ports are fixed (its defaults) so other tools can reach it; 0 picks free ones.
 TEST_ENV_DIR ?= .cloudo/test-env
+PORT ?= 7071
 AZURITE_BLOB_PORT ?= 10000
 AZURITE_QUEUE_PORT ?= 10001
 AZURITE_TABLE_PORT ?= 10002
-AZURITE_START_TIMEOUT_S ?= 30
+TEST_ENV_START_TIMEOUT_S ?= 120
+TEST_ENV_STOP_GRACE_S ?= 45
+TEST_ENV_VARS = TEST_ENV_DIR='$(TEST_ENV_DIR)' PORT='$(PORT)' AZURITE_BLOB_PORT='$(AZURITE_BLOB_PORT)' \
+  AZURITE_QUEUE_PORT='$(AZURITE_QUEUE_PORT)' AZURITE_TABLE_PORT='$(AZURITE_TABLE_PORT)' \
+  TEST_ENV_START_TIMEOUT_S='$(TEST_ENV_START_TIMEOUT_S)' TEST_ENV_STOP_GRACE_S='$(TEST_ENV_STOP_GRACE_S)'
 
-FUNCTIONS_IMAGE ?= cloudo-functions:local
-WORKER_IMAGE ?= cloudo-worker:local
+# Container images: `make images` builds both, tagged with the commit and latest; `make push REGISTRY=...`
+# builds, tags them for the registry and pushes both tags (log in first: az acr login --name myregistry).
+FUNCTIONS_IMAGE_NAME ?= cloudo-functions
+WORKER_IMAGE_NAME ?= cloudo-worker
+ifeq ($(origin IMAGE_TAG),undefined)
+IMAGE_TAG := $(shell git rev-parse --short HEAD 2>/dev/null)
+endif
+REGISTRY ?=
+IMAGE_TAGS = $(IMAGE_TAG) latest
+REGISTRY_PREFIX = $(patsubst %/,%,$(strip $(REGISTRY)))/
+# $(call push-image,NAME,TAG): two recipe lines, the local image tagged for the registry, then pushed
+define push-image
+docker tag $(1):$(2) $(REGISTRY_PREFIX)$(1):$(2)
+docker push $(REGISTRY_PREFIX)$(1):$(2)
+endef
+
+# checked when make reads the file, so a forgotten REGISTRY fails before minutes of building
+ifneq ($(filter push,$(MAKECMDGOALS)),)
+ifeq ($(strip $(REGISTRY)),)
+$(error make push needs REGISTRY, the registry to push to: make push REGISTRY=myregistry.azurecr.io)
+endif
+endif
+ifneq ($(filter images push,$(MAKECMDGOALS)),)
+ifeq ($(strip $(IMAGE_TAG)),)
+$(error no IMAGE_TAG: not a git checkout (git rev-parse --short HEAD failed); set IMAGE_TAG)
+endif
+endif
 
 help: ## list the targets
 	@echo 'usage: make TARGET'
@@ -33,53 +64,22 @@ lint: ## check formatting and lint rules (npm run lint)
 typecheck: ## type-check everything, tests included (npm run typecheck)
 	npm run typecheck
 
-# Started with nohup so it outlives this shell; the pid file is how test-env-stop finds it again.
-test-env-start: ## start a background Azurite on ports 10000-10002; pid, log and connection string in .cloudo/test-env/
-	@set -eu; dir='$(TEST_ENV_DIR)'; \
-	if [ -f "$$dir/azurite.pid" ] && kill -0 "$$(cat "$$dir/azurite.pid")" 2>/dev/null; then \
-	  echo "Azurite already running (pid $$(cat "$$dir/azurite.pid")): make test-env-stop first"; exit 0; \
-	fi; \
-	mkdir -p "$$dir/data"; \
-	nohup node node_modules/azurite/dist/src/azurite.js \
-	  --blobHost 127.0.0.1 --blobPort $(AZURITE_BLOB_PORT) \
-	  --queueHost 127.0.0.1 --queuePort $(AZURITE_QUEUE_PORT) \
-	  --tableHost 127.0.0.1 --tablePort $(AZURITE_TABLE_PORT) \
-	  --location "$$dir/data" --disableTelemetry --skipApiVersionCheck --loose \
-	  > "$$dir/azurite.log" 2>&1 < /dev/null & \
-	pid=$$!; echo "$$pid" > "$$dir/azurite.pid"; \
-	tries=$$(( $(AZURITE_START_TIMEOUT_S) * 5 )); \
-	until [ "$$(grep -c 'successfully listening' "$$dir/azurite.log" || true)" -ge 3 ]; do \
-	  if ! kill -0 "$$pid" 2>/dev/null || [ "$$tries" -le 0 ]; then \
-	    echo "Azurite did not start (a port in use? override AZURITE_BLOB_PORT/_QUEUE_PORT/_TABLE_PORT):" >&2; \
-	    cat "$$dir/azurite.log" >&2; kill "$$pid" 2>/dev/null || true; rm -f "$$dir/azurite.pid"; exit 1; \
-	  fi; \
-	  tries=$$((tries - 1)); sleep 0.2; \
-	done; \
-	conn=$$(node --import tsx -e "import('./src/local/azurite.ts').then((m) => console.log(m.azuriteConnectionString({ blob: $(AZURITE_BLOB_PORT), queue: $(AZURITE_QUEUE_PORT), table: $(AZURITE_TABLE_PORT) })))"); \
-	printf '%s\n' "$$conn" > "$$dir/connection-string"; \
-	printf "export AzureWebJobsStorage='%s'\n" "$$conn" > "$$dir/env"; \
-	echo "Azurite running (pid $$pid), data in $$dir/data, log in $$dir/azurite.log"; \
-	echo "  use it:  . $$dir/env     (sets AzureWebJobsStorage)"; \
-	echo "  stop it: make test-env-stop"
+test-env-start: ## start the whole stack in the background (:7071, Azurite 10000-10002); pid, log, data in .cloudo/test-env/
+	@$(TEST_ENV_VARS) scripts/test-env.sh start
 
-test-env-stop: ## stop the background Azurite started by test-env-start (its data is kept)
-	@set -eu; dir='$(TEST_ENV_DIR)'; \
-	if [ ! -f "$$dir/azurite.pid" ]; then echo "no $$dir/azurite.pid: nothing to stop"; exit 0; fi; \
-	pid=$$(cat "$$dir/azurite.pid"); \
-	if ! ps -p "$$pid" -o args= 2>/dev/null | grep -q azurite; then \
-	  echo "pid $$pid is not Azurite any more: removing the stale pid file"; \
-	  rm -f "$$dir/azurite.pid" "$$dir/connection-string" "$$dir/env"; exit 0; \
-	fi; \
-	kill -INT "$$pid"; \
-	tries=50; \
-	while kill -0 "$$pid" 2>/dev/null && [ "$$tries" -gt 0 ]; do tries=$$((tries - 1)); sleep 0.2; done; \
-	if kill -0 "$$pid" 2>/dev/null; then echo "Azurite ignored SIGINT for 10 s: killing it"; kill -KILL "$$pid"; fi; \
-	rm -f "$$dir/azurite.pid" "$$dir/connection-string" "$$dir/env"; \
-	echo "Azurite (pid $$pid) stopped; data kept in $$dir/data"
+test-env-stop: ## stop the background stack (SIGTERM to its process group, SIGKILL after a grace); data is kept
+	@$(TEST_ENV_VARS) scripts/test-env.sh stop
 
-images: ## build both container images (needs a Docker engine)
-	docker build -t $(FUNCTIONS_IMAGE) -f Dockerfile .
-	docker build -t $(WORKER_IMAGE) -f workers/Dockerfile .
+images: ## build both container images, tagged with the commit (git rev-parse --short HEAD) and latest (needs Docker)
+	docker build $(foreach t,$(IMAGE_TAGS),-t $(FUNCTIONS_IMAGE_NAME):$(t)) -f Dockerfile .
+	docker build $(foreach t,$(IMAGE_TAGS),-t $(WORKER_IMAGE_NAME):$(t)) -f workers/Dockerfile .
+
+push: images ## build, tag and push both images to REGISTRY (make push REGISTRY=myregistry.azurecr.io)
+	$(call push-image,$(FUNCTIONS_IMAGE_NAME),$(IMAGE_TAG))
+	$(call push-image,$(FUNCTIONS_IMAGE_NAME),latest)
+	$(call push-image,$(WORKER_IMAGE_NAME),$(IMAGE_TAG))
+	$(call push-image,$(WORKER_IMAGE_NAME),latest)
+	@echo "pushed $(REGISTRY_PREFIX)$(FUNCTIONS_IMAGE_NAME):$(IMAGE_TAG) and $(REGISTRY_PREFIX)$(WORKER_IMAGE_NAME):$(IMAGE_TAG)"
 
 compose-up: ## start Azurite, the Functions app (:7071) and a worker in containers
 	docker compose up --build --detach
