@@ -21,6 +21,8 @@ export interface BurstOptions {
   readonly durationMs: number;
   /** An answer slower than this counts as a hang. */
   readonly answerTimeoutMs: number;
+  /** Told of each answer as it comes, e.g. to act once the stack has accepted something. */
+  readonly onAnswer?: (answer: Answer) => void;
 }
 
 export interface Burst {
@@ -40,7 +42,12 @@ export async function burst(options: BurstOptions): Promise<Burst> {
   for (let i = 0; i < options.count; i++) {
     const wait = startedAt + i * gapMs - Date.now();
     if (wait > 0) await sleep(wait);
-    pending.push(trigger(options.triggerUrl(), options.answerTimeoutMs));
+    pending.push(
+      trigger(options.triggerUrl(), options.answerTimeoutMs).then((answer) => {
+        options.onAnswer?.(answer);
+        return answer;
+      }),
+    );
   }
   return { startedAt, answers: await Promise.all(pending) };
 }

@@ -43,14 +43,23 @@ export async function stackKillScenario(options: ChaosOptions): Promise<Scenario
       await Promise.all([host.ready(/listening at/), worker.ready(/polling/)]);
     };
     await start();
+    let accepted: () => void = () => undefined;
+    const firstAccepted = new Promise<void>((resolve) => {
+      accepted = resolve;
+    });
     const load = burst({
       triggerUrl: () => `http://127.0.0.1:${port}/api/Trigger?id=chaos`,
       count,
       durationMs,
       answerTimeoutMs: 30_000,
+      onAnswer: (answer) => {
+        if (answer.status === 202) accepted();
+      },
     });
+    // mid-burst, and never before the stack has accepted a run: a machine slow to warm up (CI running other
+    // suites) would otherwise be killed before it answered anything, and the scenario would test nothing
     const killAt = (0.3 + 0.4 * Math.random()) * durationMs;
-    await sleep(killAt);
+    await Promise.all([sleep(killAt), Promise.race([firstAccepted, sleep(durationMs * 5)])]);
     await Promise.all(processes.map((p) => p.kill()));
     // the append file is in the runbooks' argv only (Azurite's names the folder, so not the folder)
     const runbooks = processesWith(appendFile);
