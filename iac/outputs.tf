@@ -1,5 +1,5 @@
 output "trigger_url" {
-  description = "URL Azure Monitor calls: the Trigger endpoint (with the function key unless Secure Webhook is configured)."
+  description = "URL Azure Monitor calls: the Trigger endpoint, with the module's own Trigger function key (never the master or host key) unless Secure Webhook is configured."
   value       = local.trigger_url
   sensitive   = true
 }

@@ -518,3 +518,14 @@ variable "role_propagation_wait" {
     error_message = "role_propagation_wait must be a duration such as 90s or 2m."
   }
 }
+
+variable "trigger_key_name" {
+  description = "Name of the Trigger function key the module creates for the action group when secure_webhook is null (letters and digits; the audit log shows it by this name)."
+  type        = string
+  default     = "actiongroup"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]{1,64}$", var.trigger_key_name))
+    error_message = "trigger_key_name must be 1-64 letters or digits."
+  }
+}
