@@ -76,18 +76,21 @@ locals {
 }
 
 resource "azurerm_linux_function_app" "cloudo" {
-  name                            = local.function_app_name
-  resource_group_name             = var.resource_group_name
-  location                        = var.location
-  service_plan_id                 = azurerm_service_plan.cloudo.id
-  https_only                      = true
-  functions_extension_version     = "~4"
-  storage_account_name            = azurerm_storage_account.cloudo.name
-  storage_uses_managed_identity   = true
-  builtin_logging_enabled         = false
-  key_vault_reference_identity_id = azurerm_user_assigned_identity.app.id
-  app_settings                    = local.app_settings
-  tags                            = local.tags
+  name                          = local.function_app_name
+  resource_group_name           = var.resource_group_name
+  location                      = var.location
+  service_plan_id               = azurerm_service_plan.cloudo.id
+  https_only                    = true
+  functions_extension_version   = "~4"
+  storage_account_name          = azurerm_storage_account.cloudo.name
+  storage_uses_managed_identity = true
+  builtin_logging_enabled       = false
+  # no FTP or WebDeploy with a user name and password: deploy with Entra ID (az CLI, zip deploy)
+  ftp_publish_basic_authentication_enabled       = false
+  webdeploy_publish_basic_authentication_enabled = false
+  key_vault_reference_identity_id                = azurerm_user_assigned_identity.app.id
+  app_settings                                   = local.app_settings
+  tags                                           = local.tags
 
   identity {
     type         = "UserAssigned"
@@ -98,6 +101,7 @@ resource "azurerm_linux_function_app" "cloudo" {
     always_on                               = !startswith(var.service_plan_sku, "EP")
     ftps_state                              = "Disabled"
     minimum_tls_version                     = "1.2"
+    scm_minimum_tls_version                 = "1.2"
     http2_enabled                           = true
     application_insights_connection_string  = data.azurerm_application_insights.this.connection_string
     container_registry_use_managed_identity = false

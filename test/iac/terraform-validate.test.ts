@@ -233,7 +233,7 @@ describe('terraform with fake providers catches mistakes in the module', () => {
       edits: [
         {
           file: 'functions.tf',
-          from: '  storage_account_name            = azurerm_storage_account.cloudo.name\n',
+          from: '  storage_account_name          = azurerm_storage_account.cloudo.name\n',
           to: '',
         },
       ],
