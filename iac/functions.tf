@@ -48,7 +48,11 @@ locals {
       "CLOUDO_ROUTING_RULES" = var.routing_rules
       "CLOUDO_CORS_ORIGINS"  = join(",", var.cors_origins)
       # the host keeps a key's name from the app: the audit log names keys by these fingerprints
-      "CLOUDO_FUNCTION_KEY_NAMES" = join(",", [for name, fingerprint in var.function_key_names : "${name}=${fingerprint}"])
+      "CLOUDO_FUNCTION_KEY_NAMES" = join(",", [for name, fingerprint in merge(local.trigger_key_fingerprint, var.function_key_names) : "${name}=${fingerprint}"])
+      # the host's keys live in a Key Vault of their own, where the module puts the Trigger key (monitor.tf)
+      "AzureWebJobsSecretStorageType"             = "keyvault"
+      "AzureWebJobsSecretStorageKeyVaultUri"      = azurerm_key_vault.function_keys.vault_uri
+      "AzureWebJobsSecretStorageKeyVaultClientId" = azurerm_user_assigned_identity.app.client_id
       # the schema registry's content, imported by the app at start (src/functions/deployed-schemas.ts)
       "CLOUDO_SCHEMAS_JSON"  = var.schemas
       "CLOUDO_SCHEMAS_PRUNE" = var.schemas_prune ? "true" : "false"
@@ -72,18 +76,21 @@ locals {
 }
 
 resource "azurerm_linux_function_app" "cloudo" {
-  name                            = local.function_app_name
-  resource_group_name             = var.resource_group_name
-  location                        = var.location
-  service_plan_id                 = azurerm_service_plan.cloudo.id
-  https_only                      = true
-  functions_extension_version     = "~4"
-  storage_account_name            = azurerm_storage_account.cloudo.name
-  storage_uses_managed_identity   = true
-  builtin_logging_enabled         = false
-  key_vault_reference_identity_id = azurerm_user_assigned_identity.app.id
-  app_settings                    = local.app_settings
-  tags                            = local.tags
+  name                          = local.function_app_name
+  resource_group_name           = var.resource_group_name
+  location                      = var.location
+  service_plan_id               = azurerm_service_plan.cloudo.id
+  https_only                    = true
+  functions_extension_version   = "~4"
+  storage_account_name          = azurerm_storage_account.cloudo.name
+  storage_uses_managed_identity = true
+  builtin_logging_enabled       = false
+  # no FTP or WebDeploy with a user name and password: deploy with Entra ID (az CLI, zip deploy)
+  ftp_publish_basic_authentication_enabled       = false
+  webdeploy_publish_basic_authentication_enabled = false
+  key_vault_reference_identity_id                = azurerm_user_assigned_identity.app.id
+  app_settings                                   = local.app_settings
+  tags                                           = local.tags
 
   identity {
     type         = "UserAssigned"
@@ -94,6 +101,7 @@ resource "azurerm_linux_function_app" "cloudo" {
     always_on                               = !startswith(var.service_plan_sku, "EP")
     ftps_state                              = "Disabled"
     minimum_tls_version                     = "1.2"
+    scm_minimum_tls_version                 = "1.2"
     http2_enabled                           = true
     application_insights_connection_string  = data.azurerm_application_insights.this.connection_string
     container_registry_use_managed_identity = false
@@ -150,12 +158,6 @@ resource "azurerm_linux_function_app" "cloudo" {
 
   # Key Vault references resolve only once the app identity's role works; an unresolved one reaches the
   # app as the literal "@Microsoft.KeyVault(...)" (which the app refuses), so wait for propagation.
-  depends_on = [time_sleep.role_propagation]
-}
-
-# only the function-key webhook needs it; reading it waits for the host to have written its keys
-data "azurerm_function_app_host_keys" "cloudo" {
-  count               = var.secure_webhook == null ? 1 : 0
-  name                = azurerm_linux_function_app.cloudo.name
-  resource_group_name = var.resource_group_name
+  # the Trigger function's key is in the keys vault before the host first reads its keys
+  depends_on = [time_sleep.role_propagation, azurerm_key_vault_secret.trigger_key]
 }

@@ -102,5 +102,7 @@ resource "time_sleep" "role_propagation" {
     azurerm_role_assignment.kv_deployer,
     azurerm_role_assignment.kv_app,
     azurerm_role_assignment.kv_worker,
+    azurerm_role_assignment.function_keys_app,
+    azurerm_role_assignment.function_keys_deployer,
   ]
 }

@@ -16,6 +16,8 @@ locals {
   compact_name         = replace(lower("${var.prefix}${var.env}"), "/[^a-z0-9]/", "")
   storage_account_name = substr("${local.compact_name}cloudost", 0, 24)
   key_vault_name       = replace(substr("${local.compact_name}-cloudo-kv", 0, 24), "/-+$/", "")
+  # the Functions host's keys (monitor.tf)
+  function_keys_vault_name = replace(substr("${local.compact_name}-cloudo-fk", 0, 24), "/-+$/", "")
 
   tenant_id = data.azurerm_client_config.current.tenant_id
 

@@ -1,5 +1,5 @@
 output "trigger_url" {
-  description = "URL Azure Monitor calls: the Trigger endpoint (with the function key unless Secure Webhook is configured)."
+  description = "URL Azure Monitor calls: the Trigger endpoint, with the module's own Trigger function key (never the master or host key) unless Secure Webhook is configured."
   value       = local.trigger_url
   sensitive   = true
 }
@@ -57,4 +57,39 @@ output "queue_names" {
 output "worker_apps" {
   description = "Container App name of each worker capability."
   value       = { for w, app in azurerm_container_app.worker : w => app.name }
+}
+
+output "function_app_id" {
+  description = "Resource id of the Functions app."
+  value       = azurerm_linux_function_app.cloudo.id
+}
+
+output "worker_app_ids" {
+  description = "Resource id of the Container App of each worker capability."
+  value       = { for w, app in azurerm_container_app.worker : w => app.id }
+}
+
+output "container_app_environment_id" {
+  description = "Resource id of the workers' Container Apps environment."
+  value       = azurerm_container_app_environment.cloudo.id
+}
+
+output "storage_account_id" {
+  description = "Resource id of the storage account of tables, queues and logs."
+  value       = azurerm_storage_account.cloudo.id
+}
+
+output "app_identity_id" {
+  description = "Resource id of the Functions app's user-assigned identity."
+  value       = azurerm_user_assigned_identity.app.id
+}
+
+output "worker_identity_id" {
+  description = "Resource id of the workers' user-assigned identity."
+  value       = azurerm_user_assigned_identity.worker.id
+}
+
+output "function_keys_vault_id" {
+  description = "Id of the Key Vault where the Functions host keeps its keys (and the module the Trigger key)."
+  value       = azurerm_key_vault.function_keys.id
 }

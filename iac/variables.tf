@@ -374,8 +374,8 @@ variable "worker_concurrency" {
   default     = 4
 
   validation {
-    condition     = var.worker_concurrency >= 1 && var.worker_concurrency <= 64
-    error_message = "worker_concurrency must be 1-64."
+    condition     = var.worker_concurrency >= 1 && var.worker_concurrency <= 64 && floor(var.worker_concurrency) == var.worker_concurrency
+    error_message = "worker_concurrency must be a whole number from 1 to 64."
   }
 }
 
@@ -516,5 +516,38 @@ variable "role_propagation_wait" {
   validation {
     condition     = can(regex("^[0-9]+(s|m)$", var.role_propagation_wait))
     error_message = "role_propagation_wait must be a duration such as 90s or 2m."
+  }
+}
+
+variable "trigger_key_name" {
+  description = "Name of the Trigger function key the module creates for the action group when secure_webhook is null (letters and digits; the audit log shows it by this name)."
+  type        = string
+  default     = "actiongroup"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]{1,64}$", var.trigger_key_name))
+    error_message = "trigger_key_name must be 1-64 letters or digits."
+  }
+}
+
+variable "worker_scale_polling_seconds" {
+  description = "How often (seconds) KEDA checks each worker's job queue: a run waits up to this long for a worker scaled to zero to start."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.worker_scale_polling_seconds >= 1 && var.worker_scale_polling_seconds <= 3600 && floor(var.worker_scale_polling_seconds) == var.worker_scale_polling_seconds
+    error_message = "worker_scale_polling_seconds must be a whole number between 1 and 3600."
+  }
+}
+
+variable "worker_scale_cooldown_seconds" {
+  description = "How long (seconds) a worker's job queue must stay empty before its app scales back to worker_min_replicas."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.worker_scale_cooldown_seconds >= 0 && var.worker_scale_cooldown_seconds <= 86400 && floor(var.worker_scale_cooldown_seconds) == var.worker_scale_cooldown_seconds
+    error_message = "worker_scale_cooldown_seconds must be a whole number between 0 and 86400."
   }
 }

@@ -84,6 +84,9 @@ resource "azurerm_container_app" "worker" {
     min_replicas                     = var.worker_min_replicas
     max_replicas                     = var.worker_max_replicas
     termination_grace_period_seconds = var.worker_shutdown_grace_seconds
+    # how often KEDA looks at the job queue, and how long an empty queue waits before scaling to zero
+    polling_interval_in_seconds = var.worker_scale_polling_seconds
+    cooldown_period_in_seconds  = var.worker_scale_cooldown_seconds
 
     container {
       name   = "worker"

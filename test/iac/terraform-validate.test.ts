@@ -6,7 +6,7 @@
  * preconditions, which the hcl2json checks of provider-schema.test.ts cannot. Every run works on a copy of
  * iac/ in a temporary directory; the mistakes below are made in copies, never in iac/.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,10 +34,14 @@ let terraform: FakeTerraform;
 
 /**
  * A copy of iac/ with `edits` applied (each `from` must occur exactly once, so that a change to the
- * module fails here instead of silently testing nothing), and the schemas file the example reads.
- * Returns the example's directory.
+ * module fails here instead of silently testing nothing). Returns the directory of `example`; the README
+ * example's schemas file is replaced by SCHEMAS unless `shippedSchemas`.
  */
-function copyModule(name: string, edits: { file: string; from: string; to: string }[] = []): string {
+function copyModule(
+  name: string,
+  edits: { file: string; from: string; to: string }[] = [],
+  { example = 'readme', shippedSchemas = false }: { example?: 'readme' | 'default'; shippedSchemas?: boolean } = {},
+): string {
   const root = join(work, name, 'iac');
   cpSync(IAC, root, { recursive: true, filter: (src) => !/\.terraform|\.tfstate|tfplan/.test(src) });
   for (const { file, from, to } of edits) {
@@ -46,11 +50,15 @@ function copyModule(name: string, edits: { file: string; from: string; to: strin
     expect(text.split(from).length - 1, `${file} contains ${from} once`).toBe(1);
     writeFileSync(path, text.replace(from, to));
   }
-  const example = join(root, 'examples/readme');
-  mkdirSync(join(example, 'YOUR_PATH'));
-  writeFileSync(join(example, 'YOUR_PATH/schemas.json.tpl'), SCHEMAS);
-  return example;
+  if (!shippedSchemas) writeFileSync(join(root, 'examples/readme/schemas.json.tpl'), SCHEMAS);
+  return join(root, 'examples', example);
 }
+
+/** What the default example asks of a new user: the runbooks' repository and the worker image. */
+const DEFAULT_EXAMPLE_VARS = [
+  '-var=github_repo=contoso/runbooks',
+  '-var=worker_image={image_name="contoso/cloudo-worker",image_tag="0123abc"}',
+];
 
 /** `terraform get` (modules; `init` would ask the registry) then `terraform validate`. */
 async function validate(example: string) {
@@ -77,12 +85,15 @@ afterAll(() => {
 });
 
 describe('terraform with fake providers, on the README example', () => {
-  it.skipIf(!TERRAFORM)(`validates the example and the module${SKIPPED}`, async () => {
-    const result = await validate(copyModule('valid'));
-    expect(errors(result.stderr)).toEqual([]);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Success! The configuration is valid');
-  });
+  it.skipIf(!TERRAFORM)(
+    `validates the example as shipped, with its schemas file, and the module${SKIPPED}`,
+    async () => {
+      const result = await validate(copyModule('valid', [], { shippedSchemas: true }));
+      expect(errors(result.stderr)).toEqual([]);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('Success! The configuration is valid');
+    },
+  );
 
   it.skipIf(!TERRAFORM)(
     `plans the example: one worker app per capability, the schemas in app settings${SKIPPED}`,
@@ -138,6 +149,41 @@ describe('terraform with fake providers, on the README example', () => {
   );
 });
 
+describe('terraform with fake providers, on the default example', () => {
+  it.skipIf(!TERRAFORM)(`validates and plans it as shipped: its own App Insights, no AKS${SKIPPED}`, async () => {
+    const example = copyModule('default', [], { example: 'default' });
+    const valid = await validate(example);
+    expect(errors(valid.stderr)).toEqual([]);
+    expect(valid.stdout).toContain('Success! The configuration is valid');
+    const plan = await terraform.run(['plan', '-out=tfplan', ...DEFAULT_EXAMPLE_VARS], example);
+    expect(errors(plan.stderr)).toEqual([]);
+    expect(plan.status).toBe(0);
+    const show = await terraform.run(['show', '-json', 'tfplan'], example);
+    expect(show.status, show.stderr).toBe(0);
+    const json = JSON.parse(show.stdout) as {
+      resource_changes: { address: string; change: { actions: string[]; after: Record<string, unknown> | null } }[];
+    };
+    const addresses = json.resource_changes.map((c) => c.address);
+    expect(addresses).toEqual(
+      expect.arrayContaining([
+        'azurerm_resource_group.cloudo',
+        'azurerm_application_insights.cloudo',
+        'module.cloudo.azurerm_linux_function_app.cloudo',
+        'module.cloudo.azurerm_container_app.worker["Runbook"]',
+        'module.cloudo.azurerm_storage_queue.cloudo["cloudo-jobs-runbook"]',
+      ]),
+    );
+    expect(addresses.filter((a) => a.includes('azurerm_role_assignment.aks'))).toEqual([]);
+    const app = json.resource_changes.find((c) => c.address === 'module.cloudo.azurerm_linux_function_app.cloudo');
+    const settings = app?.change.after?.app_settings as Record<string, string>;
+    expect(JSON.parse(settings.CLOUDO_SCHEMAS_JSON ?? '[]')[0].entity.map((e: { id: string }) => e.id)).toEqual([
+      'test',
+      'test-2',
+      'test-3',
+    ]);
+  });
+});
+
 describe('terraform with fake providers catches mistakes in the module', () => {
   const cases: {
     name: string;
@@ -187,7 +233,7 @@ describe('terraform with fake providers catches mistakes in the module', () => {
       edits: [
         {
           file: 'functions.tf',
-          from: '  storage_account_name            = azurerm_storage_account.cloudo.name\n',
+          from: '  storage_account_name          = azurerm_storage_account.cloudo.name\n',
           to: '',
         },
       ],

@@ -1,5 +1,8 @@
 # The README's module example as a root module: `terraform init && terraform plan` in this folder.
-# Everything around the module block stands in for what the consumer's configuration already has.
+# Everything around the module block stands in for what the consumer's configuration already has (AKS
+# clusters, Application Insights, a Key Vault with a registry token). The original read the schemas from
+# "YOUR_PATH/schemas.json.tpl"; this one ships that file (the sample schemas test, test-2, test-3) beside it.
+# For a first deployment without those, start from ../default.
 
 terraform {
   required_version = ">= 1.5"
@@ -148,7 +151,7 @@ module "cloudo" {
   opsgenie_api_key = "API_KEY_OPSGENIE"
 
 
-  schemas = file("YOUR_PATH/schemas.json.tpl")
+  schemas = file("${path.module}/schemas.json.tpl")
 
   orchestrator_image = {
     image_name        = "pagopa/cloudo-orchestrator"

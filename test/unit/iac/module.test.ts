@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames, workerQueueSuffix } from '../../../src/core/resource-names.js';
+import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
 import { FunctionsEnv } from '../../../src/core/settings.js';
 import { WorkerEnv } from '../../../src/core/worker-settings.js';
 
@@ -158,19 +159,32 @@ describe('iac example', () => {
   const block = (text: string) => {
     const start = text.indexOf('module "cloudo" {');
     expect(start).toBeGreaterThanOrEqual(0);
-    return text
-      .slice(start)
-      .split('\n')
-      .filter((line) => !/^\s*source\s*=/.test(line))
-      .join('\n')
-      .replace(/\s+/g, ' ')
-      .trim();
+    return (
+      text
+        .slice(start)
+        .split('\n')
+        .filter((line) => !/^\s*source\s*=/.test(line))
+        .join('\n')
+        // the original's placeholder path, which made `terraform validate` fail: the example ships the file
+        .replace('file("YOUR_PATH/schemas.json.tpl")', `file("\${path.module}/schemas.json.tpl")`)
+        .replace(/\s+/g, ' ')
+        .trim()
+    );
   };
 
   it('copies the README module block verbatim except source (whitespace as terraform fmt writes it)', () => {
     const example = read('iac/examples/readme/main.tf');
     expect(example).toMatch(/module "cloudo" \{\n\s+source\s+= "\.\.\/\.\."/);
     expect(block(example)).toBe(block(readFileSync(FIXTURE, 'utf8')));
+  });
+
+  it('ships the schemas file it reads: the sample schemas test, test-2, test-3, valid, in both examples', () => {
+    const shipped = read('iac/examples/readme/schemas.json.tpl');
+    expect(read('iac/examples/default/schemas.json')).toBe(shipped);
+    const parsed = parseSchemasFile(shipped);
+    expect(parsed.ok && parsed.schemas.map((s) => s.id)).toEqual(['test', 'test-2', 'test-3']);
+    const samples = (JSON.parse(read('schemas/schemas.json')) as { entity: { id: string }[] }[])[0]?.entity ?? [];
+    expect(JSON.parse(shipped)[0].entity).toEqual(samples.filter((e) => ['test', 'test-2', 'test-3'].includes(e.id)));
   });
 
   it('passes only arguments that are variables of the module', async () => {

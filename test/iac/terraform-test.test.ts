@@ -1,0 +1,172 @@
+/**
+ * Terraform's own `terraform test` (iac/tests/*.tftest.hcl, mock providers: no Azure, no credentials) on
+ * a copy of iac/, with the fake providers of test/support/terraform-provider serving the schemas. Then the
+ * mutation check: each value mistake below, made in its own copy, must make `terraform test` fail, or the
+ * tests only check the shape of the HCL, not what it deploys.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeTerraform, hasTerraform, installFakeProviders } from '../support/terraform-provider/install.js';
+
+const IAC = fileURLToPath(new URL('../../iac/', import.meta.url));
+const TERRAFORM = hasTerraform();
+const SKIPPED = TERRAFORM ? '' : ' (skipped: no terraform binary on PATH)';
+
+let work: string;
+let terraform: FakeTerraform;
+
+interface Edit {
+  file: string;
+  from: string;
+  to: string;
+}
+
+/** A copy of iac/ with `edits` made; each `from` must occur exactly once, or the mutation tests nothing. */
+function copyModule(name: string, edits: Edit[] = []): string {
+  const root = join(work, name);
+  cpSync(IAC, root, { recursive: true, filter: (src) => !/\.terraform|\.tfstate|tfplan/.test(src) });
+  for (const { file, from, to } of edits) {
+    const path = join(root, file);
+    const text = readFileSync(path, 'utf8');
+    expect(text.split(from).length - 1, `${file} contains ${from} once`).toBe(1);
+    writeFileSync(path, text.replace(from, to));
+  }
+  return root;
+}
+
+const summary = (stdout: string) => /(Success|Failure)! (\d+) passed, (\d+) failed\./.exec(stdout);
+
+beforeAll(() => {
+  if (!TERRAFORM) return;
+  work = mkdtempSync(join(tmpdir(), 'cloudo-terraform-test-'));
+  terraform = installFakeProviders(join(work, 'providers'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** The ten value mistakes of issue 16: each passed the HCL-shape tests before terraform test existed. */
+/** Each names the test file whose runs are about it: only that file is run against its mutant. */
+const MUTATIONS: { name: string; caughtBy: 'roles' | 'workers' | 'https' | 'settings'; edit: Edit }[] = [
+  {
+    name: 'wrong KEDA scaler type',
+    caughtBy: 'workers',
+    edit: { file: 'workers.tf', from: 'custom_rule_type = "azure-queue"', to: 'custom_rule_type = "azure-servicebus"' },
+  },
+  {
+    name: 'https_only = false',
+    caughtBy: 'https',
+    edit: {
+      file: 'functions.tf',
+      from: 'https_only                    = true',
+      to: 'https_only = false',
+    },
+  },
+  {
+    name: 'TLS 1.0 on the Functions app',
+    caughtBy: 'https',
+    edit: {
+      file: 'functions.tf',
+      from: 'minimum_tls_version                     = "1.2"',
+      to: 'minimum_tls_version = "1.0"',
+    },
+  },
+  {
+    name: 'Storage Blob Data Reader instead of Owner for the app',
+    caughtBy: 'roles',
+    edit: { file: 'identity.tf', from: '"Storage Blob Data Owner"', to: '"Storage Blob Data Reader"' },
+  },
+  {
+    name: 'a role-name typo (Key Vault Secret Officer)',
+    caughtBy: 'roles',
+    edit: { file: 'keyvault.tf', from: '"Key Vault Secrets Officer"', to: '"Key Vault Secret Officer"' },
+  },
+  {
+    name: 'a grace period over the Container Apps maximum (600 s) accepted',
+    caughtBy: 'workers',
+    edit: {
+      file: 'variables.tf',
+      from: 'var.worker_shutdown_grace_seconds <= 600',
+      to: 'var.worker_shutdown_grace_seconds <= 3600',
+    },
+  },
+  {
+    name: 'FTPS allowed',
+    caughtBy: 'https',
+    edit: {
+      file: 'functions.tf',
+      from: 'ftps_state                              = "Disabled"',
+      to: 'ftps_state = "AllAllowed"',
+    },
+  },
+  {
+    name: 'TLS 1.0 on the storage account',
+    caughtBy: 'https',
+    edit: { file: 'storage.tf', from: 'min_tls_version                 = "TLS1_2"', to: 'min_tls_version = "TLS1_0"' },
+  },
+  {
+    name: 'the scaler watching the results queue instead of the worker’s job queue',
+    caughtBy: 'workers',
+    edit: {
+      file: 'workers.tf',
+      from: 'queueName   = local.job_queues[each.key]',
+      to: 'queueName   = local.results_queue',
+    },
+  },
+  {
+    name: 'the workers’ Key Vault role given to the app identity',
+    caughtBy: 'roles',
+    edit: {
+      file: 'keyvault.tf',
+      from: '  principal_id         = azurerm_user_assigned_identity.worker.principal_id',
+      to: '  principal_id         = azurerm_user_assigned_identity.app.principal_id',
+    },
+  },
+];
+
+describe('terraform test (mock providers) on the module', () => {
+  it.skipIf(!TERRAFORM)(
+    `passes every run of iac/tests${SKIPPED}`,
+    async () => {
+      const result = await terraform.run(['test'], copyModule('green'));
+      expect(result.status, result.stdout + result.stderr).toBe(0);
+      const [, outcome, passed, failed] = summary(result.stdout) ?? [];
+      expect(outcome).toBe('Success');
+      expect(Number(failed)).toBe(0);
+      expect(Number(passed)).toBeGreaterThanOrEqual(8);
+      console.info(`terraform test: ${passed} passed, ${failed} failed`);
+    },
+    180_000,
+  );
+
+  it.skipIf(!TERRAFORM)(
+    `fails for each of the ten value mutations of the module${SKIPPED}`,
+    async () => {
+      const caught: string[] = [];
+      const missed: string[] = [];
+      // four at a time: each run starts provider processes; each mutant runs only the file about it
+      for (let i = 0; i < MUTATIONS.length; i += 4) {
+        const batch = MUTATIONS.slice(i, i + 4);
+        const results = await Promise.all(
+          batch.map((m, j) =>
+            terraform.run(['test', `-filter=tests/${m.caughtBy}.tftest.hcl`], copyModule(`mutant-${i + j}`, [m.edit])),
+          ),
+        );
+        results.forEach((r, j) => {
+          const name = batch[j]?.name ?? '';
+          // a failed run, or Terraform refusing the configuration: either way the mistake does not ship
+          if (r.status !== 0 && !/Success!/.test(r.stdout)) caught.push(name);
+          else missed.push(name);
+        });
+      }
+      console.info(`mutations caught: ${caught.length}/${MUTATIONS.length}`);
+      expect(missed).toEqual([]);
+      expect(caught).toHaveLength(10);
+    },
+    600_000,
+  );
+});
