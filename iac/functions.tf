@@ -63,7 +63,8 @@ locals {
     local.easy_auth_enabled ? {
       "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET" = local.kv_ref["easy-auth-client-secret"]
     } : {},
-    # Owned here, or the next apply would drop the "1" a zip deploy sets and unmount the code.
+    # Owned here, or the next apply would drop the "1" a zip deploy sets and unmount the code; the
+    # provider's own zip deploy (functions_package_path) needs it too.
     !local.orchestrator_image_set ? {
       "WEBSITE_RUN_FROM_PACKAGE" = coalesce(var.functions_package_url, "1")
     } : {},
@@ -92,6 +93,9 @@ resource "azurerm_linux_function_app" "cloudo" {
   app_settings                                   = local.app_settings
   tags                                           = local.tags
 
+  # the package of `npm run package`, deployed by the provider (zip deploy, run from package) when given
+  zip_deploy_file = local.orchestrator_image_set ? null : var.functions_package_path
+
   identity {
     type         = "UserAssigned"
     identity_ids = [azurerm_user_assigned_identity.app.id]
@@ -104,7 +108,10 @@ resource "azurerm_linux_function_app" "cloudo" {
     scm_minimum_tls_version                 = "1.2"
     http2_enabled                           = true
     application_insights_connection_string  = data.azurerm_application_insights.this.connection_string
-    container_registry_use_managed_identity = false
+    container_registry_use_managed_identity = local.orchestrator_registry_identity
+
+    # an image in the module's registry is pulled with the app identity (AcrPull), with no password
+    container_registry_managed_identity_client_id = local.orchestrator_registry_identity ? azurerm_user_assigned_identity.app.client_id : null
 
     app_service_logs {
       retention_period_days = var.app_service_logs.retention_period_days
@@ -117,11 +124,11 @@ resource "azurerm_linux_function_app" "cloudo" {
       dynamic "docker" {
         for_each = local.orchestrator_image_set ? [1] : []
         content {
-          registry_url      = var.orchestrator_image.registry_url
+          registry_url      = local.orchestrator_registry_url
           image_name        = var.orchestrator_image.image_name
           image_tag         = var.orchestrator_image.image_tag
-          registry_username = var.orchestrator_image.registry_username
-          registry_password = var.orchestrator_image.registry_password
+          registry_username = local.orchestrator_registry_identity ? null : var.orchestrator_image.registry_username
+          registry_password = local.orchestrator_registry_identity ? null : var.orchestrator_image.registry_password
         }
       }
     }
@@ -159,5 +166,17 @@ resource "azurerm_linux_function_app" "cloudo" {
   # Key Vault references resolve only once the app identity's role works; an unresolved one reaches the
   # app as the literal "@Microsoft.KeyVault(...)" (which the app refuses), so wait for propagation.
   # the Trigger function's key is in the keys vault before the host first reads its keys
-  depends_on = [time_sleep.role_propagation, azurerm_key_vault_secret.trigger_key]
+  # an image from the module's registry is pulled only once AcrPull works
+  depends_on = [time_sleep.role_propagation, azurerm_key_vault_secret.trigger_key, time_sleep.acr_pull_propagation]
+
+  lifecycle {
+    precondition {
+      condition     = var.functions_package_path == null || !local.orchestrator_image_set
+      error_message = "functions_package_path and orchestrator_image exclude each other: the app runs either the package or the image."
+    }
+    precondition {
+      condition     = var.functions_package_path == null || var.functions_package_url == null
+      error_message = "functions_package_path and functions_package_url exclude each other: the module deploys the file, or the app runs from the URL."
+    }
+  }
 }

@@ -5,8 +5,8 @@ output "trigger_url" {
 }
 
 output "console_url" {
-  description = "URL of the ClouDO console and API (CLOUDO_PUBLIC_URL)."
-  value       = "https://${azurerm_linux_function_app.cloudo.default_hostname}"
+  description = "URL of the ClouDO console and API (CLOUDO_PUBLIC_URL): public_url when given."
+  value       = coalesce(var.public_url, "https://${azurerm_linux_function_app.cloudo.default_hostname}")
 }
 
 output "function_app_name" {
@@ -92,4 +92,14 @@ output "worker_identity_id" {
 output "function_keys_vault_id" {
   description = "Id of the Key Vault where the Functions host keeps its keys (and the module the Trigger key)."
   value       = azurerm_key_vault.function_keys.id
+}
+
+output "container_registry_login_server" {
+  description = "Login server of the registry the module creates (create_container_registry), for make push REGISTRY=<it>; null without one."
+  value       = one(azurerm_container_registry.cloudo[*].login_server)
+}
+
+output "container_registry_id" {
+  description = "Resource id of the registry the module creates (create_container_registry); null without one."
+  value       = one(azurerm_container_registry.cloudo[*].id)
 }

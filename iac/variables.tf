@@ -225,11 +225,11 @@ variable "workers" {
 }
 
 variable "orchestrator_image" {
-  description = "Container image of the Functions app (the repository's Dockerfile). Null runs the Node 22 stack and expects the code as a package (functions_package_url or a zip deploy)."
+  description = "Container image of the Functions app (the repository's Dockerfile). registry_url defaults to the module's registry (create_container_registry; pulled with the app identity) or else https://ghcr.io. Null runs the Node 22 stack and expects the code as a package (functions_package_path, functions_package_url or a zip deploy)."
   type = object({
     image_name        = string
     image_tag         = string
-    registry_url      = optional(string, "https://ghcr.io")
+    registry_url      = optional(string)
     registry_username = optional(string)
     registry_password = optional(string)
   })
@@ -242,7 +242,7 @@ variable "orchestrator_image" {
   }
 
   validation {
-    condition     = var.orchestrator_image == null || can(regex("^https?://", var.orchestrator_image.registry_url))
+    condition     = var.orchestrator_image == null || try(var.orchestrator_image.registry_url, null) == null || can(regex("^https?://", var.orchestrator_image.registry_url))
     error_message = "orchestrator_image.registry_url must start with https:// (e.g. https://ghcr.io)."
   }
 
@@ -253,11 +253,11 @@ variable "orchestrator_image" {
 }
 
 variable "worker_image" {
-  description = "Container image of the workers (workers/Dockerfile). Required when any worker is deployed."
+  description = "Container image of the workers (workers/Dockerfile). registry_url defaults to the module's registry (create_container_registry; pulled with the workers' identity) or else https://ghcr.io. Required when any worker is deployed."
   type = object({
     image_name        = string
     image_tag         = string
-    registry_url      = optional(string, "https://ghcr.io")
+    registry_url      = optional(string)
     registry_username = optional(string)
     registry_password = optional(string)
   })
@@ -270,7 +270,7 @@ variable "worker_image" {
   }
 
   validation {
-    condition     = var.worker_image == null || can(regex("^https?://", var.worker_image.registry_url))
+    condition     = var.worker_image == null || try(var.worker_image.registry_url, null) == null || can(regex("^https?://", var.worker_image.registry_url))
     error_message = "worker_image.registry_url must start with https:// (e.g. https://ghcr.io)."
   }
 
@@ -380,7 +380,7 @@ variable "worker_concurrency" {
 }
 
 variable "log_analytics_workspace_id" {
-  description = "Log Analytics workspace id of the Container Apps environment's logs; null sends none."
+  description = "Log Analytics workspace id of the Container Apps environment's logs and of the diagnostic settings (platform logs and metrics of the Functions app, storage and its blob, queue and table services, both Key Vaults, the Container Apps environment and the registry); null sends none."
   type        = string
   default     = null
 }
@@ -550,4 +550,71 @@ variable "worker_scale_cooldown_seconds" {
     condition     = var.worker_scale_cooldown_seconds >= 0 && var.worker_scale_cooldown_seconds <= 86400 && floor(var.worker_scale_cooldown_seconds) == var.worker_scale_cooldown_seconds
     error_message = "worker_scale_cooldown_seconds must be a whole number between 0 and 86400."
   }
+}
+
+variable "create_container_registry" {
+  description = "Whether the module creates an Azure Container Registry (admin user off) for the images of `make push`, with AcrPull for the app's and the workers' identities. Images whose registry_url is not given then come from it, pulled with those identities: no registry password anywhere."
+  type        = bool
+  default     = false
+}
+
+variable "container_registry_name" {
+  description = "Name of the registry create_container_registry creates (5-50 letters and digits, globally unique); null names it <prefix><env>cloudoacr<name_suffix>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.container_registry_name == null || can(regex("^[a-zA-Z0-9]{5,50}$", coalesce(var.container_registry_name, "x")))
+    error_message = "container_registry_name must be 5-50 letters and digits."
+  }
+}
+
+variable "container_registry_sku" {
+  description = "SKU of the registry create_container_registry creates: Basic, Standard or Premium."
+  type        = string
+  default     = "Basic"
+
+  validation {
+    condition     = contains(["Basic", "Standard", "Premium"], var.container_registry_sku)
+    error_message = "container_registry_sku must be Basic, Standard or Premium."
+  }
+}
+
+variable "functions_package_path" {
+  description = "Path of the Functions package `npm run package` writes (dist/cloudo-functions.zip): the module deploys it (zip deploy, run from package). The provider deploys again only when this path changes, not when the file's content does: give each build its own file name, or deploy it with az functionapp deployment source config-zip. Null leaves deployment to that command (or functions_package_url); not with orchestrator_image."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.functions_package_path == null || endswith(coalesce(var.functions_package_path, "x"), ".zip")
+    error_message = "functions_package_path must be the path of a .zip file (dist/cloudo-functions.zip)."
+  }
+}
+
+variable "public_url" {
+  description = "Address of the console and API when a custom domain is bound to the Functions app (https://ops.example.com, no path): CLOUDO_PUBLIC_URL, the links in notifications and the console_url output. Null uses https://<app>.azurewebsites.net. Binding the domain and its certificate is left to you."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.public_url == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]+)?$", coalesce(var.public_url, "x")))
+    error_message = "public_url must be https://<host> with no path or trailing slash (e.g. https://ops.example.com)."
+  }
+}
+
+variable "name_suffix" {
+  description = "Appended to the globally unique names (storage account, Key Vaults, the Functions app's host name, the registry) when another subscription already uses them: 1-6 lower-case letters and digits, or empty for none."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[a-z0-9]{0,6}$", var.name_suffix))
+    error_message = "name_suffix must be at most 6 lower-case letters and digits."
+  }
+}
+
+variable "diagnostic_settings_enabled" {
+  description = "Whether the module creates the diagnostic settings to log_analytics_workspace_id. Null (default) creates them when log_analytics_workspace_id is set, which then must be known at plan (a literal id or a data source); set true when the workspace is created in the same configuration."
+  type        = bool
+  default     = null
 }

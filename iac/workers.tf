@@ -71,12 +71,14 @@ resource "azurerm_container_app" "worker" {
     }
   }
 
+  # another registry with a user name and password, or the module's registry with the workers' identity
   dynamic "registry" {
-    for_each = local.worker_registry_auth ? [1] : []
+    for_each = local.worker_registries
     content {
-      server               = local.worker_registry_server
-      username             = local.worker_registry_username
-      password_secret_name = "registry-password"
+      server               = registry.value.server
+      username             = registry.value.username
+      password_secret_name = registry.value.password_secret_name
+      identity             = registry.value.identity
     }
   }
 

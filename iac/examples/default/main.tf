@@ -93,6 +93,8 @@ module "cloudo" {
   application_insights_name  = azurerm_application_insights.cloudo.name
   application_insights_rg    = azurerm_application_insights.cloudo.resource_group_name
   log_analytics_workspace_id = azurerm_log_analytics_workspace.cloudo.id
+  # the workspace is created here, so its id is unknown at plan: say that diagnostic settings are wanted
+  diagnostic_settings_enabled = true
 
   github_repo_info = {
     repo_name    = var.github_repo
