@@ -17,6 +17,8 @@ terraform {
 
 provider "azurerm" {
   features {}
+  # the module's storage account accepts no shared keys: the provider creates its tables as you
+  storage_use_azuread = true
 }
 
 variable "env" {
