@@ -50,7 +50,6 @@ locals {
     local.easy_auth_enabled ? { "easy-auth-client-secret" = var.easy_auth.client_secret } : {},
     local.github_token_set ? { "github-token" = var.github_repo_info.repo_token } : {},
     local.worker_registry_auth ? { "worker-registry-password" = var.worker_image.registry_password } : {},
-    var.storage_shared_key_enabled ? { "storage-connection-string" = azurerm_storage_account.cloudo.primary_connection_string } : {},
   )
   app_secret_names = toset(concat(
     ["cloudo-signing-key"],
@@ -61,7 +60,6 @@ locals {
     local.easy_auth_enabled ? ["easy-auth-client-secret"] : [],
     local.github_token_set ? ["github-token"] : [],
     local.worker_registry_auth ? ["worker-registry-password"] : [],
-    var.storage_shared_key_enabled ? ["storage-connection-string"] : [],
   ))
 }
 

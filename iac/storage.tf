@@ -10,7 +10,7 @@ resource "azurerm_storage_account" "cloudo" {
   min_tls_version                 = "TLS1_2"
   https_traffic_only_enabled      = true
   allow_nested_items_to_be_public = false
-  # the apps authenticate with their managed identities; the key only feeds the KEDA queue scaler
+  # the apps and the KEDA queue scaler authenticate with their managed identities: no key is needed
   shared_access_key_enabled       = var.storage_shared_key_enabled
   default_to_oauth_authentication = true
   tags                            = local.tags
@@ -22,8 +22,9 @@ resource "azurerm_storage_account" "cloudo" {
   }
 }
 
-# azurerm 4.x creates tables through the data plane: with shared keys off, as the deployer's identity
-# (provider storage_use_azuread = true), once its role works
+# azurerm 4.x creates tables through the data plane (azurerm_storage_table has no storage_account_id in
+# 4.73, unlike queues and containers): with shared keys off, as the deployer's identity (provider
+# storage_use_azuread = true), once its role works
 resource "azurerm_storage_table" "cloudo" {
   for_each             = toset(local.tables)
   name                 = each.value

@@ -310,9 +310,9 @@ variable "storage_namespace" {
 }
 
 variable "storage_shared_key_enabled" {
-  description = "Whether the storage account accepts shared keys. The apps always use identities; the key only feeds the workers' KEDA queue scaler (a Key Vault secret). With false, worker_min_replicas must be >= 1 and workers do not scale on queue length."
+  description = "Whether the storage account accepts shared keys (account keys, SAS). Nothing the module deploys uses them: the apps and the workers' KEDA queue scaler authenticate with their identities. False (default) needs storage_use_azuread = true in the azurerm provider block (the provider creates the tables through the data plane); true only for tools of your own that need a key."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "retention_days" {

@@ -40,12 +40,10 @@ locals {
   worker_secrets = merge(
     local.github_token_set ? { "github-token" = azurerm_key_vault_secret.app["github-token"].versionless_id } : {},
     local.worker_registry_auth ? { "registry-password" = azurerm_key_vault_secret.app["worker-registry-password"].versionless_id } : {},
-    var.storage_shared_key_enabled ? { "storage-connection-string" = azurerm_key_vault_secret.app["storage-connection-string"].versionless_id } : {},
   )
   worker_secret_names = toset(concat(
     local.github_token_set ? ["github-token"] : [],
     local.worker_registry_auth ? ["registry-password"] : [],
-    var.storage_shared_key_enabled ? ["storage-connection-string"] : [],
   ))
 }
 
@@ -118,25 +116,20 @@ resource "azurerm_container_app" "worker" {
       }
     }
 
-    # KEDA azure-queue scaler on this worker's job queue: 0 replicas while it is empty (min_replicas 0)
-    dynamic "custom_scale_rule" {
-      for_each = var.storage_shared_key_enabled ? [1] : []
-      content {
-        name             = "job-queue"
-        custom_rule_type = "azure-queue"
-        metadata = {
-          accountName = azurerm_storage_account.cloudo.name
-          queueName   = local.job_queues[each.key]
-          queueLength = tostring(var.worker_concurrency)
-          # count the messages being worked on too, or scale-in stops replicas that are mid-run
-          queueLengthStrategy = "all"
-          cloud               = "AzurePublicCloud"
-        }
-
-        authentication {
-          secret_name       = "storage-connection-string"
-          trigger_parameter = "connection"
-        }
+    # KEDA azure-queue scaler on this worker's job queue: 0 replicas while it is empty (min_replicas 0).
+    # It reads the queue's length as the worker identity (its Storage Queue Data Contributor role on the
+    # account), so no key or connection string exists for it.
+    custom_scale_rule {
+      name             = "job-queue"
+      custom_rule_type = "azure-queue"
+      identity_id      = azurerm_user_assigned_identity.worker.id
+      metadata = {
+        accountName = azurerm_storage_account.cloudo.name
+        queueName   = local.job_queues[each.key]
+        queueLength = tostring(var.worker_concurrency)
+        # count the messages being worked on too, or scale-in stops replicas that are mid-run
+        queueLengthStrategy = "all"
+        cloud               = "AzurePublicCloud"
       }
     }
   }
@@ -147,10 +140,6 @@ resource "azurerm_container_app" "worker" {
     precondition {
       condition     = local.worker_image_set
       error_message = "worker_image is required: the schemas (or var.workers) name at least one worker."
-    }
-    precondition {
-      condition     = var.storage_shared_key_enabled || var.worker_min_replicas >= 1
-      error_message = "with storage_shared_key_enabled = false the queue scaler cannot run: set worker_min_replicas >= 1."
     }
     precondition {
       condition     = var.worker_max_replicas >= var.worker_min_replicas

@@ -4,7 +4,8 @@
  * providers themselves define them.
  *
  * No provider binary can be downloaded on our machines (only the npm registry is reachable). The CDKTF
- * prebuilt bindings on npm are generated from each provider's own `terraform providers schema -json`:
+ * prebuilt bindings on npm (and their CDK Terrain successors, `@cdktn/provider-*`, the same code with the
+ * runtime module named `cdktn`) are generated from each provider's own `terraform providers schema -json`:
  *   - their type declarations carry every argument's Terraform name, whether it is required, which ones
  *     are blocks, and whether a block is typed as an array or as one object (SDKv2 `MaxItems: 1`);
  *   - their HCL rendering (`…ToHclTerraform`) says list, set or map, of which element type, and which
@@ -31,7 +32,7 @@ import type { BlockSchema, CtyType, ProviderSchemaFile, TypeSchema } from '../te
 
 /** Binding packages, each pinned to the provider version it was generated from (recorded in the output). */
 const PACKAGES = [
-  { prefix: 'azurerm_', spec: '@cdktf/provider-azurerm@14.23.1' },
+  { prefix: 'azurerm_', spec: '@cdktn/provider-azurerm@16.1.0' },
   { prefix: 'random_', spec: '@cdktf/provider-random@12.0.1' },
   { prefix: 'time_', spec: '@cdktf/provider-time@11.0.1' },
 ];
@@ -142,10 +143,10 @@ const GETTERS: [RegExp, CtyType][] = [
   [/^this\.getBooleanAttribute\('([a-z0-9_]+)'\)$/, 'bool'],
   [/^this\.getListAttribute\('([a-z0-9_]+)'\)$/, ['list', 'string']],
   // a set of strings is read through Fn.tolist
-  [/^cdktf\.Fn\.tolist\(this\.getListAttribute\('([a-z0-9_]+)'\)\)$/, ['set', 'string']],
+  [/^cdkt[fn]\.Fn\.tolist\(this\.getListAttribute\('([a-z0-9_]+)'\)\)$/, ['set', 'string']],
   [/^this\.getNumberListAttribute\('([a-z0-9_]+)'\)$/, ['list', 'number']],
   [
-    /^cdktf\.Token\.asNumberList\(cdktf\.Fn\.tolist\(this\.getNumberListAttribute\('([a-z0-9_]+)'\)\)\)$/,
+    /^cdkt[fn]\.Token\.asNumberList\(cdkt[fn]\.Fn\.tolist\(this\.getNumberListAttribute\('([a-z0-9_]+)'\)\)\)$/,
     ['set', 'number'],
   ],
   [/^this\.getStringMapAttribute\('([a-z0-9_]+)'\)$/, ['map', 'string']],
@@ -168,9 +169,10 @@ function exposed(b: Bindings, className: string, seen: string[] = []): Map<strin
   for (const m of body.matchAll(/this\.(_\w+) = new ([\w.]+)\(this, "([a-z0-9_]+)"(?:, (true|false))?\);/g)) {
     const [, field = '', cls = '', name = '', wrapsSet] = m;
     let type: CtyType;
-    if (cls === 'cdktf.StringMap') type = ['map', 'string'];
-    else if (cls === 'cdktf.NumberMap') type = ['map', 'number'];
-    else if (cls === 'cdktf.BooleanMap') type = ['map', 'bool'];
+    const runtimeClass = cls.replace(/^cdktn\./, 'cdktf.');
+    if (runtimeClass === 'cdktf.StringMap') type = ['map', 'string'];
+    else if (runtimeClass === 'cdktf.NumberMap') type = ['map', 'number'];
+    else if (runtimeClass === 'cdktf.BooleanMap') type = ['map', 'bool'];
     else if (cls.endsWith('List')) {
       const element = exposed(b, `${cls.slice(0, -'List'.length)}OutputReference`, [...seen, className]);
       type = [wrapsSet === 'true' ? 'set' : 'list', ['object', Object.fromEntries(element)]];
@@ -282,7 +284,7 @@ function typeSchema(libDir: string, tfType: string, kind: 'resource' | 'data'): 
   const [prefix = ''] = tfType.split('_');
   const dir = join(libDir, kind === 'data' ? `data-${tfType}` : tfType.slice(prefix.length + 1)).replaceAll('_', '-');
   const b = loadBindings(dir);
-  const className = /^class (\w+) extends cdktf\.Terraform(?:Resource|DataSource)/m.exec(b.js)?.[1];
+  const className = /^class (\w+) extends cdkt[fn]\.Terraform(?:Resource|DataSource)/m.exec(b.js)?.[1];
   if (!className) throw new Error(`no resource class in ${dir}`);
   const declared = new RegExp(`^${className}\\.tfResourceType = "([a-z0-9_]+)"`, 'm').exec(b.js)?.[1];
   if (declared !== tfType) throw new Error(`${dir} declares ${declared}, expected ${tfType}`);
@@ -295,7 +297,7 @@ function typeSchema(libDir: string, tfType: string, kind: 'resource' | 'data'): 
 /** The `provider "x" { … }` schema. azurerm's `features` is Required, MinItems 1 (internal/provider/features.go). */
 function providerSchema(libDir: string): BlockSchema {
   const b = loadBindings(join(libDir, 'provider'));
-  const className = /^class (\w+) extends cdktf\.TerraformProvider/m.exec(b.js)?.[1];
+  const className = /^class (\w+) extends cdkt[fn]\.TerraformProvider/m.exec(b.js)?.[1];
   if (!className) throw new Error(`no provider class in ${b.where}`);
   const schema = blockSchema(b, `${className}Config`, { className: undefined, topClass: className, provider: true });
   if (schema.blocks.features) schema.blocks.features.required = true;

@@ -24,8 +24,9 @@ run "https_and_tls" {
       azurerm_storage_account.cloudo.min_tls_version == "TLS1_2" &&
       azurerm_storage_account.cloudo.https_traffic_only_enabled == true &&
       azurerm_storage_account.cloudo.allow_nested_items_to_be_public == false &&
+      azurerm_storage_account.cloudo.shared_access_key_enabled == false &&
       alltrue([for c in azurerm_storage_container.cloudo : c.container_access_type == "private"])
     )
-    error_message = "storage: TLS 1.2, HTTPS only, nothing public"
+    error_message = "storage: TLS 1.2, HTTPS only, nothing public, no shared keys"
   }
 }

@@ -19,8 +19,9 @@ run "roles" {
       "Storage Table Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
       "Storage Queue Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
       "Storage Blob Data Contributor|${azurerm_storage_account.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Storage Table Data Contributor|${azurerm_storage_account.cloudo.id}|${data.azurerm_client_config.current.object_id}",
     ])
-    error_message = "storage data roles: the app needs Table/Queue Data Contributor and Blob Data Owner (host locks and keys), the workers Table/Queue/Blob Data Contributor, on the module's account"
+    error_message = "storage data roles: the app needs Table/Queue Data Contributor and Blob Data Owner (host locks and keys), the workers Table/Queue/Blob Data Contributor (the queue role also feeds their KEDA scaler), the deployer Table Data Contributor (tables created without shared keys), on the module's account"
   }
 
   assert {

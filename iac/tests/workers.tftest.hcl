@@ -28,10 +28,17 @@ run "workers_scale_on_their_own_queue" {
   assert {
     condition = alltrue([
       for w in ["Runbook", "aks.ops"] :
-      azurerm_container_app.worker[w].template[0].custom_scale_rule[0].authentication[0].secret_name == "storage-connection-string" &&
-      azurerm_container_app.worker[w].template[0].custom_scale_rule[0].authentication[0].trigger_parameter == "connection"
+      azurerm_container_app.worker[w].template[0].custom_scale_rule[0].identity_id == azurerm_user_assigned_identity.worker.id &&
+      contains(azurerm_container_app.worker[w].identity[0].identity_ids, azurerm_user_assigned_identity.worker.id) &&
+      length(azurerm_container_app.worker[w].template[0].custom_scale_rule[0].authentication) == 0 &&
+      !contains([for s in azurerm_container_app.worker[w].secret : s.name], "storage-connection-string")
     ])
-    error_message = "the scaler authenticates with the Key Vault-backed connection secret (azurerm 4.55 has no identity_id on custom_scale_rule)"
+    error_message = "the scaler reads the queue as the worker identity (identity_id, assigned to the app), with no connection-string secret"
+  }
+
+  assert {
+    condition     = !contains(keys(azurerm_key_vault_secret.app), "storage-connection-string") && azurerm_storage_account.cloudo.shared_access_key_enabled == false
+    error_message = "shared keys are off by default and no storage connection string is kept in Key Vault"
   }
 
   assert {
@@ -55,6 +62,23 @@ run "workers_scale_on_their_own_queue" {
   assert {
     condition     = toset(keys(azurerm_storage_queue.cloudo)) == toset(["cloudo-results", "cloudo-jobs-runbook", "cloudo-jobs-aks-ops", "cloudo-jobs-runbook-poison", "cloudo-jobs-aks-ops-poison"])
     error_message = "queues: results, and a job and a poison queue per capability"
+  }
+}
+
+run "shared_keys_opted_in" {
+  command = apply
+
+  variables {
+    storage_shared_key_enabled = true
+  }
+
+  assert {
+    condition = azurerm_storage_account.cloudo.shared_access_key_enabled == true && alltrue([
+      for w in ["Runbook", "aks.ops"] :
+      azurerm_container_app.worker[w].template[0].custom_scale_rule[0].identity_id == azurerm_user_assigned_identity.worker.id &&
+      length(azurerm_container_app.worker[w].template[0].custom_scale_rule[0].authentication) == 0
+    ]) && !contains(keys(azurerm_key_vault_secret.app), "storage-connection-string")
+    error_message = "with shared keys turned on the account accepts them, and still nothing of the module uses one"
   }
 }
 

@@ -13,13 +13,15 @@ terraform {
   required_providers {
     azurerm = {
       source  = "hashicorp/azurerm"
-      version = "~> 4.55"
+      version = "~> 4.73"
     }
   }
 }
 
 provider "azurerm" {
   features {}
+  # the module's storage account accepts no shared keys: the provider creates its tables as you
+  storage_use_azuread = true
 }
 
 variable "prefix" {

@@ -64,7 +64,7 @@ describe('the module against the azurerm, random and time provider schemas', () 
     // The check above covers references too; this proves it looked at some.
     const text = JSON.stringify(module);
     expect(text).toMatch(/azurerm_user_assigned_identity\.worker\.principal_id/);
-    expect(text).toMatch(/azurerm_storage_account\.cloudo\.primary_\w+/);
+    expect(text).toMatch(/azurerm_linux_function_app\.cloudo\.default_hostname/);
   });
 });
 
