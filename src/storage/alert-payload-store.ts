@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AlertContext } from '../core/alert-context.js';
 import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
+import { readStored } from './stored-value.js';
 
 /** What an alert run carries to its worker: the parsed alert (for the env) and the payload as received (for the file). */
 export const AlertPayload = z.object({ alert: AlertContext, payload: z.unknown() });
@@ -46,7 +47,7 @@ export class AlertPayloadStore {
   async load(execId: string): Promise<AlertPayload | null> {
     const run = await this.read(`${execId}.json`);
     if (run === null) return null;
-    const stored = RunAlert.parse(run);
+    const stored = readStored(RunAlert, run, `alert of run ${execId}`);
     if ('payload' in stored) return { alert: stored.alert, payload: stored.payload };
     return { alert: stored.alert, payload: await this.read(`requests/${stored.requestId}.json`) };
   }
@@ -54,7 +55,7 @@ export class AlertPayloadStore {
   /** Only the run's alert (what routing needs), without reading the payload. */
   async loadAlert(execId: string): Promise<AlertContext | null> {
     const run = await this.read(`${execId}.json`);
-    return run === null ? null : RunAlert.parse(run).alert;
+    return run === null ? null : readStored(RunAlert, run, `alert of run ${execId}`).alert;
   }
 
   /**
@@ -64,7 +65,7 @@ export class AlertPayloadStore {
   async loadRun(execId: string): Promise<{ alert: AlertContext; requestId: string | null } | null> {
     const run = await this.read(`${execId}.json`);
     if (run === null) return null;
-    const stored = RunAlert.parse(run);
+    const stored = readStored(RunAlert, run, `alert of run ${execId}`);
     return { alert: stored.alert, requestId: 'requestId' in stored ? stored.requestId : null };
   }
 

@@ -5,6 +5,7 @@ import type { AuditAction } from '../core/audit.js';
 import { AuditEntry, fitAuditEntry } from '../core/audit.js';
 import { newestFirstKeys } from '../core/execution.js';
 import { queryPage } from './paging.js';
+import { readStored } from './stored-value.js';
 import { deleteRows, firstRows } from './table-rows.js';
 import { timeRangeFilters } from './time-range-filter.js';
 
@@ -12,15 +13,19 @@ import { timeRangeFilters } from './time-range-filter.js';
 const keysFor = (at: string) => newestFirstKeys(Date.parse(at), randomBytes(4).toString('hex'));
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): AuditEntry {
-  return AuditEntry.parse({
-    at: entity.at,
-    action: entity.action,
-    actorKind: entity.actorKind,
-    actorId: entity.actorId,
-    from: entity.from,
-    target: entity.target,
-    details: JSON.parse(String(entity.details ?? '{}')),
-  });
+  return readStored(
+    AuditEntry,
+    {
+      at: entity.at,
+      action: entity.action,
+      actorKind: entity.actorKind,
+      actorId: entity.actorId,
+      from: entity.from,
+      target: entity.target,
+      details: JSON.parse(String(entity.details ?? '{}')),
+    },
+    `audit entry ${String(entity.rowKey)}`,
+  );
 }
 
 export interface AuditQuery {

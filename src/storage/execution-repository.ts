@@ -19,6 +19,7 @@ import type { RowCodec } from './mutate-entity.js';
 import { mutateEntity, readEntity } from './mutate-entity.js';
 import type { RunSummaries, RunSummaryScan } from './run-summaries.js';
 import { readRunSummaries } from './run-summaries.js';
+import { readStored } from './stored-value.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
 type Row = Record<string, string | number | boolean>;
@@ -62,16 +63,20 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ex
   // but for the trigger, flattened, and the nested fields' JSON; the schema drops the table's own properties
   const { triggerSource, triggerActor, triggerTeam, triggerPrincipal, ...fields } = entity;
   if (fields.status === 'unmatched') for (const name of UNMATCHED_PLACEHOLDERS) delete fields[name];
-  return ExecutionSchema.parse({
-    ...fields,
-    trigger: {
-      source: triggerSource,
-      actor: triggerActor ?? null,
-      team: triggerTeam ?? null,
-      principal: triggerPrincipal ?? null,
+  return readStored(
+    ExecutionSchema,
+    {
+      ...fields,
+      trigger: {
+        source: triggerSource,
+        actor: triggerActor ?? null,
+        team: triggerTeam ?? null,
+        principal: triggerPrincipal ?? null,
+      },
+      ...Object.fromEntries(JSON_FIELDS.map((field) => [field, fromJson(fields[field])])),
     },
-    ...Object.fromEntries(JSON_FIELDS.map((field) => [field, fromJson(fields[field])])),
-  });
+    `execution ${String(fields.execId)}`,
+  );
 }
 
 /** How a run is a table row and back; exported for tools that write many rows at once (the bench's seed). */

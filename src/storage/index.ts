@@ -47,6 +47,7 @@ export type { PublishedSource, RunbookSourceRead } from './runbook-sources.js';
 export { RunbookSourceStore } from './runbook-sources.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
+export { StoredDataError } from './stored-value.js';
 export { TokenRepository } from './token-repository.js';
 export { WorkerPresence } from './worker-presence.js';
 export type { WorkerBeat } from './worker-registry.js';

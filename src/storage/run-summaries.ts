@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import { RUN_SUMMARY_FIELDS, RunSummary } from '../core/run-stats.js';
 import { tableFilter } from './execution-query.js';
+import { readStored } from './stored-value.js';
 
 export interface RunSummaryScan {
   /** Runs requested at or after this time (ms since the epoch). */
@@ -31,7 +32,7 @@ export async function readRunSummaries(table: TableClient, scan: RunSummaryScan)
   for await (const page of pages) {
     for (const row of page) {
       if (runs.length >= scan.maxRows) return { runs, truncated: true };
-      runs.push(RunSummary.parse(row));
+      runs.push(readStored(RunSummary, row, `execution row ${String(row.rowKey)}`));
     }
   }
   return { runs, truncated: false };

@@ -1,6 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { odata } from '@azure/data-tables';
 import { RunbookSchema } from '../core/runbook-schema.js';
+import { readStored } from './stored-value.js';
 
 /** Table properties hold no lists: these are stored as JSON text. */
 const LIST_FIELDS = ['approvers', 'alertRules', 'parameters'] as const;
@@ -21,7 +22,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ru
   const lists = Object.fromEntries(
     LIST_FIELDS.map((field) => [field, JSON.parse(String(entity[field] ?? '[]'))] as const),
   );
-  return RunbookSchema.parse({ ...fields, ...lists, id: rowKey });
+  return readStored(RunbookSchema, { ...fields, ...lists, id: rowKey }, `schema ${String(rowKey)}`);
 }
 
 export interface SchemaImportReport {

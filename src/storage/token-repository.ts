@@ -1,6 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { ApiTokenRecord } from '../core/api-token.js';
 import { statusOf } from './clients.js';
+import { readStored } from './stored-value.js';
 
 const PARTITION = 'token';
 
@@ -13,17 +14,21 @@ function toTableEntity(record: ApiTokenRecord) {
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): ApiTokenRecord {
   const v = (key: string) => entity[key] ?? null;
-  return ApiTokenRecord.parse({
-    id: entity.rowKey,
-    secretHash: v('secretHash'),
-    role: v('role'),
-    owner: v('owner'),
-    description: v('description') ?? '',
-    createdAt: v('createdAt'),
-    expiresAt: v('expiresAt'),
-    lastUsedAt: v('lastUsedAt'),
-    revokedAt: v('revokedAt'),
-  });
+  return readStored(
+    ApiTokenRecord,
+    {
+      id: entity.rowKey,
+      secretHash: v('secretHash'),
+      role: v('role'),
+      owner: v('owner'),
+      description: v('description') ?? '',
+      createdAt: v('createdAt'),
+      expiresAt: v('expiresAt'),
+      lastUsedAt: v('lastUsedAt'),
+      revokedAt: v('revokedAt'),
+    },
+    `API token ${String(entity.rowKey)}`,
+  );
 }
 
 /** Table `ApiTokens`: one row per token, keyed by its public id; the secret is kept only as a hash. */

@@ -1,6 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { z } from 'zod';
 import { statusOf } from './clients.js';
+import { readStored } from './stored-value.js';
 
 /** A worker as it last said it was. */
 export const WorkerBeat = z.object({
@@ -24,17 +25,21 @@ export const WorkerBeat = z.object({
 export type WorkerBeat = z.infer<typeof WorkerBeat>;
 
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): WorkerBeat {
-  return WorkerBeat.parse({
-    capability: entity.partitionKey,
-    workerId: entity.rowKey,
-    host: entity.host,
-    version: entity.version,
-    concurrency: entity.concurrency,
-    runbookIsolation: entity.runbookIsolation,
-    runningRuns: JSON.parse(String(entity.runningRuns ?? '[]')),
-    startedAt: entity.startedAt,
-    lastSeen: entity.lastSeen,
-  });
+  return readStored(
+    WorkerBeat,
+    {
+      capability: entity.partitionKey,
+      workerId: entity.rowKey,
+      host: entity.host,
+      version: entity.version,
+      concurrency: entity.concurrency,
+      runbookIsolation: entity.runbookIsolation,
+      runningRuns: JSON.parse(String(entity.runningRuns ?? '[]')),
+      startedAt: entity.startedAt,
+      lastSeen: entity.lastSeen,
+    },
+    `worker ${String(entity.rowKey)}`,
+  );
 }
 
 /** Table `Workers`: PartitionKey = capability, RowKey = worker id; one row per live worker process. */

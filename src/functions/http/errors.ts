@@ -1,7 +1,7 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ZodError } from 'zod';
 import { formatJsonPath } from '../../core/runbook-schema.js';
-import { isStorageUnavailable } from '../../storage/index.js';
+import { isStorageUnavailable, StoredDataError } from '../../storage/index.js';
 
 /** How long a caller should wait before trying again while storage is down. */
 const STORAGE_RETRY_AFTER_SECONDS = 10;
@@ -54,6 +54,11 @@ export function toErrorResponse(err: unknown, context: InvocationContext): HttpR
       headers: { 'retry-after': String(STORAGE_RETRY_AFTER_SECONDS) },
       jsonBody: { error: 'storage is unavailable right now; try again later' },
     };
+  }
+  if (err instanceof StoredDataError) {
+    // the data is wrong, not the request: the operator must see which row, the caller only that it failed
+    context.error(`${err.message} (${context.functionName}, invocation ${context.invocationId})`);
+    return { status: 500, jsonBody: { error: `internal error (invocation ${context.invocationId})` } };
   }
   context.error(`unhandled error in ${context.functionName} (invocation ${context.invocationId})`, err);
   return { status: 500, jsonBody: { error: `internal error (invocation ${context.invocationId})` } };

@@ -1,6 +1,7 @@
 import type { HttpRequestInit } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../../src/core/execution.js';
+import { executionKeys } from '../../../src/core/execution.js';
 import { planRun } from '../../../src/core/run-plan.js';
 import type { HttpFunctionDefinition } from '../../../src/functions/definitions.js';
 import {
@@ -139,6 +140,20 @@ describe('Executions API', () => {
     const invalid = await asViewer(fns.get, { url: 'http://localhost/x', params: { execId: '../../etc' } });
     expect(invalid.status).toBe(400);
     expect((invalid.json as { error: string }).error).toMatch(/^execId: must be an execution id/);
+  });
+
+  it('answers a run whose stored row breaks its contract with 500 and says so in the log, not 400 to the caller', async () => {
+    const plan = planRun(testSchema({ id: 'damaged' }), HTTP_TRIGGER);
+    await t.storage.executions.create(plan.execution);
+    const { partitionKey, rowKey } = executionKeys(plan.execution.execId);
+    // a row written around the repository (storage is writable by whoever holds its key)
+    await t.storage.clients
+      .table(t.storage.names.executionsTable)
+      .updateEntity({ partitionKey, rowKey, status: 'exploded' }, 'Merge');
+    const res = await asViewer(fns.get, { url: 'http://localhost/x', params: { execId: plan.execution.execId } });
+    expect(res.status).toBe(500);
+    expect((res.json as { error: string }).error).toMatch(/^internal error/);
+    expect(res.logs.join('\n')).toContain(`stored execution ${plan.execution.execId} does not match its contract`);
   });
 
   it('serves the log as text/plain, as written', async () => {
