@@ -5,7 +5,11 @@ resource "azurerm_container_app_environment" "cloudo" {
   resource_group_name        = var.resource_group_name
   location                   = var.location
   log_analytics_workspace_id = var.log_analytics_workspace_id
-  tags                       = local.tags
+  # private_networking: in the VNet, internal (the workers take no ingress), reaching storage and the
+  # vault through their private endpoints
+  infrastructure_subnet_id       = local.container_apps_subnet_id
+  internal_load_balancer_enabled = local.private_enabled ? true : null
+  tags                           = local.tags
 }
 
 locals {
