@@ -138,7 +138,8 @@ resource "azurerm_container_app" "worker" {
     }
   }
 
-  depends_on = [azurerm_role_assignment.kv_worker, azurerm_role_assignment.storage]
+  # with private_networking, the queue and the vault are reached through their private endpoints
+  depends_on = [azurerm_role_assignment.kv_worker, azurerm_role_assignment.storage, azurerm_private_endpoint.cloudo]
 
   lifecycle {
     precondition {
