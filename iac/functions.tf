@@ -90,8 +90,10 @@ resource "azurerm_linux_function_app" "cloudo" {
   ftp_publish_basic_authentication_enabled       = false
   webdeploy_publish_basic_authentication_enabled = false
   key_vault_reference_identity_id                = azurerm_user_assigned_identity.app.id
-  app_settings                                   = local.app_settings
-  tags                                           = local.tags
+  # private_networking: outbound through the VNet, where storage and the vaults have private endpoints
+  virtual_network_subnet_id = local.functions_subnet_id
+  app_settings              = local.app_settings
+  tags                      = local.tags
 
   # the package of `npm run package`, deployed by the provider (zip deploy, run from package) when given
   zip_deploy_file = local.orchestrator_image_set ? null : var.functions_package_path
@@ -107,6 +109,7 @@ resource "azurerm_linux_function_app" "cloudo" {
     minimum_tls_version                     = "1.2"
     scm_minimum_tls_version                 = "1.2"
     http2_enabled                           = true
+    vnet_route_all_enabled                  = local.private_enabled
     application_insights_connection_string  = data.azurerm_application_insights.this.connection_string
     container_registry_use_managed_identity = local.orchestrator_registry_identity
 

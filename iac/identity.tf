@@ -94,7 +94,8 @@ resource "azurerm_role_assignment" "custom" {
 
 # Role assignments take effect only minutes after they are created. Writing the Key Vault secrets, the
 # apps resolving their Key Vault references and the tables (without shared keys) wait for them here
-# instead of failing the first apply.
+# instead of failing the first apply. With private_networking they also wait for the private endpoints and
+# their DNS (network.tf): from inside the VNet, storage and the vaults are reached only through them.
 resource "time_sleep" "role_propagation" {
   create_duration = var.role_propagation_wait
   depends_on = [
@@ -104,5 +105,7 @@ resource "time_sleep" "role_propagation" {
     azurerm_role_assignment.kv_worker,
     azurerm_role_assignment.function_keys_app,
     azurerm_role_assignment.function_keys_deployer,
+    azurerm_private_endpoint.cloudo,
+    azurerm_private_dns_zone_virtual_network_link.cloudo,
   ]
 }

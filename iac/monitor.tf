@@ -40,7 +40,18 @@ resource "azurerm_key_vault" "function_keys" {
   rbac_authorization_enabled = true
   purge_protection_enabled   = var.key_vault_purge_protection_enabled
   soft_delete_retention_days = 7
-  tags                       = local.tags
+  # private_networking: reached through a private endpoint (network.tf), publicly by deployer_ip_ranges only
+  public_network_access_enabled = local.public_access_on
+  tags                          = local.tags
+
+  dynamic "network_acls" {
+    for_each = local.private_enabled ? [1] : []
+    content {
+      default_action = "Deny"
+      bypass         = "AzureServices"
+      ip_rules       = local.deployer_ip_ranges
+    }
+  }
 }
 
 resource "azurerm_role_assignment" "function_keys_app" {

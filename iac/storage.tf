@@ -13,7 +13,18 @@ resource "azurerm_storage_account" "cloudo" {
   # the apps and the KEDA queue scaler authenticate with their managed identities: no key is needed
   shared_access_key_enabled       = var.storage_shared_key_enabled
   default_to_oauth_authentication = true
-  tags                            = local.tags
+  # private_networking: reached through private endpoints (network.tf), publicly by deployer_ip_ranges only
+  public_network_access_enabled = local.public_access_on
+  tags                          = local.tags
+
+  dynamic "network_rules" {
+    for_each = local.private_enabled ? [1] : []
+    content {
+      default_action = "Deny"
+      bypass         = ["AzureServices"]
+      ip_rules       = local.deployer_ip_ranges
+    }
+  }
 
   blob_properties {
     delete_retention_policy {

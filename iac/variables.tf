@@ -618,3 +618,26 @@ variable "diagnostic_settings_enabled" {
   type        = bool
   default     = null
 }
+
+variable "private_networking" {
+  description = "Private networking; null (default) keeps every service on its public endpoint. Set, the module creates a VNet of address_space (a /22 or larger, e.g. 10.60.0.0/22): a /23 subnet for the Container Apps environment (internal: the workers have no ingress), a /24 delegated to Microsoft.Web/serverFarms for the Functions app's VNet integration (all its traffic routed through the VNet), and a /24 for private endpoints of the storage account (blob, queue, table) and both Key Vaults, with privatelink DNS zones linked to the VNet. Their public network access is then off, so Terraform itself must run from inside the VNet (or a network peered to it, resolving the privatelink zones) to write tables and secrets, or list its public IPs or CIDR ranges in deployer_ip_ranges, which keeps public access on for those only. The Functions app stays reachable publicly (console, API, Azure Monitor's webhook)."
+  type = object({
+    address_space      = string
+    deployer_ip_ranges = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition = var.private_networking == null || (
+      can(cidrhost(var.private_networking.address_space, 0)) &&
+      can(tonumber(split("/", var.private_networking.address_space)[1])) &&
+      try(tonumber(split("/", var.private_networking.address_space)[1]) >= 8 && tonumber(split("/", var.private_networking.address_space)[1]) <= 22, false)
+    )
+    error_message = "private_networking.address_space must be an IPv4 CIDR range of /22 or larger (e.g. 10.60.0.0/22)."
+  }
+
+  validation {
+    condition     = var.private_networking == null || alltrue([for r in try(var.private_networking.deployer_ip_ranges, []) : can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$", r))])
+    error_message = "private_networking.deployer_ip_ranges holds public IPv4 addresses or CIDR ranges (e.g. 203.0.113.7 or 203.0.113.0/28)."
+  }
+}

@@ -5,7 +5,11 @@ resource "azurerm_container_app_environment" "cloudo" {
   resource_group_name        = var.resource_group_name
   location                   = var.location
   log_analytics_workspace_id = var.log_analytics_workspace_id
-  tags                       = local.tags
+  # private_networking: in the VNet, internal (the workers take no ingress), reaching storage and the
+  # vault through their private endpoints
+  infrastructure_subnet_id       = local.container_apps_subnet_id
+  internal_load_balancer_enabled = local.private_enabled ? true : null
+  tags                           = local.tags
 }
 
 locals {
@@ -134,7 +138,8 @@ resource "azurerm_container_app" "worker" {
     }
   }
 
-  depends_on = [azurerm_role_assignment.kv_worker, azurerm_role_assignment.storage]
+  # with private_networking, the queue and the vault are reached through their private endpoints
+  depends_on = [azurerm_role_assignment.kv_worker, azurerm_role_assignment.storage, azurerm_private_endpoint.cloudo]
 
   lifecycle {
     precondition {

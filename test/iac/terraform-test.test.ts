@@ -51,12 +51,12 @@ afterAll(() => {
 
 /**
  * The ten value mistakes of issue 16 (each passed the HCL-shape tests before terraform test existed),
- * then mistakes about the module's container registry. Each names the test file whose runs are about
- * it: only that file is run against its mutant.
+ * then mistakes about the module's container registry and its private networking. Each names the test
+ * file whose runs are about it: only that file is run against its mutant.
  */
 const MUTATIONS: {
   name: string;
-  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy';
+  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy' | 'network';
   edit: Edit;
 }[] = [
   {
@@ -151,6 +151,24 @@ const MUTATIONS: {
     name: 'the registry’s admin user (a shared password) on',
     caughtBy: 'registry',
     edit: { file: 'acr.tf', from: 'admin_enabled          = false', to: 'admin_enabled          = true' },
+  },
+  {
+    name: 'the storage account’s public network access left on with private_networking',
+    caughtBy: 'network',
+    edit: {
+      file: 'storage.tf',
+      from: 'public_network_access_enabled = local.public_access_on',
+      to: 'public_network_access_enabled = true',
+    },
+  },
+  {
+    name: 'the Functions app not integrated with the VNet',
+    caughtBy: 'network',
+    edit: {
+      file: 'functions.tf',
+      from: 'virtual_network_subnet_id = local.functions_subnet_id',
+      to: 'virtual_network_subnet_id = null',
+    },
   },
 ];
 
