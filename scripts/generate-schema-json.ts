@@ -60,6 +60,7 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   aks_credentials:
     'When true and the alert names an AKS cluster, the worker fetches credentials for that cluster with its managed identity into a KUBECONFIG of the run\'s own. true/false or "true"/"false". Default false.',
   team: 'Team that owns the runbook: routes its notifications (e.g. Slack "#team-{team}") when the trigger URL names no team. Optional.',
+  tags: 'Labels for people, shown in the console: a list of texts (or, as the original console saved them, one comma-separated text). Default none.',
   parameters:
     'Typed values a manual run may pass as {"params": {...}}: [{name, type: string|number|boolean|enum, required, default, values, pattern, description}]. Each reaches the runbook as the environment variable CLOUDO_PARAM_<NAME>, never through a shell. Default none.',
   concurrency:

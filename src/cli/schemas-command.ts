@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ParseSchemasResult } from '../core/runbook-schema.js';
+import type { ParseSchemasResult, SchemaFileProblem } from '../core/runbook-schema.js';
 import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
 import type { StorageSettings } from '../core/storage-settings.js';
 import { auditCli } from './cli-actor.js';
@@ -37,8 +37,15 @@ export async function validateSchemas(file: string): Promise<CommandOutput> {
     exitCode: 0,
     lines: [
       `${file}: valid, ${plural(result.schemas.length, 'schema')} in ${plural(partitions, 'partition')} (workers: ${workers})`,
+      ...warningLines(result.warnings),
     ],
   };
+}
+
+/** What was accepted but ignored, apart from the errors: nothing to fix, only to know. */
+function warningLines(warnings: readonly SchemaFileProblem[]): string[] {
+  if (warnings.length === 0) return [];
+  return [`${plural(warnings.length, 'warning')}:`, ...formatSchemaProblems(warnings).map((line) => `  ${line}`)];
 }
 
 /** `cloudo schemas import FILE [--prune]`: idempotent upsert into Table RunbookSchemas, reporting changes. */
@@ -60,6 +67,7 @@ export async function importSchemas(
   }
   const list = (ids: string[]) => (ids.length > 0 ? `: ${ids.join(', ')}` : '');
   const lines = [
+    ...warningLines(result.warnings),
     `created ${report.created.length}${list(report.created)}`,
     `updated ${report.updated.length}${list(report.updated)}`,
     `unchanged ${report.unchanged.length}`,

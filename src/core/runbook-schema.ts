@@ -18,8 +18,21 @@ export const SchemaId = z.string().regex(KEY_PATTERN, 'must be 1-128 letters, di
 
 /** The original project wrote booleans as "true"/"false" strings; both spellings are accepted. */
 const Booleanish = z
-  .union([z.boolean(), z.string().regex(/^(true|false)$/i, 'must be true or false')])
+  .union([z.boolean(), z.string().regex(/^(true|false|)$/i, 'must be true or false')])
+  // the original's files hold "" for an unset flag: false
   .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
+
+/** Labels for people (the original's console and module add them): a list, or one comma-separated text. */
+const Tags = z
+  .union([z.array(z.string()), z.string().transform((v) => v.split(','))])
+  .transform((tags) => tags.map((t) => t.trim()).filter(Boolean))
+  .pipe(z.array(z.string().max(64)).max(50));
+
+/**
+ * Fields the original ClouDO's files carry that mean nothing here (copies of the table keys, an alert's
+ * severity or condition): accepted, dropped, and reported as warnings with their JSON path.
+ */
+const ORIGINAL_IGNORED_FIELDS = ['severity', 'monitor_condition', 'Id', 'PartitionKey', 'RowKey'] as const;
 
 /** Default window in which repeated deliveries of one alert start no second run. */
 export const DEFAULT_DEDUPE_WINDOW_MINUTES = 10;
@@ -95,6 +108,8 @@ export const RunbookSchemaEntry = z
     team: TeamName.optional(),
     /** Typed values a manual run may pass (`{"params": {...}}`); each reaches the runbook as `CLOUDO_PARAM_<NAME>`. */
     parameters: RunbookParameters.default([]),
+    /** Labels for people, shown in the console. */
+    tags: Tags.default([]),
   })
   .strict()
   .superRefine((entry, ctx) => {
@@ -134,6 +149,7 @@ export const RunbookSchema = z.object({
   aksCredentials: z.boolean().default(false),
   team: z.string().nullable().default(null),
   parameters: z.array(RunbookParameter).default([]),
+  tags: z.array(z.string()).default([]),
 });
 export type RunbookSchema = z.infer<typeof RunbookSchema>;
 
@@ -170,7 +186,12 @@ export interface SchemaFileProblem {
 }
 
 export type ParseSchemasResult =
-  | { readonly ok: true; readonly schemas: RunbookSchema[] }
+  | {
+      readonly ok: true;
+      readonly schemas: RunbookSchema[];
+      /** What was accepted but ignored (the original's fields), by JSON path. */
+      readonly warnings: SchemaFileProblem[];
+    }
   | { readonly ok: false; readonly problems: SchemaFileProblem[] };
 
 /** Parses the text of a schemas file; every problem names its JSON path. */
@@ -181,6 +202,7 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
   } catch (err) {
     return { ok: false, problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}` }] };
   }
+  const warnings = dropOriginalFields(json);
   const parsed = SchemasFile.safeParse(json);
   if (!parsed.success) {
     return {
@@ -193,7 +215,30 @@ export function parseSchemasFile(text: string): ParseSchemasResult {
     schemas: parsed.data.flatMap((partition) =>
       partition.entity.map((entry) => fromSchemaEntry(partition.partition_key, entry)),
     ),
+    warnings,
   };
+}
+
+/** Removes the original's ignored fields from the file's entries (in place), one warning for each. */
+function dropOriginalFields(json: unknown): SchemaFileProblem[] {
+  const warnings: SchemaFileProblem[] = [];
+  if (!Array.isArray(json)) return warnings;
+  json.forEach((partition: unknown, p) => {
+    const entities = (partition as { entity?: unknown } | null)?.entity;
+    if (!Array.isArray(entities)) return;
+    entities.forEach((entry: unknown, e) => {
+      if (typeof entry !== 'object' || entry === null) return;
+      for (const field of ORIGINAL_IGNORED_FIELDS) {
+        if (!(field in entry)) continue;
+        delete (entry as Record<string, unknown>)[field];
+        warnings.push({
+          path: `[${p}].entity[${e}].${field}`,
+          message: 'accepted from the original ClouDO and ignored',
+        });
+      }
+    });
+  });
+  return warnings;
 }
 
 const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -45,6 +45,9 @@ export class DeployedSchemas {
       await this.audit('schema.import.rejected', { problems: problems.join('; ') });
       return { status: 'rejected', problems };
     }
+    if (parsed.warnings.length > 0) {
+      log('info', `CLOUDO_SCHEMAS_JSON:\n  ${formatSchemaProblems(parsed.warnings).join('\n  ')}`);
+    }
     await storage.schemas.ensureTable();
     const report = await storage.schemas.importSchemas(parsed.schemas, { prune: deployed.prune });
     const changes = schemaImportChanges(report);

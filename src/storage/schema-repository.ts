@@ -4,7 +4,7 @@ import { RunbookSchema } from '../core/runbook-schema.js';
 import { readStored } from './stored-value.js';
 
 /** Table properties hold no lists: these are stored as JSON text. */
-const LIST_FIELDS = ['approvers', 'alertRules', 'parameters'] as const;
+const LIST_FIELDS = ['approvers', 'alertRules', 'parameters', 'tags'] as const;
 
 /** The schema as a row: its fields as they are (id as the RowKey, lists as JSON, no null stored). */
 export function toTableEntity(

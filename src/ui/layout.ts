@@ -27,6 +27,8 @@ const STYLE = html`<style>
   form.filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
   nav.pages, p.links { display: flex; gap: 1rem; }
   .muted { color: var(--muted); }
+  ul.tags { display: inline-flex; flex-wrap: wrap; gap: .25rem; list-style: none; margin: 0; padding: 0; }
+  ul.tags li { border: 1px solid var(--line); border-radius: 999px; padding: 0 .5rem; font-size: .8rem; }
   section.approval, section.waiting { border: 2px solid #ca8a04; border-radius: .5rem; padding: .25rem 1rem 1rem; margin-bottom: 1.5rem; }
   section.approval:not(.waiting) { border-color: var(--line); }
   .time-left { color: #a16207; }

@@ -10,6 +10,7 @@ import type { RunFormView } from './run-form.js';
 import { renderRunForm } from './run-form.js';
 import type { SourceLanguage } from './source-highlight.js';
 import { highlightSource } from './source-highlight.js';
+import { tagList } from './tags.js';
 
 /** Where the runbook's source comes from, and the source itself when its worker published it. */
 export interface RunbookSourceView {
@@ -60,6 +61,7 @@ function schemaFields(s: RunbookSchema): HtmlFragment {
   return html`<dl class="schema">
 <dt>Id</dt><dd><code>${s.id}</code> <span class="muted">(partition ${s.partitionKey})</span></dd>
 <dt>Description</dt><dd>${s.description || dash}</dd>
+<dt>Tags</dt><dd>${tagList(s.tags) ?? dash}</dd>
 <dt>Runbook</dt><dd><code>${s.runbook}</code>${s.runArgs && html` <code>${s.runArgs}</code>`}</dd>
 <dt>Worker</dt><dd>${s.worker}</dd>
 <dt>Team</dt><dd>${s.team ?? dash}</dd>

@@ -3,6 +3,7 @@ import type { RunbookSchema } from '../core/runbook-schema.js';
 import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
 import { layout, statusBadge, timeCell } from './layout.js';
+import { tagList } from './tags.js';
 
 /** The URL of one runbook's page in the console. */
 export function runbookUrl(schemaId: string): string {
@@ -84,7 +85,7 @@ function row({ schema, lastRun }: RunbookListItem, since: string): HtmlFragment 
       : html`<ul class="rules">${schema.alertRules.map((r) => html`<li>${r}</li>`)}</ul>`;
   return html`<tr>
 <td class="runbook"><a href="${runbookUrl(schema.id)}">${schema.name}</a><br><code class="id muted">${schema.id}</code></td>
-<td class="description">${schema.description || html`<span class="muted">—</span>`}</td>
+<td class="description">${schema.description || html`<span class="muted">—</span>`}${tagList(schema.tags) ?? ''}</td>
 <td>${schema.worker}</td>
 <td>${schema.team ?? html`<span class="muted">—</span>`}</td>
 <td>${schema.oncall ? 'pages on failure' : html`<span class="muted">no</span>`}</td>

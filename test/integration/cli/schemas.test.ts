@@ -52,6 +52,27 @@ describe('cloudo schemas', () => {
     expect(res.stderr).toContain('[0].entity[1].id: duplicate id "a"');
   });
 
+  it('takes a file of the original ClouDO as it is, showing apart what it ignored, and keeps its tags', async () => {
+    const file = await write('original.json', [
+      {
+        partition_key: 'p',
+        entity: [entity('orig', { tags: 'disk,linux', oncall: '', severity: 'Sev2', RowKey: 'orig' })],
+      },
+    ]);
+    const validated = await cloudo(['schemas', 'validate', file]);
+    expect(validated.code).toBe(0);
+    expect(validated.stdout).toContain(
+      '2 warnings:\n  [0].entity[0].severity: accepted from the original ClouDO and ignored\n' +
+        '  [0].entity[0].RowKey: accepted from the original ClouDO and ignored\n',
+    );
+    const imported = await cloudo(['schemas', 'import', file], t.env);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain('created 1: orig');
+    expect(await t.storage.schemas.get('orig')).toMatchObject({ tags: ['disk', 'linux'], oncall: false });
+    // gone again, so the next tests' imports see only their own schemas
+    await t.storage.clients.table(t.storage.names.schemasTable).deleteEntity('p', 'orig');
+  });
+
   it('refuses to import a bad file and writes nothing', async () => {
     const file = await write('bad-import.json', [{ partition_key: 'p', entity: [entity('z', { runbook: '../x' })] }]);
     const res = await cloudo(['schemas', 'import', file], t.env);

@@ -42,6 +42,7 @@ describe('parseSchemasFile', () => {
       aksCredentials: false,
       team: null,
       parameters: [],
+      tags: [],
     });
   });
 
@@ -103,5 +104,49 @@ describe('the schema contract', () => {
     expect(Object.keys(toSchemaResource(schema)).sort()).toEqual(
       ['partition_key', ...Object.keys(RunbookSchemaEntry.shape)].sort(),
     );
+  });
+});
+
+describe('schemas files of the original ClouDO', () => {
+  const file = (entry: Record<string, unknown>) =>
+    JSON.stringify([
+      {
+        partition_key: 'generic',
+        entity: [{ id: 'a', name: 'A', runbook: 'a.sh', worker: 'Runbook', ...entry }],
+      },
+    ]);
+
+  it('keeps tags as a list, takes an empty oncall as false, and accepts the fields it ignores, saying so', () => {
+    const parsed = parseSchemasFile(
+      file({
+        tags: ['disk', 'linux'],
+        oncall: '',
+        severity: 'Sev2',
+        monitor_condition: 'Fired',
+        Id: 'a',
+        PartitionKey: 'generic',
+        RowKey: 'a',
+      }),
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.schemas[0]).toMatchObject({ id: 'a', tags: ['disk', 'linux'], oncall: false });
+    expect(parsed.warnings).toEqual(
+      ['severity', 'monitor_condition', 'Id', 'PartitionKey', 'RowKey'].map((field) => ({
+        path: `[0].entity[0].${field}`,
+        message: 'accepted from the original ClouDO and ignored',
+      })),
+    );
+  });
+
+  it('reads tags written as one comma-separated text, as the original console saved them', () => {
+    const parsed = parseSchemasFile(file({ tags: 'disk, linux,' }));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.schemas[0]?.tags).toEqual(['disk', 'linux']);
+    expect(parsed.warnings).toEqual([]);
+  });
+
+  it('still refuses a field neither ClouDO knows, naming it', () => {
+    const parsed = parseSchemasFile(file({ colour: 'red' }));
+    expect(parsed.ok).toBe(false);
   });
 });

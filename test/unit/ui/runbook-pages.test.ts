@@ -55,6 +55,22 @@ describe('the runbook catalogue', () => {
       lastRunSince: '2026-02-02T10:00:00.000Z',
     }).toString();
 
+  it('shows a schema’s tags as labels, as text, in the catalogue and on its page', () => {
+    const tagged = testSchema({ id: 'tagged', tags: ['disk', XSS] });
+    const catalogue = renderRunbooksPage({
+      runbooks: [{ schema: tagged, lastRun: null }],
+      filter: {},
+      workers: ['Runbook'],
+      teams: [],
+      total: 1,
+      lastRunSince: '2026-02-02T10:00:00.000Z',
+    }).toString();
+    const labels = `<ul class="tags" aria-label="tags"><li>disk</li><li>${XSS_TEXT}</li></ul>`;
+    expect(catalogue).toContain(labels);
+    expect(page({ schema: tagged })).toContain(`<dt>Tags</dt><dd> ${labels}</dd>`);
+    expect(page({ schema: testSchema({ id: 'plain' }) })).toMatch(/<dt>Tags<\/dt><dd><span class="muted">/);
+  });
+
   it('shows every field of a schema as text, never as markup', () => {
     const out = render();
     expect(out).not.toContain('<img');
