@@ -21,6 +21,7 @@ export const INHERITED_ENV = [
   'MSI_ENDPOINT',
   'MSI_SECRET',
   'AZURE_CLIENT_ID',
+  'AZURE_SUBSCRIPTION_ID',
   'AZURE_TENANT_ID',
   'AZURE_FEDERATED_TOKEN_FILE',
   'AZURE_AUTHORITY_HOST',
@@ -49,6 +50,8 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
   Object.assign(env, paramsEnv(execution.params), alertEnv(alert), {
     CLOUDO_EXEC_ID: execution.execId,
     CLOUDO_SCHEMA_ID: execution.schemaId,
+    // the original ClouDO's name for the schema's name
+    CLOUDO_NAME: execution.schemaName,
     CLOUDO_RUNBOOK: execution.runbook,
     CLOUDO_WORKER: input.workerName,
     CLOUDO_ONCALL: String(execution.oncall),

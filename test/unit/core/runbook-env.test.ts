@@ -20,6 +20,7 @@ describe('buildRunbookEnv', () => {
       MONITOR_CONDITION: '',
       CLOUDO_EXEC_ID: execution.execId,
       CLOUDO_SCHEMA_ID: 'disk',
+      CLOUDO_NAME: 'disk runbook',
       CLOUDO_RUNBOOK: 'disk.sh',
       CLOUDO_WORKER: 'Runbook',
       CLOUDO_ONCALL: 'true',
@@ -73,11 +74,16 @@ describe('buildRunbookEnv', () => {
         AzureWebJobsStorage: 'AccountKey=secret',
         SLACK_TOKEN: 'x',
         EXTRA: 'ok',
+        AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+        AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000000',
       },
       extraInherited: ['EXTRA'],
     });
     expect(env.PATH).toBe('/usr/bin');
     expect(env.EXTRA).toBe('ok');
+    // what the original's `az login --identity --client-id "$AZURE_CLIENT_ID"` runbooks need
+    expect(env.AZURE_CLIENT_ID).toBe('11111111-2222-3333-4444-555555555555');
+    expect(env.AZURE_SUBSCRIPTION_ID).toBe('00000000-0000-0000-0000-000000000000');
     expect(env.AzureWebJobsStorage).toBeUndefined();
     expect(env.SLACK_TOKEN).toBeUndefined();
   });
