@@ -35,15 +35,7 @@ export const WorkerEnv = {
     z.url({ message: 'CLOUDO_GITHUB_API_URL is not a URL' }).default('https://api.github.com'),
     'GitHub API base URL (GitHub Enterprise)',
   ),
-  CLOUDO_CONCURRENCY: described(
-    z.coerce
-      .number({ message: 'CLOUDO_CONCURRENCY must be a number' })
-      .int()
-      .min(1, 'CLOUDO_CONCURRENCY must be at least 1')
-      .max(64, 'CLOUDO_CONCURRENCY must be at most 64')
-      .default(4),
-    'runs at once',
-  ),
+  CLOUDO_CONCURRENCY: described(WholeNumber('CLOUDO_CONCURRENCY', 1, 64).default(4), 'runs at once'),
   CLOUDO_POLL_MAX_INTERVAL_MS: described(
     Millis('CLOUDO_POLL_MAX_INTERVAL_MS', 10, 60_000).default(250),
     'longest pause between polls when idle',
@@ -65,12 +57,7 @@ export const WorkerEnv = {
     'how often buffered output is appended to the log',
   ),
   CLOUDO_LOG_MAX_BYTES: described(
-    z.coerce
-      .number({ message: 'CLOUDO_LOG_MAX_BYTES must be a number of bytes' })
-      .int()
-      .min(1024, 'CLOUDO_LOG_MAX_BYTES must be at least 1024')
-      .max(1024 * 1024 * 1024, 'CLOUDO_LOG_MAX_BYTES must be at most 1 GiB')
-      .default(10 * 1024 * 1024),
+    WholeNumber('CLOUDO_LOG_MAX_BYTES', 1024, 1024 * 1024 * 1024, 'bytes').default(10 * 1024 * 1024),
     'most bytes one run’s log keeps, then a truncation marker',
   ),
   CLOUDO_RUNBOOK_ENV_PASSTHROUGH: described(
