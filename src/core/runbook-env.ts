@@ -54,6 +54,8 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
     CLOUDO_NAME: execution.schemaName,
     CLOUDO_RUNBOOK: execution.runbook,
     CLOUDO_WORKER: input.workerName,
+    // the original ClouDO's runbooks inherited the worker app's capability setting under this name
+    WORKER_CAPABILITY: input.workerName,
     CLOUDO_ONCALL: String(execution.oncall),
     CLOUDO_REQUESTED_AT: execution.requestedAt,
     CLOUDO_ALERT_FILE: input.alertFile ?? '',

@@ -85,6 +85,9 @@ describe('QueueWorker on a real queue, real processes', () => {
       CLOUDO_SCHEMA_ID: execution.schemaId,
       CLOUDO_RUNBOOK: 'env.py',
       CLOUDO_WORKER: 'Runbook',
+      // the original ClouDO's names for the schema's name and the capability
+      CLOUDO_NAME: execution.schemaName,
+      WORKER_CAPABILITY: 'Runbook',
       CLOUDO_ONCALL: 'false',
       CLOUDO_REQUESTED_AT: execution.requestedAt,
       RESOURCE_ID: '',

@@ -23,6 +23,7 @@ describe('buildRunbookEnv', () => {
       CLOUDO_NAME: 'disk runbook',
       CLOUDO_RUNBOOK: 'disk.sh',
       CLOUDO_WORKER: 'Runbook',
+      WORKER_CAPABILITY: 'Runbook',
       CLOUDO_ONCALL: 'true',
       CLOUDO_REQUESTED_AT: '2026-11-27T08:00:00.000Z',
       CLOUDO_ALERT_RULE: '',
@@ -60,6 +61,9 @@ describe('buildRunbookEnv', () => {
       CLOUDO_ALERT_RULE: '$(rm -rf /)',
     });
     expect(env.CLOUDO_ALERT_FILE).toBe('/tmp/run/alert.json');
+    // the original's CLOUDO_PAYLOAD (the job with the raw alert and the routing's Slack and Opsgenie
+    // tokens) has no successor in the environment: the payload is a file, the tokens stay with ClouDO
+    expect(env.CLOUDO_PAYLOAD).toBeUndefined();
   });
 
   it('inherits only allow-listed worker variables, never storage credentials', () => {
@@ -76,6 +80,11 @@ describe('buildRunbookEnv', () => {
         EXTRA: 'ok',
         AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
         AZURE_SUBSCRIPTION_ID: '00000000-0000-0000-0000-000000000000',
+        AZURE_TENANT_ID: '99999999-8888-7777-6666-555555555555',
+        // the original masked these by name and passed the rest of its app settings on: not here
+        GITHUB_TOKEN: 'ghp_x',
+        CLOUDO_SECRET_KEY: 'k',
+        QUEUE_NAME: 'q',
       },
       extraInherited: ['EXTRA'],
     });
@@ -84,7 +93,9 @@ describe('buildRunbookEnv', () => {
     // what the original's `az login --identity --client-id "$AZURE_CLIENT_ID"` runbooks need
     expect(env.AZURE_CLIENT_ID).toBe('11111111-2222-3333-4444-555555555555');
     expect(env.AZURE_SUBSCRIPTION_ID).toBe('00000000-0000-0000-0000-000000000000');
+    expect(env.AZURE_TENANT_ID).toBe('99999999-8888-7777-6666-555555555555');
     expect(env.AzureWebJobsStorage).toBeUndefined();
+    for (const name of ['GITHUB_TOKEN', 'CLOUDO_SECRET_KEY', 'QUEUE_NAME']) expect(env[name], name).toBeUndefined();
     expect(env.SLACK_TOKEN).toBeUndefined();
   });
 });
