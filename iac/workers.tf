@@ -26,8 +26,10 @@ locals {
     # per-run AKS credentials with the worker identity (workers/run/aks-credentials.ts)
     "CLOUDO_AKS_CLIENT_ID" = azurerm_user_assigned_identity.worker.client_id
     # what the original's runbooks expect (`az login --identity --client-id "$AZURE_CLIENT_ID"`, SDK
-    # clients taking the subscription from the environment); runbooks inherit both (src/core/runbook-env.ts)
+    # clients taking the tenant and subscription from the environment), as its module set them on its
+    # workers; runbooks inherit all three (src/core/runbook-env.ts)
     "AZURE_CLIENT_ID"       = azurerm_user_assigned_identity.worker.client_id
+    "AZURE_TENANT_ID"       = azurerm_user_assigned_identity.worker.tenant_id
     "AZURE_SUBSCRIPTION_ID" = data.azurerm_subscription.current.subscription_id
     # Scale-in sends SIGTERM to a replica that may be mid-run: its runbooks may finish for the grace
     # period, less 10 s for the worker to record how they ended before the platform's SIGKILL.

@@ -305,6 +305,14 @@ describe('iac settings', () => {
     for (const name of env.keys()) if (name.startsWith('CLOUDO_')) expect(known.has(name), name).toBe(true);
   });
 
+  it('gives every worker the identity variables the original ClouDO set on its workers, which runbooks inherit', () => {
+    const env = workerEnv();
+    // `az login --identity --client-id "$AZURE_CLIENT_ID"`, SDK clients reading the tenant and subscription
+    expect(env.get('AZURE_CLIENT_ID')).toContain('azurerm_user_assigned_identity.worker.client_id');
+    expect(env.get('AZURE_TENANT_ID')).toContain('azurerm_user_assigned_identity.worker.tenant_id');
+    expect(env.get('AZURE_SUBSCRIPTION_ID')).toContain('subscription_id');
+  });
+
   it('passes secrets only as Key Vault references', () => {
     const settings = appSettings();
     for (const name of [
