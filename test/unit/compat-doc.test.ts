@@ -91,7 +91,17 @@ function methodsOf(routes: Map<string, Set<string>>, path: string): Set<string> 
   return null;
 }
 
-const rows = compatRows(section(readFileSync('README.md', 'utf8'), HEADING));
+/** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchorOf(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}_\- ]/gu, '')
+    .replaceAll(' ', '-');
+}
+
+const readme = readFileSync('README.md', 'utf8');
+const rows = compatRows(section(readme, HEADING));
 
 describe('the README table "Coming from the original ClouDO"', () => {
   const routes = registeredRoutes();
@@ -117,6 +127,13 @@ describe('the README table "Coming from the original ClouDO"', () => {
     expect(routeMentions('`GET\\|POST /api/Trigger/{team?}?id=x`'.replaceAll('\\|', '|'))).toEqual([
       { methods: ['GET', 'POST'], path: 'Trigger/{team?}' },
     ]);
+  });
+
+  it('links only to headings the README has (the table points to the sections that explain)', () => {
+    const anchors = new Set([...readme.matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1] ?? '')));
+    const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1] ?? '');
+    expect(links).toContain('coming-from-the-original-cloudo');
+    expect(links.filter((link) => !anchors.has(link))).toEqual([]);
   });
 
   it('names every execution status, and only statuses, in the "here" column of its statuses table', () => {
