@@ -110,7 +110,7 @@ export class Authenticator {
     return {
       ok: false,
       status: 401,
-      error: `authentication required: sign in, or send Authorization: Bearer <ClouDO API token>${ignored}`,
+      error: `authentication required: sign in, or send Authorization: Bearer <ClouDO API token>${ignored}${originalKeyHint(request)}`,
     };
   }
 
@@ -200,4 +200,15 @@ function presentedKey(request: HttpRequest): string | null {
   // Headers joins repeated headers with ", "; the host took the first
   const header = request.headers.get('x-functions-key')?.split(',')[0]?.trim();
   return header || request.query.get('code') || null;
+}
+
+/**
+ * Callers moving from the original ClouDO still send its shared key; say what replaces it instead of a bare
+ * 401 (the key itself is never read: one shared secret for every caller is what we dropped).
+ */
+function originalKeyHint(request: HttpRequest): string {
+  const sent = request.headers.has('x-cloudo-key') || request.query.has('x-cloud-key');
+  return sent
+    ? '. x-cloudo-key (the original ClouDO\'s shared key) is not accepted: send a Functions key (?code= or x-functions-key) or an API token (cloudo tokens create); see the README, "Coming from the original ClouDO"'
+    : '';
 }

@@ -107,6 +107,19 @@ describe('every route, every role', () => {
     }
   });
 
+  it("tells a caller still sending the original ClouDO's shared x-cloudo-key what replaces it", async () => {
+    const calls: [string, RequestInit][] = [
+      ['/api/executions', { headers: { 'x-cloudo-key': 'old-shared-secret' } }],
+      ['/api/executions?x-cloud-key=old-shared-secret', {}],
+    ];
+    for (const [path, init] of calls) {
+      const res = await app.fetch(path, init);
+      expect(res.status).toBe(401);
+      const { error } = (await res.json()) as { error: string };
+      expect(error).toMatch(/x-cloudo-key.*not accepted.*API token/);
+    }
+  });
+
   it('refuses a key-level route without a key even with a valid admin token, as the Functions host does', async () => {
     for (const c of cases().filter((c) => c.access.authLevel !== 'anonymous')) {
       const res = await app.fetch(c.path, { method: c.method, headers: { authorization: tokens.admin } });
