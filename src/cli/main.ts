@@ -2,7 +2,8 @@
  * The `cloudo` command.
  *
  *   cloudo schemas validate FILE          check a schemas file; every problem names its JSON path
- *   cloudo schemas import FILE [--prune]  upsert it into the schema registry; reports what changed
+ *   cloudo schemas import FILE [--prune] [--strict]   upsert it into the schema registry; reports what
+ *                                         changed; entries with errors are skipped (--strict: whole file)
  *   cloudo schemas list [--worker W] [--team T] [--text X]   the schemas the app serves, through its API
  *   cloudo tokens create --role R --owner O [--expires-days N] [--description D]
  *   cloudo tokens list
@@ -41,7 +42,7 @@ import { createToken, listTokens, revokeToken } from './tokens-command.js';
 
 const USAGE = `usage:
   cloudo schemas validate FILE
-  cloudo schemas import FILE [--prune]
+  cloudo schemas import FILE [--prune] [--strict]
   cloudo schemas list [--worker W] [--team T] [--text X] [--url URL]
   cloudo tokens create --role viewer|operator|admin --owner NAME [--expires-days N] [--description TEXT]
   cloudo tokens list
@@ -59,7 +60,10 @@ const USAGE = `usage:
 
 schemas list, approvals, approve, reject, run, rerun, logs, executions and cancel talk to ClouDO at --url,
 else CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN. With --follow, the
-exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.`;
+exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.
+
+schemas validate and import exit 1 when any entry has an error; import still imports the valid entries
+(and says which it skipped), unless --strict, which refuses the whole file.`;
 
 const settings = loadCliSettings(process.env);
 
@@ -80,6 +84,7 @@ async function run(argv: string[]): Promise<CommandOutput> {
     allowPositionals: true,
     options: {
       prune: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
       role: { type: 'string' },
       owner: { type: 'string' },
       'expires-days': { type: 'string' },
@@ -104,7 +109,8 @@ async function run(argv: string[]): Promise<CommandOutput> {
   if (extra.length > 0) return usage;
   if (group === 'schemas' && arg) {
     if (command === 'validate') return validateSchemas(arg);
-    if (command === 'import') return importSchemas(arg, storageSettings, { prune: values.prune });
+    if (command === 'import')
+      return importSchemas(arg, storageSettings, { prune: values.prune, strict: values.strict });
   }
   if (group === 'alert' && command === 'parse' && arg) return parseAlertPayload(arg, readStdin);
   if (group === 'keys' && command === 'fingerprints' && !arg) {
