@@ -177,7 +177,14 @@ function migrateRecord(
   if (partition === null) {
     partition = ORIGINAL_DEFAULT_PARTITION;
     note('PartitionKey', `missing: filed under "${partition}", where the original's console put schemas`);
-  } else if ('PartitionKey' in fields) note('PartitionKey', `became the partition_key "${partition}"`);
+  } else if (fields.PartitionKey === partition) note('PartitionKey', `became the partition_key "${partition}"`);
+  else if ('PartitionKey' in fields) {
+    // a file's entry carrying a stale copy of its row's key: the partition it sits in wins
+    note(
+      'PartitionKey',
+      `${JSON.stringify(fields.PartitionKey)} dropped: the entry sits in partition_key "${partition}"`,
+    );
+  }
   delete fields.PartitionKey;
 
   entry.id = migrateId(fields, note);

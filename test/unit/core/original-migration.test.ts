@@ -161,3 +161,21 @@ describe('migrating files of the original', () => {
     if (!read.ok) expect(read.error).toMatch(error);
   });
 });
+
+describe('copies of the row keys in a file of the original', () => {
+  it('keeps the entry in the partition it sits in, naming the stale copy it dropped', () => {
+    const text = JSON.stringify([
+      {
+        partition_key: 'infra',
+        entity: [{ PartitionKey: 'old', RowKey: 'r1', Id: 'x', id: 'x', name: 'x', runbook: 'a.sh', worker: 'w' }],
+      },
+    ]);
+    const result = migrate(text);
+    expect(expectImports(result).map((s) => [s.partitionKey, s.id])).toEqual([['infra', 'x']]);
+    expect(notesOf(result, '[0].entity[0]')).toEqual([
+      'PartitionKey: "old" dropped: the entry sits in partition_key "infra"',
+      'Id: dropped: a copy of the id',
+      'RowKey: "r1" dropped: the original\'s row key; rows here are keyed by the id',
+    ]);
+  });
+});
