@@ -62,7 +62,7 @@ export async function validateSchemas(file: string): Promise<CommandOutput> {
       ...problemBlock(errors, 'error'),
       ...problemBlock(warnings, 'warning'),
       ...(schemas.length > 0
-        ? [`import would skip the ${skippedCount(skipped)} with errors; ` + 'with --strict it refuses the whole file']
+        ? [`import would skip the ${skippedCount(skipped)} with errors; with --strict it refuses the whole file`]
         : []),
     ],
   };
