@@ -2,8 +2,11 @@
  * The `cloudo` command.
  *
  *   cloudo schemas validate FILE          check a schemas file; every problem names its JSON path
- *   cloudo schemas import FILE [--prune]  upsert it into the schema registry; reports what changed
+ *   cloudo schemas import FILE [--prune] [--strict]   upsert it into the schema registry; reports what
+ *                                         changed; entries with errors are skipped (--strict: whole file)
  *   cloudo schemas list [--worker W] [--team T] [--text X]   the schemas the app serves, through its API
+ *   cloudo migrate FILE|CONNECTION [--table T] [-o FILE]   the original ClouDO's schemas (its exported file or
+ *                                         rows, or its RunbookSchemas table) as a schemas file for this one
  *   cloudo tokens create --role R --owner O [--expires-days N] [--description D]
  *   cloudo tokens list
  *   cloudo tokens revoke ID
@@ -33,6 +36,7 @@ import { connectApi } from './api-client.js';
 import { decideApproval, listApprovals } from './approvals-command.js';
 import { loadCliSettings } from './cli-settings.js';
 import { printKeyFingerprints } from './keys-command.js';
+import { migrateSchemas, ORIGINAL_SCHEMAS_TABLE } from './migrate-command.js';
 import { cancelRun, listRuns, rerunRun, showLog, startRun } from './runs-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
@@ -41,8 +45,9 @@ import { createToken, listTokens, revokeToken } from './tokens-command.js';
 
 const USAGE = `usage:
   cloudo schemas validate FILE
-  cloudo schemas import FILE [--prune]
+  cloudo schemas import FILE [--prune] [--strict]
   cloudo schemas list [--worker W] [--team T] [--text X] [--url URL]
+  cloudo migrate FILE|-|CONNECTION_STRING [--table RunbookSchemas] [-o FILE]
   cloudo tokens create --role viewer|operator|admin --owner NAME [--expires-days N] [--description TEXT]
   cloudo tokens list
   cloudo tokens revoke ID
@@ -59,7 +64,14 @@ const USAGE = `usage:
 
 schemas list, approvals, approve, reject, run, rerun, logs, executions and cancel talk to ClouDO at --url,
 else CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN. With --follow, the
-exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.`;
+exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.
+
+migrate reads the original ClouDO's schemas (a schemas file, a JSON export of its table's rows, or the
+table itself given a storage connection string) and writes a schemas file (stdout unless -o), listing on
+stderr every field it changed and why; it exits 1 when some schema could not be migrated.
+
+schemas validate and import exit 1 when any entry has an error; import still imports the valid entries
+(and says which it skipped), unless --strict, which refuses the whole file.`;
 
 const settings = loadCliSettings(process.env);
 
@@ -80,6 +92,9 @@ async function run(argv: string[]): Promise<CommandOutput> {
     allowPositionals: true,
     options: {
       prune: { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      table: { type: 'string', default: ORIGINAL_SCHEMAS_TABLE },
+      output: { type: 'string', short: 'o' },
       role: { type: 'string' },
       owner: { type: 'string' },
       'expires-days': { type: 'string' },
@@ -104,7 +119,16 @@ async function run(argv: string[]): Promise<CommandOutput> {
   if (extra.length > 0) return usage;
   if (group === 'schemas' && arg) {
     if (command === 'validate') return validateSchemas(arg);
-    if (command === 'import') return importSchemas(arg, storageSettings, { prune: values.prune });
+    if (command === 'import')
+      return importSchemas(arg, storageSettings, { prune: values.prune, strict: values.strict });
+  }
+  if (group === 'migrate' && command && !arg) {
+    const io = {
+      stdout: (text: string) => process.stdout.write(text),
+      stderr: (text: string) => process.stderr.write(text),
+      readStdin,
+    };
+    return migrateSchemas(command, { table: values.table, output: values.output }, io);
   }
   if (group === 'alert' && command === 'parse' && arg) return parseAlertPayload(arg, readStdin);
   if (group === 'keys' && command === 'fingerprints' && !arg) {

@@ -194,35 +194,95 @@ export type ParseSchemasResult =
     }
   | { readonly ok: false; readonly problems: SchemaFileProblem[] };
 
-/** Parses the text of a schemas file; every problem names its JSON path. */
+/** An entry left out of an import because of its errors. */
+export interface SkippedEntry {
+  /** JSON path of the entry, e.g. `[0].entity[2]`. */
+  readonly path: string;
+  /** Its `id` when it has a readable one, so people can tell which schema did not make it. */
+  readonly id: string | null;
+}
+
+/** A schemas file read entry by entry: one broken entry costs only itself. */
+export interface SchemaEntriesResult {
+  /** The valid entries, in file order. */
+  readonly schemas: RunbookSchema[];
+  /** Every error by JSON path; a path of `''` means the file as a whole, and then nothing is valid. */
+  readonly errors: SchemaFileProblem[];
+  /** The entries the errors cost, in file order. */
+  readonly skipped: SkippedEntry[];
+  /** What was accepted but ignored (the original's fields), by JSON path. */
+  readonly warnings: SchemaFileProblem[];
+}
+
+/** A partition whose entries are checked one by one, so that the partition's own shape is all this says. */
+const SchemasPartition = z
+  .object({
+    partition_key: z.string().regex(KEY_PATTERN, 'must be 1-128 letters, digits, ".", "_", ":" or "-"'),
+    entity: z.array(z.unknown()),
+  })
+  .strict();
+
+/** Parses the text of a schemas file as a whole: any error refuses it, every problem naming its JSON path. */
 export function parseSchemasFile(text: string): ParseSchemasResult {
+  const { schemas, errors, warnings } = parseSchemaEntries(text);
+  return errors.length === 0 ? { ok: true, schemas, warnings } : { ok: false, problems: errors };
+}
+
+/**
+ * Parses the text of a schemas file entry by entry: the valid entries, and each error with its JSON path.
+ * A partition with a wrong `partition_key` costs all its entries; an id already used by an earlier entry
+ * (valid or not) is an error of the later one, since which of the two was meant cannot be known.
+ */
+export function parseSchemaEntries(text: string): SchemaEntriesResult {
+  const errors: SchemaFileProblem[] = [];
+  const fileProblem = (message: string) => ({
+    schemas: [],
+    errors: [{ path: '', message }],
+    skipped: [],
+    warnings: [],
+  });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { ok: false, problems: [{ path: '', message: `not valid JSON: ${(err as Error).message}` }] };
+    return fileProblem(`not valid JSON: ${(err as Error).message}`);
   }
-  const warnings = dropOriginalFields(json);
-  const parsed = SchemasFile.safeParse(json);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      problems: parsed.error.issues.map((issue) => ({ path: formatJsonPath(issue.path), message: issue.message })),
-    };
-  }
-  return {
-    ok: true,
-    schemas: parsed.data.flatMap((partition) =>
-      partition.entity.map((entry) => fromSchemaEntry(partition.partition_key, entry)),
-    ),
-    warnings,
+  const partitions = z.array(z.unknown()).safeParse(json);
+  if (!partitions.success) return fileProblem(partitions.error.issues[0]?.message ?? 'expected an array');
+  const warnings = dropOriginalFields(partitions.data);
+  const schemas: RunbookSchema[] = [];
+  const skipped: SkippedEntry[] = [];
+  const firstUse = new Map<string, string>();
+  const addIssues = (prefix: PropertyKey[], issues: readonly z.core.$ZodIssue[]) => {
+    for (const issue of issues)
+      errors.push({ path: formatJsonPath([...prefix, ...issue.path]), message: issue.message });
   };
+  partitions.data.forEach((raw, p) => {
+    const partition = SchemasPartition.safeParse(raw);
+    if (!partition.success) addIssues([p], partition.error.issues);
+    const entities = (raw as { entity?: unknown } | null)?.entity;
+    if (!Array.isArray(entities)) return;
+    entities.forEach((rawEntry: unknown, e) => {
+      const path = `[${p}].entity[${e}]`;
+      const entry = RunbookSchemaEntry.safeParse(rawEntry);
+      if (!entry.success) addIssues([p, 'entity', e], entry.error.issues);
+      const rawId = (rawEntry as { id?: unknown } | null)?.id;
+      const id = typeof rawId === 'string' ? rawId : null;
+      const first = id === null ? undefined : firstUse.get(id);
+      if (first) {
+        errors.push({ path: `${path}.id`, message: `duplicate id "${id}" (first defined at ${first})` });
+      } else if (id !== null) firstUse.set(id, `${path}.id`);
+      if (entry.success && partition.success && !first) {
+        schemas.push(fromSchemaEntry(partition.data.partition_key, entry.data));
+      } else skipped.push({ path, id });
+    });
+  });
+  return { schemas, errors, skipped, warnings };
 }
 
 /** Removes the original's ignored fields from the file's entries (in place), one warning for each. */
-function dropOriginalFields(json: unknown): SchemaFileProblem[] {
+function dropOriginalFields(json: readonly unknown[]): SchemaFileProblem[] {
   const warnings: SchemaFileProblem[] = [];
-  if (!Array.isArray(json)) return warnings;
   json.forEach((partition: unknown, p) => {
     const entities = (partition as { entity?: unknown } | null)?.entity;
     if (!Array.isArray(entities)) return;

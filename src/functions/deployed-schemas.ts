@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
+import type { SkippedEntry } from '../core/runbook-schema.js';
+import { formatSchemaProblems, parseSchemaEntries } from '../core/runbook-schema.js';
 import type { AppSettings } from '../core/settings.js';
 import type { Storage } from '../storage/index.js';
 import { schemaImportChanges } from '../storage/index.js';
@@ -7,7 +8,12 @@ import { schemaImportChanges } from '../storage/index.js';
 export type DeployedSchemasOutcome =
   | { readonly status: 'none' }
   | { readonly status: 'rejected'; readonly problems: readonly string[] }
-  | { readonly status: 'imported'; readonly changes: Record<string, string> | null };
+  | {
+      readonly status: 'imported';
+      readonly changes: Record<string, string> | null;
+      /** Entries left out for their errors, as `[0].entity[2] (id)`: logged as errors and audited. */
+      readonly skipped: readonly string[];
+    };
 
 type Log = (level: 'info' | 'error', message: string) => void;
 
@@ -19,6 +25,11 @@ type Log = (level: 'info' | 'error', message: string) => void;
  * storage roles may take minutes to propagate, so a single attempt at start is not enough. A failed attempt
  * throws and the next call tries again; success and rejection are final for the process, because the content
  * cannot change without a restart.
+ *
+ * An entry with errors costs only itself: the others are imported, and each error is logged (level error)
+ * with its JSON path, saying the entry was not imported, and audited as `schema.import.rejected`. One
+ * typo must not keep a deployment's other runbooks from their alerts, nor vanish unnoticed. Pruning waits
+ * for a clean file: the registry's rows of skipped entries would be "not in it" and go.
  */
 export class DeployedSchemas {
   private outcome: Promise<DeployedSchemasOutcome> | null = null;
@@ -37,10 +48,10 @@ export class DeployedSchemas {
     const deployed = this.app.settings.deployedSchemas;
     if (!deployed) return { status: 'none' };
     const { storage } = this.app;
-    const parsed = parseSchemasFile(deployed.json);
+    const parsed = parseSchemaEntries(deployed.json);
     await storage.audit.ensureTable();
-    if (!parsed.ok) {
-      const problems = formatSchemaProblems(parsed.problems);
+    const problems = formatSchemaProblems(parsed.errors);
+    if (parsed.schemas.length === 0 && problems.length > 0) {
       log('error', `CLOUDO_SCHEMAS_JSON rejected, the registry is unchanged:\n  ${problems.join('\n  ')}`);
       await this.audit('schema.import.rejected', { problems: problems.join('; ') });
       return { status: 'rejected', problems };
@@ -48,17 +59,29 @@ export class DeployedSchemas {
     if (parsed.warnings.length > 0) {
       log('info', `CLOUDO_SCHEMAS_JSON:\n  ${formatSchemaProblems(parsed.warnings).join('\n  ')}`);
     }
+    const skipped = parsed.skipped.map((s) => (s.id === null ? s.path : `${s.path} (${s.id})`));
+    const prune = deployed.prune && problems.length === 0;
+    if (problems.length > 0) {
+      log(
+        'error',
+        `CLOUDO_SCHEMAS_JSON: ${countOf(parsed.skipped)} NOT imported (${skipped.join(', ') || 'see below'}); ` +
+          `the registry keeps what it held for them${deployed.prune ? ', and CLOUDO_SCHEMAS_PRUNE ignored this time' : ''}:` +
+          `\n  ${problems.join('\n  ')}`,
+      );
+      await this.audit('schema.import.rejected', { skipped: skipped.join(', '), problems: problems.join('; ') });
+    }
     await storage.schemas.ensureTable();
-    const report = await storage.schemas.importSchemas(parsed.schemas, { prune: deployed.prune });
+    const report = await storage.schemas.importSchemas(parsed.schemas, { prune });
     const changes = schemaImportChanges(report);
     if (changes) await this.audit('schema.import', changes);
     const kept = report.pruned || report.notInFile.length === 0 ? '' : `, ${report.notInFile.length} kept not in it`;
     log(
       'info',
       `CLOUDO_SCHEMAS_JSON imported: ${report.created.length} created, ${report.updated.length} updated, ` +
-        `${report.unchanged.length} unchanged${report.pruned ? `, ${report.notInFile.length} deleted` : kept}`,
+        `${report.unchanged.length} unchanged${report.pruned ? `, ${report.notInFile.length} deleted` : kept}` +
+        (skipped.length > 0 ? `, ${skipped.length} skipped for errors` : ''),
     );
-    return { status: 'imported', changes };
+    return { status: 'imported', changes, skipped };
   }
 
   private async audit(action: 'schema.import' | 'schema.import.rejected', details: Record<string, string>) {
@@ -72,4 +95,9 @@ export class DeployedSchemas {
       details,
     });
   }
+}
+
+function countOf(skipped: readonly SkippedEntry[]): string {
+  if (skipped.length === 0) return 'some entries';
+  return `${skipped.length} ${skipped.length === 1 ? 'entry' : 'entries'}`;
 }

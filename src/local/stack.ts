@@ -1,8 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { apiTokenRecordFor } from '../core/api-token.js';
-import type { RunbookSchema } from '../core/runbook-schema.js';
-import { formatSchemaProblems, parseSchemasFile } from '../core/runbook-schema.js';
 import { loadAppSettings } from '../core/settings.js';
 import { createAppServices, createFunctionDefinitions, registrationOptions } from '../functions/index.js';
 import type { SchemaImportReport, Storage } from '../storage/index.js';
@@ -13,6 +10,7 @@ import { startHttpHost } from './http-host.js';
 import type { LocalKeys } from './local-keys.js';
 import { loadOrCreateLocalKeys, localKeyNames } from './local-keys.js';
 import { startQueueFunctions } from './queue-runner.js';
+import { readStackSchemas } from './stack-schemas.js';
 import type { ProcessSpec } from './supervisor.js';
 import { Supervisor } from './supervisor.js';
 import { startTimers } from './timer-runner.js';
@@ -63,7 +61,7 @@ export interface LocalStack {
 
 /** Azurite, the functions and one worker per capability, wired together as in Azure. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const schemas = await readSchemasFile(options.schemasFile);
+  const schemas = await readStackSchemas(options.schemasFile, (line) => options.log('stack', line));
   let azurite: RunningAzurite | undefined;
   // Azurite, then the workers: listed in stack.json in that order, stopped in the reverse one
   const supervisor = new Supervisor((pids) => {
@@ -144,14 +142,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw err;
   }
-}
-
-/** The schemas the stack imports at start; a file with mistakes stops it, naming each. */
-async function readSchemasFile(file: string): Promise<RunbookSchema[]> {
-  const parsed = parseSchemasFile(await readFile(file, 'utf8'));
-  if (parsed.ok) return parsed.schemas;
-  const problems = formatSchemaProblems(parsed.problems).map((line) => `  ${line}`);
-  throw new Error(`${file} is invalid:\n${problems.join('\n')}`);
 }
 
 /** One worker process per capability, the same program a container runs, sharing out the runbook uids. */

@@ -34,6 +34,8 @@ export type {
   VersionedRun,
 } from './execution-repository.js';
 export { ConcurrentUpdateError, ExecutionRepository } from './execution-repository.js';
+export type { ForeignTableRead } from './foreign-table.js';
+export { readForeignTable } from './foreign-table.js';
 export type { ReceivedMessage } from './job-queue.js';
 export { consumerQueue, JobQueue, WorkerQueue } from './job-queue.js';
 export type { LogPart } from './log-store.js';

@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { cloudo } from '../../support/cli.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -79,6 +79,78 @@ describe('cloudo schemas', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/nothing imported/);
     expect(await t.storage.schemas.get('z')).toBeNull();
+  });
+
+  const BROKEN = path.resolve('test/fixtures/schemas/original-with-broken-entry.json');
+  const BROKEN_VALID_IDS = [
+    '000-0000-0e0e00ww-wqesd',
+    '000-0000-0e0e00wa-wqesd',
+    '000-0000-0e0e00ww-wasdsa',
+    '12345678-1234-1234-1234-1234567890ab',
+  ];
+  const removeBrokenFixture = async () => {
+    const table = t.storage.clients.table(t.storage.names.schemasTable);
+    for (const id of BROKEN_VALID_IDS) {
+      const schema = await t.storage.schemas.get(id);
+      if (schema) await table.deleteEntity(schema.partitionKey, schema.id);
+    }
+  };
+
+  it('validates an original file with a broken entry: errors and warnings apart, exit 1', async () => {
+    const res = await cloudo(['schemas', 'validate', BROKEN]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain(`${BROKEN}: 4 valid schemas, 2 entries with errors`);
+    expect(res.stderr).toMatch(
+      /2 errors:\n {2}\[0\]\.entity\[2\]\.run_args: run_args has an unterminated single quote\n {2}\[2\]\.entity\[1\]\.id: duplicate id/,
+    );
+    expect(res.stderr).toContain(
+      '4 warnings:\n  [0].entity[1].severity: accepted from the original ClouDO and ignored',
+    );
+    expect(res.stderr).toContain(
+      'import would skip the 2 entries with errors; with --strict it refuses the whole file',
+    );
+  });
+
+  it('imports the valid entries of a file with a broken one, naming what it skipped, and exits 1', async () => {
+    const res = await cloudo(['schemas', 'import', BROKEN], t.env);
+    // gone again whatever the outcome, so the next tests' imports see only their own schemas
+    onTestFinished(removeBrokenFixture);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[0].entity[2].run_args: run_args has an unterminated single quote');
+    expect(res.stderr).toContain(
+      'imported 4 schemas; 2 entries skipped: [0].entity[2] (broken-args), [2].entity[1] (000-0000-0e0e00wa-wqesd)',
+    );
+    for (const id of BROKEN_VALID_IDS) expect(await t.storage.schemas.get(id)).not.toBeNull();
+    expect(await t.storage.schemas.get('broken-args')).toBeNull();
+    // the first entry with the duplicated id is the one kept
+    expect((await t.storage.schemas.get('000-0000-0e0e00wa-wqesd'))?.description).toBe('Hello Pippo V2!');
+    const audit = await t.storage.audit.list({ limit: 5 });
+    expect(audit.entries.find((e) => e.action === 'schema.import.rejected')?.details).toMatchObject({
+      skipped: '[0].entity[2] (broken-args), [2].entity[1] (000-0000-0e0e00wa-wqesd)',
+    });
+  });
+
+  it('with --strict, refuses the whole file and writes nothing', async () => {
+    const res = await cloudo(['schemas', 'import', BROKEN, '--strict'], t.env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[0].entity[2].run_args: run_args has an unterminated single quote');
+    expect(res.stderr).toContain('--strict: nothing imported');
+    for (const id of BROKEN_VALID_IDS) expect(await t.storage.schemas.get(id)).toBeNull();
+  });
+
+  it('does not prune while entries are skipped: it would delete what the registry holds for them', async () => {
+    const v1 = await write('prune-v1.json', [{ partition_key: 'p', entity: [entity('pr-a'), entity('pr-b')] }]);
+    await cloudo(['schemas', 'import', v1], t.env);
+    const v2 = await write('prune-v2.json', [
+      { partition_key: 'p', entity: [entity('pr-a', { run_args: '-v' }), entity('pr-b', { runbook: '../x' })] },
+    ]);
+    const res = await cloudo(['schemas', 'import', v2, '--prune'], t.env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('updated 1: pr-a');
+    expect(res.stderr).toMatch(/not pruned: 1 entry skipped/);
+    expect(await t.storage.schemas.get('pr-b')).not.toBeNull();
+    const table = t.storage.clients.table(t.storage.names.schemasTable);
+    await Promise.all([table.deleteEntity('p', 'pr-a'), table.deleteEntity('p', 'pr-b')]);
   });
 
   it('imports idempotently and reports what changed', async () => {

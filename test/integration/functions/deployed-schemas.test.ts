@@ -50,6 +50,7 @@ describe('schemas shipped with the deployment (CLOUDO_SCHEMAS_JSON)', () => {
     expect(outcome).toEqual({
       status: 'imported',
       changes: { created: 'disk-full', updated: '', deleted: '' },
+      skipped: [],
     });
     const schema = await t.storage.schemas.get('disk-full');
     expect(schema).toMatchObject({ oncall: true, timeoutSeconds: 90, alertRules: ['DiskFull'], worker: 'Runbook' });
@@ -68,12 +69,12 @@ describe('schemas shipped with the deployment (CLOUDO_SCHEMAS_JSON)', () => {
     const before = (await t.storage.audit.list({ limit: 50 })).entries.length;
     const logs: string[] = [];
     const outcome = await startApp(t, { CLOUDO_SCHEMAS_JSON: json }).deployedSchemas.sync((_l, m) => logs.push(m));
-    expect(outcome).toEqual({ status: 'imported', changes: null });
+    expect(outcome).toEqual({ status: 'imported', changes: null, skipped: [] });
     expect(logs.join('\n')).toMatch(/0 created, 0 updated, \d+ unchanged/);
     expect((await t.storage.audit.list({ limit: 50 })).entries.length).toBe(before);
   });
 
-  it('are rejected as a whole, with the JSON path of each mistake, and the app keeps serving the old registry', async () => {
+  it('import their valid entries and log each broken one, by JSON path, as an error that says it was not imported', async () => {
     await startApp(t, { CLOUDO_SCHEMAS_JSON: schemasJson('kept') }).deployedSchemas.sync(noLog);
     const broken = JSON.stringify([
       { partition_key: 'deployed', entity: [entry('kept', { description: 'changed' }), entry('bad', { worker: '' })] },
@@ -82,13 +83,40 @@ describe('schemas shipped with the deployment (CLOUDO_SCHEMAS_JSON)', () => {
     const outcome = await startApp(t, { CLOUDO_SCHEMAS_JSON: broken }).deployedSchemas.sync((level, m) => {
       if (level === 'error') errors.push(m);
     });
-    expect(outcome.status).toBe('rejected');
-    expect(errors.join('\n')).toMatch(/\[0\]\.entity\[1\]\.worker/);
-    expect((await t.storage.schemas.get('kept'))?.description).toBe('runs kept');
+    expect(outcome).toMatchObject({ status: 'imported', skipped: ['[0].entity[1] (bad)'] });
+    expect(errors.join('\n')).toMatch(/1 entry NOT imported[^\n]*\n {2}\[0\]\.entity\[1\]\.worker: /);
+    expect((await t.storage.schemas.get('kept'))?.description).toBe('changed');
     expect(await t.storage.schemas.get('bad')).toBeNull();
+    const audit = await t.storage.audit.list({ limit: 2 });
+    const rejected = audit.entries.find((e) => e.action === 'schema.import.rejected');
+    expect(rejected).toMatchObject({ actorKind: 'deployment', details: { skipped: '[0].entity[1] (bad)' } });
+    expect(rejected?.details.problems).toMatch(/\[0\]\.entity\[1\]\.worker/);
+  });
+
+  it('prune nothing while an entry is skipped: its row in the registry would go with it', async () => {
+    await startApp(t, { CLOUDO_SCHEMAS_JSON: schemasJson('sk-a', 'sk-b') }).deployedSchemas.sync(noLog);
+    const broken = JSON.stringify([
+      { partition_key: 'deployed', entity: [entry('sk-a'), entry('sk-b', { runbook: '/etc/passwd' })] },
+    ]);
+    const errors: string[] = [];
+    await startApp(t, { CLOUDO_SCHEMAS_JSON: broken, CLOUDO_SCHEMAS_PRUNE: 'true' }).deployedSchemas.sync(
+      (level, m) => level === 'error' && errors.push(m),
+    );
+    expect(await t.storage.schemas.get('sk-b')).not.toBeNull();
+    expect(errors.join('\n')).toMatch(/CLOUDO_SCHEMAS_PRUNE ignored/);
+  });
+
+  it('are rejected when nothing in them can be read, and the app keeps serving the old registry', async () => {
+    await startApp(t, { CLOUDO_SCHEMAS_JSON: schemasJson('still') }).deployedSchemas.sync(noLog);
+    const errors: string[] = [];
+    const outcome = await startApp(t, { CLOUDO_SCHEMAS_JSON: '{"partition_key":' }).deployedSchemas.sync((level, m) => {
+      if (level === 'error') errors.push(m);
+    });
+    expect(outcome.status).toBe('rejected');
+    expect(errors.join('\n')).toMatch(/not valid JSON/);
+    expect(await t.storage.schemas.get('still')).not.toBeNull();
     const audit = await t.storage.audit.list({ limit: 1 });
     expect(audit.entries[0]).toMatchObject({ action: 'schema.import.rejected', actorKind: 'deployment' });
-    expect(audit.entries[0]?.details.problems).toMatch(/\[0\]\.entity\[1\]\.worker/);
   });
 
   it('delete schemas they no longer hold only with CLOUDO_SCHEMAS_PRUNE=true', async () => {

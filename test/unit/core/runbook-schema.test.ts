@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  parseSchemaEntries,
   parseSchemasFile,
   RunbookSchema,
   RunbookSchemaEntry,
@@ -8,6 +9,7 @@ import {
 } from '../../../src/core/runbook-schema.js';
 
 const ORIGINAL = readFileSync(new URL('../../fixtures/schemas/original-readme-example.json', import.meta.url), 'utf8');
+const BROKEN = readFileSync(new URL('../../fixtures/schemas/original-with-broken-entry.json', import.meta.url), 'utf8');
 const SAMPLES = readFileSync(new URL('../../../schemas/schemas.json', import.meta.url), 'utf8');
 
 const file = (entity: Record<string, unknown>[], partition = 'p') =>
@@ -148,5 +150,85 @@ describe('schemas files of the original ClouDO', () => {
   it('still refuses a field neither ClouDO knows, naming it', () => {
     const parsed = parseSchemasFile(file({ colour: 'red' }));
     expect(parsed.ok).toBe(false);
+  });
+});
+
+describe('parseSchemaEntries: each entry on its own', () => {
+  it('keeps the valid entries of an original file, and skips the broken one and a duplicate id by JSON path', () => {
+    const result = parseSchemaEntries(BROKEN);
+    expect(result.schemas.map((s) => s.id)).toEqual([
+      '000-0000-0e0e00ww-wqesd',
+      '000-0000-0e0e00wa-wqesd',
+      '000-0000-0e0e00ww-wasdsa',
+      '12345678-1234-1234-1234-1234567890ab',
+    ]);
+    expect(result.schemas[0]).toMatchObject({ oncall: true, requireApproval: true, tags: ['terraform', 'disk'] });
+    expect(result.schemas[1]).toMatchObject({ oncall: false, partitionKey: 'generic' });
+    expect(result.errors).toEqual([
+      { path: '[0].entity[2].run_args', message: expect.stringMatching(/unterminated single quote/) },
+      {
+        path: '[2].entity[1].id',
+        message: 'duplicate id "000-0000-0e0e00wa-wqesd" (first defined at [0].entity[1].id)',
+      },
+    ]);
+    expect(result.skipped).toEqual([
+      { path: '[0].entity[2]', id: 'broken-args' },
+      { path: '[2].entity[1]', id: '000-0000-0e0e00wa-wqesd' },
+    ]);
+    expect(result.warnings.map((w) => w.path)).toEqual([
+      '[0].entity[1].severity',
+      '[0].entity[1].monitor_condition',
+      '[2].entity[0].severity',
+      '[2].entity[0].monitor_condition',
+    ]);
+  });
+
+  it('makes the whole-file parse refuse the same file, with the same errors', () => {
+    const result = parseSchemasFile(BROKEN);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.path)).toEqual(['[0].entity[2].run_args', '[2].entity[1].id']);
+  });
+
+  it('calls a later entry with an id an earlier broken entry used a duplicate too', () => {
+    const result = parseSchemaEntries(file([{ ...base, runbook: '../x.sh' }, { ...base }]));
+    expect(result.schemas).toEqual([]);
+    expect(result.skipped.map((s) => s.path)).toEqual(['[0].entity[0]', '[0].entity[1]']);
+    expect(result.errors.map((e) => e.path)).toEqual(['[0].entity[0].runbook', '[0].entity[1].id']);
+  });
+
+  it('skips every entry of a partition whose partition_key is wrong', () => {
+    const text = JSON.stringify([
+      {
+        partition_key: 'bad key',
+        entity: [
+          { ...base, id: 'x' },
+          { ...base, id: 'y' },
+        ],
+      },
+      { partition_key: 'ok', entity: [{ ...base, id: 'z' }] },
+    ]);
+    const result = parseSchemaEntries(text);
+    expect(result.schemas.map((s) => s.id)).toEqual(['z']);
+    expect(result.errors.map((e) => e.path)).toEqual(['[0].partition_key']);
+    expect(result.skipped).toEqual([
+      { path: '[0].entity[0]', id: 'x' },
+      { path: '[0].entity[1]', id: 'y' },
+    ]);
+  });
+
+  it.each([
+    ['{not json', /not valid JSON/],
+    [JSON.stringify({ partition_key: 'p' }), /expected array/],
+  ])('has nothing to keep from a file that is not a list of partitions (%#)', (text, message) => {
+    const result = parseSchemaEntries(text);
+    expect(result.schemas).toEqual([]);
+    expect(result.skipped).toEqual([]);
+    expect(result.errors).toEqual([{ path: '', message: expect.stringMatching(message) }]);
+  });
+
+  it('names an entry without a readable id by its path alone', () => {
+    const result = parseSchemaEntries(file([{ ...base, id: 42 }]));
+    expect(result.skipped).toEqual([{ path: '[0].entity[0]', id: null }]);
   });
 });
