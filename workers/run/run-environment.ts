@@ -1,8 +1,9 @@
+import { aksTarget } from '../../src/core/aks-cluster.js';
 import type { Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import { buildRunbookEnv } from '../../src/core/runbook-env.js';
 import type { AlertPayloadStore } from '../../src/storage/index.js';
-import { aksTarget, fetchAksCredentials } from './aks-credentials.js';
+import { fetchAksCredentials } from './aks-credentials.js';
 import { prepareAlertInput } from './alert-input.js';
 
 export interface RunEnvironmentOptions {
