@@ -1,4 +1,4 @@
-import { aksTarget } from '../../src/core/aks-cluster.js';
+import { aksTarget, managedClusterOf } from '../../src/core/aks-cluster.js';
 import type { Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import { buildRunbookEnv } from '../../src/core/runbook-env.js';
@@ -40,7 +40,8 @@ export async function prepareRunEnvironment(
     extraInherited: options.passthrough,
   });
   if (!run.aksCredentials) return { env };
-  const target = aksTarget(alert);
+  // the cluster the plan found in CLOUDO_AKS_CLUSTERS says where it is; only a forced run reads the alert
+  const target = managedClusterOf(run.aksCluster)?.target ?? aksTarget(alert);
   if ('missing' in target) return { error: `AKS credentials are needed but ${target.missing}` };
   const credentials = await fetchAksCredentials({
     target,
