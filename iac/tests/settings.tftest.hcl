@@ -109,10 +109,11 @@ run "aks_clusters_of_the_aks_integration" {
   }
 
   assert {
-    condition = split(",", azurerm_linux_function_app.cloudo.app_settings["CLOUDO_AKS_CLUSTERS"]) == [
+    # split() gives a list, a [...] literal is a tuple: Terraform never finds those equal
+    condition = split(",", azurerm_linux_function_app.cloudo.app_settings["CLOUDO_AKS_CLUSTERS"]) == tolist([
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn",
       "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/weu",
-    ]
+    ])
     error_message = "CLOUDO_AKS_CLUSTERS holds every cluster_id of aks_integration, comma-separated"
   }
 }
