@@ -56,6 +56,8 @@ locals {
       # the schema registry's content, imported by the app at start (src/functions/deployed-schemas.ts)
       "CLOUDO_SCHEMAS_JSON"  = var.schemas
       "CLOUDO_SCHEMAS_PRUNE" = var.schemas_prune ? "true" : "false"
+      # runs of `aks_credentials: auto` schemas get credentials for these clusters' alerts (src/core/aks-cluster.ts)
+      "CLOUDO_AKS_CLUSTERS" = join(",", [for key in sort(keys(var.aks_integration)) : var.aks_integration[key].cluster_id])
       # what Housekeeping purges, and when (the blobs' lifecycle rule follows retention_days: storage.tf)
       "CLOUDO_RETENTION_DAYS"       = tostring(var.retention_days)
       "CLOUDO_AUDIT_RETENTION_DAYS" = tostring(var.audit_retention_days)

@@ -30,14 +30,24 @@ locals {
     },
   )
 
-  aks_role_assignments = merge([
-    for key, roles in var.custom_roles_per_aks : {
-      for role in roles : "${key}|${role}" => {
-        scope = try(var.aks_integration[key].cluster_id, "")
-        role  = role
+  # Every cluster of aks_integration gets aks_cluster_roles (what the original module granted), then the
+  # roles of custom_roles_per_aks. Keyed by cluster and role: a role in both lists is one assignment.
+  aks_role_assignments = merge(
+    {
+      for pair in setproduct(keys(var.aks_integration), var.aks_cluster_roles) : "${pair[0]}|${pair[1]}" => {
+        scope = var.aks_integration[pair[0]].cluster_id
+        role  = pair[1]
       }
-    }
-  ]...)
+    },
+    [
+      for key, roles in var.custom_roles_per_aks : {
+        for role in roles : "${key}|${role}" => {
+          scope = try(var.aks_integration[key].cluster_id, "")
+          role  = role
+        }
+      }
+    ]...
+  )
 
   # keyed by content, not position: reordering the list must not recreate assignments
   custom_role_assignments = {

@@ -103,3 +103,45 @@ output "container_registry_id" {
   description = "Resource id of the registry the module creates (create_container_registry); null without one."
   value       = one(azurerm_container_registry.cloudo[*].id)
 }
+
+# The original ClouDO module's outputs, under their names, for configurations that read them. Those with
+# no counterpart here are left out on purpose, so that a reference to one fails at plan naming it
+# (iac/README.md lists them and why).
+
+output "cloudo_orchestrator_url" {
+  description = "The original's name for the Functions app's URL (https://<default hostname>); console_url is the same unless public_url is set."
+  value       = "https://${azurerm_linux_function_app.cloudo.default_hostname}"
+}
+
+output "cloudo_ui_url" {
+  description = "The original's name for the console's URL: the console is served by the Functions app (console_url)."
+  value       = coalesce(var.public_url, "https://${azurerm_linux_function_app.cloudo.default_hostname}")
+}
+
+output "cloudo_action_group_id" {
+  description = "The original's name for action_group_id: id of the action group that sends alerts to ClouDO."
+  value       = azurerm_monitor_action_group.cloudo.id
+}
+
+output "cloudo_action_group_name" {
+  description = "The original's name for the name of the action group that sends alerts to ClouDO."
+  value       = azurerm_monitor_action_group.cloudo.name
+}
+
+output "storage_queues" {
+  description = "The original's output of that name: workers is job_queues (each worker capability's job queue); notification is the results queue, which feeds Slack, Opsgenie and PagerDuty."
+  value = {
+    workers      = local.job_queues
+    notification = local.results_queue
+  }
+}
+
+output "storage_tables" {
+  description = "The original's output of that name, for the tables with a counterpart here: runbook_logger is Executions (runs and their status), runbook_schemas RunbookSchemas, workers_registry Workers, audit_logs AuditLog."
+  value = {
+    runbook_logger   = azurerm_storage_table.cloudo["${local.ns}Executions"].name
+    runbook_schemas  = azurerm_storage_table.cloudo["${local.ns}RunbookSchemas"].name
+    workers_registry = azurerm_storage_table.cloudo["${local.ns}Workers"].name
+    audit_logs       = azurerm_storage_table.cloudo["${local.ns}AuditLog"].name
+  }
+}

@@ -84,7 +84,7 @@ variable "github_repo_info" {
 }
 
 variable "aks_integration" {
-  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The worker identity gets the roles of custom_roles_per_aks on each cluster."
+  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The worker identity gets aks_cluster_roles and the roles of custom_roles_per_aks on each cluster, and alerts about these clusters (or anything in them) give runs of aks_credentials auto schemas a KUBECONFIG (app setting CLOUDO_AKS_CLUSTERS)."
   type = map(object({
     cluster_id = string
   }))
@@ -97,6 +97,12 @@ variable "aks_integration" {
     ])
     error_message = "every aks_integration cluster_id must be a managed cluster id: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>."
   }
+}
+
+variable "aks_cluster_roles" {
+  description = "Roles the worker identity gets on every cluster of aks_integration, as the original module granted: the Cluster User Role lets the workers fetch a kubeconfig (az aks get-credentials), RBAC Admin lets runbooks' kubectl act in every namespace of a cluster using Azure RBAC for Kubernetes. Every runbook acts with the worker identity: narrow this (e.g. to the Cluster User Role plus namespace-scoped grants of your own) where runbooks need less."
+  type        = list(string)
+  default     = ["Azure Kubernetes Service Cluster User Role", "Azure Kubernetes Service RBAC Admin"]
 }
 
 variable "custom_roles_per_aks" {

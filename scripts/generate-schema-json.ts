@@ -58,7 +58,7 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
   on_resolved:
     'What a Resolved alert does: "run" the runbook again with MONITOR_CONDITION=Resolved (default), "skip" it, or "cancel" a still-queued run of the same alert.',
   aks_credentials:
-    'When true and the alert names an AKS cluster, the worker fetches credentials for that cluster with its managed identity into a KUBECONFIG of the run\'s own. true/false or "true"/"false". Default false.',
+    'Whether a run gets credentials for the AKS cluster its alert is about (its resource is, or is below, a managedClusters resource, or its kubernetes.cluster names one), fetched with the workers\' managed identity into a KUBECONFIG of the run\'s own: "auto" (default) when that cluster is one of the deployment\'s AKS integration (Terraform aks_integration, setting CLOUDO_AKS_CLUSTERS), as the original ClouDO logged AKS alerts\' runbooks in; true always; false never. true/false, "true"/"false" or "auto".',
   team: 'Team that owns the runbook: routes its notifications (e.g. Slack "#team-{team}") when the trigger URL names no team. Optional.',
   tags: 'Labels for people, shown in the console: a list of texts (or, as the original console saved them, one comma-separated text). Default none.',
   parameters:

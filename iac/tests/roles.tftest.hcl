@@ -45,9 +45,58 @@ run "roles" {
       [for r in azurerm_role_assignment.custom : "${r.role_definition_name}|${r.scope}|${r.principal_id}"],
       )) == toset([
       "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Azure Kubernetes Service RBAC Admin|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.worker.principal_id}",
       "Reader|${data.azurerm_subscription.current.id}|${azurerm_user_assigned_identity.worker.principal_id}",
       "Contributor|/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app|${azurerm_user_assigned_identity.worker.principal_id}",
     ])
     error_message = "AKS, subscription and custom roles go to the worker identity, on the scopes given"
+  }
+}
+
+# The seed's module block (test/fixtures/iac/original-readme-module-example.tf): the original granted the
+# Cluster User Role and RBAC Admin on every cluster of aks_integration, then custom_roles_per_aks; its
+# kubectl runbooks keep that access, and a role in both lists is assigned once (ARM refuses a second).
+run "aks_grants_of_the_original_module_block" {
+  command = apply
+
+  variables {
+    aks_integration = {
+      weu = { cluster_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-weu/providers/Microsoft.ContainerService/managedClusters/weu" }
+      itn = { cluster_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn" }
+    }
+    custom_roles_per_aks = {
+      weu = ["Monitoring Reader", "Azure Kubernetes Service Cluster User Role"]
+      itn = ["Reader"]
+    }
+  }
+
+  assert {
+    condition = [for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.scope}|${r.principal_id}"] == [
+      for a in [
+        "Azure Kubernetes Service Cluster User Role|${var.aks_integration.itn.cluster_id}",
+        "Azure Kubernetes Service RBAC Admin|${var.aks_integration.itn.cluster_id}",
+        "Reader|${var.aks_integration.itn.cluster_id}",
+        "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}",
+        "Azure Kubernetes Service RBAC Admin|${var.aks_integration.weu.cluster_id}",
+        "Monitoring Reader|${var.aks_integration.weu.cluster_id}",
+      ] : "${a}|${azurerm_user_assigned_identity.worker.principal_id}"
+    ]
+    error_message = "every cluster of aks_integration gives the worker identity the Cluster User Role and RBAC Admin, plus its custom_roles_per_aks, each role once"
+  }
+}
+
+run "aks_cluster_roles_narrowed" {
+  command = apply
+
+  variables {
+    aks_cluster_roles    = ["Azure Kubernetes Service Cluster User Role"]
+    custom_roles_per_aks = {}
+  }
+
+  assert {
+    condition = [for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.scope}"] == [
+      "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}",
+    ]
+    error_message = "aks_cluster_roles replaces the original's grants on every cluster"
   }
 }

@@ -38,6 +38,11 @@ run "app_settings_the_code_reads" {
     condition     = azurerm_linux_function_app.cloudo.app_settings["CLOUDO_FUNCTION_KEY_NAMES"] == "actiongroup=sha256:${substr(sha256(nonsensitive(random_password.trigger_key[0].result)), 0, 12)}"
     error_message = "the audit log names the action group's Trigger key by its fingerprint"
   }
+
+  assert {
+    condition     = azurerm_linux_function_app.cloudo.app_settings["CLOUDO_AKS_CLUSTERS"] == var.aks_integration.weu.cluster_id
+    error_message = "the app lists the clusters of aks_integration: their alerts' runs get AKS credentials under aks_credentials auto"
+  }
 }
 
 run "no_secret_in_outputs" {
@@ -90,5 +95,39 @@ run "secure_webhook_instead_of_a_key" {
       azurerm_linux_function_app.cloudo.app_settings["CLOUDO_TRIGGER_AUTH_LEVEL"] == "anonymous"
     )
     error_message = "with secure_webhook the action group authenticates with Entra ID and carries no key"
+  }
+}
+
+run "aks_clusters_of_the_aks_integration" {
+  command = apply
+
+  variables {
+    aks_integration = {
+      weu = { cluster_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/weu" }
+      itn = { cluster_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn" }
+    }
+  }
+
+  assert {
+    # split() gives a list, a [...] literal is a tuple: Terraform never finds those equal
+    condition = split(",", azurerm_linux_function_app.cloudo.app_settings["CLOUDO_AKS_CLUSTERS"]) == tolist([
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn",
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/weu",
+    ])
+    error_message = "CLOUDO_AKS_CLUSTERS holds every cluster_id of aks_integration, comma-separated"
+  }
+}
+
+run "no_aks_integration" {
+  command = apply
+
+  variables {
+    aks_integration      = {}
+    custom_roles_per_aks = {}
+  }
+
+  assert {
+    condition     = azurerm_linux_function_app.cloudo.app_settings["CLOUDO_AKS_CLUSTERS"] == ""
+    error_message = "without aks_integration no cluster is listed (the app reads a blank setting as none)"
   }
 }

@@ -129,8 +129,13 @@ const happenings = {
   runbookOrigin: z.string().max(1024).nullable().default(null),
   /** The Git commit the script was taken from. */
   commitSha: z.string().max(64).nullable().default(null),
-  /** The worker fetches per-run AKS credentials (schema `aks_credentials`). */
+  /** The worker fetches per-run AKS credentials (schema `aks_credentials`, `auto` decided when planned). */
   aksCredentials: z.boolean().default(false),
+  /**
+   * The cluster of CLOUDO_AKS_CLUSTERS the run's alert is about (its managed-cluster id), when planned; the
+   * worker fetches credentials for it. Null: none is, and a forced `aks_credentials` reads the alert.
+   */
+  aksCluster: z.string().max(1024).nullable().default(null),
   /**
    * When housekeeping marked the run `abandoned` while its worker was only out of touch (an outage): the
    * worker reported the real outcome later, and it replaced `abandoned`. Null for any other run.

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { resolveAksAccess } from './aks-cluster.js';
 import type { AlertContext } from './alert-context.js';
 import { alertRequester, openGate } from './approval-policy.js';
 import type { Execution, Run, RunTrigger, UnmatchedAlert } from './execution.js';
@@ -13,6 +14,8 @@ export interface RunExtras {
   readonly params?: Readonly<Record<string, ParamValue>>;
   /** The run this one starts again. */
   readonly rerunOf?: string;
+  /** The deployment's AKS integration (CLOUDO_AKS_CLUSTERS): where `aks_credentials: auto` fetches credentials. */
+  readonly aksClusters?: readonly string[];
 }
 
 export interface RunPlan {
@@ -51,7 +54,7 @@ export function planRun(
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',
     requestedAt: now.toISOString(),
-    aksCredentials: schema.aksCredentials,
+    ...resolveAksAccess(schema.aksCredentials, alert, extras.aksClusters ?? []),
     exclusiveKey:
       schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
     approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,

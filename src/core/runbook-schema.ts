@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AksCredentialsMode } from './aks-cluster.js';
 import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTES } from './approval-gate.js';
 import { ArgvSyntaxError, splitArgs } from './argv.js';
 import { WORKER_NAME_PATTERN } from './resource-names.js';
@@ -21,6 +22,18 @@ const Booleanish = z
   .union([z.boolean(), z.string().regex(/^(true|false|)$/i, 'must be true or false')])
   // the original's files hold "" for an unset flag: false
   .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
+
+/**
+ * A schema's `aks_credentials`: true/false as Booleanish reads them, or `auto`. Unset (and "", as the
+ * original's files write unset values) is `auto`: the original fetched AKS credentials for every AKS alert.
+ */
+const AksCredentials = z
+  .union([z.boolean(), z.string().regex(/^(true|false|auto|)$/i, 'must be true, false or auto')])
+  .transform((v): AksCredentialsMode => {
+    if (typeof v === 'boolean') return v;
+    const word = v.toLowerCase();
+    return word === 'true' ? true : word === 'false' ? false : 'auto';
+  });
 
 /** Labels for people (the original's console and module add them): a list, or one comma-separated text. */
 const Tags = z
@@ -102,8 +115,11 @@ export const RunbookSchemaEntry = z
      * waits for the previous one), or `skip` a new alert while a run is queued or running.
      */
     concurrency: z.enum(['parallel', 'queue', 'skip']).default('parallel'),
-    /** Fetch per-run credentials of the AKS cluster the alert names (managed identity), as KUBECONFIG. */
-    aks_credentials: Booleanish.default(false),
+    /**
+     * Fetch per-run credentials of the AKS cluster the alert names (managed identity), as KUBECONFIG:
+     * `true` always, `false` never, `auto` (default) when that cluster is in CLOUDO_AKS_CLUSTERS.
+     */
+    aks_credentials: AksCredentials.default('auto'),
     /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
     team: TeamName.optional(),
     /** Typed values a manual run may pass (`{"params": {...}}`); each reaches the runbook as `CLOUDO_PARAM_<NAME>`. */
@@ -146,7 +162,8 @@ export const RunbookSchema = z.object({
   dedupeWindowMinutes: z.number().int().nonnegative().default(DEFAULT_DEDUPE_WINDOW_MINUTES),
   onResolved: z.enum(['run', 'skip', 'cancel']).default('run'),
   concurrency: z.enum(['parallel', 'queue', 'skip']).default('parallel'),
-  aksCredentials: z.boolean().default(false),
+  /** true, false or `auto` (see the entry's `aks_credentials`); a row stored before `auto` existed keeps its boolean. */
+  aksCredentials: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   team: z.string().nullable().default(null),
   parameters: z.array(RunbookParameter).default([]),
   tags: z.array(z.string()).default([]),

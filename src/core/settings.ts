@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isManagedClusterId } from './aks-cluster.js';
 import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
 import type { Env, EnvShape } from './setting-values.js';
@@ -61,6 +62,10 @@ export const FunctionsEnv = {
     'a run still `accepted` this long (its trigger may have died before queueing it) is queued once more',
   ),
   ...NotifyEnv,
+  CLOUDO_AKS_CLUSTERS: described(
+    AksClusterList('CLOUDO_AKS_CLUSTERS').default([]),
+    'AKS clusters (managed-cluster resource ids, comma or whitespace separated) whose alerts’ runs get AKS credentials under `aks_credentials: auto` (Terraform `aks_integration`)',
+  ),
   CLOUDO_SCHEMAS_JSON: described(
     // checked when imported, not here: a mistake in one schema must not stop the whole app
     z.string().optional(),
@@ -87,6 +92,22 @@ export const FunctionsEnv = {
     'most runs (and audit entries) purged per Housekeeping tick: a backlog is worked off over many',
   ),
 } satisfies EnvShape;
+
+/** Managed-cluster ids, compared case-insensitively where used; anything else is named as a problem. */
+function AksClusterList(name: string) {
+  return z
+    .string()
+    .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+    .check((ctx) => {
+      const wrong = ctx.value.filter((id) => !isManagedClusterId(id));
+      if (wrong.length === 0) return;
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `${name}: ${wrong.map((id) => JSON.stringify(id)).join(', ')} ${wrong.length === 1 ? 'is not a managed cluster id' : 'are not managed cluster ids'} (/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>)`,
+      });
+    });
+}
 
 type FunctionsValues = z.output<z.ZodObject<typeof FunctionsEnv>>;
 
@@ -123,6 +144,7 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       queuedTimeoutMs: v.CLOUDO_QUEUED_TIMEOUT_MS,
       orphanAfterMs: v.CLOUDO_ORPHAN_AFTER_MS,
       notify: notifySettings(v, problems, readFile),
+      aksClusters: v.CLOUDO_AKS_CLUSTERS,
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,
       retention: retentionSettings(v, problems),
     }),

@@ -96,7 +96,12 @@ async function triggerAlerts(
     );
   }
   const trigger = requestedBy(call.caller, 'alert', call.team);
-  const outcomes = await new AlertIntake(storage).accept({ schema, alerts, payload, trigger });
+  const outcomes = await new AlertIntake(storage, undefined, settings.aksClusters).accept({
+    schema,
+    alerts,
+    payload,
+    trigger,
+  });
   for (const o of outcomes.filter((o) => o.kind === 'started' || o.kind === 'pending_approval')) {
     await audit(storage, context, {
       caller,

@@ -42,9 +42,14 @@ export class AlertIntake {
   private readonly unmatched: UnmatchedAlerts;
   private readonly dispatcher: RunDispatcher;
 
+  /**
+   * @param aksClusters the deployment's AKS integration (CLOUDO_AKS_CLUSTERS): an alert about one of them
+   * gets AKS credentials under `aks_credentials: auto`.
+   */
   constructor(
     private readonly storage: Storage,
     private readonly now: () => Date = () => new Date(),
+    private readonly aksClusters: readonly string[] = [],
   ) {
     this.unmatched = new UnmatchedAlerts(storage, now);
     this.dispatcher = new RunDispatcher(storage);
@@ -110,7 +115,7 @@ export class AlertIntake {
         };
       }
     }
-    const plan = planRun(schema, request.trigger, now, execId, alert);
+    const plan = planRun(schema, request.trigger, now, execId, alert, { aksClusters: this.aksClusters });
     try {
       await this.dispatcher.dispatch(plan, async () =>
         this.storage.alertPayloads.save(execId, { alert, requestId: await storedRequest() }),

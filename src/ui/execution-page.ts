@@ -39,6 +39,13 @@ function orNone(value: string | number | null): HtmlValue {
   return value === null || value === '' ? NONE : value;
 }
 
+/** Whether the run got AKS credentials: decided when it was planned, for a listed cluster or the alert's. */
+function aksCredentials(e: Execution): HtmlFragment | '' {
+  if (!e.aksCredentials) return '';
+  const cluster = e.aksCluster === null ? 'the cluster the alert names' : html`<code>${e.aksCluster}</code>`;
+  return html`<dt>AKS credentials</dt><dd>for ${cluster}</dd>`;
+}
+
 function details(execution: Execution, now: Date): HtmlFragment {
   const e = execution;
   const { trigger } = e;
@@ -70,6 +77,7 @@ ${e.deliveries === null ? '' : html`<dt>Deliveries</dt><dd>${e.deliveries} <span
 <dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${logView(e.error)}</pre>`}</dd>
 <dt>Log size</dt><dd>${e.logBytes === null ? NONE : formatBytes(e.logBytes)}</dd>
 <dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
+${aksCredentials(e)}
 ${e.abandonedAt === null ? '' : html`<dt>Reported late</dt><dd>marked abandoned at ${timeCell(e.abandonedAt)} while its worker was out of touch; this is the outcome it reported</dd>`}
 ${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error">${e.notifyError}</pre></dd>`}
 ${rerunLinks(e)}

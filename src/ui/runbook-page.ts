@@ -54,6 +54,13 @@ const STYLES = html`<style>
 
 const dash = html`<span class="muted">—</span>`;
 
+/** When the schema's runs get AKS credentials (`aks_credentials`); `auto` is decided for each alert. */
+const AKS_CREDENTIALS: Readonly<Record<string, string>> = {
+  true: '; AKS credentials for the cluster the alert names',
+  auto: '; AKS credentials when the alert is about a cluster of the AKS integration',
+  false: '',
+};
+
 function schemaFields(s: RunbookSchema): HtmlFragment {
   const approval = s.requireApproval
     ? html`${s.minApprovals === 1 ? '1 approval' : `${s.minApprovals} approvals`} from ${s.approvers.length > 0 ? s.approvers.join(', ') : 'any other operator'}${s.allowSelfApproval ? ' (the requester may approve)' : ''}, within ${s.approvalTimeoutMinutes} min`
@@ -69,7 +76,7 @@ function schemaFields(s: RunbookSchema): HtmlFragment {
 <dt>Approval</dt><dd>${approval}</dd>
 <dt>Time limit</dt><dd>${formatDuration(s.timeoutSeconds * 1000)}</dd>
 <dt>Alert rules</dt><dd>${s.alertRules.length > 0 ? s.alertRules.join(', ') : dash}</dd>
-<dt>Alerts</dt><dd>repeats within ${s.dedupeWindowMinutes} min start one run; resolved: ${s.onResolved}; concurrency: ${s.concurrency}${s.aksCredentials ? '; AKS credentials' : ''}</dd>
+<dt>Alerts</dt><dd>repeats within ${s.dedupeWindowMinutes} min start one run; resolved: ${s.onResolved}; concurrency: ${s.concurrency}${AKS_CREDENTIALS[String(s.aksCredentials)]}</dd>
 </dl>`;
 }
 

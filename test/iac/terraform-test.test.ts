@@ -56,7 +56,7 @@ afterAll(() => {
  */
 const MUTATIONS: {
   name: string;
-  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy' | 'network';
+  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy' | 'network' | 'outputs';
   edit: Edit;
 }[] = [
   {
@@ -169,6 +169,34 @@ const MUTATIONS: {
       from: 'virtual_network_subnet_id = local.functions_subnet_id',
       to: 'virtual_network_subnet_id = null',
     },
+  },
+  {
+    name: 'no role of the original’s granted on the clusters of aks_integration',
+    caughtBy: 'roles',
+    edit: {
+      file: 'identity.tf',
+      from: 'setproduct(keys(var.aks_integration), var.aks_cluster_roles)',
+      to: 'setproduct(keys(var.aks_integration), [])',
+    },
+  },
+  {
+    name: 'the original’s RBAC Admin left out of the roles on each cluster',
+    caughtBy: 'roles',
+    edit: { file: 'variables.tf', from: ', "Azure Kubernetes Service RBAC Admin"]', to: ']' },
+  },
+  {
+    name: 'the app not told the clusters of aks_integration (aks_credentials auto would fetch nothing)',
+    caughtBy: 'settings',
+    edit: {
+      file: 'functions.tf',
+      from: '[for key in sort(keys(var.aks_integration)) : var.aks_integration[key].cluster_id]',
+      to: '[]',
+    },
+  },
+  {
+    name: 'the original’s storage_queues naming a job queue as the notification queue',
+    caughtBy: 'outputs',
+    edit: { file: 'outputs.tf', from: 'notification = local.results_queue', to: 'notification = local.queues[1]' },
   },
 ];
 

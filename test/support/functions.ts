@@ -40,6 +40,8 @@ export interface TestServicesOptions {
   /** How often live logs are polled and how long a stream lasts (default: production's). */
   liveLogTiming?: Partial<LiveLogTiming>;
   retention?: Partial<RetentionSettings>;
+  /** The AKS integration's clusters (CLOUDO_AKS_CLUSTERS; default none). */
+  aksClusters?: string[];
 }
 
 export function testServices(t: TestStorage, options: TestServicesOptions = {}): ServicesProvider {
@@ -56,6 +58,7 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       deployedSchemas: options.deployedSchemas ?? null,
       liveLogStreams: options.liveLogStreams ?? DEFAULTS.liveLogStreams,
       retention: { ...DEFAULTS.retention, ...options.retention },
+      aksClusters: options.aksClusters ?? DEFAULTS.aksClusters,
     },
     { liveLogTiming: options.liveLogTiming },
   );

@@ -27,6 +27,10 @@ export function placeholder(name: string): string {
     CLOUDO_ROUTING_RULES: readFileSync(new URL('schemas/routing-rules.example.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_JSON: readFileSync(new URL('schemas/schemas.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_PRUNE: 'false',
+    CLOUDO_AKS_CLUSTERS: [
+      `/subscriptions/${GUID}/resourceGroups/aks-weu/providers/Microsoft.ContainerService/managedClusters/weu`,
+      `/subscriptions/${GUID}/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn`,
+    ].join(','),
     SLACK_TOKEN: 'xoxb-1111-2222-abcdefabcdef',
     SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef',
     SLACK_CHANNEL_DEFAULT: '#cloudo',

@@ -1,16 +1,9 @@
 import { spawn } from 'node:child_process';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { AlertContext } from '../../src/core/alert-context.js';
+import type { AksTarget } from '../../src/core/aks-cluster.js';
 import { createRedactor } from '../../src/core/redaction.js';
 import { groupKiller } from './process-group.js';
-
-/** The AKS cluster a run is about: every part is later an argument of `az aks get-credentials`. */
-export interface AksTarget {
-  readonly subscriptionId: string;
-  readonly resourceGroup: string;
-  readonly cluster: string;
-}
 
 /** Where a run's credentials are fetched from, and with what. */
 export interface FetchAksCredentialsOptions {
@@ -48,8 +41,6 @@ export type FetchAksCredentialsResult =
     }
   | { readonly ok: false; readonly reason: string };
 
-const MANAGED_CLUSTER_ID =
-  /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.containerservice\/managedclusters\/([^/]+)\/?$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Azure's rules, narrowed so that no value can start with '-' and be read as an option
 const CLUSTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
@@ -60,41 +51,6 @@ const STDERR_TAIL_LINES = 10;
 const STDERR_TAIL_CHARS = 1_000;
 /** How long a finished command's leftover children may keep stderr open before they are killed. */
 const LEFTOVER_GRACE_MS = 500;
-
-/**
- * The AKS cluster an alert is about: from its resourceId when that is a
- * `Microsoft.ContainerService/managedClusters/<name>` id (Container Insights alerts target the cluster), else
- * from `kubernetes.cluster` with the alert's `resourceGroup` and `subscriptionId`. The latter are the alert
- * target's: right when the target sits next to the cluster, wrong (and then `az` says so) for a managed
- * Prometheus workspace elsewhere. Values are returned as sent; `fetchAksCredentials` checks them.
- */
-export function aksTarget(alert: AlertContext | null): AksTarget | { missing: string } {
-  if (!alert) return { missing: 'an alert: the run was not started by one, so it names no AKS cluster' };
-  const fromId = managedClusterParts(alert.resourceId) ?? managedClusterParts(alert.kubernetes.cluster);
-  if (fromId) return fromId;
-  const parts = {
-    'kubernetes.cluster': alert.kubernetes.cluster,
-    resourceGroup: alert.resourceGroup,
-    subscriptionId: alert.subscriptionId,
-  };
-  const absent = Object.entries(parts)
-    .filter(([, value]) => !value)
-    .map(([name]) => name);
-  const { 'kubernetes.cluster': cluster, resourceGroup, subscriptionId } = parts;
-  if (!cluster || !resourceGroup || !subscriptionId) {
-    return {
-      missing: `${absent.join(', ')} of the alert (an AKS cluster needs a managedClusters resourceId, or kubernetes.cluster with resourceGroup and subscriptionId)`,
-    };
-  }
-  return { subscriptionId, resourceGroup, cluster };
-}
-
-function managedClusterParts(id: string | null): AksTarget | null {
-  const match = id ? MANAGED_CLUSTER_ID.exec(id) : null;
-  if (!match) return null;
-  const [, subscriptionId = '', resourceGroup = '', cluster = ''] = match;
-  return { subscriptionId, resourceGroup, cluster };
-}
 
 /**
  * Fetches one run's AKS credentials as the worker's managed identity, into the run's own directory:

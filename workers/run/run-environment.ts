@@ -1,8 +1,9 @@
+import { aksTarget, managedClusterOf } from '../../src/core/aks-cluster.js';
 import type { Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import { buildRunbookEnv } from '../../src/core/runbook-env.js';
 import type { AlertPayloadStore } from '../../src/storage/index.js';
-import { aksTarget, fetchAksCredentials } from './aks-credentials.js';
+import { fetchAksCredentials } from './aks-credentials.js';
 import { prepareAlertInput } from './alert-input.js';
 
 export interface RunEnvironmentOptions {
@@ -39,7 +40,8 @@ export async function prepareRunEnvironment(
     extraInherited: options.passthrough,
   });
   if (!run.aksCredentials) return { env };
-  const target = aksTarget(alert);
+  // the cluster the plan found in CLOUDO_AKS_CLUSTERS says where it is; only a forced run reads the alert
+  const target = managedClusterOf(run.aksCluster)?.target ?? aksTarget(alert);
   if ('missing' in target) return { error: `AKS credentials are needed but ${target.missing}` };
   const credentials = await fetchAksCredentials({
     target,

@@ -57,6 +57,8 @@ export async function startManualRun(
   const plan = planRun(schema, run.trigger, undefined, undefined, run.alert ?? null, {
     params: params.params,
     rerunOf: run.rerunOf,
+    // a re-run carries its alert again, and is about the same cluster
+    aksClusters: settings.aksClusters,
   });
   const { execId } = plan.execution;
   await run.prepare?.(execId);

@@ -13,7 +13,12 @@ export function executionLinks(execId: string) {
 }
 
 /** A run's fields the API keeps to itself: which process claimed it, its lock key, and how it was set up. */
-const INTERNAL_FIELDS: ReadonlySet<string> = new Set<keyof Execution>(['workerId', 'aksCredentials', 'exclusiveKey']);
+const INTERNAL_FIELDS: ReadonlySet<string> = new Set<keyof Execution>([
+  'workerId',
+  'aksCredentials',
+  'aksCluster',
+  'exclusiveKey',
+]);
 
 /** `runArgs` → `run_args`: the API's field names are the contracts' in snake_case. */
 export const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

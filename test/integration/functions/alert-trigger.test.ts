@@ -10,6 +10,10 @@ import { createTestStorage } from '../../support/storage.js';
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/alerts/${name}`, import.meta.url), 'utf8');
 const METRIC = fixture('cs_metric_static_resolved_vm_docs.json');
 const ALERTMANAGER = fixture('alertmanager_webhook_kubepodcrashlooping_firing.json');
+/** Managed Prometheus through an action group: the target is a Monitor workspace, the cluster a label. */
+const PROMETHEUS_AKS = fixture('cs_prometheus_aks_node_cpu_fired_blog.json');
+const LISTED_CLUSTER =
+  '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks0001';
 
 interface Answer {
   status: string;
@@ -33,8 +37,10 @@ describe('Trigger with alert payloads', () => {
       testSchema({ id: 'vm-runbook' }),
       testSchema({ id: 'by-rule', alertRules: [metricRule] }),
       testSchema({ id: 'KubePodCrashLooping' }),
+      testSchema({ id: 'kube-auto' }),
+      testSchema({ id: 'kube-never', aksCredentials: false }),
     ]);
-    app = await startSecuredApp(t);
+    app = await startSecuredApp(t, {}, {}, undefined, { aksClusters: [LISTED_CLUSTER] });
     operator = await bearerFor(t, 'operator');
   });
   afterAll(async () => {
@@ -69,6 +75,21 @@ describe('Trigger with alert payloads', () => {
     expect(am.status).toBe(202);
     expect(am.body.runs.length).toBeGreaterThan(0);
     expect(am.body.runs.every((r) => r.schema_id === 'KubePodCrashLooping' || r.status === 'unmatched')).toBe(true);
+  });
+
+  it('records that a run of an auto schema gets AKS credentials when its alert is about a listed cluster', async () => {
+    const runOf = async (query: string, body: string) => {
+      const answer = await post(query, body);
+      expect(answer.status).toBe(202);
+      return (await t.storage.executions.get(answer.body.exec_id ?? ''))?.execution;
+    };
+    expect(await runOf('?id=kube-auto', PROMETHEUS_AKS)).toMatchObject({
+      aksCredentials: true,
+      aksCluster: LISTED_CLUSTER,
+    });
+    expect(await runOf('?id=kube-never', PROMETHEUS_AKS)).toMatchObject({ aksCredentials: false, aksCluster: null });
+    // a VM's alert is about no cluster
+    expect(await runOf('?id=kube-auto', METRIC)).toMatchObject({ aksCredentials: false, aksCluster: null });
   });
 
   it('answers 400 to invalid JSON, 422 naming what was checked to an unknown payload, and runs nothing', async () => {

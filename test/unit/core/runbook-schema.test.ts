@@ -41,7 +41,8 @@ describe('parseSchemasFile', () => {
       dedupeWindowMinutes: 10,
       onResolved: 'run',
       concurrency: 'parallel',
-      aksCredentials: false,
+      // the original fetched AKS credentials for AKS alerts unasked: `auto` does, for listed clusters
+      aksCredentials: 'auto',
       team: null,
       parameters: [],
       tags: [],
@@ -67,8 +68,26 @@ describe('parseSchemasFile', () => {
     ]);
   });
 
+  it('reads aks_credentials as true, false or auto, in any spelling, unset or empty as auto', () => {
+    const values = [true, 'TRUE', false, 'false', 'auto', 'Auto', '', undefined];
+    const result = parseSchemasFile(
+      file(values.map((aks_credentials, i) => ({ ...base, id: `s${i}`, aks_credentials }))),
+    );
+    expect(result.ok && result.schemas.map((s) => s.aksCredentials)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      'auto',
+      'auto',
+      'auto',
+      'auto',
+    ]);
+  });
+
   it.each([
     ['{not json', '', /not valid JSON/],
+    [file([{ ...base, aks_credentials: 'sometimes' }]), '[0].entity[0].aks_credentials', /must be true, false or auto/],
     [JSON.stringify({ partition_key: 'p' }), '', /expected array/],
     [file([{ ...base, runbook: undefined }]), '[0].entity[0].runbook', /expected string/],
     [file([{ ...base, runbook: '../secret.sh' }]), '[0].entity[0].runbook', /contains a "\.\." segment/],

@@ -137,6 +137,24 @@ describe('settings', () => {
     expect(problems.join('\n')).not.toContain(pastedKey.slice(0, 8));
   });
 
+  it('reads the AKS integration’s clusters as a comma or whitespace list, naming an id that is no cluster', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
+    const cluster = (name: string) =>
+      `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`;
+    expect(loadAppSettings(env).aksClusters).toEqual([]);
+    expect(
+      loadAppSettings({ ...env, CLOUDO_AKS_CLUSTERS: `${cluster('a')},\n ${cluster('b')}  ${cluster('c')},` })
+        .aksClusters,
+    ).toEqual([cluster('a'), cluster('b'), cluster('c')]);
+    expect(
+      settingsProblems(() =>
+        loadAppSettings({ ...env, CLOUDO_AKS_CLUSTERS: `${cluster('a')} aks-b ${cluster('c')}/agentPools/x` }),
+      ),
+    ).toEqual([
+      `CLOUDO_AKS_CLUSTERS: "aks-b", "${cluster('c')}/agentPools/x" are not managed cluster ids (/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>)`,
+    ]);
+  });
+
   it('caps live-log streams at 10 per caller and 200 in all unless told otherwise, naming a wrong value', () => {
     const env = { AzureWebJobsStorage: CONN, CLOUDO_ENV: 'development', CLOUDO_LOCAL_AUTH: 'off' };
     expect(loadAppSettings(env).liveLogStreams).toEqual({ perCaller: 10, total: 200 });

@@ -9,7 +9,7 @@ describe('the API view of a run', () => {
     const run = { ...planRun(testSchema(), HTTP_TRIGGER).execution, workerId: 'host-1-abc', exclusiveKey: null };
     const resource = toExecutionResource(run, new Date(run.requestedAt));
     const expected = Object.keys(Run.shape)
-      .filter((name) => !['workerId', 'aksCredentials', 'exclusiveKey'].includes(name))
+      .filter((name) => !['workerId', 'aksCredentials', 'aksCluster', 'exclusiveKey'].includes(name))
       .map((name) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
     expect(Object.keys(resource).sort()).toEqual([...expected, 'duration_ms', 'links'].sort());
     expect(resource).toMatchObject({ exec_id: run.execId, schema_id: run.schemaId, requested_at: run.requestedAt });

@@ -108,6 +108,20 @@ describe('execution page', () => {
     expect(renderExecutionPage({ execution: execution(), log: null, now: NOW }).toString()).not.toContain('Deliveries');
   });
 
+  it('says whether a run got AKS credentials, and for which cluster of the AKS integration', () => {
+    const cluster =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-<b>';
+    const render = (overrides: Partial<Run>) =>
+      renderExecutionPage({ execution: execution(overrides), log: null, now: NOW }).toString();
+    expect(render({ aksCredentials: true, aksCluster: cluster })).toContain(
+      '<dt>AKS credentials</dt><dd>for <code>/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-&lt;b&gt;</code></dd>',
+    );
+    expect(render({ aksCredentials: true })).toContain(
+      '<dt>AKS credentials</dt><dd>for the cluster the alert names</dd>',
+    );
+    expect(render({ aksCredentials: false })).not.toContain('AKS credentials');
+  });
+
   it('links back to the list, to the raw log and to the JSON resource', () => {
     const page = renderExecutionPage({ execution: execution(), log: null, now: NOW }).toString();
     expect(hrefs(page)).toEqual(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunbookParameter } from '../../../src/core/run-parameters.js';
+import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
 import type { RunbookPageInput, RunFormView } from '../../../src/ui/index.js';
 import { renderRunbookPage, renderRunbooksPage } from '../../../src/ui/index.js';
 import { testSchema } from '../../support/schemas.js';
@@ -104,6 +105,13 @@ describe('the runbook page', () => {
     expect(out).toContain(`<span class="tok-comment"># ${XSS_TEXT}</span>`);
     expect(out).not.toContain('<form class="run-form"');
     expect(out).toContain('href="/api/logs/');
+  });
+
+  it('says when a runbook gets AKS credentials: always, for the AKS integration’s clusters, or never', () => {
+    const aks = (aksCredentials: RunbookSchema['aksCredentials']) => page({ schema: { ...hostile, aksCredentials } });
+    expect(aks(true)).toContain('; AKS credentials for the cluster the alert names');
+    expect(aks('auto')).toContain('; AKS credentials when the alert is about a cluster of the AKS integration');
+    expect(aks(false)).not.toContain('AKS credentials');
   });
 
   it('names the commit and links the file at that commit, or says why the source is missing', () => {

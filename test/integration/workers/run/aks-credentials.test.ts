@@ -3,75 +3,15 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AksTarget, FetchAksCredentialsOptions } from '../../../../workers/run/aks-credentials.js';
-import { aksTarget, fetchAksCredentials } from '../../../../workers/run/aks-credentials.js';
-import { testAlert } from '../../../support/alerts.js';
+import type { AksTarget } from '../../../../src/core/aks-cluster.js';
+import type { FetchAksCredentialsOptions } from '../../../../workers/run/aks-credentials.js';
+import { fetchAksCredentials } from '../../../../workers/run/aks-credentials.js';
 import type { FakeCli, FakeCliBehaviour } from '../../../support/fake-cli.js';
 import { installFakeCli } from '../../../support/fake-cli.js';
 import { isAlive, waitFor } from '../../../support/wait.js';
 
 const SUB = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
 const CLIENT_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
-const CLUSTER_ID = `/subscriptions/${SUB}/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod`;
-const noK8s = { cluster: null, namespace: null, pod: null, deployment: null, job: null, hpa: null };
-
-describe('aksTarget', () => {
-  it('reads the cluster from a managedClusters resource id, whatever its case', () => {
-    const alert = testAlert({
-      resourceId: CLUSTER_ID.replace(
-        'Microsoft.ContainerService/managedClusters',
-        'microsoft.containerservice/MANAGEDCLUSTERS',
-      ),
-      // the resource id is Azure's own; a label may say something else
-      kubernetes: { ...noK8s, cluster: 'from-a-label' },
-    });
-    expect(aksTarget(alert)).toEqual({ subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' });
-  });
-
-  it('reads a Container Insights-style context: kubernetes.cluster with the resource group and subscription', () => {
-    const alert = testAlert({
-      resourceId: `/subscriptions/${SUB}/resourceGroups/rg-aks/providers/Microsoft.OperationalInsights/workspaces/logs`,
-      subscriptionId: SUB,
-      resourceGroup: 'rg-aks',
-      kubernetes: { ...noK8s, cluster: 'aks-prod', namespace: 'shop' },
-    });
-    expect(aksTarget(alert)).toEqual({ subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' });
-  });
-
-  it('reads a cluster named by its resource id (a managed Prometheus configuration item)', () => {
-    const alert = testAlert({
-      resourceId: null,
-      subscriptionId: null,
-      resourceGroup: null,
-      kubernetes: { ...noK8s, cluster: CLUSTER_ID },
-    });
-    expect(aksTarget(alert)).toEqual({ subscriptionId: SUB, resourceGroup: 'rg-aks', cluster: 'aks-prod' });
-  });
-
-  it('does not take a resource below a cluster (an agent pool) for the cluster', () => {
-    const alert = testAlert({
-      resourceId: `${CLUSTER_ID}/agentPools/system`,
-      subscriptionId: SUB,
-      resourceGroup: 'rg-aks',
-    });
-    expect(aksTarget(alert)).toEqual({ missing: expect.stringMatching(/^kubernetes\.cluster of the alert/) });
-  });
-
-  it('says which parts are missing', () => {
-    expect(aksTarget(null)).toEqual({ missing: expect.stringContaining('not started by one') });
-    const clusterOnly = testAlert({
-      resourceId: null,
-      subscriptionId: null,
-      resourceGroup: null,
-      kubernetes: { ...noK8s, cluster: 'aks-prod' },
-    });
-    expect(aksTarget(clusterOnly)).toEqual({
-      missing: expect.stringMatching(/^resourceGroup, subscriptionId of the alert/),
-    });
-    // testAlert's default is a VM: somewhere, but no cluster
-    expect(aksTarget(testAlert())).toEqual({ missing: expect.stringMatching(/^kubernetes\.cluster of the alert/) });
-  });
-});
 
 describe('fetchAksCredentials', () => {
   let cli: FakeCli;
