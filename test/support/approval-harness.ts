@@ -63,6 +63,8 @@ export async function startApprovalHarness(options: { signingSecret?: string } =
     pagerduty: null,
     publicUrl: PUBLIC_URL,
     routing: rules.rules,
+    teams: new Map(),
+    warnings: [],
   };
   await t.storage.schemas.importSchemas([
     testSchema({ id: 'gated', requireApproval: true }),
