@@ -26,6 +26,8 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
   let slack: FakeSlack;
   let opsgenie: FakeOpsgenie;
   let results: QueueFunctionDefinition;
+  /** The results function of an app with `extra` app settings besides the test's. */
+  let resultsWith: (extra: Record<string, string>) => QueueFunctionDefinition;
   /** Team payments' own workspace token and Opsgenie key; the fakes accept them next to the defaults. */
   const paymentsToken = newToken();
   const paymentsKey = randomUUID();
@@ -36,7 +38,7 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
     slack.validTokens.add(paymentsToken);
     opsgenie = await startFakeOpsgenie();
     opsgenie.validKeys.add(paymentsKey);
-    const settings = loadAppSettings({
+    const env = {
       AzureWebJobsStorage: 'UseDevelopmentStorage=true',
       CLOUDO_SIGNING_KEY: 'test-signing-key-0123456789abcdefghijklmnopqrstuvwxyz',
       CLOUDO_PUBLIC_URL: 'https://cloudo.example',
@@ -48,8 +50,10 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
       SLACK_TOKEN_PAYMENTS: paymentsToken,
       OPSGENIE_API_KEY_PAYMENTS: paymentsKey,
       SLACK_CHANNEL_PAYMENTS: '#payments',
-    });
-    results = resultsFunction(testServices(t, { notify: settings.notify }), t.settings.namespace);
+    };
+    resultsWith = (extra) =>
+      resultsFunction(testServices(t, { notify: loadAppSettings({ ...env, ...extra }).notify }), t.settings.namespace);
+    results = resultsWith({});
   });
   afterAll(async () => {
     await slack.close();
@@ -65,7 +69,7 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
   });
 
   /** A finished on-call run of `team` (from `/api/Trigger/{team}`), handed to the results function. */
-  const finishAndDeliver = async (status: Run['status'], team: string | null): Promise<void> => {
+  const finishAndDeliver = async (status: Run['status'], team: string | null, to = results): Promise<void> => {
     const plan = planRun(testSchema({ id: 'disk', oncall: true }), { ...HTTP_TRIGGER, team });
     const execution: Run = {
       ...plan.execution,
@@ -84,7 +88,7 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
     const [item] = (await queue.receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
     if (!item) throw new Error('no result published');
     await queue.deleteMessage(item.messageId, item.popReceipt);
-    await deliverMessage(results, decodeMessage(item.messageText), 1);
+    await deliverMessage(to, decodeMessage(item.messageText), 1);
   };
 
   /** The Slack calls and Opsgenie requests `act` made. */
@@ -124,5 +128,15 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
       [true, 202, `GenieKey ${paymentsKey}`],
     ]);
     expect(opsgenie.alerts.at(-1)?.status).toBe('closed');
+  });
+
+  it('sends as the team a rule names, whatever the run’s team', async () => {
+    const rules = {
+      rules: [{ name: 'to-payments', notify: { slack: { team: 'payments' }, opsgenie: { team: 'payments' } } }],
+    };
+    const routed = resultsWith({ CLOUDO_ROUTING_RULES: JSON.stringify(rules) });
+    const { slack: posts, opsgenie: pages } = await sent(() => finishAndDeliver('failed', null, routed));
+    expect(posts.map((r) => [r.authorization, r.args.channel])).toEqual([[`Bearer ${paymentsToken}`, '#payments']]);
+    expect(pages.map((r) => [r.status, r.authorization])).toEqual([[202, `GenieKey ${paymentsKey}`]]);
   });
 });
