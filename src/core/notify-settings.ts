@@ -114,6 +114,18 @@ export function notifySettings(
   const slackToken = values.SLACK_TOKEN ?? values.SLACK_TOKEN_DEFAULT;
   const opsgenieKey = values.OPSGENIE_API_KEY ?? values.OPSGENIE_API_KEY_DEFAULT;
   const teamSettings = readTeamNotifySettings(raw, problems);
+  const teams: ReadonlyMap<string, TeamNotifySettings> = new Map(
+    [...teamSettings].map(([key, team]) => [
+      key,
+      {
+        slack: team.slackToken ? { token: team.slackToken, apiUrl: values.SLACK_API_URL } : null,
+        slackChannel: team.slackChannel,
+        opsgenie: team.opsgenieApiKey
+          ? { apiKey: team.opsgenieApiKey, apiUrl: opsgenieApiUrl(team.opsgenieApiKey, values) }
+          : null,
+      },
+    ]),
+  );
   return {
     slack: slackToken
       ? {
@@ -131,18 +143,7 @@ export function notifySettings(
     publicUrl: values.CLOUDO_PUBLIC_URL,
     routing,
     /** Each team's own token, key and channel, by `teamSettingKey`; a team not here uses the defaults. */
-    teams: new Map(
-      [...teamSettings].map(([key, team]) => [
-        key,
-        {
-          slack: team.slackToken ? { token: team.slackToken, apiUrl: values.SLACK_API_URL } : null,
-          slackChannel: team.slackChannel,
-          opsgenie: team.opsgenieApiKey
-            ? { apiKey: team.opsgenieApiKey, apiUrl: opsgenieApiUrl(team.opsgenieApiKey, values) }
-            : null,
-        },
-      ]),
-    ) as ReadonlyMap<string, TeamNotifySettings>,
+    teams,
     /** What start-up logs: settings that work, but not as their author probably meant. */
     warnings: missingTeamSecrets(routing, teamSettings),
   };
