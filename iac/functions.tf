@@ -26,9 +26,18 @@ locals {
     "CLOUDO_WEBHOOK_APP_ROLE"        = var.secure_webhook.app_role
   }
 
+  # the original ClouDO's per-team settings (src/core/team-notify-settings.ts reads them): SLACK_TOKEN_<TEAM>,
+  # TEAM upper-cased with "-" as "_"; secrets as Key Vault references, like every other secret
+  team_notify_settings = merge(
+    { for team, secret in local.team_slack_token_secrets : "SLACK_TOKEN_${upper(replace(team, "-", "_"))}" => local.kv_ref[secret] },
+    { for team, secret in local.team_opsgenie_key_secrets : "OPSGENIE_API_KEY_${upper(replace(team, "-", "_"))}" => local.kv_ref[secret] },
+    { for team, channel in var.team_slack_channels : "SLACK_CHANNEL_${upper(replace(team, "-", "_"))}" => channel },
+  )
+
   app_settings = merge(
     # the user's extra settings first: the ones this module manages win
     var.app_settings,
+    local.team_notify_settings,
     local.storage_identity_settings,
     local.webhook_settings,
     {
@@ -43,6 +52,7 @@ locals {
       "SLACK_CHANNEL_DEFAULT" = local.slack_enabled ? nonsensitive(var.slack_integration.channel) : ""
       "SLACK_SIGNING_SECRET"  = local.slack_interactive ? local.kv_ref["slack-signing-secret"] : ""
       "OPSGENIE_API_KEY"      = local.opsgenie_enabled ? local.kv_ref["opsgenie-api-key"] : ""
+      "OPSGENIE_REGION"       = var.opsgenie_region
       "PAGERDUTY_ROUTING_KEY" = local.pagerduty_enabled ? local.kv_ref["pagerduty-routing-key"] : ""
       # notification routing (validated by the app at start-up, with the JSON path of any mistake)
       "CLOUDO_ROUTING_RULES" = var.routing_rules

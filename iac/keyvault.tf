@@ -51,8 +51,18 @@ resource "azurerm_role_assignment" "kv_worker" {
 }
 
 locals {
+  # team => Key Vault secret name; team names are not secret, and for_each cannot take sensitive keys
+  team_slack_token_secrets = {
+    for team in nonsensitive(keys(var.team_slack_tokens)) : team => "team-slack-token-${lower(replace(team, "_", "-"))}"
+  }
+  team_opsgenie_key_secrets = {
+    for team in nonsensitive(keys(var.team_opsgenie_api_keys)) : team => "team-opsgenie-api-key-${lower(replace(team, "_", "-"))}"
+  }
+
   # secret name => value; only the ones configured are created
   app_secrets = merge(
+    { for team, name in local.team_slack_token_secrets : name => var.team_slack_tokens[team] },
+    { for team, name in local.team_opsgenie_key_secrets : name => var.team_opsgenie_api_keys[team] },
     { "cloudo-signing-key" = coalesce(var.signing_key, random_password.signing_key.result) },
     local.slack_enabled ? { "slack-token" = var.slack_integration.token } : {},
     local.slack_interactive ? { "slack-signing-secret" = var.slack_signing_secret } : {},
@@ -71,6 +81,8 @@ locals {
     local.easy_auth_enabled ? ["easy-auth-client-secret"] : [],
     local.github_token_set ? ["github-token"] : [],
     local.worker_registry_auth ? ["worker-registry-password"] : [],
+    values(local.team_slack_token_secrets),
+    values(local.team_opsgenie_key_secrets),
   ))
 }
 

@@ -186,6 +186,73 @@ variable "opsgenie_api_key" {
   sensitive   = true
 }
 
+variable "opsgenie_region" {
+  description = "Opsgenie instance of the API keys (OPSGENIE_REGION): \"us\" (api.opsgenie.com) or \"eu\" (api.eu.opsgenie.com). A key starting eu_ is sent to the EU instance either way, as the original ClouDO did."
+  type        = string
+  default     = "us"
+
+  validation {
+    condition     = contains(["us", "eu"], var.opsgenie_region)
+    error_message = "opsgenie_region must be \"us\" or \"eu\"."
+  }
+}
+
+# Teams name app settings (SLACK_TOKEN_<TEAM>: upper-cased, "-" as "_") and Key Vault secrets
+# (team-slack-token-<team>: lower-cased, "_" as "-"): a key must make both, and two keys must not make the
+# same setting. "default" is the defaults' own name (SLACK_TOKEN_DEFAULT is an alias of SLACK_TOKEN).
+variable "team_slack_tokens" {
+  description = "Slack bot tokens of teams with a workspace or app of their own, by team (as /api/Trigger/{team} names it): stored in Key Vault, app settings SLACK_TOKEN_<TEAM> (TEAM upper-cased, - as _). The team's runs, and rules naming the team, post with it; other teams use slack_integration's token. As in the original ClouDO."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+
+  validation {
+    condition = alltrue([
+      for team in nonsensitive(keys(var.team_slack_tokens)) : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", team)) && lower(team) != "default"
+    ]) && length(distinct([for team in nonsensitive(keys(var.team_slack_tokens)) : upper(replace(team, "-", "_"))])) == length(nonsensitive(keys(var.team_slack_tokens)))
+    error_message = "team_slack_tokens: each team must be 1-64 letters, digits, \"_\" or \"-\" (not \"default\"), and no two may differ only in case or \"-\"/\"_\" (they would name the same SLACK_TOKEN_<TEAM>)."
+  }
+
+  validation {
+    condition     = alltrue([for token in values(var.team_slack_tokens) : nonsensitive(token != "")])
+    error_message = "team_slack_tokens: a token must not be empty (leave the team out to use slack_integration's token)."
+  }
+}
+
+variable "team_opsgenie_api_keys" {
+  description = "Opsgenie / JSM API keys of teams paged in an Opsgenie team of their own, by team (as /api/Trigger/{team} names it): stored in Key Vault, app settings OPSGENIE_API_KEY_<TEAM> (TEAM upper-cased, - as _). The team's runs, and rules naming the team, page with it; other teams use opsgenie_api_key. As in the original ClouDO."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+
+  validation {
+    condition = alltrue([
+      for team in nonsensitive(keys(var.team_opsgenie_api_keys)) : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", team)) && lower(team) != "default"
+    ]) && length(distinct([for team in nonsensitive(keys(var.team_opsgenie_api_keys)) : upper(replace(team, "-", "_"))])) == length(nonsensitive(keys(var.team_opsgenie_api_keys)))
+    error_message = "team_opsgenie_api_keys: each team must be 1-64 letters, digits, \"_\" or \"-\" (not \"default\"), and no two may differ only in case or \"-\"/\"_\" (they would name the same OPSGENIE_API_KEY_<TEAM>)."
+  }
+
+  validation {
+    condition     = alltrue([for key in values(var.team_opsgenie_api_keys) : nonsensitive(key != "")])
+    error_message = "team_opsgenie_api_keys: a key must not be empty (leave the team out to use opsgenie_api_key)."
+  }
+}
+
+variable "team_slack_channels" {
+  description = "Slack channel of each team (#name or channel id), by team: app settings SLACK_CHANNEL_<TEAM> (TEAM upper-cased, - as _). The team's runs post there when no routing rule names a channel. As in the original ClouDO."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for team, channel in var.team_slack_channels :
+      can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", team)) && lower(team) != "default" &&
+      (can(regex("^#[a-z0-9_-]{1,80}$", channel)) || can(regex("^[CG][A-Z0-9]{8,20}$", channel)))
+    ]) && length(distinct([for team in keys(var.team_slack_channels) : upper(replace(team, "-", "_"))])) == length(var.team_slack_channels)
+    error_message = "team_slack_channels: each team must be 1-64 letters, digits, \"_\" or \"-\" (not \"default\", no two differing only in case or \"-\"/\"_\"), each channel \"#name\" (lower-case letters, digits, \"-\", \"_\") or a channel id."
+  }
+}
+
 variable "pagerduty_routing_key" {
   description = "PagerDuty Events v2 routing key (stored in Key Vault). Null disables PagerDuty."
   type        = string

@@ -131,3 +131,103 @@ run "no_aks_integration" {
     error_message = "without aks_integration no cluster is listed (the app reads a blank setting as none)"
   }
 }
+
+# The original ClouDO's per-team inputs (terraform.tfvars sets payments and card-eu): one app setting per
+# team, named as src/core/team-notify-settings.ts reads it, secrets as Key Vault references only.
+run "team_notification_settings" {
+  command = apply
+
+  assert {
+    condition = alltrue([
+      for name, secret in {
+        SLACK_TOKEN_PAYMENTS      = "team-slack-token-payments"
+        SLACK_TOKEN_CARD_EU       = "team-slack-token-card-eu"
+        OPSGENIE_API_KEY_PAYMENTS = "team-opsgenie-api-key-payments"
+      } :
+      azurerm_linux_function_app.cloudo.app_settings[name] == "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.app[secret].versionless_id})"
+    ])
+    error_message = "a team's Slack token and Opsgenie key reach the app as SLACK_TOKEN_<TEAM> / OPSGENIE_API_KEY_<TEAM> Key Vault references"
+  }
+
+  assert {
+    condition = (
+      nonsensitive(azurerm_key_vault_secret.app["team-slack-token-payments"].value) == "xoxb-payments-not-a-real-token" &&
+      nonsensitive(azurerm_key_vault_secret.app["team-slack-token-card-eu"].value) == "xoxb-card-eu-not-a-real-token" &&
+      nonsensitive(azurerm_key_vault_secret.app["team-opsgenie-api-key-payments"].value) == "opsgenie-payments-not-a-real-key"
+    )
+    error_message = "each team's secret is stored in Key Vault under its own name"
+  }
+
+  assert {
+    condition = (
+      azurerm_linux_function_app.cloudo.app_settings["SLACK_CHANNEL_PAYMENTS"] == "#payments" &&
+      azurerm_linux_function_app.cloudo.app_settings["SLACK_CHANNEL_CARD_EU"] == "C0123456789" &&
+      azurerm_linux_function_app.cloudo.app_settings["OPSGENIE_REGION"] == "us" &&
+      !contains(keys(azurerm_linux_function_app.cloudo.app_settings), "OPSGENIE_API_KEY_CARD_EU")
+    )
+    error_message = "team channels are plain settings, a team without a key of its own gets none, and the region defaults to us"
+  }
+
+  assert {
+    condition = alltrue([
+      for value in values(azurerm_linux_function_app.cloudo.app_settings) : alltrue([
+        for secret in concat(values(nonsensitive(var.team_slack_tokens)), values(nonsensitive(var.team_opsgenie_api_keys))) :
+        !strcontains(value, secret)
+      ])
+    ])
+    error_message = "no team secret is a plain app setting"
+  }
+}
+
+run "opsgenie_region_eu" {
+  command = plan
+
+  variables {
+    opsgenie_region = "eu"
+  }
+
+  assert {
+    condition     = azurerm_linux_function_app.cloudo.app_settings["OPSGENIE_REGION"] == "eu"
+    error_message = "opsgenie_region reaches the app as OPSGENIE_REGION"
+  }
+}
+
+run "opsgenie_region_refused" {
+  command = plan
+
+  variables {
+    opsgenie_region = "apac"
+  }
+
+  expect_failures = [var.opsgenie_region]
+}
+
+run "team_name_that_makes_no_setting_refused" {
+  command = plan
+
+  variables {
+    team_slack_tokens = { "pay.ments" = "xoxb-x" }
+  }
+
+  expect_failures = [var.team_slack_tokens]
+}
+
+run "teams_naming_the_same_setting_refused" {
+  command = plan
+
+  variables {
+    team_opsgenie_api_keys = { "card-eu" = "k1", "CARD_EU" = "k2" }
+  }
+
+  expect_failures = [var.team_opsgenie_api_keys]
+}
+
+run "team_channel_slack_would_refuse" {
+  command = plan
+
+  variables {
+    team_slack_channels = { payments = "payments team" }
+  }
+
+  expect_failures = [var.team_slack_channels]
+}

@@ -15,7 +15,11 @@ schemas           = "[{\"partition_key\":\"generic\",\"entity\":[{\"id\":\"hello
 worker_image      = { image_name = "contoso/cloudo-worker", image_tag = "0123abc" }
 slack_integration = { channel = "#ops", token = "xoxb-not-a-real-token" }
 opsgenie_api_key  = "opsgenie-not-a-real-key"
-signing_key       = "signing-key-not-real-0123456789abcdef0123456789"
+# teams of the original ClouDO with their own Slack workspace and Opsgenie team
+team_slack_tokens      = { payments = "xoxb-payments-not-a-real-token", "card-eu" = "xoxb-card-eu-not-a-real-token" }
+team_opsgenie_api_keys = { payments = "opsgenie-payments-not-a-real-key" }
+team_slack_channels    = { payments = "#payments", "card-eu" = "C0123456789" }
+signing_key            = "signing-key-not-real-0123456789abcdef0123456789"
 aks_integration = {
   weu = { cluster_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/aks-rg/providers/Microsoft.ContainerService/managedClusters/weu" }
 }

@@ -55,6 +55,18 @@ export function describeSettings(settings: AppSettings) {
       pagerduty: settings.notify.pagerduty
         ? { routing_key: `${MASK} (set)`, events_url: settings.notify.pagerduty.eventsUrl }
         : 'not configured',
+      // by setting name (`SLACK_TOKEN_<key>`): what an admin compares with the app settings
+      teams: Object.fromEntries(
+        [...settings.notify.teams].map(([key, team]) => [
+          key,
+          {
+            slack_token: team.slack ? `${MASK} (set)` : 'not set: the default token',
+            slack_channel: team.slackChannel ?? 'not set: as routed',
+            opsgenie_api_key: team.opsgenie ? `${MASK} (set)` : 'not set: the default key',
+            ...(team.opsgenie ? { opsgenie_api_url: team.opsgenie.apiUrl } : {}),
+          },
+        ]),
+      ),
       public_url: settings.notify.publicUrl,
       routing_rules: settings.notify.routing.rules.length,
     },

@@ -29,7 +29,16 @@ const SLACK_NAME = /^#[a-z0-9_-]{1,80}$/;
 const SLACK_ID = /^[CG][A-Z0-9]{8,20}$/;
 /** The team comes from the URL: it may fill `{team}` only if, lowercased, it is a plain Slack-safe word. */
 const TEAM_FOR_CHANNEL = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-const isSlackChannel = (c: string) => SLACK_NAME.test(c) || SLACK_ID.test(c);
+/** A channel Slack accepts: `#name` or a channel id. */
+export const isSlackChannel = (c: string) => SLACK_NAME.test(c) || SLACK_ID.test(c);
+
+/**
+ * A team whose own token or key a target uses (`SLACK_TOKEN_<TEAM>`, `OPSGENIE_API_KEY_<TEAM>`): a name
+ * that makes a setting name once upper-cased with "-" as "_", as the module's team maps require.
+ */
+const CredentialTeam = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "_" or "-" (it names SLACK_TOKEN_<TEAM>)');
 
 /**
  * A value to match: exact, or a prefix when it ends in `*` (`"payments-*"`; `"*"` is any value). A run
@@ -78,29 +87,47 @@ export const RoutingCondition = z
 export type RoutingCondition = z.infer<typeof RoutingCondition>;
 
 /** `{"channel": "#name"}` (or a channel id), or false for no Slack message. */
-function slackTarget(allowTeam: boolean) {
-  const channel = z
+function slackChannel(allowTeam: boolean) {
+  return z
     .string()
     .refine(
       (c) => isSlackChannel(allowTeam ? c.replaceAll(TEAM_PLACEHOLDER, 'x') : c),
       `must be "#name" (lowercase, digits, "-", "_"${allowTeam ? ', "{team}"' : ''}) or a channel id`,
     );
-  return z.union([z.object({ channel }).strict(), z.literal(false)], {
-    error: 'expected {"channel": "#name"} or false',
-  });
 }
+
+/**
+ * A rule's Slack target: `{"channel": "#name", "team": "payments"}`, both optional, or false for none.
+ * `team` posts with that team's token (`SLACK_TOKEN_PAYMENTS`, the default token when unset) and, when
+ * no channel is named, to its channel (`SLACK_CHANNEL_PAYMENTS`).
+ */
+const RuleSlackTarget = z.union(
+  [z.object({ channel: slackChannel(true).optional(), team: CredentialTeam.optional() }).strict(), z.literal(false)],
+  { error: 'expected {"channel": "#name", "team": "name"} (both optional) or false' },
+);
+
+/** `true`/`false`, or `{"team": "payments"}`: page with that team's key (`OPSGENIE_API_KEY_PAYMENTS`). */
+const RuleOpsgenieTarget = z.union([z.boolean(), z.object({ team: CredentialTeam }).strict()], {
+  error: 'expected true, false or {"team": "name"}',
+});
 
 /** Targets of a matching rule. An omitted target does what the default would for this run. */
 export const RoutingTargets = z
   .object({
     /**
-     * Channel to post in, or false for none. Omitted: the default channel. `{team}` is replaced by the
-     * run's team, lowercased (`"#team-{team}"`); a run without a team, or whose team is not a plain word
-     * (letters, digits, "-", "_"), posts to the default channel instead.
+     * Channel to post in, and the team whose token posts, or false for none. Omitted: the default
+     * channel. `{team}` is replaced by the run's team, lowercased (`"#team-{team}"`); a run without a
+     * team, or whose team is not a plain word (letters, digits, "-", "_"), posts to the default channel
+     * instead. `team` omitted: the run's team (`/api/Trigger/{team}`), whose token and channel are used
+     * when set.
      */
-    slack: slackTarget(true).optional(),
-    /** Page through Opsgenie/JSM. Omitted: only on-call failures, if `default.opsgenie`. */
-    opsgenie: z.boolean().optional(),
+    slack: RuleSlackTarget.optional(),
+    /**
+     * Page through Opsgenie/JSM: true, false, or `{"team": "payments"}` (true, with that team's key).
+     * Omitted: only on-call failures, if `default.opsgenie`. Without a named team, the run's team's key
+     * is used when set.
+     */
+    opsgenie: RuleOpsgenieTarget.optional(),
     /** Page through PagerDuty. Omitted: only on-call failures, if `default.pagerduty`. */
     pagerduty: z.boolean().optional(),
   })
@@ -120,7 +147,11 @@ export const RoutingRule = z
 export const RoutingDefault = z
   .object({
     /** Channel for runs no rule routes, or false for none. Default `#cloudo`. No `{team}` here. */
-    slack: slackTarget(false).default({ channel: DEFAULT_SLACK_CHANNEL }),
+    slack: z
+      .union([z.object({ channel: slackChannel(false) }).strict(), z.literal(false)], {
+        error: 'expected {"channel": "#name"} or false',
+      })
+      .default({ channel: DEFAULT_SLACK_CHANNEL }),
     /** Page on-call failures through Opsgenie/JSM. Default true. */
     opsgenie: z.boolean().default(true),
     /** Page on-call failures through PagerDuty. Default true. */
@@ -214,8 +245,12 @@ export interface RunFacts {
 export interface NotificationRoute {
   /** Slack channel to post in; null: no Slack message. */
   readonly slackChannel: string | null;
+  /** Team whose Slack token posts (`SLACK_TOKEN_<TEAM>`, the default token when unset); null: the default. */
+  readonly slackTeam: string | null;
   /** Open/close an Opsgenie/JSM alert (sent only if its key is configured). */
   readonly opsgenie: boolean;
+  /** Team whose Opsgenie key pages (`OPSGENIE_API_KEY_<TEAM>`, the default key when unset); null: the default. */
+  readonly opsgenieTeam: string | null;
   /** Trigger/resolve a PagerDuty incident (sent only if its key is configured). */
   readonly pagerduty: boolean;
   /** Name (or `rules[i]`) of the rule that decided, or `"default"`. */
@@ -235,28 +270,47 @@ export function isFailureStatus(status: string): boolean {
  * rule may pick the channel (`#team-{team}`) but not silence it, and nobody is paged for a question.
  * (With Slack off in both the rule and the default, the channel is null and the Slack notifier's own
  * default channel takes it.)
+ *
+ * Teams: a target posts or pages as the team the rule names (`{"team": "payments"}`), else as the run's
+ * team; the caller picks that team's token or key, or the default one. Where no rule names a channel, the
+ * team's runs post to its own channel (`teamChannelOf`: `SLACK_CHANNEL_<TEAM>`), as in the original.
  */
-export function routeRun(config: RoutingRules, facts: RunFacts): NotificationRoute {
+export function routeRun(
+  config: RoutingRules,
+  facts: RunFacts,
+  teamChannelOf: (team: string) => string | null = () => null,
+): NotificationRoute {
   const fallback = config.default;
   const isOncallFailure = facts.oncall && isFailureStatus(facts.status);
   const isApprovalRequest = facts.status === 'pending_approval';
   const notifiesByDefault =
     isOncallFailure || isApprovalRequest || (fallback.statuses as readonly string[]).includes(facts.status);
-  const defaultChannel = fallback.slack === false ? null : fallback.slack.channel;
-  const byDefault = {
-    slackChannel: notifiesByDefault ? defaultChannel : null,
-    opsgenie: fallback.opsgenie && isOncallFailure,
-    pagerduty: fallback.pagerduty && isOncallFailure,
-  };
-
   const index = config.rules.findIndex((rule) => matches(rule.when, facts, notifiesByDefault));
   const rule = config.rules[index];
+
+  const slack = rule?.notify.slack;
+  const opsgenie = rule?.notify.opsgenie;
+  const slackTeam = (slack ? slack.team : undefined) ?? facts.team;
+  const opsgenieTeam = (typeof opsgenie === 'object' ? opsgenie.team : undefined) ?? facts.team;
+  const teamChannel = slackTeam === null ? null : teamChannelOf(slackTeam);
+  // a default of `false` stays silent for a team too; otherwise the team's channel stands in for it
+  const defaultChannel = fallback.slack === false ? null : (teamChannel ?? fallback.slack.channel);
+  const byDefault = {
+    slackChannel: notifiesByDefault ? defaultChannel : null,
+    slackTeam,
+    opsgenie: fallback.opsgenie && isOncallFailure,
+    opsgenieTeam,
+    pagerduty: fallback.pagerduty && isOncallFailure,
+  };
   if (rule === undefined) return { ...byDefault, matched: 'default' };
 
-  const slack = rule.notify.slack;
   const route = {
-    slackChannel: slack === false ? null : (fillTeam(slack?.channel ?? defaultChannel, facts.team) ?? defaultChannel),
-    opsgenie: rule.notify.opsgenie ?? byDefault.opsgenie,
+    ...byDefault,
+    slackChannel:
+      slack === false
+        ? null
+        : (fillTeam(slack?.channel ?? teamChannel ?? defaultChannel, facts.team) ?? defaultChannel),
+    opsgenie: opsgenie === undefined ? byDefault.opsgenie : opsgenie !== false,
     pagerduty: rule.notify.pagerduty ?? byDefault.pagerduty,
     matched: rule.name ?? `rules[${index}]`,
   };

@@ -3,7 +3,16 @@ import { isManagedClusterId } from './aks-cluster.js';
 import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
 import type { Env, EnvShape } from './setting-values.js';
-import { Bool, described, Millis, OneOf, parseEnv, SettingsError, WholeNumber } from './setting-values.js';
+import {
+  Bool,
+  described,
+  Millis,
+  OneOf,
+  parseEnv,
+  SettingsError,
+  WholeNumber,
+  withoutBlanks,
+} from './setting-values.js';
 import { loadSettings, StorageEnv } from './storage-settings.js';
 
 const DAY_MS = 86_400_000;
@@ -143,7 +152,7 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       staleWorkerMs: v.CLOUDO_STALE_WORKER_MS,
       queuedTimeoutMs: v.CLOUDO_QUEUED_TIMEOUT_MS,
       orphanAfterMs: v.CLOUDO_ORPHAN_AFTER_MS,
-      notify: notifySettings(v, problems, readFile),
+      notify: notifySettings(v, problems, readFile, withoutBlanks(env)),
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,
       retention: retentionSettings(v, problems),

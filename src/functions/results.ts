@@ -18,12 +18,13 @@ export function resultsFunction(services: ServicesProvider, namespace: string): 
     name: 'Results',
     queueName: resourceNames(namespace).resultsQueue,
     handler: async (message: unknown, context: InvocationContext) => {
-      const { storage, settings, notifiers } = services();
+      const { storage, settings, notifiers, teamNotifiers } = services();
       const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
       await handleResult(
         {
           storage,
           notifiers,
+          teamNotifiers,
           routing: settings.notify.routing,
           publicUrl: settings.notify.publicUrl,
           log: (level, text) =>

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Authenticator, createEntraTokenVerifier } from '../auth/index.js';
 import type { Notifier } from '../core/notification.js';
+import { DEFAULT_SLACK_CHANNEL } from '../core/routing-rules.js';
 import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
 import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory } from '../notify/index.js';
-import type { Target } from '../oncall/index.js';
+import type { Target, TeamNotifiers } from '../oncall/index.js';
 import type { Storage, StorageRetry } from '../storage/index.js';
 import { createStorage, WorkerPresence } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
@@ -19,6 +20,8 @@ export interface AppServices {
   readonly auth: Authenticator;
   /** The configured notification targets (a target without its secret is absent). */
   readonly notifiers: Partial<Record<Target, Notifier>>;
+  /** Teams' own notifiers (`SLACK_TOKEN_<TEAM>`, `OPSGENIE_API_KEY_<TEAM>`) and channels, by setting key. */
+  readonly teamNotifiers: TeamNotifiers;
   /**
    * Who clicked a button in Slack, by e-mail (`users.info`); present only with Slack interactivity on
    * (`SLACK_SIGNING_SECRET` and `SLACK_TOKEN`).
@@ -82,11 +85,36 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
       ? { pagerduty: new PagerDutyNotifier({ routingKey: pagerduty.routingKey, eventsUrl: pagerduty.eventsUrl }) }
       : {}),
   };
+  const teamNotifiers: TeamNotifiers = new Map(
+    [...settings.notify.teams].map(([key, team]) => [
+      key,
+      {
+        notifiers: {
+          ...(team.slack
+            ? {
+                slack: new SlackNotifier({
+                  token: team.slack.token,
+                  apiUrl: team.slack.apiUrl,
+                  defaultChannel: team.slackChannel ?? slack?.defaultChannel ?? DEFAULT_SLACK_CHANNEL,
+                  // the buttons' clicks are checked against the default app's signing secret and users
+                  interactive: false,
+                }),
+              }
+            : {}),
+          ...(team.opsgenie ? { opsgenie: new OpsgenieNotifier(team.opsgenie) } : {}),
+        },
+        slackChannel: team.slackChannel,
+      },
+    ]),
+  );
+  // settings that work, but not as their author probably meant; said once, when the process starts
+  for (const warning of settings.notify.warnings) console.warn(`settings: ${warning}`);
   return {
     settings,
     storage,
     auth,
     notifiers,
+    teamNotifiers,
     slackUsers: slack?.signingSecret ? new SlackUserDirectory({ token: slack.token, apiUrl: slack.apiUrl }) : null,
     deployedSchemas: new DeployedSchemas({ settings, storage }),
     formKey: settings.auth.signingKey ?? randomBytes(32).toString('base64url'),

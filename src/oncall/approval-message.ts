@@ -19,6 +19,11 @@ export interface ApprovalMessageDeps {
   readonly storage: Pick<Storage, 'executions' | 'notifications'>;
   readonly round: SendRound;
   readonly publicUrl: string;
+  /**
+   * Team whose Slack token posts and edits the message (null: the default token). Routing gives the same
+   * team for every delivery of one run, so the edits reach the workspace the message is in.
+   */
+  readonly slackTeam: string | null;
 }
 
 interface PostedMessage {
@@ -81,7 +86,7 @@ async function post(
   const notification = planApprovalMessage({ execution, channel, updateTs: null, publicUrl: deps.publicUrl });
   const version = approvalVersion(execution);
   if (!notification || !version) return null;
-  const delivery = await deps.round.send('slack', notification, APPROVAL_POSTED_KEY);
+  const delivery = await deps.round.send('slack', notification, APPROVAL_POSTED_KEY, deps.slackTeam);
   if (!delivery?.ref || !delivery.channel) return null;
   await deps.storage.notifications.record(execution.execId, versionKey(version), {
     status: 'sent',
@@ -103,7 +108,7 @@ async function update(deps: ApprovalMessageDeps, execution: Execution, message: 
   });
   const version = approvalVersion(execution);
   if (!notification || !version) return false;
-  return (await deps.round.send('slack', notification, versionKey(version))) !== null;
+  return (await deps.round.send('slack', notification, versionKey(version), deps.slackTeam)) !== null;
 }
 
 /** Reads the run again after a send and updates the message until it shows the newest state. */

@@ -11,14 +11,16 @@ import type { PageState } from '../storage/index.js';
 
 export type Target = 'slack' | 'opsgenie' | 'pagerduty';
 
-/** One send to make: which target, what to do, and the message. */
+/** One send to make: which target, what to do, the message, and as which team. */
 export interface PlannedSend {
   readonly target: Target;
   readonly notification: Notification;
+  /** Team whose token or key sends it (`SLACK_TOKEN_<TEAM>`…); null, or a team without one: the default. */
+  readonly team: string | null;
 }
 
 /** What planning reads of the page of this schema on this resource (the Pages table's state). */
-export type OpenPage = Pick<PageState, 'open' | 'slackTs' | 'slackChannel'>;
+export type OpenPage = Pick<PageState, 'open' | 'slackTs' | 'slackChannel' | 'slackTeam' | 'opsgenieTeam'>;
 
 /**
  * "This schema on this resource": repeats add to one page, and a recovery closes it. An unmatched alert
@@ -121,20 +123,33 @@ export function planNotifications(input: {
   const isPagedUnmatched =
     e.status === 'unmatched' && e.monitorCondition !== 'Resolved' && (route.opsgenie || route.pagerduty);
   if ((isFailure(e.status) && e.oncall) || isPagedUnmatched) {
+    // a page already open is added to where it lives: its channel, its thread, its team's workspace and account
+    const slackTeam = page?.slackChannel ? page.slackTeam : route.slackTeam;
+    const opsgenieTeam = page?.open && page.opsgenieTeam !== null ? page.opsgenieTeam : route.opsgenieTeam;
     if (route.slackChannel)
-      sends.push({ target: 'slack', notification: base('open', page?.slackChannel ?? route.slackChannel, thread) });
-    if (route.opsgenie) sends.push({ target: 'opsgenie', notification: base('open', null, null) });
-    if (route.pagerduty) sends.push({ target: 'pagerduty', notification: base('open', null, null) });
+      sends.push({
+        target: 'slack',
+        notification: base('open', page?.slackChannel ?? route.slackChannel, thread),
+        team: slackTeam,
+      });
+    if (route.opsgenie) sends.push({ target: 'opsgenie', notification: base('open', null, null), team: opsgenieTeam });
+    if (route.pagerduty) sends.push({ target: 'pagerduty', notification: base('open', null, null), team: null });
     return sends;
   }
   const recovered = e.status === 'succeeded' || (e.monitorCondition === 'Resolved' && !isFailure(e.status));
   if (recovered && page?.open) {
+    // with the credentials that opened it, whoever's run recovered it: another key's account has no such alert
     if (page.slackChannel)
-      sends.push({ target: 'slack', notification: base('close', page.slackChannel, page.slackTs) });
-    sends.push({ target: 'opsgenie', notification: base('close', null, null) });
-    sends.push({ target: 'pagerduty', notification: base('close', null, null) });
+      sends.push({
+        target: 'slack',
+        notification: base('close', page.slackChannel, page.slackTs),
+        team: page.slackTeam,
+      });
+    sends.push({ target: 'opsgenie', notification: base('close', null, null), team: page.opsgenieTeam });
+    sends.push({ target: 'pagerduty', notification: base('close', null, null), team: null });
     return sends;
   }
-  if (route.slackChannel) sends.push({ target: 'slack', notification: base('post', route.slackChannel, null) });
+  if (route.slackChannel)
+    sends.push({ target: 'slack', notification: base('post', route.slackChannel, null), team: route.slackTeam });
   return sends;
 }

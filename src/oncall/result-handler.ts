@@ -9,11 +9,15 @@ import { syncApprovalMessage } from './approval-message.js';
 import type { PlannedSend, Target } from './plan.js';
 import { dedupKeyOf, planNotifications } from './plan.js';
 import { RetryLaterError, SendRound } from './send-round.js';
+import type { TeamNotifiers } from './team-notifiers.js';
+import { teamChannelOf } from './team-notifiers.js';
 
 export interface ResultHandlerDeps {
   readonly storage: Storage;
   /** Configured targets; a missing one is simply not notified. */
   readonly notifiers: Partial<Record<Target, Notifier>>;
+  /** Teams' own tokens, keys and channels (`SLACK_TOKEN_<TEAM>`…); a team not here uses `notifiers`. */
+  readonly teamNotifiers?: TeamNotifiers;
   readonly routing: RoutingRules;
   readonly publicUrl: string;
   readonly log: Log;
@@ -56,7 +60,9 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     resourceGroup: alert?.resourceGroup ?? null,
     oncall: execution.oncall,
   };
-  const route = routeRun(deps.routing, facts);
+  const teamNotifiers = deps.teamNotifiers ?? new Map();
+  const channelOf = teamChannelOf(teamNotifiers);
+  const route = routeRun(deps.routing, facts, channelOf);
   const dedupKey = dedupKeyOf(execution, alert);
   const page = await storage.notifications.page(dedupKey);
   const sends = planNotifications({
@@ -72,19 +78,23 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
   const round = new SendRound({
     storage,
     notifiers: deps.notifiers,
+    teamNotifiers,
     execId: execution.execId,
     lastAttempt: attempt.dequeueCount >= attempt.maxDequeueCount || roundNo >= RESULT_MAX_ROUNDS,
   });
-  if (execution.approval && deps.notifiers.slack) {
-    // the message goes where an approval request is routed, whatever the run's state when we first see it
-    const requestRoute = routeRun(deps.routing, { ...facts, status: 'pending_approval' });
-    await syncApprovalMessage({ storage, round, publicUrl: deps.publicUrl }, execution, requestRoute.slackChannel);
+  // the message goes where an approval request is routed, whatever the run's state when we first see it
+  const requestRoute = execution.approval
+    ? routeRun(deps.routing, { ...facts, status: 'pending_approval' }, channelOf)
+    : null;
+  if (requestRoute && round.notifierFor('slack', requestRoute.slackTeam)) {
+    const approvalDeps = { storage, round, publicUrl: deps.publicUrl, slackTeam: requestRoute.slackTeam };
+    await syncApprovalMessage(approvalDeps, execution, requestRoute.slackChannel);
   }
   let pageState = page;
   for (const send of sends) {
     const key = `${send.target}.${send.notification.action}`;
-    if (!deps.notifiers[send.target] || (await round.wasSent(key))) continue;
-    const delivery = await round.send(send.target, send.notification, key);
+    if (!round.notifierFor(send.target, send.team) || (await round.wasSent(key))) continue;
+    const delivery = await round.send(send.target, send.notification, key, send.team);
     if (delivery) pageState = nextPage(pageState, send, delivery.ref, execution.execId);
   }
   if (pageState && pageState !== page) await storage.notifications.setPage(dedupKey, pageState);
@@ -104,19 +114,27 @@ function withSeverity(send: PlannedSend, alert: AlertContext | null): PlannedSen
   return { ...send, notification: { ...send.notification, severity: alert?.severity ?? null } };
 }
 
-/** An open page remembers its Slack thread; a close (or a success after it) closes it. */
-function nextPage(page: PageState | null, send: PlannedSend, ref: string | null, execId: string) {
+/**
+ * An open page remembers its Slack thread and the teams whose credentials opened it; a close (or a
+ * success after it) closes it.
+ */
+function nextPage(page: PageState | null, send: PlannedSend, ref: string | null, execId: string): PageState | null {
   const { action, channel } = send.notification;
   if (action === 'open') {
     const isSlack = send.target === 'slack';
+    const hasThread = Boolean(page?.open && page.slackChannel);
+    const hasAlert = page?.open === true && page.opsgenieTeam !== null;
     return {
       open: true,
       slackTs: page?.open && page.slackTs ? page.slackTs : isSlack ? ref : (page?.slackTs ?? null),
-      slackChannel:
-        page?.open && page.slackChannel ? page.slackChannel : isSlack ? channel : (page?.slackChannel ?? null),
+      slackChannel: hasThread ? (page?.slackChannel ?? null) : isSlack ? channel : (page?.slackChannel ?? null),
+      slackTeam: hasThread ? (page?.slackTeam ?? null) : isSlack ? send.team : (page?.slackTeam ?? null),
+      opsgenieTeam: !hasAlert && send.target === 'opsgenie' ? send.team : (page?.opsgenieTeam ?? null),
       execId: page?.open ? page.execId : execId,
     };
   }
-  if (action === 'close') return { open: false, slackTs: null, slackChannel: null, execId };
+  if (action === 'close') {
+    return { open: false, slackTs: null, slackChannel: null, slackTeam: null, opsgenieTeam: null, execId };
+  }
   return page;
 }

@@ -2,6 +2,8 @@ import type { Delivery, Notification, Notifier } from '../core/notification.js';
 import type { Storage } from '../storage/index.js';
 import { ConcurrentUpdateError } from '../storage/index.js';
 import type { Target } from './plan.js';
+import type { TeamNotifiers } from './team-notifiers.js';
+import { notifierFor } from './team-notifiers.js';
 
 /** A send failed in a way worth trying again: the results message comes back after its visibility timeout. */
 export class RetryLaterError extends Error {
@@ -12,6 +14,8 @@ export interface SendRoundOptions {
   readonly storage: Pick<Storage, 'notifications' | 'executions'>;
   /** Configured targets; a missing one is simply not notified. */
   readonly notifiers: Partial<Record<Target, Notifier>>;
+  /** Teams' own notifiers; a team without one for a target sends with `notifiers`'. Default: none. */
+  readonly teamNotifiers?: TeamNotifiers;
   readonly execId: string;
   /** The last delivery of the results message: failures are recorded instead of retried. */
   readonly lastAttempt: boolean;
@@ -41,10 +45,23 @@ export class SendRound {
     return (await this.#options.storage.notifications.get(this.#options.execId, key))?.status === 'sent';
   }
 
-  /** Makes one send and records it under `key`; the delivery when it succeeded, else null. */
-  async send(target: Target, notification: Notification, key: string): Promise<Extract<Delivery, { ok: true }> | null> {
-    const { notifiers, storage, execId, lastAttempt } = this.#options;
-    const notifier = notifiers[target];
+  /** The notifier that sends to `target` as `team` (see `notifierFor`). */
+  notifierFor(target: Target, team: string | null): Notifier | undefined {
+    return notifierFor(this.#options.notifiers, this.#options.teamNotifiers ?? new Map(), target, team);
+  }
+
+  /**
+   * Makes one send as `team` (its token or key, else the default) and records it under `key`; the
+   * delivery when it succeeded, else null.
+   */
+  async send(
+    target: Target,
+    notification: Notification,
+    key: string,
+    team: string | null = null,
+  ): Promise<Extract<Delivery, { ok: true }> | null> {
+    const { storage, execId, lastAttempt } = this.#options;
+    const notifier = this.notifierFor(target, team);
     if (!notifier) return null;
     const delivery = await notifier.send(notification);
     const at = new Date().toISOString();

@@ -22,6 +22,10 @@ export interface PageState {
   readonly open: boolean;
   readonly slackTs: string | null;
   readonly slackChannel: string | null;
+  /** Team whose Slack token posted the thread (null: the default token): its replies need the same workspace. */
+  readonly slackTeam: string | null;
+  /** Team whose Opsgenie key opened the alert (null: the default key): only that key's account can close it. */
+  readonly opsgenieTeam: string | null;
   /** The run that opened it. */
   readonly execId: string;
 }
@@ -143,6 +147,9 @@ export class NotificationLedger {
         open: e.open === true,
         slackTs: typeof e.slackTs === 'string' ? e.slackTs : null,
         slackChannel: typeof e.slackChannel === 'string' ? e.slackChannel : null,
+        // rows written before teams had their own credentials hold neither: the defaults opened them
+        slackTeam: typeof e.slackTeam === 'string' ? e.slackTeam : null,
+        opsgenieTeam: typeof e.opsgenieTeam === 'string' ? e.opsgenieTeam : null,
         execId: String(e.execId ?? ''),
       };
     } catch (err) {
@@ -155,6 +162,8 @@ export class NotificationLedger {
     const row: Record<string, string | boolean> = { open: state.open, execId: state.execId };
     if (state.slackTs) row.slackTs = state.slackTs;
     if (state.slackChannel) row.slackChannel = state.slackChannel;
+    if (state.slackTeam) row.slackTeam = state.slackTeam;
+    if (state.opsgenieTeam) row.opsgenieTeam = state.opsgenieTeam;
     await this.pages.upsertEntity({ partitionKey: 'page', rowKey: pageKey(dedupKey), ...row }, 'Replace');
   }
 }

@@ -49,6 +49,12 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** How iac/functions.tf names a team's settings (upper-cased, "-" as "_"), and the mistake of not doing so. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, as the module writes it
+const TEAM_KEY_HCL = '${upper(replace(team, "-", "_"))}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, as the module writes it
+const TEAM_PLAIN_HCL = '${team}';
+
 /**
  * The ten value mistakes of issue 16 (each passed the HCL-shape tests before terraform test existed),
  * then mistakes about the module's container registry and its private networking. Each names the test
@@ -99,6 +105,24 @@ const MUTATIONS: {
       file: 'variables.tf',
       from: 'var.worker_shutdown_grace_seconds <= 600',
       to: 'var.worker_shutdown_grace_seconds <= 3600',
+    },
+  },
+  {
+    name: 'a team’s Slack token as a plain app setting, not a Key Vault reference',
+    caughtBy: 'settings',
+    edit: {
+      file: 'functions.tf',
+      from: `"SLACK_TOKEN_${TEAM_KEY_HCL}" => local.kv_ref[secret]`,
+      to: `"SLACK_TOKEN_${TEAM_KEY_HCL}" => var.team_slack_tokens[team]`,
+    },
+  },
+  {
+    name: 'a team’s channel under a name the code never reads (not upper-cased, "-" kept)',
+    caughtBy: 'settings',
+    edit: {
+      file: 'functions.tf',
+      from: `"SLACK_CHANNEL_${TEAM_KEY_HCL}" => channel`,
+      to: `"SLACK_CHANNEL_${TEAM_PLAIN_HCL}" => channel`,
     },
   },
   {

@@ -43,8 +43,13 @@ export interface ApprovalHarness {
   close(): Promise<void>;
 }
 
-/** `signingSecret`: Slack interactivity on (`SLACK_SIGNING_SECRET`); default off. */
-export async function startApprovalHarness(options: { signingSecret?: string } = {}): Promise<ApprovalHarness> {
+/**
+ * `signingSecret`: Slack interactivity on (`SLACK_SIGNING_SECRET`); default off. `teamSlackTokens`: teams
+ * with a bot token of their own (`SLACK_TOKEN_<TEAM>`, by `teamSettingKey`), which the fake Slack accepts too.
+ */
+export async function startApprovalHarness(
+  options: { signingSecret?: string; teamSlackTokens?: Readonly<Record<string, string>> } = {},
+): Promise<ApprovalHarness> {
   const t = await createTestStorage();
   const slack = await startFakeSlack({ channels: ['#cloudo', '#team-payments'] });
   const opsgenie = await startFakeOpsgenie();
@@ -63,6 +68,13 @@ export async function startApprovalHarness(options: { signingSecret?: string } =
     pagerduty: null,
     publicUrl: PUBLIC_URL,
     routing: rules.rules,
+    teams: new Map(
+      Object.entries(options.teamSlackTokens ?? {}).map(([key, token]) => {
+        slack.validTokens.add(token);
+        return [key, { slack: { token, apiUrl: slack.apiUrl }, slackChannel: null, opsgenie: null }];
+      }),
+    ),
+    warnings: [],
   };
   await t.storage.schemas.importSchemas([
     testSchema({ id: 'gated', requireApproval: true }),

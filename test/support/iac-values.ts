@@ -34,6 +34,7 @@ export function placeholder(name: string): string {
     SLACK_TOKEN: 'xoxb-1111-2222-abcdefabcdef',
     SLACK_SIGNING_SECRET: '0123456789abcdef0123456789abcdef',
     SLACK_CHANNEL_DEFAULT: '#cloudo',
+    OPSGENIE_REGION: 'eu',
     PAGERDUTY_ROUTING_KEY: '0123456789abcdef0123456789abcdef',
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: 'entra-client-secret',
     WEBSITE_RUN_FROM_PACKAGE: '1',

@@ -102,6 +102,8 @@ describe('unmatched alerts', () => {
           pagerduty: null,
           publicUrl: 'https://cloudo.example',
           routing,
+          teams: new Map(),
+          warnings: [],
         },
       }),
       t.settings.namespace,

@@ -37,6 +37,8 @@ describe('on-call notifications from results', () => {
           pagerduty: null,
           publicUrl: 'https://cloudo.example',
           routing: DEFAULT_ROUTING,
+          teams: new Map(),
+          warnings: [],
         },
       }),
       t.settings.namespace,

@@ -94,6 +94,8 @@ describe('a result survives a results-queue outage', () => {
           pagerduty: null,
           publicUrl: 'https://cloudo.example',
           routing: DEFAULT_ROUTING,
+          teams: new Map(),
+          warnings: [],
         },
       }),
       t.settings.namespace,

@@ -52,6 +52,8 @@ export async function startFuzzApp(): Promise<FuzzApp> {
       pagerduty: null,
       publicUrl: PUBLIC_URL,
       routing: DEFAULT_ROUTING,
+      teams: new Map(),
+      warnings: [],
     },
     { maxBodyBytes: FUZZ_MAX_BODY_BYTES },
   );

@@ -32,7 +32,9 @@ function rules(config: unknown): RoutingRules {
 const oneRule = (when: Record<string, unknown>, notify: Record<string, unknown> = { slack: { channel: '#hit' } }) =>
   rules({ rules: [{ name: 'r', when, notify }] });
 
-const NOTHING = { slackChannel: null, opsgenie: false, pagerduty: false };
+const NOTHING = { slackChannel: null, slackTeam: null, opsgenie: false, opsgenieTeam: null, pagerduty: false };
+/** A run of team payments sends with that team's token and key (the default ones where it has none). */
+const PAYMENTS = { slackTeam: 'payments', opsgenieTeam: 'payments' };
 
 describe('parseRoutingRules', () => {
   it('accepts the shipped example', () => {
@@ -89,7 +91,15 @@ describe('parseRoutingRules', () => {
     [config({ when: { namespace: ['ok', '*x*'] } }), 'rules[0].when.namespace[1]', /"\*" may only end a pattern/],
     [config({ when: { oncall: 'yes' } }), 'rules[0].when.oncall', /expected boolean/],
     [JSON.stringify({ rules: [{ when: {} }] }), 'rules[0].notify', /expected object, received undefined/],
-    [config({ notify: { slack: true } }), 'rules[0].notify.slack', /expected \{"channel": "#name"\} or false/],
+    [
+      config({ notify: { slack: true } }),
+      'rules[0].notify.slack',
+      /expected \{"channel": "#name", "team": "name"\} \(both optional\) or false/,
+    ],
+    [config({ notify: { slack: { team: 'pay.ments' } } }), 'rules[0].notify.slack.team', /it names SLACK_TOKEN_<TEAM>/],
+    [config({ notify: { opsgenie: 'yes' } }), 'rules[0].notify.opsgenie', /expected true, false or \{"team": "name"\}/],
+    [config({ notify: { opsgenie: { team: 'a', key: 'k' } } }), 'rules[0].notify.opsgenie.key', /unknown key "key"/],
+    [config({ notify: { opsgenie: {} } }), 'rules[0].notify.opsgenie.team', /expected string/],
     [config({ notify: { slack: { chanel: '#x' } } }), 'rules[0].notify.slack.chanel', /unknown key "chanel"/],
     [config({ notify: { slack: { channel: 'payments' } } }), 'rules[0].notify.slack.channel', /must be "#name"/],
     [config({ notify: { slack: { channel: '#Payments' } } }), 'rules[0].notify.slack.channel', /must be "#name"/],
@@ -139,6 +149,7 @@ describe('routeRun', () => {
   it('by default posts failures to the default channel and pages nobody for a non-on-call run', () => {
     for (const status of FAILURE_STATUSES) {
       expect(routeRun(DEFAULT_ROUTING, run({ status }))).toEqual({
+        ...NOTHING,
         slackChannel: '#cloudo',
         opsgenie: false,
         pagerduty: false,
@@ -157,12 +168,14 @@ describe('routeRun', () => {
     // the shipped example routes teams, namespaces and resource groups, none of them unmatched alerts
     expect(routeRun(rules(JSON.parse(EXAMPLE)), unmatched)).toEqual({ ...NOTHING, matched: 'default' });
     expect(routeRun(oneRule({ status: 'unmatched' }, {}), unmatched)).toEqual({
+      ...NOTHING,
       slackChannel: '#cloudo',
       opsgenie: false,
       pagerduty: false,
       matched: 'r',
     });
     expect(routeRun(oneRule({ status: 'unmatched', severity: 'critical' }, { opsgenie: true }), unmatched)).toEqual({
+      ...NOTHING,
       slackChannel: '#cloudo',
       opsgenie: true,
       pagerduty: false,
@@ -172,6 +185,7 @@ describe('routeRun', () => {
 
   it('by default posts and pages Opsgenie and PagerDuty for an on-call failure', () => {
     expect(routeRun(DEFAULT_ROUTING, run({ status: 'timed_out', oncall: true }))).toEqual({
+      ...NOTHING,
       slackChannel: '#cloudo',
       opsgenie: true,
       pagerduty: true,
@@ -227,6 +241,7 @@ describe('routeRun', () => {
     const config = oneRule({ team: 'payments' });
     expect(routeRun(config, run({ team: 'payments', status: 'succeeded' }))).toEqual({
       ...NOTHING,
+      ...PAYMENTS,
       matched: 'default',
     });
     expect(routeRun(config, run({ team: 'payments', status: 'error' }))).toMatchObject({ slackChannel: '#hit' });
@@ -248,9 +263,46 @@ describe('routeRun', () => {
     expect(routeRun(noDefault, run({ team: null })).slackChannel).toBeNull();
   });
 
+  it('sends as the team a target names, else as the run’s, and posts to the team’s channel where none is named', () => {
+    const channels: Record<string, string> = { payments: '#payments', ops: '#ops-room' };
+    const channelOf = (team: string) => channels[team] ?? null;
+    // no rule: a team's failures go to its own channel (SLACK_CHANNEL_<TEAM>), with its token and key
+    expect(routeRun(DEFAULT_ROUTING, run({ team: 'payments', oncall: true }), channelOf)).toEqual({
+      ...PAYMENTS,
+      slackChannel: '#payments',
+      opsgenie: true,
+      pagerduty: true,
+      matched: 'default',
+    });
+    // a rule's team wins over the run's, and its channel stands in where the rule names none
+    const named = oneRule({}, { slack: { team: 'ops' }, opsgenie: { team: 'ops' } });
+    expect(routeRun(named, run({ team: 'payments' }), channelOf)).toMatchObject({
+      slackChannel: '#ops-room',
+      slackTeam: 'ops',
+      opsgenie: true,
+      opsgenieTeam: 'ops',
+    });
+    // a channel the rule names wins over the team's; Opsgenie still pages as the run's team
+    const both = oneRule({}, { slack: { channel: '#hit', team: 'ops' }, opsgenie: true });
+    expect(routeRun(both, run({ team: 'payments' }), channelOf)).toMatchObject({
+      slackChannel: '#hit',
+      slackTeam: 'ops',
+      opsgenieTeam: 'payments',
+    });
+    // a team without a channel posts to the default one; a default of false stays silent for every team
+    expect(routeRun(DEFAULT_ROUTING, run({ team: 'search' }), channelOf)).toMatchObject({
+      slackChannel: '#cloudo',
+      slackTeam: 'search',
+    });
+    expect(
+      routeRun(rules({ default: { slack: false } }), run({ team: 'payments' }), channelOf).slackChannel,
+    ).toBeNull();
+  });
+
   it('gives targets a rule omits their default behaviour', () => {
     const config = oneRule({}, { slack: { channel: '#hit' } });
     expect(routeRun(config, run({ oncall: true }))).toEqual({
+      ...NOTHING,
       slackChannel: '#hit',
       opsgenie: true,
       pagerduty: true,
@@ -270,6 +322,7 @@ describe('routeRun', () => {
     const config = rules({ rules: [silence] });
     for (const status of FAILURE_STATUSES) {
       expect(routeRun(config, run({ status, oncall: true }))).toEqual({
+        ...NOTHING,
         slackChannel: '#cloudo',
         opsgenie: true,
         pagerduty: true,
@@ -284,6 +337,7 @@ describe('routeRun', () => {
       default: { slack: false, pagerduty: false },
     });
     expect(routeRun(teamOnly, run({ oncall: true }))).toEqual({
+      ...NOTHING,
       slackChannel: '#t',
       opsgenie: true,
       pagerduty: false,
@@ -302,6 +356,7 @@ describe('routeRun', () => {
     });
     expect(routeRun(team, request({ team: 'payments' }))).toEqual({
       ...NOTHING,
+      ...PAYMENTS,
       slackChannel: '#team-payments',
       matched: 'team',
     });
@@ -326,6 +381,8 @@ describe('routeRun', () => {
     const config = rules(JSON.parse(EXAMPLE));
     const route = (facts: Partial<RunFacts>) => routeRun(config, run(facts));
     expect(route({ team: 'payments', severity: 'sev1', oncall: true })).toEqual({
+      ...NOTHING,
+      ...PAYMENTS,
       slackChannel: '#payments-oncall',
       opsgenie: true,
       pagerduty: true,
@@ -334,6 +391,7 @@ describe('routeRun', () => {
     expect(route({ resourceGroup: 'RG-Sandbox-42' })).toEqual({ ...NOTHING, matched: 'sandbox-quiet' });
     // sandbox-quiet is for non-on-call runs only; an on-call failure there falls to the default
     expect(route({ resourceGroup: 'rg-sandbox-42', oncall: true })).toEqual({
+      ...NOTHING,
       slackChannel: '#cloudo',
       opsgenie: true,
       pagerduty: false,
@@ -342,7 +400,12 @@ describe('routeRun', () => {
     expect(route({ namespace: 'prod-eu', team: 'search' })).toMatchObject({ slackChannel: '#k8s-prod' });
     expect(route({ schemaId: 'deploy-check-api', status: 'succeeded' })).toMatchObject({ slackChannel: '#deploys' });
     expect(route({ team: 'search' })).toMatchObject({ slackChannel: '#team-search', matched: 'team-channels' });
-    expect(route({ team: 'search', status: 'succeeded' })).toEqual({ ...NOTHING, matched: 'default' });
-    expect(route({})).toEqual({ slackChannel: '#cloudo', opsgenie: false, pagerduty: false, matched: 'default' });
+    expect(route({ team: 'search', status: 'succeeded' })).toEqual({
+      ...NOTHING,
+      slackTeam: 'search',
+      opsgenieTeam: 'search',
+      matched: 'default',
+    });
+    expect(route({})).toEqual({ ...NOTHING, slackChannel: '#cloudo', matched: 'default' });
   });
 });

@@ -266,7 +266,9 @@ describe('iac settings', () => {
     CLOUDO_STREAMS_TOTAL: 'tuning (default 200)',
     CLOUDO_VISIBILITY_TIMEOUT_MS: 'tuning',
     CLOUDO_WEBHOOK_JWKS_URI: 'derived from the tenant',
-    OPSGENIE_API_URL: 'the EU instance is the only other endpoint (app_settings)',
+    OPSGENIE_API_URL: 'opsgenie_region picks the EU instance; JSM’s endpoint goes in app_settings',
+    OPSGENIE_API_KEY_DEFAULT: 'the original’s name of OPSGENIE_API_KEY, which the module sets',
+    SLACK_TOKEN_DEFAULT: 'the original’s name of SLACK_TOKEN, which the module sets',
     PAGERDUTY_EVENTS_URL: 'one public endpoint',
     SLACK_API_URL: 'tests point it at a fake Slack',
   };
@@ -329,8 +331,17 @@ describe('iac settings', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, as the module writes it
     expect(String(hcl.locals?.kv_ref)).toContain('@Microsoft.KeyVault(SecretUri=${s.versionless_id})');
     const secretInputs =
-      /var\.(slack_integration\.token|slack_signing_secret|opsgenie_api_key|signing_key|pagerduty_routing_key|github_repo_info\.repo_token|easy_auth\.client_secret)|registry_password|random_password/;
+      /var\.(slack_integration\.token|slack_signing_secret|opsgenie_api_key|signing_key|pagerduty_routing_key|github_repo_info\.repo_token|easy_auth\.client_secret|team_slack_tokens|team_opsgenie_api_keys)|registry_password|random_password/;
     for (const [name, value] of [...settings, ...workerEnv()]) expect(value, name).not.toMatch(secretInputs);
+    // the original's per-team settings, named as src/core/team-notify-settings.ts reads them
+    const teams = String(hcl.locals?.team_notify_settings);
+    // an HCL interpolation (escaped here), as the module writes it
+    const byTeam = (prefix: string, value: string) => `"${prefix}_\${upper(replace(team, "-", "_"))}" => ${value}`;
+    expect(teams).toContain(byTeam('SLACK_TOKEN', 'local.kv_ref[secret]'));
+    expect(teams).toContain(byTeam('OPSGENIE_API_KEY', 'local.kv_ref[secret]'));
+    expect(teams).toContain(byTeam('SLACK_CHANNEL', 'channel'));
+    expect(teams).not.toMatch(secretInputs);
+    expect(String(hcl.locals?.app_settings)).toContain('local.team_notify_settings');
     // secrets of the workers are Container Apps secrets that reference Key Vault
     const app = resource('azurerm_container_app', 'worker');
     const secret = ((app.dynamic as { secret?: Block }).secret?.[0]?.content ?? []) as Block;
