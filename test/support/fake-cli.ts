@@ -5,7 +5,7 @@ import { z } from 'zod';
 
 /** One call of a fake tool, as it logged itself. */
 export const FakeCliCall = z.object({
-  tool: z.enum(['az', 'kubelogin']),
+  tool: z.enum(['az', 'kubelogin', 'kubectl']),
   /** The arguments exactly as the process received them (no shell in between would have changed them). */
   argv: z.array(z.string()),
   /** AZURE_CONFIG_DIR, KUBECONFIG and AZURE_CORE_COLLECT_TELEMETRY as the process saw them ('' when unset). */
@@ -18,7 +18,7 @@ export type FakeCliCall = z.infer<typeof FakeCliCall>;
 
 /**
  * How the fakes behave, per environment (so two concurrent runs may differ). A command is named by its
- * tool and first argument: `az login`, `az aks`, `kubelogin convert-kubeconfig`, or just the tool.
+ * tool and first argument: `az login`, `az aks`, `kubelogin convert-kubeconfig`, `kubectl config`, or just the tool.
  */
 export interface FakeCliBehaviour {
   /** This command writes a dozen lines (one holding a bearer token) to stderr and exits 1. */
@@ -32,13 +32,13 @@ export interface FakeCliBehaviour {
 }
 
 export interface FakeCli {
-  /** Holds `az` and `kubelogin`; `env()` puts it first on PATH. */
+  /** Holds `az`, `kubelogin` and `kubectl`; `env()` puts it first on PATH. */
   readonly binDir: string;
   /** HOME of the fakes' environment: a run that leaked az state would leave `<home>/.azure` behind. */
   readonly home: string;
   /** Where every call appends one JSON line. */
   readonly logFile: string;
-  /** A run environment (PATH, HOME, the log) in which `az` and `kubelogin` are the fakes. */
+  /** A run environment (PATH, HOME, the log) in which `az`, `kubelogin` and `kubectl` are the fakes. */
   env(behaviour?: FakeCliBehaviour): Record<string, string>;
   /** Calls so far, in the order they started. */
   calls(): Promise<FakeCliCall[]>;
@@ -48,7 +48,7 @@ export interface FakeCli {
 }
 
 /**
- * Shared by both tools (it switches on its own name). Arguments are JSON-encoded in bash, with no external
+ * Shared by all the tools (it switches on its own name). Arguments are JSON-encoded in bash, with no external
  * tool, so the log shows each argument byte for byte. The az fake keeps state where the real one does
  * (AZURE_CONFIG_DIR, else ~/.azure) and refuses get-credentials before a login there, so a test sees
  * which directory a run used. A template literal cannot hold a bare dollar-brace, so the text spells it with a
@@ -132,6 +132,15 @@ case "$cmd" in
     if [[ ! -f "$file" ]]; then echo "Error: kubeconfig $file not found" >&2; exit 1; fi
     printf '# converted: --login %s --client-id %s\n' "$(opt -l "$@")" "$(opt --client-id "$@")" >> "$file"
     ;;
+  "kubectl config")
+    # only what the worker calls: set-context --current --namespace=NS, on the file --kubeconfig names
+    file="$(opt --kubeconfig "$@")"
+    if [[ "\${2:-}" != set-context ]]; then echo "fake kubectl: unsupported command: $*" >&2; exit 2; fi
+    if [[ ! -f "$file" ]]; then echo "error: open $file: no such file or directory" >&2; exit 1; fi
+    ns=""
+    for a in "$@"; do if [[ "$a" == --namespace=* ]]; then ns="\${a#--namespace=}"; fi; done
+    printf '# namespace: %s\n' "$ns" >> "$file"
+    ;;
   *)
     echo "fake $tool: unsupported command: $*" >&2
     exit 2
@@ -139,14 +148,14 @@ case "$cmd" in
 esac
 `.replaceAll('\\${', '${');
 
-/** Writes fake `az` and `kubelogin` into a fresh temporary bin directory. */
+/** Writes fake `az`, `kubelogin` and `kubectl` into a fresh temporary bin directory. */
 export async function installFakeCli(): Promise<FakeCli> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'cloudo-fake-cli-'));
   const binDir = path.join(root, 'bin');
   const home = path.join(root, 'home');
   const logFile = path.join(root, 'calls.jsonl');
   await Promise.all([mkdir(binDir), mkdir(home)]);
-  for (const tool of ['az', 'kubelogin']) {
+  for (const tool of ['az', 'kubelogin', 'kubectl']) {
     const file = path.join(binDir, tool);
     await writeFile(file, SCRIPT);
     await chmod(file, 0o755);

@@ -18,6 +18,11 @@ export interface FetchAksCredentialsOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Client id of the user-assigned managed identity to log in as; null for the system-assigned one. */
   readonly clientId: string | null;
+  /**
+   * The alert's Kubernetes namespace, for the kubeconfig's current context (null or '': the cluster's
+   * default). Checked as a namespace name here, since it comes from an alert.
+   */
+  readonly namespace?: string | null;
   /** How long all the commands together may take, in ms; a command still running then is killed. */
   readonly timeoutMs: number;
   /** After SIGTERM, how long a command's process group has before SIGKILL, in ms. Default 2000. */
@@ -28,6 +33,8 @@ export interface FetchAksCredentialsOptions {
   readonly azPath?: string;
   /** Default `kubelogin`, looked up on `env.PATH`. */
   readonly kubeloginPath?: string;
+  /** Default `kubectl`, looked up on `env.PATH`. */
+  readonly kubectlPath?: string;
 }
 
 /** Expected outcomes are values: a cluster without access or a CLI error ends the run with `reason`. */
@@ -38,6 +45,8 @@ export type FetchAksCredentialsResult =
       readonly kubeconfig: string;
       /** To add to the run's environment: KUBECONFIG, and AZURE_CONFIG_DIR holding the run's own az login. */
       readonly env: Record<string, string>;
+      /** For the run's log: why the alert's namespace was not set; null when it was, or there was none. */
+      readonly notice: string | null;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -45,6 +54,8 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Azure's rules, narrowed so that no value can start with '-' and be read as an option
 const CLUSTER_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?$/;
 const RESOURCE_GROUP = /^[\p{L}\p{N}_.()][\p{L}\p{N}_.()-]{0,89}$/u;
+// Kubernetes' own rule for a namespace (a DNS-1123 label): no '-' first, no '/', '.', space or shell character
+const NAMESPACE = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const DEFAULT_KILL_GRACE_MS = 2_000;
 const STDERR_TAIL_LINES = 10;
@@ -60,6 +71,8 @@ const LEFTOVER_GRACE_MS = 500;
  *    other run sharing ~/.azure; a per-run directory shares nothing and goes away with the run.
  * 2. `az aks get-credentials ... --file <workDir>/kubeconfig`.
  * 3. `kubelogin convert-kubeconfig -l msi`: kubectl then gets its tokens from the identity endpoint itself.
+ * 4. When the alert names a namespace, `kubectl config set-context --current --namespace=<ns>`, as the
+ *    original ClouDO's aks-login.sh did: its runbooks' plain `kubectl get pods` act on the alert's namespace.
  *
  * Every command runs without a shell, in its own process group, stdin closed (az never waits for a prompt)
  * and killed at the deadline. Never throws for a failed command; throws only for a bug (relative workDir).
@@ -82,6 +95,7 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
   };
   const az = options.azPath ?? 'az';
   const identity = options.clientId ? ['--client-id', options.clientId] : [];
+  const { namespace, notice } = checkNamespace(options.namespace);
   const steps: Step[] = [
     {
       label: 'az login --identity',
@@ -112,6 +126,14 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
       args: ['convert-kubeconfig', '-l', 'msi', ...identity, '--kubeconfig', kubeconfig],
     },
   ];
+  if (namespace !== null) {
+    steps.push({
+      label: 'kubectl config set-context',
+      command: options.kubectlPath ?? 'kubectl',
+      // glued to its option, as the original passed it: the value can never be read as an option of its own
+      args: ['config', 'set-context', '--current', `--namespace=${namespace}`, '--kubeconfig', kubeconfig],
+    });
+  }
 
   const deadline = Date.now() + options.timeoutMs;
   for (const step of steps) {
@@ -130,14 +152,36 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
   } catch {
     return { ok: false, reason: `az aks get-credentials succeeded but wrote no kubeconfig at ${kubeconfig}` };
   }
-  // az and kubelogin write 0600 today; the file may hold a client key, so do not depend on it
+  // az, kubelogin and kubectl write 0600 today; the file may hold a client key, so do not depend on it
   await chmod(kubeconfig, 0o600);
-  return { ok: true, kubeconfig, env: runEnv };
+  return { ok: true, kubeconfig, env: runEnv, notice };
+}
+
+/**
+ * The namespace to set, if any, and why an alert's one is not. An invalid one is skipped rather than failing
+ * the run: no Kubernetes namespace can have that name, so nothing the alert is about lives there, and a
+ * runbook that names its namespace itself (`kubectl -n "$AKS_NAMESPACE"`, which still carries the alert's
+ * value, gets kubectl's own error) or only calls az should not lose its run to it. The notice goes to the
+ * run's log, so an author sees why a plain `kubectl get pods` acts on the cluster's default namespace.
+ */
+function checkNamespace(value: string | null | undefined): { namespace: string | null; notice: string | null } {
+  if (!value) return { namespace: null, notice: null };
+  if (NAMESPACE.test(value)) return { namespace: value, notice: null };
+  return {
+    namespace: null,
+    notice:
+      `namespace ${show(value)} is not a Kubernetes namespace name (1-63 lowercase letters, digits or '-', ` +
+      "starting and ending with a letter or digit), so it was not set: kubectl uses the cluster's default namespace",
+  };
+}
+
+/** A value from an alert, quoted and cut short, for a message. */
+function show(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
 /** Why a value must not become an argument, or null when all are fine. */
 function invalidArgument(target: AksTarget, clientId: string | null): string | null {
-  const show = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (!CLUSTER_NAME.test(target.cluster)) {
     return `cluster ${show(target.cluster)} is not an AKS cluster name (1-63 letters, digits, '-' or '_', starting and ending with a letter or digit)`;
   }

@@ -20,6 +20,8 @@ export interface RunEnvironmentOptions {
   readonly aksTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly log: Log;
+  /** Writes a line of the worker's own to the run's log, ahead of the runbook's output, for its author. */
+  readonly runLog: (line: string) => void;
 }
 
 /**
@@ -48,10 +50,13 @@ export async function prepareRunEnvironment(
     workDir,
     env,
     clientId: options.aksClientId,
+    // as the original did: a runbook's plain `kubectl get pods` acts on the alert's namespace
+    namespace: alert?.kubernetes.namespace ?? null,
     timeoutMs: options.aksTimeoutMs,
     signal: options.signal,
   });
   if (!credentials.ok) return { error: `AKS credentials: ${credentials.reason}` };
+  if (credentials.notice) options.runLog(credentials.notice);
   return { env: { ...env, ...credentials.env } };
 }
 

@@ -22,7 +22,7 @@ export interface RunDependencies {
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
   readonly aksClientId?: string | null;
-  /** Budget of az login + get-credentials + kubelogin (`CLOUDO_AKS_TIMEOUT_MS`). */
+  /** Budget of az login + get-credentials + kubelogin (+ kubectl set-context) (`CLOUDO_AKS_TIMEOUT_MS`). */
   readonly aksTimeoutMs: number;
   readonly killGraceMs: number;
   readonly logFlushIntervalMs: number;
@@ -99,6 +99,7 @@ async function spawnRun(
       aksTimeoutMs: deps.aksTimeoutMs,
       signal,
       log: deps.log,
+      runLog: (line) => streamer.write(Buffer.from(`[cloudo] ${line}\n`)),
     });
     if ('error' in prepared) return await closeLog(streamer, ended(run, { status: 'error', error: prepared.error }));
     if (account) await handOverRunFolder(workDir, account);

@@ -32,7 +32,7 @@ describe('an AKS alert run', () => {
     cli = await installFakeCli();
     const dir = await makeRunbooks({
       'kube.sh':
-        '#!/usr/bin/env bash\necho "kubeconfig=$KUBECONFIG"\nif [ -n "$KUBECONFIG" ]; then head -c 200 "$KUBECONFIG"; fi\n',
+        '#!/usr/bin/env bash\necho "kubeconfig=$KUBECONFIG"\nif [ -n "$KUBECONFIG" ]; then head -c 200 "$KUBECONFIG"; echo; grep "^# namespace" "$KUBECONFIG"; fi\nexit 0\n',
     });
     await t.storage.schemas.importSchemas([
       testSchema({ id: 'kube', runbook: 'kube.sh', aksCredentials: true, dedupeWindowMinutes: 0 }),
@@ -118,11 +118,34 @@ describe('an AKS alert run', () => {
     });
     expect(run?.status).toBe('succeeded');
     expect(await kubeconfigOf(run)).toMatch(/\/kubeconfig$/);
-    const getCredentials = (await callsOf(run)).filter((c) => c.argv[1] === 'get-credentials');
+    const calls = await callsOf(run);
+    const getCredentials = calls.filter((c) => c.argv[1] === 'get-credentials');
     // the listed id says where the cluster is; the alert's resource group is the workspace's
     expect(getCredentials[0]?.argv).toEqual(
       expect.arrayContaining(['--name', 'aks-ops', '--resource-group', 'rg-ops']),
     );
+    // and, as in the original, the kubeconfig's namespace is the alert's: a plain `kubectl get pods` acts there
+    expect(calls.map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin', 'kubectl']);
+    expect(calls[3]?.argv).toEqual(
+      expect.arrayContaining(['set-context', '--current', '--namespace=shop', '--kubeconfig', await kubeconfigOf(run)]),
+    );
+    expect((await t.storage.logs.read(run?.execId ?? ''))?.toString()).toContain('# namespace: shop\n');
+  });
+
+  it('an alert naming a namespace Kubernetes cannot have still gets credentials, with a line in its log why not that namespace', async () => {
+    const run = await runFor('n1', LISTED, 'auto', { kubernetes: { ...noK8s, namespace: '-n; rm -rf /' } });
+    expect(run?.status).toBe('succeeded');
+    expect(await kubeconfigOf(run)).toMatch(/\/kubeconfig$/);
+    expect((await callsOf(run)).map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin']);
+    const log = (await t.storage.logs.read(run?.execId ?? ''))?.toString() ?? '';
+    expect(log.startsWith('[cloudo] namespace "-n; rm -rf /" is not a Kubernetes namespace name')).toBe(true);
+    expect(log).not.toContain('# namespace');
+  });
+
+  it('an alert naming no namespace leaves the cluster’s default and calls no kubectl', async () => {
+    const run = await runFor('n2', LISTED, 'auto');
+    expect(run?.status).toBe('succeeded');
+    expect((await callsOf(run)).map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin']);
   });
 
   it('auto: a cluster not listed, or an alert about no cluster, runs without credentials and calls no az', async () => {

@@ -46,7 +46,12 @@ describe('fetchAksCredentials', () => {
 
     const kubeconfig = path.join(workDir, 'kubeconfig');
     const configDir = path.join(workDir, '.azure');
-    expect(result).toEqual({ ok: true, kubeconfig, env: { KUBECONFIG: kubeconfig, AZURE_CONFIG_DIR: configDir } });
+    expect(result).toEqual({
+      ok: true,
+      kubeconfig,
+      env: { KUBECONFIG: kubeconfig, AZURE_CONFIG_DIR: configDir },
+      notice: null,
+    });
     const calls = await cli.calls();
     expect(calls.map((c) => [c.tool, ...c.argv])).toEqual([
       ['az', 'login', '--identity', '--output', 'none', '--only-show-errors'],
@@ -82,6 +87,62 @@ describe('fetchAksCredentials', () => {
     expect(text).toContain('# converted: --login msi --client-id \n');
     // the worker's shared az state was not touched
     expect(existsSync(path.join(cli.home, '.azure'))).toBe(false);
+  });
+
+  it('sets the kubeconfig’s namespace to the alert’s, as the original did, with exactly these arguments', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { namespace: 'shop-01' });
+
+    const kubeconfig = path.join(workDir, 'kubeconfig');
+    expect(result).toMatchObject({ ok: true, kubeconfig, notice: null });
+    const calls = await cli.calls();
+    expect(calls.map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin', 'kubectl']);
+    expect(calls[3]?.argv).toEqual([
+      'config',
+      'set-context',
+      '--current',
+      '--namespace=shop-01',
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(calls[3]).toMatchObject({
+      azureConfigDir: path.join(workDir, '.azure'),
+      kubeconfigEnv: kubeconfig,
+      cwd: workDir,
+    });
+    // after the conversion, on the run's own file, which stays private
+    expect(await readFile(kubeconfig, 'utf8')).toMatch(/# converted: .*\n# namespace: shop-01\n$/);
+    expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
+  });
+
+  it.each([null, ''])('calls no kubectl when the alert names no namespace (%j)', async (namespace) => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { namespace });
+    expect(result).toMatchObject({ ok: true, notice: null });
+    expect((await cli.calls()).map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin']);
+  });
+
+  it.each(['../x', '-n', 'x; rm -rf /', '--kubeconfig=/etc/passwd', 'Shop', 'shop-', 'a'.repeat(64)])(
+    'never passes a namespace that is no Kubernetes name (%j), and still gives the run its credentials',
+    async (namespace) => {
+      const workDir = await runDir();
+      const result = await fetchFor(workDir, { namespace });
+      const kubeconfig = path.join(workDir, 'kubeconfig');
+      expect(result).toMatchObject({
+        ok: true,
+        kubeconfig,
+        notice: expect.stringMatching(
+          /^namespace ".*" is not a Kubernetes namespace name .*: kubectl uses the cluster's default/,
+        ),
+      });
+      expect((await cli.calls()).map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin']);
+      expect(await readFile(kubeconfig, 'utf8')).not.toContain('# namespace');
+    },
+  );
+
+  it('shows a long invalid namespace cut short in the notice', async () => {
+    const result = await fetchFor(await runDir(), { namespace: `${'x'.repeat(200)}/` });
+    expect(result).toMatchObject({ ok: true, notice: expect.stringContaining(`"${'x'.repeat(80)}…"`) });
   });
 
   it('logs in as the user-assigned identity and has kubelogin use it too', async () => {
@@ -217,6 +278,17 @@ describe('fetchAksCredentials', () => {
     });
   });
 
+  it('reports a failing kubectl with the last lines of its stderr, tokens removed', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { namespace: 'shop', behaviour: { fail: 'kubectl' } });
+    if (result.ok) throw new Error('should fail');
+    expect(result.reason).toMatch(/^kubectl config set-context failed \(exit 1\): /);
+    expect(result.reason).toContain('ERROR: (ResourceNotFound) fake failure of kubectl config');
+    expect(result.reason).toContain('Authorization: Bearer ***');
+    expect(result.reason).not.toContain('eyJ');
+    expect(result.reason.split('\n')).toHaveLength(10);
+  });
+
   it('kills a hanging az with its children at the deadline and says it timed out', async () => {
     const workDir = await runDir();
     const started = Date.now();
@@ -255,6 +327,15 @@ describe('fetchAksCredentials', () => {
     await waitFor('az login to start', async () => ((await cli.hangPids()).length > 0 ? true : undefined), 2_000);
     abort.abort();
     expect(await pending).toEqual({ ok: false, reason: 'az login --identity killed: the run was cancelled' });
+  });
+
+  it('reports a kubectl that is not installed', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { namespace: 'shop', kubectlPath: path.join(cli.binDir, 'no-kubectl') });
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^kubectl config set-context could not start .*no-kubectl: spawn .* ENOENT$/),
+    });
   });
 
   it('reports an az that is not installed', async () => {
