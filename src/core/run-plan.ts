@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolveAksAccess } from './aks-cluster.js';
 import type { AlertContext } from './alert-context.js';
 import { alertRequester, openGate } from './approval-policy.js';
-import type { Execution, Run, RunTrigger, UnmatchedAlert } from './execution.js';
+import type { Execution, Run, RunTrigger, ScheduledTick, UnmatchedAlert } from './execution.js';
 import { newExecId, newExecution, newUnmatchedAlert } from './execution.js';
 import type { JobMessage } from './job-message.js';
 import type { ParamValue } from './run-parameters.js';
@@ -14,6 +14,8 @@ export interface RunExtras {
   readonly params?: Readonly<Record<string, ParamValue>>;
   /** The run this one starts again. */
   readonly rerunOf?: string;
+  /** The schedule and tick that start it. */
+  readonly schedule?: ScheduledTick;
   /** The deployment's AKS integration (CLOUDO_AKS_CLUSTERS): where `aks_credentials: auto` fetches credentials. */
   readonly aksClusters?: readonly string[];
 }
@@ -50,6 +52,7 @@ export function planRun(
     timeoutMs: schema.timeoutSeconds * 1000,
     params: extras.params ?? {},
     rerunOf: extras.rerunOf ?? null,
+    schedule: extras.schedule ?? null,
     // the schema's team routes notifications when the request named none
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',
