@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { resolveAksAccess } from './aks-cluster.js';
 import type { AlertContext } from './alert-context.js';
-import { alertRequester, openGate } from './approval-policy.js';
+import { alertRequester, openGate, scheduleRequester } from './approval-policy.js';
 import type { Execution, Run, RunTrigger, ScheduledTick, UnmatchedAlert } from './execution.js';
 import { newExecId, newExecution, newUnmatchedAlert } from './execution.js';
 import type { JobMessage } from './job-message.js';
@@ -38,8 +38,13 @@ export function planRun(
   alert: AlertContext | null = null,
   extras: RunExtras = {},
 ): RunPlan {
-  // an alert's run is requested by its rule, never by whoever delivered it; a re-run by who asked for it
-  const requestedBy = alert && !extras.rerunOf ? alertRequester(alert.alertRule) : trigger.principal;
+  // an alert's run is requested by its rule, never by whoever delivered it; a re-run by who asked for it;
+  // a scheduled run by its schedule, which the approval request names
+  const requestedBy = extras.schedule
+    ? scheduleRequester(extras.schedule.id)
+    : alert && !extras.rerunOf
+      ? alertRequester(alert.alertRule)
+      : trigger.principal;
   const execution = newExecution({
     execId,
     schemaId: schema.id,
@@ -58,8 +63,7 @@ export function planRun(
     status: schema.requireApproval ? 'pending_approval' : 'accepted',
     requestedAt: now.toISOString(),
     ...resolveAksAccess(schema.aksCredentials, alert, extras.aksClusters ?? []),
-    exclusiveKey:
-      schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
+    exclusiveKey: schema.concurrency === 'queue' ? queueKey(schema.id, alert, extras.schedule ?? null) : null,
     approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,
     ...alertSummary(alert),
   });
@@ -120,6 +124,15 @@ export function planUnmatched(
 /** The row of an unmatched alert after one more delivery of it. */
 export function countDelivery(execution: Execution): Execution {
   return { ...execution, deliveries: (execution.deliveries ?? 1) + 1 };
+}
+
+/**
+ * What runs of a `concurrency: queue` schema take turns on: an alert's resource, or a schedule (its next
+ * tick waits for the previous run); null for other runs, which do not wait.
+ */
+function queueKey(schemaId: string, alert: AlertContext | null, schedule: ScheduledTick | null): string | null {
+  if (alert?.resourceId) return exclusiveKey(schemaId, alert.resourceId);
+  return schedule ? exclusiveKey(schemaId, `schedule:${schedule.id}`) : null;
 }
 
 /** Runs of one schema on one resource share this key; ARM ids are case-insensitive. */

@@ -40,40 +40,49 @@ export interface CronTiming {
   readonly timezone: string;
 }
 
+/** A schedule's ticks, its cron parsed once (a look at one schedule asks several questions). */
+export interface Ticks {
+  /** The first `count` ticks strictly after `after`, oldest first (fewer when the expression runs out). */
+  next(after: Date, count: number): Date[];
+  /** The first tick strictly after `after`, or null when there is none to come. */
+  first(after: Date): Date | null;
+  /** The latest tick at or before `at`, or null when there was none. */
+  latest(at: Date): Date | null;
+  /** Ticks in (after, until], oldest first, at most `limit` of them. */
+  between(after: Date, until: Date, limit: number): Date[];
+}
+
+export function ticksOf(timing: CronTiming): Ticks {
+  const cron = compile(timing.cron, timing.timezone);
+  return {
+    next: (after, count) => (count <= 0 ? [] : cron.nextRuns(count, after)),
+    first: (after) => cron.nextRun(after),
+    // previousRuns is exclusive of its reference; a tick exactly at `at` is due
+    latest: (at) => cron.previousRuns(1, new Date(at.getTime() + 1))[0] ?? null,
+    between(after, until, limit) {
+      const ticks: Date[] = [];
+      for (let t = cron.nextRun(after); t && t.getTime() <= until.getTime() && ticks.length < limit; ) {
+        ticks.push(t);
+        t = cron.nextRun(t);
+      }
+      return ticks;
+    },
+  };
+}
+
 /** The first `count` ticks strictly after `after`, oldest first (fewer when the expression runs out). */
 export function nextTicks(timing: CronTiming, after: Date, count: number): Date[] {
-  if (count <= 0) return [];
-  return compile(timing.cron, timing.timezone).nextRuns(count, after);
+  return ticksOf(timing).next(after, count);
 }
 
 /** The first tick strictly after `after`, or null when there is none to come. */
 export function nextTick(timing: CronTiming, after: Date): Date | null {
-  return compile(timing.cron, timing.timezone).nextRun(after);
-}
-
-/** Ticks in (after, until], oldest first, at most `limit` of them; `more` says some were left out. */
-export function ticksBetween(
-  timing: CronTiming,
-  after: Date,
-  until: Date,
-  limit: number,
-): { ticks: Date[]; more: boolean } {
-  const cron = compile(timing.cron, timing.timezone);
-  const ticks: Date[] = [];
-  let cursor: Date | null = after;
-  while (cursor) {
-    cursor = cron.nextRun(cursor);
-    if (!cursor || cursor.getTime() > until.getTime()) return { ticks, more: false };
-    if (ticks.length === limit) return { ticks, more: true };
-    ticks.push(cursor);
-  }
-  return { ticks, more: false };
+  return ticksOf(timing).first(after);
 }
 
 /** The latest tick at or before `at`, or null when there was none. */
 export function previousTick(timing: CronTiming, at: Date): Date | null {
-  // previousRuns is exclusive of its reference; a tick exactly at `at` is due
-  return compile(timing.cron, timing.timezone).previousRuns(1, new Date(at.getTime() + 1))[0] ?? null;
+  return ticksOf(timing).latest(at);
 }
 
 function compile(expression: string, timezone: string): Cron {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ExecId, execIdTimeMs } from '../../../src/core/execution.js';
 import { parseSchemaEntries, parseSchemasFile } from '../../../src/core/runbook-schema.js';
 import type { Schedule } from '../../../src/core/schedule.js';
 import {
@@ -9,6 +10,14 @@ import {
   ScheduleEntry,
 } from '../../../src/core/schedule.js';
 import { cronProblem, nextTicks, previousTick, timezoneProblem } from '../../../src/core/schedule-cron.js';
+import {
+  afterTicks,
+  dueTicks,
+  MAX_COUNTED_MISSED_TICKS,
+  ON_TIME_TOLERANCE_MS,
+  tickExecId,
+  ticksCountFrom,
+} from '../../../src/core/schedule-ticks.js';
 
 const iso = (d: Date) => d.toISOString();
 const entry = (fields: Record<string, unknown> = {}) =>
@@ -230,5 +239,102 @@ describe('stored schedules', () => {
     expect(isScheduleEnabled(on)).toBe(true);
     expect(on.activeSince).toBe(later.toISOString());
     expect(on.enabledOverride).toEqual({ enabled: true, by: 'user:bob', at: later.toISOString() });
+  });
+});
+
+describe('due ticks', () => {
+  const hourly = { cron: '0 * * * *', timezone: 'UTC' };
+  const at = (s: string) => new Date(s);
+
+  it('fires a tick due now once, and nothing before its time', () => {
+    const plan = dueTicks({ ...hourly, missed: 'skip' }, at('2026-01-01T09:00:00Z'), at('2026-01-01T10:00:05Z'));
+    expect(plan.fire).toEqual([{ tick: at('2026-01-01T10:00:00Z'), catchUp: false }]);
+    expect(plan.missed).toBeNull();
+    expect(plan.through).toEqual(at('2026-01-01T10:00:00Z'));
+    expect(plan.next).toEqual(at('2026-01-01T11:00:00Z'));
+    const early = dueTicks({ ...hourly, missed: 'skip' }, at('2026-01-01T10:00:00Z'), at('2026-01-01T10:59:59Z'));
+    expect(early).toEqual({ fire: [], missed: null, through: null, next: at('2026-01-01T11:00:00Z') });
+  });
+
+  it('after a 3-hour outage fires one catch-up with run-once, none with skip, and counts what was missed', () => {
+    // last look 07:00, back at 10:20: the 08:00, 09:00 and 10:00 ticks passed unseen
+    const after = at('2026-01-01T07:00:00Z');
+    const now = at('2026-01-01T10:20:00Z');
+    const missed = { count: 3, first: '2026-01-01T08:00:00.000Z', last: '2026-01-01T10:00:00.000Z' };
+    const once = dueTicks({ ...hourly, missed: 'run-once' }, after, now);
+    expect(once.fire).toEqual([{ tick: at('2026-01-01T10:00:00Z'), catchUp: true }]);
+    expect(once.missed).toEqual(missed);
+    const skip = dueTicks({ ...hourly, missed: 'skip' }, after, now);
+    expect(skip.fire).toEqual([]);
+    expect(skip.missed).toEqual(missed);
+    expect(skip.through).toEqual(at('2026-01-01T10:00:00Z'));
+  });
+
+  it('never floods: a per-second cron after a 3-hour outage fires only the ticks of the on-time window', () => {
+    const perSecond = { cron: '* * * * * *', timezone: 'UTC', missed: 'run-once' as const };
+    const now = at('2026-01-01T10:00:00Z');
+    const plan = dueTicks(perSecond, at('2026-01-01T07:00:00Z'), now);
+    expect(plan.fire.length).toBe(ON_TIME_TOLERANCE_MS / 1000);
+    expect(plan.fire.every((f) => !f.catchUp && now.getTime() - f.tick.getTime() < ON_TIME_TOLERANCE_MS)).toBe(true);
+    expect(plan.missed?.count).toBe(MAX_COUNTED_MISSED_TICKS);
+  });
+
+  it('with a tick on time after an outage, fires that one only, whatever the policy', () => {
+    const plan = dueTicks({ ...hourly, missed: 'run-once' }, at('2026-01-01T07:00:00Z'), at('2026-01-01T10:00:20Z'));
+    expect(plan.fire).toEqual([{ tick: at('2026-01-01T10:00:00Z'), catchUp: false }]);
+    expect(plan.missed).toEqual({ count: 2, first: '2026-01-01T08:00:00.000Z', last: '2026-01-01T09:00:00.000Z' });
+  });
+
+  it('fires every tick of a cron finer than the timer, each on time', () => {
+    const everyTwo = { cron: '*/2 * * * * *', timezone: 'UTC', missed: 'skip' as const };
+    const plan = dueTicks(everyTwo, at('2026-01-01T10:00:00Z'), at('2026-01-01T10:00:15Z'));
+    expect(plan.fire.map((f) => f.tick.toISOString().slice(17, 19))).toEqual([
+      '02',
+      '04',
+      '06',
+      '08',
+      '10',
+      '12',
+      '14',
+    ]);
+    expect(plan.missed).toBeNull();
+  });
+
+  it('counts ticks from the last one dealt with, or from when the schedule started counting', () => {
+    expect(ticksCountFrom({ lastTick: null, activeSince: '2026-01-01T10:00:00.000Z' })).toEqual(
+      at('2026-01-01T10:00:00Z'),
+    );
+    expect(ticksCountFrom({ lastTick: '2026-01-01T11:00:00.000Z', activeSince: '2026-01-01T10:00:00.000Z' })).toEqual(
+      at('2026-01-01T11:00:00Z'),
+    );
+    // re-enabled after the last tick: the disabled stretch is not missed
+    expect(ticksCountFrom({ lastTick: '2026-01-01T11:00:00.000Z', activeSince: '2026-01-03T10:00:00.000Z' })).toEqual(
+      at('2026-01-03T10:00:00Z'),
+    );
+  });
+});
+
+describe('the run id of a tick', () => {
+  it('is a UUIDv7 whose time is the tick, the same for the same schedule and tick, different otherwise', () => {
+    const tick = new Date('2026-03-29T01:00:00Z');
+    const id = tickExecId('nightly', tick);
+    expect(ExecId.safeParse(id).success).toBe(true);
+    expect(execIdTimeMs(id)).toBe(tick.getTime());
+    expect(tickExecId('nightly', new Date(tick))).toBe(id);
+    expect(tickExecId('nightly-2', tick)).not.toBe(id);
+    expect(tickExecId('nightly', new Date(tick.getTime() + 1000))).not.toBe(id);
+  });
+
+  it('moves state only forward: the loser of a race writes nothing', () => {
+    const schedule = newSchedule({ schemaId: 'a', entry: entry() }, 'file', new Date('2026-01-01T00:00:00Z'));
+    const plan = dueTicks(schedule, ticksCountFrom(schedule), new Date('2026-01-01T03:00:10Z'));
+    const advanced = afterTicks(schedule, { plan, execId: 'x', error: null });
+    expect(advanced).toMatchObject({
+      lastTick: '2026-01-01T03:00:00.000Z',
+      lastExecId: 'x',
+      nextTick: '2026-01-02T03:00:00.000Z',
+    });
+    if (!advanced) throw new Error('not advanced');
+    expect(afterTicks(advanced, { plan, execId: 'x', error: null })).toBeNull();
   });
 });
