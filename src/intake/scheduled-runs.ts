@@ -5,7 +5,14 @@ import type { RunbookSchema } from '../core/runbook-schema.js';
 import type { Schedule } from '../core/schedule.js';
 import { isScheduleEnabled } from '../core/schedule.js';
 import type { DueTick, TickOutcome } from '../core/schedule-ticks.js';
-import { afterTicks, dueTicks, ON_TIME_TOLERANCE_MS, tickExecId, ticksCountFrom } from '../core/schedule-ticks.js';
+import {
+  afterTicks,
+  dueTicks,
+  isBeforeNextTick,
+  ON_TIME_TOLERANCE_MS,
+  tickExecId,
+  ticksCountFrom,
+} from '../core/schedule-ticks.js';
 import { RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 
@@ -88,6 +95,7 @@ export class Scheduler {
   }
 
   private async look(schedule: Schedule, schema: RunbookSchema | null, now: Date, pass: SchedulerPass): Promise<void> {
+    if (isBeforeNextTick(schedule, now)) return;
     const plan = dueTicks(schedule, ticksCountFrom(schedule), now, this.options.toleranceMs ?? ON_TIME_TOLERANCE_MS);
     if (!plan.through) return;
     if (plan.missed) pass.missed.push({ scheduleId: schedule.id, ...plan.missed });

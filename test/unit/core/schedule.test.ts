@@ -13,6 +13,7 @@ import { cronProblem, nextTicks, previousTick, timezoneProblem } from '../../../
 import {
   afterTicks,
   dueTicks,
+  isBeforeNextTick,
   MAX_COUNTED_MISSED_TICKS,
   ON_TIME_TOLERANCE_MS,
   tickExecId,
@@ -323,6 +324,13 @@ describe('the run id of a tick', () => {
     expect(tickExecId('nightly', new Date(tick))).toBe(id);
     expect(tickExecId('nightly-2', tick)).not.toBe(id);
     expect(tickExecId('nightly', new Date(tick.getTime() + 1000))).not.toBe(id);
+  });
+
+  it('lets a look skip the cron while the next tick it last computed is still to come', () => {
+    const schedule = newSchedule({ schemaId: 'a', entry: entry() }, 'file', new Date('2026-01-01T00:00:00Z'));
+    expect(isBeforeNextTick(schedule, new Date('2026-01-01T02:59:59Z'))).toBe(true);
+    expect(isBeforeNextTick(schedule, new Date('2026-01-01T03:00:00Z'))).toBe(false);
+    expect(isBeforeNextTick({ nextTick: null }, new Date('2026-01-01T02:00:00Z'))).toBe(false);
   });
 
   it('moves state only forward: the loser of a race writes nothing', () => {
