@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ExecId, execIdTimeMs } from '../../../src/core/execution.js';
+import { planRun } from '../../../src/core/run-plan.js';
 import { parseSchemaEntries, parseSchemasFile } from '../../../src/core/runbook-schema.js';
 import type { Schedule } from '../../../src/core/schedule.js';
 import {
@@ -19,6 +20,7 @@ import {
   tickExecId,
   ticksCountFrom,
 } from '../../../src/core/schedule-ticks.js';
+import { testSchema } from '../../support/schemas.js';
 
 const iso = (d: Date) => d.toISOString();
 const entry = (fields: Record<string, unknown> = {}) =>
@@ -344,5 +346,30 @@ describe('the run id of a tick', () => {
     });
     if (!advanced) throw new Error('not advanced');
     expect(afterTicks(advanced, { plan, execId: 'x', error: null })).toBeNull();
+  });
+});
+
+describe("a tick's run", () => {
+  const trigger = { source: 'schedule' as const, actor: 'schedule:nightly', team: null, principal: null };
+  const tick = { id: 'nightly', tick: '2026-01-01T03:00:00.000Z' };
+  const now = new Date('2026-01-01T03:00:02Z');
+  const execId = tickExecId('nightly', new Date(tick.tick));
+
+  it('records its schedule and tick, and waits for approval under a gate, requested by the schedule', () => {
+    const gated = testSchema({ id: 'gated', requireApproval: true });
+    const plan = planRun(gated, trigger, now, execId, null, { schedule: tick });
+    expect(plan.execution).toMatchObject({ execId, status: 'pending_approval', schedule: tick, trigger });
+    expect(plan.execution.approval?.requestedBy).toBe('schedule:nightly');
+    expect(plan.job).toBeNull();
+  });
+
+  it('takes turns per schedule under concurrency queue, and not otherwise', () => {
+    const queued = planRun(testSchema({ id: 'q', concurrency: 'queue' }), trigger, now, execId, null, {
+      schedule: tick,
+    });
+    expect(queued.execution.exclusiveKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(queued.job?.exclusiveKey).toBe(queued.execution.exclusiveKey);
+    const parallel = planRun(testSchema({ id: 'p' }), trigger, now, execId, null, { schedule: tick });
+    expect(parallel.execution.exclusiveKey).toBeNull();
   });
 });
