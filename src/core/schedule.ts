@@ -179,6 +179,18 @@ export function overrideEnabled(current: Schedule, enabled: boolean, by: string,
   };
 }
 
+/**
+ * `current` back to what its file or API declared: the admin's override goes. Null when there was none
+ * (nothing to write); a schedule this turns on counts ticks from `now`.
+ */
+export function clearEnabledOverride(current: Schedule, now: Date): Schedule | null {
+  if (!current.enabledOverride) return null;
+  const cleared = { ...current, enabledOverride: null, updatedAt: now.toISOString() };
+  return isScheduleEnabled(cleared) && !isScheduleEnabled(current)
+    ? { ...cleared, activeSince: now.toISOString() }
+    : cleared;
+}
+
 /** The fields a declaration sets: the file or API said the same thing again when these are equal. */
 const DECLARED = ['schemaId', 'cron', 'timezone', 'enabled', 'missed', 'description', 'origin'] as const;
 

@@ -1,6 +1,6 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
-import type { ScheduleDeclaration } from '../core/schedule.js';
-import { type EnabledOverride, newSchedule, overrideEnabled, redeclareSchedule, Schedule } from '../core/schedule.js';
+import type { EnabledOverride, ScheduleDeclaration } from '../core/schedule.js';
+import { clearEnabledOverride, newSchedule, overrideEnabled, redeclareSchedule, Schedule } from '../core/schedule.js';
 import { statusOf } from './clients.js';
 import type { EntityKeys, RowCodec } from './mutate-entity.js';
 import { mutateEntity, readEntity } from './mutate-entity.js';
@@ -161,6 +161,11 @@ export class ScheduleRepository {
    */
   async setEnabled(id: string, enabled: boolean, by: string, now: Date = new Date()): Promise<Schedule | null> {
     return this.update(id, (current) => overrideEnabled(current, enabled, by, now));
+  }
+
+  /** Drops an admin's override: the schedule fires as declared again. The schedule as it stands, or null. */
+  async clearOverride(id: string, now: Date = new Date()): Promise<Schedule | null> {
+    return this.update(id, (current) => clearEnabledOverride(current, now));
   }
 
   /**

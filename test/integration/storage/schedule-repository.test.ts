@@ -65,6 +65,15 @@ describe('ScheduleRepository', () => {
     );
     expect(await schedules.get('incident')).toMatchObject({ description: 'new', enabled: true });
     expect((await schedules.get('incident'))?.enabledOverride?.enabled).toBe(false);
+
+    // the admin hands it back to the file: it fires again, counting from then
+    const later = new Date('2026-01-01T12:00:00Z');
+    const cleared = await schedules.clearOverride('incident', later);
+    expect(cleared).toMatchObject({ enabledOverride: null, enabled: true, activeSince: later.toISOString() });
+    const again2 = await schedules.importFromFile([declared('incident', { enabled: true, description: 'new' })], {
+      now: later,
+    });
+    expect(again2).toMatchObject({ unchanged: ['incident'], overridden: [] });
   });
 
   it('never touches a schedule made through the API, and refuses to take over one of the file', async () => {
