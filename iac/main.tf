@@ -39,6 +39,7 @@ locals {
     "${local.ns}Notifications",
     "${local.ns}Pages",
     "${local.ns}PendingApprovals",
+    "${local.ns}Schedules",
   ]
   logs_container           = "${local.dash}execution-logs"
   alert_payloads_container = "${local.dash}alert-payloads"

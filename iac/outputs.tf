@@ -137,11 +137,12 @@ output "storage_queues" {
 }
 
 output "storage_tables" {
-  description = "The original's output of that name, for the tables with a counterpart here: runbook_logger is Executions (runs and their status), runbook_schemas RunbookSchemas, workers_registry Workers, audit_logs AuditLog."
+  description = "The original's output of that name, for the tables with a counterpart here: runbook_logger is Executions (runs and their status), runbook_schemas RunbookSchemas, workers_registry Workers, audit_logs AuditLog, cloudo_schedules Schedules."
   value = {
     runbook_logger   = azurerm_storage_table.cloudo["${local.ns}Executions"].name
     runbook_schemas  = azurerm_storage_table.cloudo["${local.ns}RunbookSchemas"].name
     workers_registry = azurerm_storage_table.cloudo["${local.ns}Workers"].name
     audit_logs       = azurerm_storage_table.cloudo["${local.ns}AuditLog"].name
+    cloudo_schedules = azurerm_storage_table.cloudo["${local.ns}Schedules"].name
   }
 }

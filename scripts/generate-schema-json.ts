@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SchemasFile } from '../src/core/runbook-schema.js';
+import { MAX_CRON_LENGTH } from '../src/core/schedule-cron.js';
 
 type JsonSchema = z.core.JSONSchema.JSONSchema;
 
@@ -65,6 +66,22 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Typed values a manual run may pass as {"params": {...}}: [{name, type: string|number|boolean|enum, required, default, values, pattern, description}]. Each reaches the runbook as the environment variable CLOUDO_PARAM_<NAME>, never through a shell. Default none.',
   concurrency:
     'Alert runs of this schema on one resource: "parallel" (default), "queue" (one at a time, a run waits for the previous one) or "skip" a new alert while a run is queued or running.',
+  schedules:
+    'Runs started by the clock: [{id, cron, timezone, params, enabled, missed, description}]. Each tick fires one run, exactly once however many app instances run, through the same approval, concurrency and on-call rules as any run. Default none.',
+};
+
+/** Hover text for the fields of one schedule; every field must have one. */
+const SCHEDULE_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  id: 'Unique across the whole file (the admin API and "cloudo schedules" name it by this). 1-128 letters, digits, ".", "_", ":" or "-".',
+  cron: 'When it fires: 5 fields (minute hour day month weekday) or 6 with seconds first; names (MON, JAN), ranges, lists and steps (*/15, 1-5/2), or @yearly, @monthly, @weekly, @daily, @hourly. A day and a weekday both given match either.',
+  timezone:
+    'IANA time zone the cron\'s wall-clock times are read in, DST-aware (e.g. "Europe/Rome"): a fixed time skipped by spring-forward runs once right after the gap, one repeated by fall-back runs once. Default "UTC".',
+  params: "Values of the schema's typed parameters each run gets, checked against them on import. Default {}.",
+  enabled:
+    'Whether it fires. Default true. An admin\'s "cloudo schedules enable|disable" overrides this and survives re-imports.',
+  missed:
+    'Ticks missed while nothing could fire them (an outage): "skip" (default) fires none of them, "run-once" fires one catch-up run for the latest. Never more than one.',
+  description: 'What it is for, shown in the console. Default "".',
 };
 
 export function generateSchemaJson(): JsonSchema {
@@ -83,7 +100,15 @@ export function generateSchemaJson(): JsonSchema {
     (prop as JsonSchema).description = description;
   }
 
+  const scheduleProps = child(child(child(entryProps, 'schedules'), 'items'), 'properties');
+  for (const [field, prop] of Object.entries(scheduleProps)) {
+    const description = SCHEDULE_DESCRIPTIONS[field];
+    if (!description) throw new Error(`schedule field "${field}" has no description: add it to SCHEDULE_DESCRIPTIONS`);
+    (prop as JsonSchema).description = description;
+  }
+
   Object.assign(child(entryProps, 'runbook'), { minLength: 1, maxLength: 512, pattern: RUNBOOK_PATTERN });
+  Object.assign(child(scheduleProps, 'cron'), { minLength: 1, maxLength: MAX_CRON_LENGTH });
   const booleanDefaults = {
     oncall: false,
     require_approval: false,

@@ -37,6 +37,7 @@ run "outputs_of_the_original_module" {
       runbook_schemas  = "RunbookSchemas"
       workers_registry = "Workers"
       audit_logs       = "AuditLog"
+      cloudo_schedules = "Schedules"
     }
     error_message = "storage_tables names the tables with a counterpart of the original's"
   }

@@ -16,7 +16,7 @@ async function readSchemas(file: string): Promise<SchemaEntriesResult> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const problem = { path: '', message: `cannot read ${file}: ${(err as Error).message}` };
-    return { schemas: [], errors: [problem], skipped: [], warnings: [] };
+    return { schemas: [], schedules: [], errors: [problem], skipped: [], warnings: [] };
   }
   return parseSchemaEntries(text);
 }
@@ -79,18 +79,23 @@ export async function importSchemas(
   storageSettings: () => Promise<StorageSettings>,
   options: { prune: boolean; strict: boolean },
 ): Promise<CommandOutput> {
-  const { schemas, errors, skipped, warnings } = await readSchemas(file);
+  const { schemas, schedules, errors, skipped, warnings } = await readSchemas(file);
   const problems = [...problemBlock(errors, 'error'), ...problemBlock(warnings, 'warning')];
   if (errors.length > 0 && (options.strict || schemas.length === 0)) {
     const why = options.strict ? '--strict: nothing imported' : 'nothing imported';
     return { exitCode: 1, lines: [...problems, why] };
   }
-  const { createStorage, schemaImportChanges } = await import('../storage/index.js');
+  const { createStorage, formatScheduleImport, scheduleImportChanges, schemaImportChanges } = await import(
+    '../storage/index.js'
+  );
   const storage = createStorage(await storageSettings());
-  await storage.schemas.ensureTable();
+  await Promise.all([storage.schemas.ensureTable(), storage.schedules.ensureTable()]);
   const prune = options.prune && errors.length === 0;
   const report = await storage.schemas.importSchemas(schemas, { prune });
-  const changes = schemaImportChanges(report);
+  const scheduleReport = await storage.schedules.importFromFile(schedules, { prune });
+  const schemaChanges = schemaImportChanges(report);
+  const scheduleChanges = scheduleImportChanges(scheduleReport);
+  const changes = schemaChanges || scheduleChanges ? { ...schemaChanges, ...scheduleChanges } : null;
   if (changes || errors.length > 0) await storage.audit.ensureTable();
   if (changes) await auditCli(storage, 'schema.import', file, changes);
   if (errors.length > 0) {
@@ -104,6 +109,7 @@ export async function importSchemas(
     `updated ${report.updated.length}${list(report.updated)}`,
     `unchanged ${report.unchanged.length}`,
   ];
+  lines.push(...formatScheduleImport(scheduleReport));
   if (report.notInFile.length > 0) {
     const notInFile = `${report.notInFile.length} not in the file${list(report.notInFile)}`;
     if (report.pruned) lines.push(`deleted ${notInFile}`);

@@ -36,6 +36,11 @@ export function alertRequester(alertRule: string | null): string {
   return `alert:${(alertRule ?? '(unnamed)').toLowerCase()}`.slice(0, 300);
 }
 
+/** Who requests a schedule's run, as approval requests name it: the schedule (no person can be it). */
+export function scheduleRequester(scheduleId: string): string {
+  return `schedule:${scheduleId}`.slice(0, 300);
+}
+
 /** Why a caller may not decide on a run, or null when they may. */
 export type Refusal = { readonly status: 400 | 403 | 409; readonly error: string };
 

@@ -19,7 +19,18 @@ export type AuditAction = z.infer<typeof AuditAction>;
 export const AuditEntry = z.object({
   at: z.iso.datetime({ offset: true }),
   action: AuditAction,
-  actorKind: z.enum(['function-key', 'user', 'token', 'webhook', 'local', 'anonymous', 'cli', 'deployment']),
+  actorKind: z.enum([
+    'function-key',
+    'user',
+    'token',
+    'webhook',
+    'local',
+    'anonymous',
+    'cli',
+    'deployment',
+    /** A schedule's tick started the run (actorId `schedule:<id>`). */
+    'schedule',
+  ]),
   actorId: z.string().max(256),
   /** Client address as the platform saw it (x-forwarded-for), or `cli@host`. */
   from: z.string().max(256),

@@ -102,6 +102,15 @@ export const ExecId = z.uuid({ version: 'v7', message: 'must be an execution id 
 
 const IsoTime = z.iso.datetime({ offset: true });
 
+/** The tick of a schedule a run was started for (`trigger.source` is then `schedule`). */
+export const ScheduledTick = z.object({
+  /** The schedule's id (Table Schedules). */
+  id: z.string().max(128),
+  /** The cron time it fired for (not when it was recorded: a catch-up fires late). */
+  tick: IsoTime,
+});
+export type ScheduledTick = z.infer<typeof ScheduledTick>;
+
 /**
  * What happens to a row of Table Executions, run or unmatched alert. It defaults to nothing (null, false,
  * none): a row written before a field existed reads the same as a run it never applied to.
@@ -192,6 +201,8 @@ export const Run = z.object({
   params: z.record(z.string(), ParamValue).default({}),
   /** The run this one was started again from, when it is a re-run. */
   rerunOf: ExecId.nullable().default(null),
+  /** The schedule and tick that started it, when a schedule did; null for any other run. */
+  schedule: ScheduledTick.nullable().default(null),
   trigger: RunTrigger,
   status: RunStatus,
   ...happenings,
@@ -215,6 +226,7 @@ export const UnmatchedAlert = z.object({
   timeoutMs: z.null().default(null),
   params: z.object({}).strict().default({}),
   rerunOf: z.null().default(null),
+  schedule: z.null().default(null),
   trigger: RunTrigger,
   status: z.literal('unmatched'),
   ...happenings,

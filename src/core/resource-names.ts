@@ -3,11 +3,19 @@
  * (or several test suites on one Azurite) share one storage account without seeing each other.
  */
 
+/**
+ * What a Table key built from a name people write (a schema id, a schedule id) may be: keys may not hold
+ * / \ # ? or control characters, and these stay URL-friendly too.
+ */
+export const TABLE_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
 /** Lower-case letters and digits only, so it is valid in table, queue and container names alike. */
 export const NAMESPACE_PATTERN = /^[a-z][a-z0-9]{0,11}$/;
 
 export interface ResourceNames {
   readonly schemasTable: string;
+  /** Schedules of runs (from the schemas file and the admin API) and the scheduler's state of each. */
+  readonly schedulesTable: string;
   readonly executionsTable: string;
   readonly tokensTable: string;
   readonly auditTable: string;
@@ -46,6 +54,7 @@ export function resourceNames(namespace = ''): ResourceNames {
   const dash = namespace === '' ? '' : `${namespace}-`;
   return {
     schemasTable: `${namespace}RunbookSchemas`,
+    schedulesTable: `${namespace}Schedules`,
     executionsTable: `${namespace}Executions`,
     tokensTable: `${namespace}ApiTokens`,
     auditTable: `${namespace}AuditLog`,

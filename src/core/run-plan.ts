@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { resolveAksAccess } from './aks-cluster.js';
 import type { AlertContext } from './alert-context.js';
-import { alertRequester, openGate } from './approval-policy.js';
-import type { Execution, Run, RunTrigger, UnmatchedAlert } from './execution.js';
+import { alertRequester, openGate, scheduleRequester } from './approval-policy.js';
+import type { Execution, Run, RunTrigger, ScheduledTick, UnmatchedAlert } from './execution.js';
 import { newExecId, newExecution, newUnmatchedAlert } from './execution.js';
 import type { JobMessage } from './job-message.js';
 import type { ParamValue } from './run-parameters.js';
@@ -14,6 +14,8 @@ export interface RunExtras {
   readonly params?: Readonly<Record<string, ParamValue>>;
   /** The run this one starts again. */
   readonly rerunOf?: string;
+  /** The schedule and tick that start it. */
+  readonly schedule?: ScheduledTick;
   /** The deployment's AKS integration (CLOUDO_AKS_CLUSTERS): where `aks_credentials: auto` fetches credentials. */
   readonly aksClusters?: readonly string[];
 }
@@ -36,8 +38,13 @@ export function planRun(
   alert: AlertContext | null = null,
   extras: RunExtras = {},
 ): RunPlan {
-  // an alert's run is requested by its rule, never by whoever delivered it; a re-run by who asked for it
-  const requestedBy = alert && !extras.rerunOf ? alertRequester(alert.alertRule) : trigger.principal;
+  // an alert's run is requested by its rule, never by whoever delivered it; a re-run by who asked for it;
+  // a scheduled run by its schedule, which the approval request names
+  const requestedBy = extras.schedule
+    ? scheduleRequester(extras.schedule.id)
+    : alert && !extras.rerunOf
+      ? alertRequester(alert.alertRule)
+      : trigger.principal;
   const execution = newExecution({
     execId,
     schemaId: schema.id,
@@ -50,13 +57,13 @@ export function planRun(
     timeoutMs: schema.timeoutSeconds * 1000,
     params: extras.params ?? {},
     rerunOf: extras.rerunOf ?? null,
+    schedule: extras.schedule ?? null,
     // the schema's team routes notifications when the request named none
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',
     requestedAt: now.toISOString(),
     ...resolveAksAccess(schema.aksCredentials, alert, extras.aksClusters ?? []),
-    exclusiveKey:
-      schema.concurrency === 'queue' && alert?.resourceId ? exclusiveKey(schema.id, alert.resourceId) : null,
+    exclusiveKey: schema.concurrency === 'queue' ? queueKey(schema.id, alert, extras.schedule ?? null) : null,
     approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,
     ...alertSummary(alert),
   });
@@ -117,6 +124,15 @@ export function planUnmatched(
 /** The row of an unmatched alert after one more delivery of it. */
 export function countDelivery(execution: Execution): Execution {
   return { ...execution, deliveries: (execution.deliveries ?? 1) + 1 };
+}
+
+/**
+ * What runs of a `concurrency: queue` schema take turns on: an alert's resource, or a schedule (its next
+ * tick waits for the previous run); null for other runs, which do not wait.
+ */
+function queueKey(schemaId: string, alert: AlertContext | null, schedule: ScheduledTick | null): string | null {
+  if (alert?.resourceId) return exclusiveKey(schemaId, alert.resourceId);
+  return schedule ? exclusiveKey(schemaId, `schedule:${schedule.id}`) : null;
 }
 
 /** Runs of one schema on one resource share this key; ARM ids are case-insensitive. */

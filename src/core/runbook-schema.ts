@@ -2,12 +2,13 @@ import { z } from 'zod';
 import type { AksCredentialsMode } from './aks-cluster.js';
 import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTES } from './approval-gate.js';
 import { ArgvSyntaxError, splitArgs } from './argv.js';
-import { WORKER_NAME_PATTERN } from './resource-names.js';
+import { TABLE_KEY_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
 import { RunbookParameter, RunbookParameters } from './run-parameters.js';
 import { runbookNameProblem } from './safe-path.js';
+import type { ScheduleDeclaration } from './schedule.js';
+import { ScheduleEntry, scheduleParamsProblems } from './schedule.js';
 
-/** Table keys may not contain / \ # ? or control characters; we also keep them URL-friendly. */
-const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const KEY_PATTERN = TABLE_KEY_PATTERN;
 
 /** A team as `/api/Trigger/{team}` and a schema's `team` name it. */
 export const TeamName = z
@@ -126,9 +127,17 @@ export const RunbookSchemaEntry = z
     parameters: RunbookParameters.default([]),
     /** Labels for people, shown in the console. */
     tags: Tags.default([]),
+    /** Runs started by the clock (cron, in a time zone); ids unique across the file. See README "Schedules". */
+    schedules: z.array(ScheduleEntry).max(50).default([]),
   })
   .strict()
   .superRefine((entry, ctx) => {
+    // a schedule's values are checked now, not at 3 a.m. when its first tick could not start a run
+    entry.schedules.forEach((schedule, i) => {
+      for (const problem of scheduleParamsProblems(schedule.params, entry.parameters)) {
+        ctx.addIssue({ code: 'custom', path: ['schedules', i, 'params'], message: problem });
+      }
+    });
     // people named one by one can give at most one approval each
     const onlyPeople = entry.approvers.length > 0 && entry.approvers.every((a) => a.startsWith('user:'));
     if (onlyPeople && entry.min_approvals > new Set(entry.approvers).size) {
@@ -181,6 +190,7 @@ export const SchemasFile = z
   )
   .superRefine((partitions, ctx) => {
     const seen = new Map<string, string>();
+    const seenSchedules = new Map<string, string>();
     partitions.forEach((partition, p) => {
       partition.entity.forEach((entry, e) => {
         const first = seen.get(entry.id);
@@ -191,6 +201,16 @@ export const SchemasFile = z
             message: `duplicate id "${entry.id}" (first defined at ${first})`,
           });
         } else seen.set(entry.id, `[${p}].entity[${e}].id`);
+        entry.schedules.forEach((schedule, s) => {
+          const firstSchedule = seenSchedules.get(schedule.id);
+          if (firstSchedule) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [p, 'entity', e, 'schedules', s, 'id'],
+              message: `duplicate schedule id "${schedule.id}" (first defined at ${firstSchedule})`,
+            });
+          } else seenSchedules.set(schedule.id, `[${p}].entity[${e}].schedules[${s}].id`);
+        });
       });
     });
   });
@@ -206,6 +226,8 @@ export type ParseSchemasResult =
   | {
       readonly ok: true;
       readonly schemas: RunbookSchema[];
+      /** The schedules of those schemas, in file order. */
+      readonly schedules: ScheduleDeclaration[];
       /** What was accepted but ignored (the original's fields), by JSON path. */
       readonly warnings: SchemaFileProblem[];
     }
@@ -223,6 +245,8 @@ export interface SkippedEntry {
 export interface SchemaEntriesResult {
   /** The valid entries, in file order. */
   readonly schemas: RunbookSchema[];
+  /** The schedules of the valid entries, in file order (an entry with a broken schedule is not valid). */
+  readonly schedules: ScheduleDeclaration[];
   /** Every error by JSON path; a path of `''` means the file as a whole, and then nothing is valid. */
   readonly errors: SchemaFileProblem[];
   /** The entries the errors cost, in file order. */
@@ -241,8 +265,8 @@ const SchemasPartition = z
 
 /** Parses the text of a schemas file as a whole: any error refuses it, every problem naming its JSON path. */
 export function parseSchemasFile(text: string): ParseSchemasResult {
-  const { schemas, errors, warnings } = parseSchemaEntries(text);
-  return errors.length === 0 ? { ok: true, schemas, warnings } : { ok: false, problems: errors };
+  const { schemas, schedules, errors, warnings } = parseSchemaEntries(text);
+  return errors.length === 0 ? { ok: true, schemas, schedules, warnings } : { ok: false, problems: errors };
 }
 
 /**
@@ -254,6 +278,7 @@ export function parseSchemaEntries(text: string): SchemaEntriesResult {
   const errors: SchemaFileProblem[] = [];
   const fileProblem = (message: string) => ({
     schemas: [],
+    schedules: [],
     errors: [{ path: '', message }],
     skipped: [],
     warnings: [],
@@ -268,8 +293,10 @@ export function parseSchemaEntries(text: string): SchemaEntriesResult {
   if (!partitions.success) return fileProblem(partitions.error.issues[0]?.message ?? 'expected an array');
   const warnings = dropOriginalFields(partitions.data);
   const schemas: RunbookSchema[] = [];
+  const schedules: ScheduleDeclaration[] = [];
   const skipped: SkippedEntry[] = [];
   const firstUse = new Map<string, string>();
+  const firstScheduleUse = new Map<string, string>();
   const addIssues = (prefix: PropertyKey[], issues: readonly z.core.$ZodIssue[]) => {
     for (const issue of issues)
       errors.push({ path: formatJsonPath([...prefix, ...issue.path]), message: issue.message });
@@ -289,12 +316,37 @@ export function parseSchemaEntries(text: string): SchemaEntriesResult {
       if (first) {
         errors.push({ path: `${path}.id`, message: `duplicate id "${id}" (first defined at ${first})` });
       } else if (id !== null) firstUse.set(id, `${path}.id`);
-      if (entry.success && partition.success && !first) {
+      const scheduleClash = duplicateSchedules(rawEntry, path, firstScheduleUse);
+      errors.push(...scheduleClash);
+      if (entry.success && partition.success && !first && scheduleClash.length === 0) {
         schemas.push(fromSchemaEntry(partition.data.partition_key, entry.data));
+        for (const schedule of entry.data.schedules) schedules.push({ schemaId: entry.data.id, entry: schedule });
       } else skipped.push({ path, id });
     });
   });
-  return { schemas, errors, skipped, warnings };
+  return { schemas, schedules, errors, skipped, warnings };
+}
+
+/**
+ * The schedule ids of an entry (valid or not) that an earlier entry already used, as errors of this entry;
+ * notes its own first uses. Schedule ids are unique across the file: the admin API names one by id alone.
+ */
+function duplicateSchedules(rawEntry: unknown, path: string, firstUse: Map<string, string>): SchemaFileProblem[] {
+  const list = (rawEntry as { schedules?: unknown } | null)?.schedules;
+  if (!Array.isArray(list)) return [];
+  const errors: SchemaFileProblem[] = [];
+  list.forEach((raw: unknown, s) => {
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const first = firstUse.get(id);
+    if (first) {
+      errors.push({
+        path: `${path}.schedules[${s}].id`,
+        message: `duplicate schedule id "${id}" (first defined at ${first})`,
+      });
+    } else firstUse.set(id, `${path}.schedules[${s}].id`);
+  });
+  return errors;
 }
 
 /** Removes the original's ignored fields from the file's entries (in place), one warning for each. */
@@ -323,9 +375,11 @@ const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 
 /** The schema a file's entry stands for: the same fields, camelCased (`run_args` is `runArgs`). */
 export function fromSchemaEntry(partitionKey: string, entry: z.output<typeof RunbookSchemaEntry>): RunbookSchema {
+  // schedules are rows of their own (Table Schedules), not fields of the schema
+  const { schedules: _schedules, ...fields } = entry;
   return RunbookSchema.parse({
     partitionKey,
-    ...Object.fromEntries(Object.entries(entry).map(([key, value]) => [camelCase(key), value])),
+    ...Object.fromEntries(Object.entries(fields).map(([key, value]) => [camelCase(key), value])),
   });
 }
 

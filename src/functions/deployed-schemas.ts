@@ -3,7 +3,7 @@ import type { SkippedEntry } from '../core/runbook-schema.js';
 import { formatSchemaProblems, parseSchemaEntries } from '../core/runbook-schema.js';
 import type { AppSettings } from '../core/settings.js';
 import type { Storage } from '../storage/index.js';
-import { schemaImportChanges } from '../storage/index.js';
+import { formatScheduleImport, scheduleImportChanges, schemaImportChanges } from '../storage/index.js';
 
 export type DeployedSchemasOutcome =
   | { readonly status: 'none' }
@@ -70,9 +70,12 @@ export class DeployedSchemas {
       );
       await this.audit('schema.import.rejected', { skipped: skipped.join(', '), problems: problems.join('; ') });
     }
-    await storage.schemas.ensureTable();
+    await Promise.all([storage.schemas.ensureTable(), storage.schedules.ensureTable()]);
     const report = await storage.schemas.importSchemas(parsed.schemas, { prune });
-    const changes = schemaImportChanges(report);
+    const scheduleReport = await storage.schedules.importFromFile(parsed.schedules, { prune });
+    const schemaChanges = schemaImportChanges(report);
+    const scheduleChanges = scheduleImportChanges(scheduleReport);
+    const changes = schemaChanges || scheduleChanges ? { ...schemaChanges, ...scheduleChanges } : null;
     if (changes) await this.audit('schema.import', changes);
     const kept = report.pruned || report.notInFile.length === 0 ? '' : `, ${report.notInFile.length} kept not in it`;
     log(
@@ -81,6 +84,8 @@ export class DeployedSchemas {
         `${report.unchanged.length} unchanged${report.pruned ? `, ${report.notInFile.length} deleted` : kept}` +
         (skipped.length > 0 ? `, ${skipped.length} skipped for errors` : ''),
     );
+    const scheduleLines = formatScheduleImport(scheduleReport);
+    if (scheduleLines.length > 0) log('info', `CLOUDO_SCHEMAS_JSON ${scheduleLines.join('\n  ')}`);
     return { status: 'imported', changes, skipped };
   }
 

@@ -23,6 +23,7 @@ import { resultsFunction } from './results.js';
 import { cancelFormFunction, rerunFormFunction } from './run-forms.js';
 import { runbookPageFunction, runbooksPageFunction, runFormFunction } from './runbooks.js';
 import { rerunFunction, startRunFunction } from './runs.js';
+import { schedulerFunction } from './scheduler.js';
 import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
@@ -90,6 +91,7 @@ export function createFunctionDefinitions(
     listWorkersFunction(services),
     healthFunction(services),
     housekeepingFunction(services),
+    schedulerFunction(services),
     resultsFunction(services, options.namespace ?? ''),
   ];
 }

@@ -3,6 +3,7 @@ import { apiTokenRecordFor } from '../core/api-token.js';
 import { loadAppSettings } from '../core/settings.js';
 import { createAppServices, createFunctionDefinitions, registrationOptions } from '../functions/index.js';
 import type { SchemaImportReport, Storage } from '../storage/index.js';
+import { formatScheduleImport } from '../storage/index.js';
 import type { RunningAzurite } from './azurite.js';
 import { startAzurite } from './azurite.js';
 import type { RunningHttpHost } from './http-host.js';
@@ -61,7 +62,7 @@ export interface LocalStack {
 
 /** Azurite, the functions and one worker per capability, wired together as in Azure. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const schemas = await readStackSchemas(options.schemasFile, (line) => options.log('stack', line));
+  const { schemas, schedules } = await readStackSchemas(options.schemasFile, (line) => options.log('stack', line));
   let azurite: RunningAzurite | undefined;
   // Azurite, then the workers: listed in stack.json in that order, stopped in the reverse one
   const supervisor = new Supervisor((pids) => {
@@ -106,6 +107,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     await services.storage.ensureResources();
     const imported = await services.storage.schemas.importSchemas(schemas);
+    const schedulesImported = await services.storage.schedules.importFromFile(schedules);
+    for (const line of formatScheduleImport(schedulesImported)) options.log('stack', line);
     // as the Functions app does at start in Azure: a deployment's CLOUDO_SCHEMAS_JSON comes on top
     await services.deployedSchemas.sync((_level, message) => options.log('stack', message));
     if (keys) await ensureAdminToken(services.storage, keys.adminToken);

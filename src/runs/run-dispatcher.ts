@@ -26,7 +26,21 @@ export class RunDispatcher {
   async dispatch(plan: RunPlan, alongside?: () => Promise<void>): Promise<void> {
     const [created, stored] = await Promise.allSettled([this.executions.create(plan.execution), alongside?.()]);
     if (created.status === 'rejected') throw created.reason;
-    const etag = created.value;
+    await this.proceed(plan, created.value, stored);
+  }
+
+  /**
+   * Dispatches a run whose id is deterministic (a schedule's tick) unless a row with that id exists: true
+   * when this call recorded it, false when another call had (and so queues, or queued, it).
+   */
+  async dispatchOnce(plan: RunPlan): Promise<boolean> {
+    const etag = await this.executions.createOnce(plan.execution);
+    if (etag === null) return false;
+    await this.proceed(plan, etag, { status: 'fulfilled', value: undefined });
+    return true;
+  }
+
+  private async proceed(plan: RunPlan, etag: string, stored: PromiseSettledResult<void>): Promise<void> {
     if (stored.status === 'rejected') {
       // the row exists but its run is not whole: end it, saying why, rather than leave it accepted for ever
       await this.end({ execution: plan.execution, etag }, `could not be recorded whole: ${reasonOf(stored.reason)}`);

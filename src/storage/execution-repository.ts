@@ -25,7 +25,7 @@ import { deleteRows, firstRows } from './table-rows.js';
 type Row = Record<string, string | number | boolean>;
 
 /** Nested values, stored as JSON text; an empty one is not stored at all and reads as its default. */
-const JSON_FIELDS = ['approval', 'approvals', 'params', 'reruns'] as const;
+const JSON_FIELDS = ['approval', 'approvals', 'params', 'reruns', 'schedule'] as const;
 
 const isEmpty = (value: unknown) =>
   value === null || (Array.isArray(value) ? value.length === 0 : Object.keys(value as object).length === 0);
@@ -146,11 +146,15 @@ export class ExecutionRepository {
    * deliveries may race to write (an unmatched alert's), where losing is an answer, not an error.
    */
   async createIfAbsent(execution: Execution): Promise<boolean> {
+    return (await this.createOnce(execution)) !== null;
+  }
+
+  /** Inserts a run unless a row with its id exists: its ETag when this call wrote it, null when one existed. */
+  async createOnce(execution: Execution): Promise<string | null> {
     try {
-      await this.create(execution);
-      return true;
+      return await this.create(execution);
     } catch (err) {
-      if (statusOf(err) === 409) return false;
+      if (statusOf(err) === 409) return null;
       throw err;
     }
   }

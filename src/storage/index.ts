@@ -14,6 +14,7 @@ import { ResultQueue } from './result-queue.js';
 import { RunDigestStore } from './run-digests.js';
 import { RunLocks } from './run-locks.js';
 import { RunbookSourceStore } from './runbook-sources.js';
+import { ScheduleRepository } from './schedule-repository.js';
 import { SchemaRepository } from './schema-repository.js';
 import { TokenRepository } from './token-repository.js';
 import { WorkerRegistry } from './worker-registry.js';
@@ -47,6 +48,8 @@ export { RunDigestStore } from './run-digests.js';
 export { RunLocks } from './run-locks.js';
 export type { PublishedSource, RunbookSourceRead } from './runbook-sources.js';
 export { RunbookSourceStore } from './runbook-sources.js';
+export type { ScheduleImportReport, SchedulePut } from './schedule-repository.js';
+export { formatScheduleImport, ScheduleRepository, scheduleImportChanges } from './schedule-repository.js';
 export type { SchemaImportReport } from './schema-repository.js';
 export { SchemaRepository, schemaImportChanges } from './schema-repository.js';
 export { StoredDataError } from './stored-value.js';
@@ -60,6 +63,8 @@ export interface Storage {
   readonly names: ResourceNames;
   readonly clients: StorageClients;
   readonly schemas: SchemaRepository;
+  /** Schedules of runs and the scheduler's state of each (Table Schedules). */
+  readonly schedules: ScheduleRepository;
   readonly executions: ExecutionRepository;
   readonly jobs: JobQueue;
   readonly logs: LogStore;
@@ -86,6 +91,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
   const names = resourceNames(settings.namespace);
   const clients = createStorageClients(settings.connection, retry);
   const schemas = new SchemaRepository(clients.table(names.schemasTable));
+  const schedules = new ScheduleRepository(clients.table(names.schedulesTable));
   const executions = new ExecutionRepository(
     clients.table(names.executionsTable),
     clients.table(names.pendingApprovalsTable),
@@ -109,6 +115,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
     names,
     clients,
     schemas,
+    schedules,
     executions,
     jobs,
     logs,
@@ -125,6 +132,7 @@ export function createStorage(settings: StorageSettings, retry: StorageRetry = '
     async ensureResources() {
       await Promise.all([
         schemas.ensureTable(),
+        schedules.ensureTable(),
         executions.ensureTable(),
         tokens.ensureTable(),
         audit.ensureTable(),

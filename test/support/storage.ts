@@ -28,6 +28,7 @@ export async function createTestStorage(): Promise<TestStorage> {
       const { clients, names } = storage;
       await Promise.allSettled([
         clients.table(names.schemasTable).deleteTable(),
+        clients.table(names.schedulesTable).deleteTable(),
         clients.table(names.executionsTable).deleteTable(),
         clients.table(names.tokensTable).deleteTable(),
         clients.table(names.auditTable).deleteTable(),

@@ -370,6 +370,7 @@ describe('iac storage names', () => {
         names.notificationsTable,
         names.pagesTable,
         names.pendingApprovalsTable,
+        names.schedulesTable,
       ].sort(),
     );
     expect(plain(locals.logs_container)).toBe(names.logsContainer);

@@ -9,7 +9,7 @@ const BROKEN = path.resolve('test/fixtures/schemas/original-with-broken-entry.js
 describe('the schemas npm start imports', () => {
   it('are the valid entries, each broken one logged as an ERROR line with its JSON path', async () => {
     const lines: string[] = [];
-    const schemas = await readStackSchemas(BROKEN, (line) => lines.push(line));
+    const { schemas } = await readStackSchemas(BROKEN, (line) => lines.push(line));
     expect(schemas).toHaveLength(4);
     expect(lines).toEqual([
       `ERROR ${BROKEN}: 2 entries NOT imported ([0].entity[2] (broken-args), [2].entity[1] (000-0000-0e0e00wa-wqesd)):`,
