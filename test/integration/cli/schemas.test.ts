@@ -188,3 +188,51 @@ describe('cloudo schemas', () => {
     expect(res.stderr).toMatch(/usage:/);
   });
 });
+
+describe('cloudo schemas import, with schedules', () => {
+  let t: TestStorage;
+  let dir: string;
+
+  beforeAll(async () => {
+    t = await createTestStorage();
+    dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-cli-'));
+  });
+  afterAll(() => t.cleanup());
+
+  it("reports the schedules it imported, keeps an admin's disable, and removes file schedules on --prune", async () => {
+    const file = path.join(dir, 'scheduled.json');
+    const withSchedules = (schedules: object[]) =>
+      writeFile(file, JSON.stringify([{ partition_key: 'p', entity: [entity('nightly-job', { schedules })] }]));
+    await withSchedules([
+      { id: 'nightly', cron: '30 2 * * *', timezone: 'Europe/Rome' },
+      { id: 'hourly', cron: '@hourly' },
+    ]);
+    const first = await cloudo(['schemas', 'import', file], t.env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('schedules: 2 created (nightly, hourly), 0 updated, 0 unchanged');
+
+    await t.storage.schedules.setEnabled('nightly', false, 'user:alice@contoso.com');
+    await withSchedules([{ id: 'nightly', cron: '30 3 * * *', timezone: 'Europe/Rome' }]);
+    const second = await cloudo(['schemas', 'import', file, '--prune'], t.env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('schedules: 0 created, 1 updated (nightly), 0 unchanged, 1 deleted (hourly)');
+    expect(second.stdout).toMatch(/schedule nightly: kept disabled by user:alice@contoso\.com/);
+    expect(await t.storage.schedules.get('hourly')).toBeNull();
+    expect(await t.storage.schedules.get('nightly')).toMatchObject({ cron: '30 3 * * *', enabled: true });
+  });
+
+  it('refuses an invalid cron, naming the field by JSON path', async () => {
+    const file = path.join(dir, 'bad-cron.json');
+    await writeFile(
+      file,
+      JSON.stringify([
+        { partition_key: 'p', entity: [entity('bad-cron', { schedules: [{ id: 'x', cron: '0 0 31 2 MON-' }] })] },
+      ]),
+    );
+    const res = await cloudo(['schemas', 'validate', file]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /\[0\]\.entity\[0\]\.schedules\[0\]\.cron: "0 0 31 2 MON-" is not a valid cron expression/,
+    );
+  });
+});

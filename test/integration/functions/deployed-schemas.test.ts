@@ -63,6 +63,27 @@ describe('schemas shipped with the deployment (CLOUDO_SCHEMAS_JSON)', () => {
     });
   });
 
+  it('bring their schedules, and leave one an admin disabled disabled when the next instance starts', async () => {
+    const json = JSON.stringify([
+      {
+        partition_key: 'deployed',
+        entity: [entry('nightly-backup', { schedules: [{ id: 'backup', cron: '@daily' }] })],
+      },
+    ]);
+    const logs: string[] = [];
+    const first = await startApp(t, { CLOUDO_SCHEMAS_JSON: json }).deployedSchemas.sync((_l, m) => logs.push(m));
+    expect(first).toMatchObject({ status: 'imported', changes: { schedules_created: 'backup' } });
+    expect(logs.join('\n')).toContain('CLOUDO_SCHEMAS_JSON schedules: 1 created (backup), 0 updated, 0 unchanged');
+    await t.storage.schedules.setEnabled('backup', false, 'user:oncall@contoso.com');
+    const restartLogs: string[] = [];
+    const restart = await startApp(t, { CLOUDO_SCHEMAS_JSON: json }).deployedSchemas.sync((_l, m) =>
+      restartLogs.push(m),
+    );
+    expect(restart).toMatchObject({ status: 'imported', changes: null });
+    expect(restartLogs.join('\n')).toContain('schedule backup: kept disabled by user:oncall@contoso.com');
+    expect((await t.storage.schedules.get('backup'))?.enabledOverride?.enabled).toBe(false);
+  });
+
   it('change nothing and add no audit entry when the next instance starts with the same content', async () => {
     const json = schemasJson('same-a');
     await startApp(t, { CLOUDO_SCHEMAS_JSON: json }).deployedSchemas.sync(noLog);
