@@ -21,11 +21,15 @@
  *   cloudo logs EXEC_ID [-f]               its log; --follow until the run ends
  *   cloudo executions [--status S] [--schema ID] [--limit N]
  *   cloudo cancel EXEC_ID
+ *   cloudo schedules list                  every schedule: cron, zone, enabled (by whom), next fire, last run
+ *   cloudo schedules enable|disable ID     whether it fires, for schedules of the file too (kept on re-import)
+ *   cloudo schedules next ID [--count N]   its next fire times in its own zone and in UTC
  *
  * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
  * the local stack started by `npm start` (.cloudo/stack.json). Whoever holds those credentials is an admin.
  * Approvals are people's decisions, authenticated and checked against the schema's policy by the app, so
- * they (and schemas list, a viewer's read) go through the HTTP API: --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
+ * they (and schemas list, a viewer's read, and schedules, an admin's change) go through the HTTP API:
+ * --url, else CLOUDO_URL, else the local stack; CLOUDO_TOKEN is the API token.
  */
 import { parseArgs } from 'node:util';
 import { SettingsError } from '../core/setting-values.js';
@@ -38,6 +42,7 @@ import { loadCliSettings } from './cli-settings.js';
 import { printKeyFingerprints } from './keys-command.js';
 import { migrateSchemas, ORIGINAL_SCHEMAS_TABLE } from './migrate-command.js';
 import { cancelRun, listRuns, rerunRun, showLog, startRun } from './runs-command.js';
+import { listSchedules, nextFires, setScheduleEnabled } from './schedules-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
 import { listSchemas } from './schemas-list-command.js';
@@ -61,10 +66,14 @@ const USAGE = `usage:
   cloudo logs EXEC_ID [--follow] [--url URL]
   cloudo executions [--status STATUS] [--schema ID] [--limit N] [--url URL]
   cloudo cancel EXEC_ID [--url URL]
+  cloudo schedules list [--url URL]
+  cloudo schedules enable|disable ID [--url URL]
+  cloudo schedules next ID [--count N] [--url URL]
 
-schemas list, approvals, approve, reject, run, rerun, logs, executions and cancel talk to ClouDO at --url,
-else CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN. With --follow, the
-exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else.
+schemas list, approvals, approve, reject, run, rerun, logs, executions, cancel and schedules talk to
+ClouDO at --url, else CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN.
+With --follow, the exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else. schedules
+enable and disable need an admin's token; they hold for schedules of the schemas file across imports.
 
 migrate reads the original ClouDO's schemas (a schemas file, a JSON export of its table's rows, or the
 table itself given a storage connection string) and writes a schemas file (stdout unless -o), listing on
@@ -110,6 +119,7 @@ async function run(argv: string[]): Promise<CommandOutput> {
       status: { type: 'string' },
       schema: { type: 'string' },
       limit: { type: 'string' },
+      count: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -155,6 +165,13 @@ async function run(argv: string[]): Promise<CommandOutput> {
   if (group === 'approvals' && command === 'list' && !arg) return listApprovals(connect, { all: values.all });
   if ((group === 'approve' || group === 'reject') && command && !arg) {
     return decideApproval(connect, { execId: command, decision: group, reason: values.reason });
+  }
+  if (group === 'schedules') {
+    if (command === 'list' && !arg) return listSchedules(connect);
+    if ((command === 'enable' || command === 'disable') && arg) {
+      return setScheduleEnabled(connect, arg, command === 'enable');
+    }
+    if (command === 'next' && arg) return nextFires(connect, arg, values.count);
   }
   const write = (text: string) => process.stdout.write(text);
   const follow = values.follow;

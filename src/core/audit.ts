@@ -12,6 +12,13 @@ export const AuditAction = z.enum([
   'token.issue',
   'token.revoke',
   'settings.change',
+  /** A schedule made or replaced through the admin API (`details.origin` api). */
+  'schedule.create',
+  'schedule.update',
+  'schedule.delete',
+  /** An admin's override of whether a schedule fires, kept across imports of the schemas file. */
+  'schedule.enable',
+  'schedule.disable',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

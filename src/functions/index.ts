@@ -24,6 +24,13 @@ import { cancelFormFunction, rerunFormFunction } from './run-forms.js';
 import { runbookPageFunction, runbooksPageFunction, runFormFunction } from './runbooks.js';
 import { rerunFunction, startRunFunction } from './runs.js';
 import { schedulerFunction } from './scheduler.js';
+import {
+  deleteScheduleFunction,
+  getScheduleFunction,
+  listSchedulesFunction,
+  putScheduleFunction,
+  setScheduleEnabledFunction,
+} from './schedules.js';
 import { getSchemaFunction, getSchemaRunbookFunction, listSchemasFunction } from './schemas.js';
 import type { ServicesProvider } from './services.js';
 import { settingsFunction } from './settings.js';
@@ -66,6 +73,12 @@ export function createFunctionDefinitions(
     listSchemasFunction(services),
     getSchemaFunction(services),
     getSchemaRunbookFunction(services),
+    listSchedulesFunction(services),
+    getScheduleFunction(services),
+    putScheduleFunction(services),
+    deleteScheduleFunction(services),
+    setScheduleEnabledFunction(services, true),
+    setScheduleEnabledFunction(services, false),
     listApprovalsFunction(services),
     getApprovalFunction(services),
     decideApprovalFunction(services),

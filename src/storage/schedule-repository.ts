@@ -93,6 +93,12 @@ export type SchedulePut =
   /** The id belongs to a schedule of the schemas file: changed there (or only enabled/disabled here). */
   | { readonly ok: false; readonly reason: 'file-origin'; readonly schedule: Schedule };
 
+/** The outcome of a conditional delete: the schedule as it was, and whether it is gone. */
+export interface ScheduleDelete {
+  readonly deleted: boolean;
+  readonly schedule: Schedule;
+}
+
 interface ImportedSchedule {
   readonly change: 'created' | 'updated' | 'unchanged';
   readonly schedule: Schedule;
@@ -150,6 +156,27 @@ export class ScheduleRepository {
   async delete(id: string): Promise<Schedule | null> {
     const outcome = await mutateEntity(this.table, keysOf(id), scheduleRows, (current) =>
       current ? { result: current.row, remove: true as const } : { result: null },
+    );
+    if (!outcome.settled) throw new Error(`schedule ${id}: changed by others too often, try again`);
+    return outcome.result;
+  }
+
+  /**
+   * Deletes a schedule only if `mayDelete` says so of the row as it stands (re-decided when someone wrote
+   * meanwhile), so a check and its delete cannot be split by an import. Null when there is none.
+   */
+  async deleteIf(id: string, mayDelete: (current: Schedule) => boolean): Promise<ScheduleDelete | null> {
+    const outcome = await mutateEntity<Schedule, ScheduleDelete | null>(
+      this.table,
+      keysOf(id),
+      scheduleRows,
+      (current) => {
+        if (!current) return { result: null };
+        const schedule = current.row;
+        return mayDelete(schedule)
+          ? { result: { deleted: true, schedule }, remove: true }
+          : { result: { deleted: false, schedule } };
+      },
     );
     if (!outcome.settled) throw new Error(`schedule ${id}: changed by others too often, try again`);
     return outcome.result;

@@ -1,6 +1,7 @@
 import type { Role } from '../../../src/core/access.js';
 import { issueApiToken } from '../../../src/core/api-token.js';
 import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
+import { ScheduleEntry } from '../../../src/core/schedule.js';
 import type { FakeSlack } from '../fake-slack.js';
 import { startFakeSlack } from '../fake-slack.js';
 import { SECURED } from '../functions.js';
@@ -42,6 +43,17 @@ export async function startFuzzApp(): Promise<FuzzApp> {
     testSchema({ id: 'gated', requireApproval: true, rejectReasonRequired: false }),
     testSchema({ id: 'named', requireApproval: true, approvers: ['user:bob@contoso.com'] }),
   ]);
+  // a schedule of each origin: the file's refuse PUT and DELETE, the API's take them
+  await t.storage.schedules.importFromFile([
+    {
+      schemaId: 'hello',
+      entry: ScheduleEntry.parse({ id: 'file-nightly', cron: '30 2 * * *', timezone: 'Europe/Rome' }),
+    },
+  ]);
+  await t.storage.schedules.put({
+    schemaId: 'hello',
+    entry: ScheduleEntry.parse({ id: 'api-hourly', cron: '@hourly' }),
+  });
   const app = await startSecuredApp(
     t,
     { trustEasyAuth: true, corsOrigins: [CORS_ORIGIN] },
@@ -87,6 +99,7 @@ export async function startFuzzApp(): Promise<FuzzApp> {
     world: {
       execIds,
       schemaIds: ['hello', 'gated', 'named'],
+      scheduleIds: ['file-nightly', 'api-hourly'],
       bearers,
       functionKey: FUNCTION_KEY,
       trustedOrigins: [app.host.url, CORS_ORIGIN, PUBLIC_URL],

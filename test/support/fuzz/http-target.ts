@@ -68,6 +68,14 @@ export const PATH_PARAMETERS: Readonly<Record<string, (world: FuzzWorld, mode: C
           { arbitrary: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/).map(encoded), weight: 1 },
           { arbitrary: anySegment, weight: 3 },
         ),
+  scheduleId: (world, mode) =>
+    mode === 'plausible'
+      ? fc.constantFrom(...world.scheduleIds).map(encoded)
+      : fc.oneof(
+          { arbitrary: fc.constantFrom(...world.scheduleIds).map(encoded), weight: 3 },
+          { arbitrary: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/).map(encoded), weight: 1 },
+          { arbitrary: anySegment, weight: 3 },
+        ),
   team: (_world, mode) => {
     const valid = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).map(encoded);
     return mode === 'plausible' ? valid : fc.oneof(valid, anySegment);
@@ -101,6 +109,7 @@ function queryValues(world: FuzzWorld): Readonly<Record<string, fc.Arbitrary<str
     continuation: fc.oneof(tableToken, fc.base64String({ maxLength: 200 }), hostileString),
     raw: fc.oneof(fc.constantFrom('0', '1', 'true', 'false', 'yes'), hostileString),
     scope: fc.oneof(fc.constantFrom('mine', 'all'), hostileString),
+    next: number,
     action: fc.oneof(fc.constantFrom(...AuditAction.options), hostileString),
     actor: hostileString,
     code: fc.oneof(fc.constant(world.functionKey), hostileString),

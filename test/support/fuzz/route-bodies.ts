@@ -25,6 +25,9 @@ const form = (fields: Record<string, string | null>) =>
 /** A field's value: mostly one the route expects, else anything at all (or missing). */
 const oneOf = <T>(expected: fc.Arbitrary<T>) =>
   fc.oneof({ arbitrary: expected, weight: 3 }, { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 1 });
+/** Cron expressions croner takes, one that never fires, and some it refuses. */
+const CRONS = ['0 * * * *', '*/5 * * * * *', '@daily', '0 0 30 2 *', '0 0 31 2 *', '61 * * * *', '* * *', ''];
+const ZONES = ['UTC', 'Europe/Rome', 'America/St_Johns', '+01:00', 'Mars/Olympus', ''];
 const decision = fc.oneof(fc.constantFrom('approve', 'reject', 'APPROVE', ''), hostileString);
 
 /**
@@ -32,6 +35,22 @@ const decision = fc.oneof(fc.constantFrom('approve', 'reject', 'APPROVE', ''), h
  * be …" into the handler. A route missing here still gets every generic body.
  */
 export const ROUTE_BODIES: Readonly<Record<string, ShapedBodies>> = {
+  PutSchedule: (world) => [
+    fc
+      .record(
+        {
+          schema_id: oneOf(fc.oneof(fc.constantFrom(...world.schemaIds, 'nope'), hostileString)),
+          cron: oneOf(fc.oneof(fc.constantFrom(...CRONS), hostileString)),
+          timezone: oneOf(fc.oneof(fc.constantFrom(...ZONES), hostileString)),
+          params: oneOf(fc.dictionary(hostileString, fc.oneof(hostileString, fc.integer(), fc.boolean()))),
+          enabled: oneOf(fc.boolean()),
+          missed: oneOf(fc.constantFrom('skip', 'run-once', 'all')),
+          description: oneOf(fc.string({ maxLength: 600 })),
+        },
+        { requiredKeys: [] },
+      )
+      .map(json),
+  ],
   Trigger: () => [mutatedAlertPayload.map(json)],
   DecideApproval: () => [
     fc

@@ -4,6 +4,8 @@ export interface FuzzWorld {
   readonly execIds: readonly string[];
   /** Schemas that exist, for `?id=` and `?schema=`. */
   readonly schemaIds: readonly string[];
+  /** Schedules that exist: one of the schemas file (PUT and DELETE refuse it) and one made through the API. */
+  readonly scheduleIds: readonly string[];
   /** API tokens that authenticate (`Bearer …`) and the caller id each one yields. */
   readonly bearers: readonly { readonly header: string; readonly callerId: string }[];
   /** A Functions key the host accepts. */
