@@ -12,6 +12,9 @@ export const AuditAction = z.enum([
   'token.issue',
   'token.revoke',
   'settings.change',
+  /** An admin turned a schedule on or off (target: the schedule id), overriding what was declared. */
+  'schedule.enable',
+  'schedule.disable',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
