@@ -68,6 +68,11 @@ export const PATH_PARAMETERS: Readonly<Record<string, (world: FuzzWorld, mode: C
           { arbitrary: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/).map(encoded), weight: 1 },
           { arbitrary: anySegment, weight: 3 },
         ),
+  // the world holds no schedules: a valid id reaches the 404 and the form-token checks, anything else the 400
+  scheduleId: (_world, mode) => {
+    const valid = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/).map(encoded);
+    return mode === 'plausible' ? valid : fc.oneof(valid, anySegment);
+  },
   team: (_world, mode) => {
     const valid = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).map(encoded);
     return mode === 'plausible' ? valid : fc.oneof(valid, anySegment);
