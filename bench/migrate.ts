@@ -73,7 +73,13 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       const output = path.join(dir, `schemas-${round}.json`);
       let stderr = '';
-      const io = { stdout: () => {}, stderr: (t: string) => void (stderr = t), readStdin: async () => '' };
+      const io = {
+        stdout: () => {},
+        stderr: (t: string) => {
+          stderr = t;
+        },
+        readStdin: async () => '',
+      };
       results.migrate.push(await time(() => migrateSchemas(azurite.connectionString, { table, output }, io)));
       results.bareList.push(
         await time(async () => {

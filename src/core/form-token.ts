@@ -1,7 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** What a console form does; a token for one purpose is refused for another. */
-export type FormPurpose = 'approval-form' | 'run-form' | 'cancel-form' | 'rerun-form';
+export type FormPurpose =
+  | 'approval-form'
+  | 'run-form'
+  | 'cancel-form'
+  | 'rerun-form'
+  // an admin's switch of a schedule: a Disable token cannot turn a schedule back on
+  | 'schedule-enable-form'
+  | 'schedule-disable-form';
 
 /**
  * A token a console page puts in its form, bound to the person, the thing the form acts on (a run, a

@@ -9,9 +9,10 @@ import {
 import { auditFunction } from './audit.js';
 import { cancelExecutionFunction } from './cancel.js';
 import { approvalsPageFunction } from './console-approvals.js';
-import { runsRefreshScriptFunction } from './console-assets.js';
+import { localTimesScriptFunction, runsRefreshScriptFunction } from './console-assets.js';
 import { auditPageFunction } from './console-audit.js';
 import { dashboardPageFunction } from './console-dashboard.js';
+import { scheduleDisableFormFunction, scheduleEnableFormFunction, schedulesPageFunction } from './console-schedules.js';
 import { settingsPageFunction } from './console-settings.js';
 import { workersPageFunction } from './console-workers.js';
 import type { FunctionDefinition } from './definitions.js';
@@ -89,6 +90,7 @@ export function createFunctionDefinitions(
     streamExecutionLogFunction(services),
     liveLogScriptFunction(services),
     runsRefreshScriptFunction(services),
+    localTimesScriptFunction(services),
     executionsPageFunction(services),
     executionPageFunction(services),
     runbooksPageFunction(services),
@@ -97,6 +99,9 @@ export function createFunctionDefinitions(
     dashboardPageFunction(services),
     workersPageFunction(services),
     approvalsPageFunction(services),
+    schedulesPageFunction(services),
+    scheduleEnableFormFunction(services),
+    scheduleDisableFormFunction(services),
     auditPageFunction(services),
     settingsPageFunction(services),
     auditFunction(services),

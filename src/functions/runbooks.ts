@@ -18,6 +18,7 @@ import { requestedBy, startManualRun } from './http/manual-run.js';
 import type { RunFormInput } from './http/run-form-input.js';
 import { readRunForm, runFormView } from './http/run-form-input.js';
 import { readRunbookSource } from './http/runbook-source.js';
+import { readSchemaSchedules } from './http/schedule-views.js';
 import { loadSchema } from './schemas.js';
 import type { ServicesProvider } from './services.js';
 
@@ -70,9 +71,11 @@ export function runbooksPageFunction(services: ServicesProvider) {
 /** The runbook page: its source and recent runs read at once, and for an operator the Run form. */
 async function runbookPage(call: HttpCall, schema: RunbookSchema, status: number, sent?: RunFormInput) {
   const { caller, services } = call;
-  const [read, recent] = await Promise.all([
+  const now = new Date();
+  const [read, recent, schedules] = await Promise.all([
     readRunbookSource(services.storage, schema),
     services.storage.executions.list({ schemaId: schema.id, limit: RECENT_RUNS }),
+    readSchemaSchedules(services.storage, schema.id, now),
   ]);
   const text = read.ok ? read.content.toString('utf8') : '';
   const source: RunbookSourceView = {
@@ -82,7 +85,7 @@ async function runbookPage(call: HttpCall, schema: RunbookSchema, status: number
     content: read.ok ? { text, language: sourceLanguage(schema.runbook, text) } : { problem: read.problem },
   };
   const runForm = hasRole(caller, 'operator') ? runFormView(services.formKey, caller.id, schema, sent) : null;
-  const rendered = renderRunbookPage({ schema, source, recentRuns: recent.executions, now: new Date(), runForm });
+  const rendered = renderRunbookPage({ schema, source, recentRuns: recent.executions, now, runForm, schedules });
   return htmlResponse(status, rendered);
 }
 

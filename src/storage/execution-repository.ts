@@ -12,13 +12,14 @@ import {
   newestFirstKeys,
 } from '../core/execution.js';
 import type { RunChange } from '../core/run-lifecycle.js';
+import type { RunSummary } from '../core/run-stats.js';
 import { statusOf } from './clients.js';
 import type { ExecutionPage, ExecutionQuery } from './execution-query.js';
 import { searchExecutions } from './execution-search.js';
 import type { RowCodec } from './mutate-entity.js';
 import { mutateEntity, readEntity } from './mutate-entity.js';
 import type { RunSummaries, RunSummaryScan } from './run-summaries.js';
-import { readRunSummaries } from './run-summaries.js';
+import { readRunSummaries, readRunSummariesOf } from './run-summaries.js';
 import { readStored } from './stored-value.js';
 import { deleteRows, firstRows } from './table-rows.js';
 
@@ -307,5 +308,10 @@ export class ExecutionRepository {
   /** A few fields of every run requested in a time range, for statistics (bounded by `maxRows`). */
   listSummaries(scan: RunSummaryScan): Promise<RunSummaries> {
     return readRunSummaries(this.table, scan);
+  }
+
+  /** A few fields of each run named, by id (a few requests for many ids); runs no longer kept are absent. */
+  summariesOf(execIds: readonly string[]): Promise<Map<string, RunSummary>> {
+    return readRunSummariesOf(this.table, execIds);
   }
 }

@@ -93,6 +93,7 @@ export const CONSOLE_SECTIONS = [
   { id: 'runs', label: 'Runs', href: '/api/logs' },
   { id: 'runbooks', label: 'Runbooks', href: '/api/console/runbooks' },
   { id: 'dashboard', label: 'Dashboard', href: '/api/console/dashboard' },
+  { id: 'schedules', label: 'Schedules', href: '/api/console/schedules' },
   { id: 'approvals', label: 'Approvals', href: '/api/console/approvals' },
   { id: 'workers', label: 'Workers', href: '/api/console/workers' },
   { id: 'audit', label: 'Audit', href: '/api/console/audit' },
@@ -152,12 +153,17 @@ export function statusBadge(status: ExecutionStatus): HtmlFragment {
   return html`<span class="badge badge-${status}">${status.replace('_', ' ')}</span>`;
 }
 
-/** `2026-11-27 10:11:12 UTC` in a `<time>` element; an em dash for a time not reached yet. */
-export function timeCell(iso: string | null): HtmlFragment {
+/**
+ * `2026-11-27 10:11:12 UTC` in a `<time>` element; an em dash for a time not reached yet. `local` marks it
+ * for the local-times script, which shows it in the reader's zone (see local-times.ts).
+ */
+export function timeCell(iso: string | null, local = false): HtmlFragment {
   if (iso === null) return html`<span class="muted">—</span>`;
   const ms = Date.parse(iso);
   const text = Number.isNaN(ms) ? iso : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-  return html`<time datetime="${iso}">${text}</time>`;
+  return local
+    ? html`<time datetime="${iso}" data-local-time>${text}</time>`
+    : html`<time datetime="${iso}">${text}</time>`;
 }
 
 /** `850 ms`, `12.3 s`, `4 min 05 s`, `2 h 03 min`; an em dash before the run starts. */

@@ -6,8 +6,11 @@ import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
 import { formatDuration, layout, statusBadge, timeCell } from './layout.js';
 import { executionUrl } from './links.js';
+import { LOCAL_TIMES_SCRIPT_PATH } from './local-times.js';
 import type { RunFormView } from './run-form.js';
 import { renderRunForm } from './run-form.js';
+import type { RunbookScheduleView } from './schedule-cells.js';
+import { SCHEDULE_STYLES, schedulesSection } from './schedule-cells.js';
 import type { SourceLanguage } from './source-highlight.js';
 import { highlightSource } from './source-highlight.js';
 import { tagList } from './tags.js';
@@ -31,6 +34,8 @@ export interface RunbookPageInput {
   readonly now: Date;
   /** The Run form for a person who may start runs; null for everyone else (a viewer sees none). */
   readonly runForm: RunFormView | null;
+  /** The schema's schedules, in id order, each with its next fire time. */
+  readonly schedules: readonly RunbookScheduleView[];
 }
 
 const STYLES = html`<style>
@@ -135,12 +140,14 @@ export function renderRunbookPage(input: RunbookPageInput): HtmlFragment {
   return layout({
     title: schema.name,
     section: 'runbooks',
-    styles: STYLES,
+    styles: html`${STYLES}${input.schedules.length > 0 && SCHEDULE_STYLES}`,
+    scripts: input.schedules.length > 0 ? [LOCAL_TIMES_SCRIPT_PATH] : [],
     body: html`<p><a href="/api/console/runbooks">All runbooks</a></p>
 <h1>${schema.name}</h1>
 ${form}
 ${schemaFields(schema)}
 ${parametersSection(schema.parameters)}
+${schedulesSection(input.schedules)}
 ${sourceSection(input.source)}
 ${recentRunsSection(schema, input.recentRuns, input.now)}`,
   });

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executionKeys } from '../../../src/core/execution.js';
 import { planRun, planUnmatched } from '../../../src/core/run-plan.js';
 import { ConcurrentUpdateError } from '../../../src/storage/index.js';
+import { readRunSummariesOf } from '../../../src/storage/run-summaries.js';
 import { testAlert } from '../../support/alerts.js';
 import { asRun } from '../../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
+import { seededRun } from '../../support/seeded-runs.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 
@@ -151,5 +153,32 @@ describe('ExecutionRepository', () => {
     expect(second.executions.map((e) => e.execId)).toEqual([ids[1], ids[0]]);
     const none = await t.storage.executions.list({ schemaId: 'paged', status: 'failed', limit: 10 });
     expect(none.executions).toEqual([]);
+  });
+
+  it('reads the summaries of many known runs by key, 14 to a request, leaving out runs no longer kept', async () => {
+    const base = Date.parse('2026-04-01T10:00:00Z');
+    const runs = Array.from({ length: 20 }, (_, i) =>
+      seededRun(base + (i < 17 ? i : 36 * 60 + i) * 60_000, i % 2 ? 'failed' : 'succeeded', { schemaId: 'many' }),
+    );
+    for (const run of runs) await t.storage.executions.create(run);
+    const gone = seededRun(base, 'succeeded').execId;
+    const table = t.storage.clients.table(t.storage.names.executionsTable);
+    let requests = 0;
+    const counted = new Proxy(table, {
+      get: (target, key) =>
+        key === 'listEntities'
+          ? (...args: Parameters<typeof table.listEntities>) => {
+              requests++;
+              return target.listEntities(...args);
+            }
+          : Reflect.get(target, key),
+    });
+    const found = await readRunSummariesOf(counted, [...runs.map((r) => r.execId), gone, runs[0]?.execId ?? '']);
+    expect(found.size).toBe(20);
+    expect(found.has(gone)).toBe(false);
+    for (const run of runs) expect(found.get(run.execId)).toMatchObject({ status: run.status, schemaId: 'many' });
+    // 17 runs on the first day (14 + 3), 3 on the next
+    expect(requests).toBe(3);
+    expect(await t.storage.executions.summariesOf([])).toEqual(new Map());
   });
 });

@@ -38,6 +38,7 @@ function page(overrides: Partial<RunbookPageInput> = {}): string {
     recentRuns: [seededRun('2026-03-04T09:00:00Z', 'succeeded', { schemaId: 'evil', durationMs: 1500 })],
     now: NOW,
     runForm: null,
+    schedules: [],
     ...overrides,
   }).toString();
 }
