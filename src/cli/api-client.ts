@@ -50,6 +50,11 @@ export class ApiClient {
     return this.request('POST', path, schema, body);
   }
 
+  /** `DELETE /api/...`, answered with JSON. */
+  delete<T>(path: string, schema: z.ZodType<T>): Promise<ApiAnswer<T>> {
+    return this.request('DELETE', path, schema);
+  }
+
   private async request<T>(method: string, path: string, schema: z.ZodType<T>, body?: unknown): Promise<ApiAnswer<T>> {
     const answer = await this.open(method, path, 'application/json', body);
     if (!answer.ok) return answer;

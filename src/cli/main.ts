@@ -23,6 +23,7 @@
  *   cloudo cancel EXEC_ID
  *   cloudo schedules list                  every schedule: cron, zone, enabled (by whom), next fire, last run
  *   cloudo schedules enable|disable ID     whether it fires, for schedules of the file too (kept on re-import)
+ *   cloudo schedules reset ID              clear that choice: it follows its declaration again
  *   cloudo schedules next ID [--count N]   its next fire times in its own zone and in UTC
  *
  * schemas and tokens talk to storage: AzureWebJobsStorage (or its identity-based settings); when unset,
@@ -42,7 +43,7 @@ import { loadCliSettings } from './cli-settings.js';
 import { printKeyFingerprints } from './keys-command.js';
 import { migrateSchemas, ORIGINAL_SCHEMAS_TABLE } from './migrate-command.js';
 import { cancelRun, listRuns, rerunRun, showLog, startRun } from './runs-command.js';
-import { listSchedules, nextFires, setScheduleEnabled } from './schedules-command.js';
+import { listSchedules, nextFires, resetSchedule, setScheduleEnabled } from './schedules-command.js';
 import type { CommandOutput } from './schemas-command.js';
 import { importSchemas, validateSchemas } from './schemas-command.js';
 import { listSchemas } from './schemas-list-command.js';
@@ -68,12 +69,14 @@ const USAGE = `usage:
   cloudo cancel EXEC_ID [--url URL]
   cloudo schedules list [--url URL]
   cloudo schedules enable|disable ID [--url URL]
+  cloudo schedules reset ID [--url URL]
   cloudo schedules next ID [--count N] [--url URL]
 
 schemas list, approvals, approve, reject, run, rerun, logs, executions, cancel and schedules talk to
 ClouDO at --url, else CLOUDO_URL, else the local stack (npm start), with the API token in CLOUDO_TOKEN.
 With --follow, the exit code is the run's outcome: 0 succeeded, 1 failed, 2 anything else. schedules
-enable and disable need an admin's token; they hold for schedules of the schemas file across imports.
+enable, disable and reset need an admin's token; enable and disable hold for schedules of the schemas file
+across imports until reset.
 
 migrate reads the original ClouDO's schemas (a schemas file, a JSON export of its table's rows, or the
 table itself given a storage connection string) and writes a schemas file (stdout unless -o), listing on
@@ -171,6 +174,7 @@ async function run(argv: string[]): Promise<CommandOutput> {
     if ((command === 'enable' || command === 'disable') && arg) {
       return setScheduleEnabled(connect, arg, command === 'enable');
     }
+    if (command === 'reset' && arg) return resetSchedule(connect, arg);
     if (command === 'next' && arg) return nextFires(connect, arg, values.count);
   }
   const write = (text: string) => process.stdout.write(text);

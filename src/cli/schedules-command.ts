@@ -5,7 +5,7 @@ import { alignColumns, withClient } from './api-command.js';
 import type { CommandOutput } from './schemas-command.js';
 
 /**
- * `cloudo schedules list|enable|disable|next`: schedules through the admin API, as the caller. The fields
+ * `cloudo schedules list|enable|disable|reset|next`: schedules through the admin API, as the caller. The fields
  * read are those of the app's schedule view (`toScheduleView`) the commands print; the rest is ignored,
  * since the app may be older or newer than the CLI.
  */
@@ -61,6 +61,20 @@ export function setScheduleEnabled(connect: Connect, id: string, enabled: boolea
     const by = s.enabled_override ? ` (by ${s.enabled_override.by} at ${s.enabled_override.at})` : '';
     const next = s.enabled && s.next_ticks[0] ? `; next fire ${utc(s.next_ticks[0])}` : '';
     return { exitCode: 0, lines: [`schedule ${s.id} ${enabled ? 'enabled' : 'disabled'}${by}${next}`] };
+  });
+}
+
+/** `cloudo schedules reset ID`: the admin's override cleared, so the schedule follows its declaration again. */
+export function resetSchedule(connect: Connect, id: string): Promise<CommandOutput> {
+  const scheduleId = scheduleIdOf(id);
+  if (!scheduleId) return Promise.resolve(notAnId(id));
+  return withClient(connect, async (client) => {
+    const answer = await client.delete(`/api/schedules/${encodeURIComponent(scheduleId)}/override`, ScheduleView);
+    if (!answer.ok) return { exitCode: 1, lines: [answer.message] };
+    const s = answer.value;
+    const next = s.enabled && s.next_ticks[0] ? `; next fire ${utc(s.next_ticks[0])}` : '';
+    const state = s.enabled ? 'enabled' : 'disabled';
+    return { exitCode: 0, lines: [`schedule ${s.id} follows its declaration again: ${state}${next}`] };
   });
 }
 

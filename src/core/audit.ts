@@ -19,6 +19,8 @@ export const AuditAction = z.enum([
   /** An admin's override of whether a schedule fires, kept across imports of the schemas file. */
   'schedule.enable',
   'schedule.disable',
+  /** The override cleared: the schedule follows what its file or the API declares again. */
+  'schedule.override.clear',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 

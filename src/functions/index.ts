@@ -26,6 +26,7 @@ import { runbookPageFunction, runbooksPageFunction, runFormFunction } from './ru
 import { rerunFunction, startRunFunction } from './runs.js';
 import { schedulerFunction } from './scheduler.js';
 import {
+  clearScheduleOverrideFunction,
   deleteScheduleFunction,
   getScheduleFunction,
   listSchedulesFunction,
@@ -80,6 +81,7 @@ export function createFunctionDefinitions(
     deleteScheduleFunction(services),
     setScheduleEnabledFunction(services, true),
     setScheduleEnabledFunction(services, false),
+    clearScheduleOverrideFunction(services),
     listApprovalsFunction(services),
     getApprovalFunction(services),
     decideApprovalFunction(services),

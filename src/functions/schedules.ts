@@ -2,7 +2,13 @@ import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { SchemaId } from '../core/runbook-schema.js';
 import type { Schedule } from '../core/schedule.js';
-import { overrideEnabled, ScheduleEntry, ScheduleId, scheduleParamsProblems } from '../core/schedule.js';
+import {
+  clearEnabledOverride,
+  overrideEnabled,
+  ScheduleEntry,
+  ScheduleId,
+  scheduleParamsProblems,
+} from '../core/schedule.js';
 import type { Storage } from '../storage/index.js';
 import { defineHttp } from './definitions.js';
 import { audit } from './http/audit.js';
@@ -168,6 +174,38 @@ export function setScheduleEnabledFunction(services: ServicesProvider, enabled: 
           action: enabled ? 'schedule.enable' : 'schedule.disable',
           target: scheduleId,
           details: { schema: schedule.schemaId, origin: schedule.origin },
+        });
+      }
+      return { jsonBody: await viewOf(storage, request, schedule) };
+    },
+  );
+}
+
+/**
+ * `DELETE /api/schedules/{scheduleId}/override` (admin): the schedule follows its declaration again (the
+ * file's or the API's `enabled`), as after an incident the admin disabled it for. Idempotent: nothing to
+ * clear answers the same view and adds no audit row.
+ */
+export function clearScheduleOverrideFunction(services: ServicesProvider) {
+  return defineHttp(
+    services,
+    'ClearScheduleOverride',
+    { route: 'schedules/{scheduleId}/override', methods: ['DELETE'], authLevel: 'anonymous', role: 'admin' },
+    async ({ request, context, caller, services: { storage } }) => {
+      const { scheduleId } = ScheduleParams.parse(request.params);
+      let was: boolean | null = null;
+      const schedule = await storage.schedules.update(scheduleId, (current) => {
+        was = current.enabledOverride?.enabled ?? null;
+        return clearEnabledOverride(current, new Date());
+      });
+      if (!schedule) throw notFound(scheduleId);
+      if (was !== null) {
+        await audit(storage, context, {
+          caller,
+          request,
+          action: 'schedule.override.clear',
+          target: scheduleId,
+          details: { schema: schedule.schemaId, was: was ? 'enabled' : 'disabled' },
         });
       }
       return { jsonBody: await viewOf(storage, request, schedule) };

@@ -29,6 +29,7 @@ const EXPECTED_ACCESS: Record<string, string> = {
   DeleteSchedule: 'admin',
   EnableSchedule: 'admin',
   DisableSchedule: 'admin',
+  ClearScheduleOverride: 'admin',
   ListApprovals: 'viewer',
   GetApproval: 'viewer',
   DecideApproval: 'operator',

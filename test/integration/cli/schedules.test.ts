@@ -80,6 +80,14 @@ describe('cloudo schedules', () => {
     );
   });
 
+  it('hands a schedule back to what its file declares with reset', async () => {
+    await cli(['disable', 'rome-nightly']);
+    const reset = await cli(['reset', 'rome-nightly']);
+    expect(reset).toMatchObject({ code: 0, stderr: '' });
+    expect(reset.stdout).toMatch(/^schedule rome-nightly follows its declaration again: enabled; next fire .+Z\n$/);
+    expect(await t.storage.schedules.get('rome-nightly')).toMatchObject({ enabledOverride: null });
+  });
+
   it('refuses a viewer’s change and an unknown schedule with the server’s reason, and a bad id before sending', async () => {
     const viewer = await cli(['disable', 'hourly'], 'viewer');
     expect(viewer).toMatchObject({ code: 1, stdout: '' });

@@ -242,6 +242,23 @@ describe('/api/schedules', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('hands a schedule back to its file: DELETE …/override clears the admin’s choice, once', async () => {
+    await call('ada', 'POST', '/api/schedules/file-nightly/disable');
+    const cleared = await call('ada', 'DELETE', '/api/schedules/file-nightly/override');
+    expect(cleared.status).toBe(200);
+    expect(await json(cleared)).toMatchObject({ enabled: true, declared_enabled: true, enabled_override: null });
+    expect(await t.storage.schedules.get('file-nightly')).toMatchObject({ enabledOverride: null });
+    // nothing left to clear: the same answer, and no second audit row
+    const again = await call('ada', 'DELETE', '/api/schedules/file-nightly/override');
+    expect(await json(again)).toMatchObject({ enabled: true, enabled_override: null });
+    const clears = (await auditOf('file-nightly')).filter((e) => e.action === 'schedule.override.clear');
+    expect(clears.map((e) => [e.actorId, e.details])).toEqual([
+      [expect.any(String), { schema: 'nightly', was: 'disabled' }],
+    ]);
+    expect((await call('olga', 'DELETE', '/api/schedules/file-nightly/override')).status).toBe(403);
+    expect((await call('ada', 'DELETE', '/api/schedules/nope/override')).status).toBe(404);
+  });
+
   it('lets no operator change a schedule, and no signed-in browser from another site', async () => {
     const res = await call('olga', 'POST', '/api/schedules/api-hourly/disable');
     expect(res.status).toBe(403);
