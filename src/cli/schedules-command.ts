@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScheduleId } from '../core/schedule.js';
+import { wallClock } from '../core/wall-clock.js';
 import type { Connect } from './api-command.js';
 import { alignColumns, withClient } from './api-command.js';
 import type { CommandOutput } from './schemas-command.js';
@@ -122,23 +123,6 @@ function utc(iso: string): string {
 
 /** `2026-12-07 02:30:00 GMT+1`: the wall-clock time the cron names, with the zone's offset of that day. */
 export function inZone(iso: string, timeZone: string): string {
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'shortOffset',
-    }).formatToParts(new Date(iso));
-  } catch {
-    // a zone this Node does not know (older tz data than the app's): UTC is still right
-    return utc(iso);
-  }
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}:${part('second')} ${part('timeZoneName')}`;
+  // a zone this Node does not know (older tz data than the app's): UTC is still right
+  return wallClock(iso, timeZone, { seconds: true, zoneName: 'shortOffset' }) ?? utc(iso);
 }

@@ -1,5 +1,6 @@
 import type { Schedule } from '../core/schedule.js';
 import { isScheduleEnabled } from '../core/schedule.js';
+import { wallClock } from '../core/wall-clock.js';
 import type { HtmlFragment } from './html.js';
 import { html } from './html.js';
 import { timeCell } from './layout.js';
@@ -17,22 +18,9 @@ export function scheduleUrl(scheduleId: string): string {
  * sees both what their clock will say and what the cron line means.
  */
 export function zoneTime(iso: string, zone: string): string {
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    }).formatToParts(new Date(iso));
-    const p = Object.fromEntries(parts.map((part) => [part.type, part.value]));
-    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} ${zone}`;
-  } catch {
-    // a zone this runtime does not know: the time in the reader's zone still says when
-    return '';
-  }
+  // a zone this runtime does not know: the time in the reader's zone still says when
+  const time = wallClock(iso, zone);
+  return time === null ? '' : `${time} ${zone}`;
 }
 
 /** One fire time: in the reader's zone (by script; UTC without), and in the schedule's zone. */

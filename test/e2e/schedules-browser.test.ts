@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScheduleEntry } from '../../src/core/schedule.js';
+import { wallClock } from '../../src/core/wall-clock.js';
 import { hasChromium, launchChromium } from '../support/chromium.js';
 import { bearerFor } from '../support/functions.js';
 import { testSchema } from '../support/schemas.js';
@@ -15,22 +16,8 @@ const RESULTS = 'test-results';
 /** The reader's zone: neither UTC nor the schedule's, so a time right in it cannot be right by accident. */
 const READER_ZONE = 'Asia/Tokyo';
 
-/** What the local-times script should make of an instant in `zone` (its format, computed here by Node). */
-function inZone(iso: string, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(iso));
-  const p = Object.fromEntries(parts.map((part) => [part.type, part.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
-}
+/** What the local-times script (browser code) should make of an instant in `zone`, computed here by Node. */
+const inZone = (iso: string, zone: string) => wallClock(iso, zone, { seconds: true, zoneName: 'short' });
 
 describe.skipIf(!hasChromium)('the Schedules page in a real browser', () => {
   let t: TestStorage;
