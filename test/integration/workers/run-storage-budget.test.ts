@@ -25,7 +25,7 @@ const BUDGET = {
   trigger: 4,
   claim: 3,
   running: 0,
-  log: 2,
+  log: 1,
   finish: 1,
   'result message': 1,
   ack: 1,
