@@ -286,8 +286,8 @@ export class QueueWorker {
         // finished, but its message outlived it: the result may never have been announced (announce failed,
         // or the worker died in between). Announce it again; on-call's ledger drops what it already sent.
         await this.turns.giveBack(exclusiveKey, execId);
-        const finished = await executions.get(execId);
-        if (finished) await announceResult(this.options.results, finished.execution);
+        // the claim just read the finished row: announced as read, without reading it again
+        await announceResult(this.options.results, claim.current);
       } else {
         this.log('info', `run ${execId} is already ${claim.status}; dropping duplicate delivery`);
       }
