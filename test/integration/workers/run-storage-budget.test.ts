@@ -102,7 +102,6 @@ describe('storage requests of one trivial run', () => {
     await oneRun();
     const { phases, periodic } = await oneRun();
     const listing = describePhases(phases, periodic);
-    console.log(listing);
     const over = (Object.keys(BUDGET) as Phase[]).filter((phase) => phases[phase].length > BUDGET[phase]);
     expect(over, listing).toEqual([]);
   });
