@@ -235,7 +235,7 @@ export class QueueWorker {
     const abort = new AbortController();
     const key = message.messageId;
     const giveBackSlot = this.slots.take();
-    const done = this.handle(message, abort.signal)
+    const done = this.handle(message, abort.signal, giveBackSlot)
       .catch((err) => this.log('error', `message ${key} failed; it will be retried after its visibility timeout`, err))
       .finally(() => {
         this.running.delete(key);
@@ -244,7 +244,8 @@ export class QueueWorker {
     this.running.set(key, { abort, done });
   }
 
-  private async handle(message: ReceivedMessage, signal: AbortSignal): Promise<void> {
+  /** `ran`: called once the run's outcome is recorded, when its slot may go to the next run. */
+  private async handle(message: ReceivedMessage, signal: AbortSignal, ran: () => void): Promise<void> {
     const { queue } = this.options;
     const read = readJob(message);
     if (!read.ok) {
@@ -265,7 +266,7 @@ export class QueueWorker {
       await queue.defer(message, this.turns.waitTurnMs);
       return;
     }
-    await this.claimAndRun(message, job.execId, signal, exclusiveKey);
+    await this.claimAndRun(message, job.execId, signal, exclusiveKey, ran);
   }
 
   /** `exclusiveKey`: the turn this run holds, given back once its outcome is recorded. */
@@ -274,6 +275,7 @@ export class QueueWorker {
     execId: string,
     signal: AbortSignal,
     exclusiveKey: string | undefined,
+    ran: () => void,
   ): Promise<void> {
     const { queue, executions } = this.options;
     const claim = await claimRun(executions, execId, { host: this.options.hostName, id: this.workerId });
@@ -286,8 +288,8 @@ export class QueueWorker {
         // finished, but its message outlived it: the result may never have been announced (announce failed,
         // or the worker died in between). Announce it again; on-call's ledger drops what it already sent.
         await this.turns.giveBack(exclusiveKey, execId);
-        const finished = await executions.get(execId);
-        if (finished) await announceResult(this.options.results, finished.execution);
+        // the claim just read the finished row: announced as read, without reading it again
+        await announceResult(this.options.results, claim.current);
       } else {
         this.log('info', `run ${execId} is already ${claim.status}; dropping duplicate delivery`);
       }
@@ -315,6 +317,9 @@ export class QueueWorker {
       await recordOutcome(executions, claim.run, result.execution);
       // only a run that ran gives its turn back: a duplicate delivery of a running run must not
       await this.turns.giveBack(exclusiveKey, execId);
+      // the runbook is over and its outcome stored: the next run may start while this one is announced
+      // and its message deleted (two round trips that used to hold the slot). Close still waits for both.
+      ran();
       await announceResult(this.options.results, result.execution, result.logTail);
     } finally {
       stopWatching();

@@ -43,6 +43,8 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     deps.log('warn', `ignoring a results message that is not a ResultMessage: ${parsed.error.issues[0]?.message}`);
     return;
   }
+  // with no notifier at all nothing can be sent, posted or recorded: the run and its page need no reading
+  if (!hasAnyNotifier(deps)) return;
   const { storage } = deps;
   const execution = (await storage.executions.get(parsed.data.execId))?.execution;
   if (!execution) {
@@ -108,6 +110,11 @@ export async function handleResult(deps: ResultHandlerDeps, message: unknown, at
     await storage.results.retryLater(parsed.data, delayMs);
     deps.log('warn', `${err.message}; round ${roundNo + 1} of ${RESULT_MAX_ROUNDS} in ${delayMs / 1000} s`);
   }
+}
+
+function hasAnyNotifier(deps: Pick<ResultHandlerDeps, 'notifiers' | 'teamNotifiers'>): boolean {
+  const configured = (notifiers: Partial<Record<Target, Notifier>>) => Object.values(notifiers).some(Boolean);
+  return configured(deps.notifiers) || [...(deps.teamNotifiers?.values() ?? [])].some((t) => configured(t.notifiers));
 }
 
 function withSeverity(send: PlannedSend, alert: AlertContext | null): PlannedSend {

@@ -5,6 +5,8 @@ import { statusOf } from './clients.js';
 /** An append block holds at most 4 MiB. */
 export const MAX_APPEND_BYTES = 4 * 1024 * 1024;
 
+const LOG_HEADERS = { blobContentType: 'text/plain; charset=utf-8' };
+
 /** Bytes `start`-`end` (exclusive) of a log of `size` bytes. */
 export interface LogPart {
   readonly data: Buffer;
@@ -14,7 +16,11 @@ export interface LogPart {
   readonly size: number;
 }
 
-/** Container `execution-logs`: one append blob `<execId>.log` per run, stdout and stderr interleaved. */
+/**
+ * Container `execution-logs`: one blob `<execId>.log` per run, stdout and stderr interleaved: an append blob
+ * for a run whose output was stored as it came, a block blob for one stored whole at its end. Readers read
+ * both alike (size, then a range).
+ */
 export class LogStore {
   constructor(private readonly container: ContainerClient) {}
 
@@ -26,10 +32,19 @@ export class LogStore {
     return this.container.getAppendBlobClient(`${execId}.log`);
   }
 
+  /** Creates the run's log empty, ready for appends (a run whose output is stored as it comes). */
   async create(execId: string): Promise<void> {
-    await this.blob(execId).createIfNotExists({
-      blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' },
-    });
+    await this.blob(execId).createIfNotExists({ blobHTTPHeaders: LOG_HEADERS });
+  }
+
+  /**
+   * Stores a run's whole log in one request, replacing any: for a run that ended before its output was
+   * first flushed, one request instead of a create and an append. Nothing can be appended to it after.
+   */
+  async put(execId: string, data: Uint8Array): Promise<void> {
+    await this.container
+      .getBlockBlobClient(`${execId}.log`)
+      .upload(data, data.length, { blobHTTPHeaders: LOG_HEADERS });
   }
 
   /** Appends bytes, split into blocks the service accepts. */

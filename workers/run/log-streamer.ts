@@ -2,7 +2,11 @@ import type { Redactor } from '../../src/core/redaction.js';
 
 /** What the streamer needs from the log store. */
 export interface LogAppender {
+  /** Makes the (empty) log that appends go to. */
+  create(execId: string): Promise<void>;
   append(execId: string, data: Uint8Array): Promise<void>;
+  /** Stores a whole log at once; nothing is appended to it after. */
+  put(execId: string, data: Uint8Array): Promise<void>;
 }
 
 export interface LogStreamerOptions {
@@ -25,7 +29,9 @@ const MAX_HELD_BYTES = 64 * 1024;
 
 /**
  * Buffers a run's output and appends it to the log blob every `flushIntervalMs`: live enough to follow,
- * without one storage call per line. Whole lines are redacted (a secret split across two chunks is still
+ * without one storage call per line. The log is made at the first flush: a run that ends before one (most
+ * runs of a quick runbook) is stored whole in one request, not a create and an append; nobody could have
+ * seen more of it meanwhile, since its first output would have waited for that flush anyway. Whole lines are redacted (a secret split across two chunks is still
  * found), the log is capped, and flushes are chained, never concurrent, so order is kept.
  */
 export class LogStreamer {
@@ -38,6 +44,8 @@ export class LogStreamer {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Whether the log exists to append to (made by the first flush, or stored whole by the last). */
+  private opened = false;
 
   constructor(private readonly options: LogStreamerOptions) {
     if (options.flushIntervalMs <= 0) throw new Error('flushIntervalMs must be > 0');
@@ -72,11 +80,20 @@ export class LogStreamer {
   flush(final = false): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       this.takeLines(final);
-      if (this.ready.length === 0) return;
+      const { store, execId } = this.options;
+      // the last flush of a log never made stores it whole, even empty: every run that ran has a log
+      const isWhole = final && !this.opened;
+      if (this.ready.length === 0 && !isWhole) return;
       const data = Buffer.concat(this.ready);
       this.ready = [];
       try {
-        await this.options.store.append(this.options.execId, data);
+        if (isWhole) await store.put(execId, data);
+        else {
+          if (!this.opened) await store.create(execId);
+          this.opened = true;
+          await store.append(execId, data);
+        }
+        this.opened = true;
         this.written += data.length;
         this.stored = Buffer.concat([this.stored, data]).subarray(-TAIL_BYTES);
       } catch (err) {

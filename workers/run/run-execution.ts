@@ -73,7 +73,7 @@ async function spawnRun(
   scriptPath: string,
   signal: AbortSignal,
 ): Promise<RunResult> {
-  await deps.logs.create(run.execId);
+  // the streamer makes the log: at its first flush, or whole at its close for a run quicker than that
   const streamer = new LogStreamer({
     store: deps.logs,
     execId: run.execId,
@@ -117,7 +117,11 @@ async function spawnRun(
     });
     finishedAt = new Date().toISOString();
   } catch (err) {
-    if (!(err instanceof RunbookSpawnError)) throw err;
+    if (!(err instanceof RunbookSpawnError)) {
+      // what the run printed before the worker failed is kept: the worker's error ends the run
+      await streamer.close().catch(() => undefined);
+      throw err;
+    }
     return await closeLog(streamer, ended(run, { status: 'error', error: err.message }));
   } finally {
     await releaseRunFolder(deps, workDir, account);

@@ -12,8 +12,8 @@ export type ClaimResult =
   | { readonly kind: 'claimed'; readonly run: VersionedRun }
   /** No row: the message points at nothing (forged, or its row was deleted). */
   | { readonly kind: 'missing' }
-  /** Already claimed, finished or cancelled: a duplicate delivery, to be dropped. */
-  | { readonly kind: 'not-claimable'; readonly status: Execution['status'] };
+  /** Already claimed, finished or cancelled: a duplicate delivery, to be dropped. `current`: the row as read. */
+  | { readonly kind: 'not-claimable'; readonly status: Execution['status']; readonly current: Execution };
 
 /** Every lost race is followed by a fresh look: the loser sees who won and answers from that. */
 const UNTIL_DECIDED = Number.POSITIVE_INFINITY;
@@ -33,7 +33,8 @@ export async function claimRun(
     (current) => {
       if (!current) return { result: { kind: 'missing' } };
       const { execution } = current;
-      if (execution.status !== 'accepted') return { result: { kind: 'not-claimable', status: execution.status } };
+      if (execution.status !== 'accepted')
+        return { result: { kind: 'not-claimable', status: execution.status, current: execution } };
       const started = now().toISOString();
       return {
         result: null,

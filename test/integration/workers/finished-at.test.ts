@@ -21,9 +21,10 @@ describe('finished_at', () => {
   beforeAll(async () => {
     t = await createTestStorage();
     proxy = await startStorageFaultProxy(inject('azuriteConnectionString'), 'BlobEndpoint');
-    // a slow store: every append to a log blob waits before it reaches Azurite
+    // a slow store: every upload to a log blob (an append, or a quick run's whole log) waits before it
+    // reaches Azurite
     proxy.rule = (req) => {
-      if (!req.url?.includes('comp=appendblock')) return 'pass';
+      if (req.method !== 'PUT' || !req.url?.includes('.log')) return 'pass';
       appends.push(Date.now());
       return { delayMs: 500 };
     };

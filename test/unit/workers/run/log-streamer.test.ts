@@ -4,18 +4,35 @@ import { type LogAppender, LogStreamer, type LogStreamerOptions } from '../../..
 
 const FLUSH_MS = 1000;
 
-/** The log store as the streamer sees it: one append blob per run. */
+/** The log store as the streamer sees it: one blob per run, appended to, or put whole. */
 class FakeLogStore implements LogAppender {
+  /** Each store of bytes, appended or put whole. */
   readonly appends: { at: number; text: string }[] = [];
+  /** Requests in order: `create`, `append`, `put`. */
+  readonly requests: string[] = [];
   failNext = 0;
 
+  async create(execId: string): Promise<void> {
+    this.request('create', execId);
+  }
+
   async append(execId: string, data: Uint8Array): Promise<void> {
+    this.request('append', execId);
+    this.appends.push({ at: Date.now(), text: Buffer.from(data).toString('utf8') });
+  }
+
+  async put(execId: string, data: Uint8Array): Promise<void> {
+    this.request('put', execId);
+    this.appends.push({ at: Date.now(), text: Buffer.from(data).toString('utf8') });
+  }
+
+  private request(kind: string, execId: string): void {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error('blob unavailable');
     }
     expect(execId).toBe('e1');
-    this.appends.push({ at: Date.now(), text: Buffer.from(data).toString('utf8') });
+    this.requests.push(kind);
   }
 
   get text(): string {
@@ -67,6 +84,22 @@ describe('LogStreamer', () => {
     expect(store.text).toBe('one\ntwo\nthr');
     expect(streamer.bytesWritten).toBe(11);
     expect(vi.getTimerCount()).toBe(0);
+    expect(store.requests).toEqual(['create', 'append', 'append']);
+  });
+
+  it('stores the log of a run that ends before its first flush whole, in one request', async () => {
+    streamer.write(Buffer.from('quick\n'));
+    streamer.write(Buffer.from('done'));
+
+    expect(await streamer.close()).toBe('quick\ndone'.length);
+    expect(store.requests).toEqual(['put']);
+    expect(store.text).toBe('quick\ndone');
+  });
+
+  it('stores an empty log for a run that printed nothing', async () => {
+    expect(await streamer.close()).toBe(0);
+    expect(store.requests).toEqual(['put']);
+    expect(store.text).toBe('');
   });
 
   it('hides a secret even when it arrives split across two chunks', async () => {
