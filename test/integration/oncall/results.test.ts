@@ -2,14 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../../src/core/execution.js';
 import { RESULT_MAX_ROUNDS } from '../../../src/core/result-message.js';
 import { DEFAULT_ROUTING } from '../../../src/core/routing-rules.js';
-import { planRun } from '../../../src/core/run-plan.js';
 import type { QueueFunctionDefinition } from '../../../src/functions/index.js';
 import { RESULTS_MAX_DEQUEUE_COUNT, resultsFunction } from '../../../src/functions/results.js';
-import { decodeMessage } from '../../../src/storage/job-queue.js';
 import type { FakeOpsgenie } from '../../support/fake-opsgenie.js';
 import { startFakeOpsgenie } from '../../support/fake-opsgenie.js';
 import type { FakeSlack } from '../../support/fake-slack.js';
 import { startFakeSlack } from '../../support/fake-slack.js';
+import { finishedRunMessage } from '../../support/finished-run.js';
 import { deliverMessage, testServices } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -58,28 +57,13 @@ describe('on-call notifications from results', () => {
   });
 
   /** A finished run as a worker leaves it, and the ResultMessage it published. */
-  const finish = async (status: Run['status'], oncall = true): Promise<unknown> => {
-    const plan = planRun(testSchema({ id: 'disk', oncall }), HTTP_TRIGGER);
-    const execution: Run = {
-      ...plan.execution,
-      status,
-      startedAt: plan.execution.requestedAt,
-      finishedAt: new Date().toISOString(),
-      exitCode: status === 'failed' ? 3 : 0,
-      error: status === 'failed' ? 'exited with code 3: disk full' : null,
+  const finish = (status: Run['status'], oncall = true): Promise<unknown> =>
+    finishedRunMessage(t.storage, status, {
+      schema: testSchema({ id: 'disk', oncall }),
+      trigger: HTTP_TRIGGER,
       resourceId: schemaResource,
-      monitorCondition: null,
-    };
-    await t.storage.executions.create(execution);
-    await t.storage.logs.create(execution.execId);
-    await t.storage.logs.append(execution.execId, Buffer.from('checking\n<b>disk full</b>\n'));
-    await t.storage.results.publish({ ...execution, logBytes: 27 });
-    const queue = t.storage.clients.queue(t.storage.names.resultsQueue);
-    const [item] = (await queue.receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
-    if (!item) throw new Error('no result published');
-    await queue.deleteMessage(item.messageId, item.popReceipt);
-    return decodeMessage(item.messageText);
-  };
+      log: 'checking\n<b>disk full</b>\n',
+    });
   const deliver = (message: unknown, dequeueCount = 1) => deliverMessage(results, message, dequeueCount);
   const execIdOf = (message: unknown) => (message as { execId: string }).execId;
 

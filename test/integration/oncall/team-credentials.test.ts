@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../../src/core/execution.js';
-import { planRun } from '../../../src/core/run-plan.js';
 import { loadAppSettings } from '../../../src/core/settings.js';
 import type { QueueFunctionDefinition } from '../../../src/functions/index.js';
 import { resultsFunction } from '../../../src/functions/results.js';
-import { decodeMessage } from '../../../src/storage/job-queue.js';
 import type { FakeOpsgenie } from '../../support/fake-opsgenie.js';
 import { startFakeOpsgenie } from '../../support/fake-opsgenie.js';
 import type { FakeSlack } from '../../support/fake-slack.js';
 import { newToken, startFakeSlack } from '../../support/fake-slack.js';
+import { finishedRunMessage } from '../../support/finished-run.js';
 import { deliverMessage, testServices } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
@@ -70,25 +69,12 @@ describe('per-team Slack tokens and Opsgenie keys', () => {
 
   /** A finished on-call run of `team` (from `/api/Trigger/{team}`), handed to the results function. */
   const finishAndDeliver = async (status: Run['status'], team: string | null, to = results): Promise<void> => {
-    const plan = planRun(testSchema({ id: 'disk', oncall: true }), { ...HTTP_TRIGGER, team });
-    const execution: Run = {
-      ...plan.execution,
-      status,
-      startedAt: plan.execution.requestedAt,
-      finishedAt: new Date().toISOString(),
-      exitCode: status === 'failed' ? 3 : 0,
-      error: status === 'failed' ? 'exited with code 3: disk full' : null,
+    const message = await finishedRunMessage(t.storage, status, {
+      schema: testSchema({ id: 'disk', oncall: true }),
+      trigger: { ...HTTP_TRIGGER, team },
       resourceId: schemaResource,
-      monitorCondition: null,
-    };
-    await t.storage.executions.create(execution);
-    await t.storage.logs.create(execution.execId);
-    await t.storage.results.publish({ ...execution, logBytes: 0 });
-    const queue = t.storage.clients.queue(t.storage.names.resultsQueue);
-    const [item] = (await queue.receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
-    if (!item) throw new Error('no result published');
-    await queue.deleteMessage(item.messageId, item.popReceipt);
-    await deliverMessage(to, decodeMessage(item.messageText), 1);
+    });
+    await deliverMessage(to, message, 1);
   };
 
   /** The Slack calls and Opsgenie requests `act` made. */
