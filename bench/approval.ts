@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStackIn } from '../test/support/local-stack.js';
+import { figure } from './report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? 600);
@@ -106,6 +107,13 @@ async function main() {
     console.log(
       `  median ${fmt(plain.median)}  p95 ${fmt(plain.p95)}  → ratio ${(click.median / plain.median).toFixed(2)} × median`,
     );
+    figure({
+      id: 'approval.click-to-start.p50',
+      label: 'approve click → runbook process start p50',
+      value: click.median,
+      unit: 'ms',
+      baseline: { label: 'ungated trigger → start p50', value: plain.median },
+    });
     console.log(`approval page server time (GET /api/logs/{id} of a waiting run):`);
     console.log(`  median ${fmt(waiting.median)}  p95 ${fmt(waiting.p95)}`);
     console.log(
