@@ -23,7 +23,8 @@ const withUnit = (value: number, unit: string) => `${formatNumber(value)} ${unit
 
 export function formatGoal(goal: Goal, unit: string): string {
   const op = goal.op === '<=' ? '≤' : '≥';
-  return goal.of === 'ratio' ? `${op} ${formatNumber(goal.value)} × baseline` : `${op} ${withUnit(goal.value, unit)}`;
+  // a goal is a number someone wrote (0.6, 100): shown as written, not rounded like a measurement
+  return goal.of === 'ratio' ? `${op} ${goal.value} × baseline` : `${op} ${goal.value} ${unit}`;
 }
 
 /** Whether the figure meets its goal; undefined when it has none, or bounds a ratio it lacks. */
