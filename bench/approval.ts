@@ -74,7 +74,11 @@ async function main() {
       const execId = await trigger('gated');
       const page = await timedGet(`/api/logs/${execId}`);
       waitingPage.push(page.ms);
-      const token = /name="token" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+      // the decision form's token: the page also has a Cancel form with a token of its own, first
+      const token = /action="[^"]*\/decision" class="decide">\s*<input type="hidden" name="token" value="([^"]+)"/.exec(
+        page.text,
+      )?.[1];
+      if (!token) throw new Error(`no approve form on the page of ${execId}`);
       // the person reads the page; the worker backs off to its idle ceiling meanwhile
       await sleep(idleMs + Math.random() * 500);
       const sent = nowUs();
