@@ -54,7 +54,15 @@ async function main(): Promise<number> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nwritten to ${file}${only ? '' : '; `npm run bench:readme` puts it in the README'}`);
-  for (const b of benches.filter((x) => x.status === 'crashed')) console.error(`${b.name} crashed: ${b.error ?? ''}`);
+  for (const b of benches.filter((x) => x.status === 'crashed')) {
+    // the JSON keeps the stderr tail; here its last lines, where the stack trace ends, are enough
+    const last = (b.error ?? '')
+      .trim()
+      .split('\n')
+      .slice(-4)
+      .map((line) => line.slice(0, 200));
+    console.error(`${b.name} crashed:\n  ${last.join('\n  ')}`);
+  }
   return exitCodeOf(results);
 }
 

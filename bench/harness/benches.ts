@@ -26,7 +26,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { name: 'pending', file: 'bench/pending-approvals.ts', quickEnv: { BENCH_HISTORY: '2000' } },
   { name: 'streams', file: 'bench/streams.ts', quickEnv: { BENCH_SECONDS: '2' } },
   { name: 'outage', file: 'bench/storage-outage.ts' },
-  { name: 'retention', file: 'bench/retention.ts', quickEnv: { BENCH_RUNS: '1000', BENCH_AUDIT: '400' } },
+  { name: 'retention', file: 'bench/retention.ts', quickEnv: { BENCH_RUNS: '500', BENCH_AUDIT: '200' } },
   { name: 'migrate', file: 'bench/migrate.ts' },
   { name: 'scheduler', file: 'bench/scheduler.ts', quickEnv: { BENCH_RUNS: '3', BENCH_SCHEDULES: '200' } },
 ];

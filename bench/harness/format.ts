@@ -12,7 +12,8 @@ export const README_END = '<!-- end of bench table -->';
 /** Few significant digits: the runs are noisy, and 178.3612 ms claims a precision no run has. */
 export function formatNumber(value: number): string {
   const abs = Math.abs(value);
-  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  // a count (1 run) is not a measurement: no decimals
+  if (abs >= 1000 || Number.isInteger(value)) return Math.round(value).toLocaleString('en-US');
   if (abs >= 100) return value.toFixed(0);
   if (abs >= 10) return value.toFixed(1);
   if (abs >= 1 || abs === 0) return value.toFixed(2);
