@@ -31,6 +31,8 @@ async function main(): Promise<number> {
     throw new Error(`unknown bench ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
   }
   const cwd = process.cwd();
+  // read before the benches: the figures belong to the commit checked out when they started
+  const git = describeCommit(cwd);
   const startedAt = new Date();
   const t0 = performance.now();
   const benches: BenchOutcome[] = [];
@@ -46,7 +48,7 @@ async function main(): Promise<number> {
     durationMs: performance.now() - t0,
     quick,
     machine: describeMachine(),
-    git: describeCommit(cwd),
+    git,
     benches,
   };
   console.log(`\n${formatRunSummary(results)}\n\n${formatTable(benches)}`);
