@@ -14,14 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseAlert } from '../src/alerts/index.js';
 import { startStackIn } from '../test/support/local-stack.js';
+import { figure, percentile as pct } from './report.js';
 
 const count = Number(process.env.BENCH_ALERTS ?? 300);
 const FIXTURES = 'test/fixtures/alerts';
 
-function pct(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-}
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 async function main() {
@@ -63,6 +60,10 @@ async function main() {
     const t0 = performance.now();
     for (let i = 0; i < iterations; i++) parseAlert(parsed[i % parsed.length]);
     const perSecond = iterations / ((performance.now() - t0) / 1000);
+    // baseline: JSON.parse of the same payloads, the least any handler of a body does with it
+    const t1 = performance.now();
+    for (let i = 0; i < iterations; i++) JSON.parse(payloads[i % payloads.length] ?? '{}');
+    const jsonPerSecond = iterations / ((performance.now() - t1) / 1000);
 
     console.log(`webhook answer over ${count} alerts: p50 ${ms(pct(answers, 50))}  p99 ${ms(pct(answers, 99))}`);
     console.log(
@@ -73,6 +74,39 @@ async function main() {
       `storm of 100 concurrent deliveries of one alert: ${started.length} run started, ${distinct.size} distinct exec_id`,
     );
     console.log(`parser: ${Math.round(perSecond)} payloads/s over ${parsed.length} fixtures (${iterations} parses)`);
+    console.log(`  baseline JSON.parse of the same payloads: ${Math.round(jsonPerSecond)} payloads/s`);
+
+    const health50 = { label: 'GET /api/healthz p50', value: pct(health, 50) };
+    const health99 = { label: 'GET /api/healthz p99', value: pct(health, 99) };
+    figure({
+      id: 'webhook.p50',
+      label: 'alert webhook answer p50',
+      value: pct(answers, 50),
+      unit: 'ms',
+      baseline: health50,
+    });
+    figure({
+      id: 'webhook.p99',
+      label: 'alert webhook answer p99',
+      value: pct(answers, 99),
+      unit: 'ms',
+      baseline: health99,
+      goal: { op: '<=', value: 100 },
+    });
+    figure({
+      id: 'webhook.storm-runs',
+      label: 'runs started by 100 concurrent deliveries of one alert',
+      value: started.length,
+      unit: 'runs',
+      goal: { op: '<=', value: 1 },
+    });
+    figure({
+      id: 'parse.payloads-per-s',
+      label: `alert parser throughput (${parsed.length} fixtures)`,
+      value: perSecond,
+      unit: 'payloads/s',
+      baseline: { label: 'JSON.parse of the same payloads', value: jsonPerSecond },
+    });
   } finally {
     await stack.stop();
   }

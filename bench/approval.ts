@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStackIn } from '../test/support/local-stack.js';
+import { figure } from './report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 30);
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? 600);
@@ -73,7 +74,11 @@ async function main() {
       const execId = await trigger('gated');
       const page = await timedGet(`/api/logs/${execId}`);
       waitingPage.push(page.ms);
-      const token = /name="token" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+      // the decision form's token: the page also has a Cancel form with a token of its own, first
+      const token = /action="[^"]*\/decision" class="decide">\s*<input type="hidden" name="token" value="([^"]+)"/.exec(
+        page.text,
+      )?.[1];
+      if (!token) throw new Error(`no approve form on the page of ${execId}`);
       // the person reads the page; the worker backs off to its idle ceiling meanwhile
       await sleep(idleMs + Math.random() * 500);
       const sent = nowUs();
@@ -106,6 +111,13 @@ async function main() {
     console.log(
       `  median ${fmt(plain.median)}  p95 ${fmt(plain.p95)}  → ratio ${(click.median / plain.median).toFixed(2)} × median`,
     );
+    figure({
+      id: 'approval.click-to-start.p50',
+      label: 'approve click → runbook process start p50',
+      value: click.median,
+      unit: 'ms',
+      baseline: { label: 'ungated trigger → start p50', value: plain.median },
+    });
     console.log(`approval page server time (GET /api/logs/{id} of a waiting run):`);
     console.log(`  median ${fmt(waiting.median)}  p95 ${fmt(waiting.p95)}`);
     console.log(

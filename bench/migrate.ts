@@ -17,6 +17,7 @@ import { TableClient } from '@azure/data-tables';
 import { migrateSchemas } from '../src/cli/migrate-command.js';
 import { parseSchemaEntries } from '../src/core/runbook-schema.js';
 import { startAzurite } from '../src/local/azurite.js';
+import { figure } from './report.js';
 
 const COUNT = 500;
 const BROKEN = 5;
@@ -100,6 +101,13 @@ async function main() {
     const v = median(results.valid);
     console.log(`cloudo migrate, ${COUNT} original rows: ${ms(m)} vs bare listing ${ms(b)} (${(m / b).toFixed(2)}x)`);
     console.log(`  ${summary}`);
+    figure({
+      id: 'migrate.rows',
+      label: `cloudo migrate of ${COUNT} original rows`,
+      value: m,
+      unit: 'ms',
+      baseline: { label: 'bare listing of the same table', value: b },
+    });
     console.log(
       `validate ${COUNT} entries, ${BROKEN} broken: ${ms(p)} vs all valid ${ms(v)} (${(p / v).toFixed(2)}x); ` +
         `${partial.schemas.length} kept, ${partial.errors.length} errors reported`,

@@ -21,6 +21,7 @@ import { startFakeOpsgenie } from '../test/support/fake-opsgenie.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { startStackIn } from '../test/support/local-stack.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
+import { figure } from './report.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
@@ -95,6 +96,18 @@ async function main() {
     );
     const seconds = (performance.now() - t0) / 1000;
     console.log(`results handled and sent, 100 at once: ${(100 / seconds).toFixed(0)} sends/s`);
+    figure({
+      id: 'oncall.to-page',
+      label: 'failed on-call run recorded → Slack page received (median)',
+      value: median(toPage),
+      unit: 'ms',
+    });
+    figure({
+      id: 'oncall.sends-per-s',
+      label: 'results handled and sent, 100 at once',
+      value: 100 / seconds,
+      unit: 'sends/s',
+    });
   } finally {
     await stack.stop();
     await slack.close();

@@ -28,6 +28,7 @@ import { createStorage } from '../src/storage/index.js';
 import { testAlert } from '../test/support/alerts.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
 import { inParallel } from './in-parallel.js';
+import { figure } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5000);
 const AUDIT = Number(process.env.BENCH_AUDIT ?? 2000);
@@ -177,6 +178,19 @@ async function main() {
       await executions.listEntities().byPage({ maxPageSize: 1 }).next();
       baseline.push(performance.now() - t0);
     }
+    figure({
+      id: 'retention.runs-per-s',
+      label: `retention purge of a ${RUNS}-run backlog`,
+      value: purged / elapsed,
+      unit: 'runs/s',
+    });
+    figure({
+      id: 'retention.idle-tick',
+      label: 'retention tick with nothing to purge (median)',
+      value: median(idle),
+      unit: 'ms',
+      baseline: { label: 'bare top-1 query of Executions', value: median(baseline) },
+    });
     console.log(`a tick with nothing to purge (median of 10, ${RECENT} runs kept):`);
     console.log(
       `  ${median(idle).toFixed(1)} ms; requests per tick: ${[...tables.counts, ...blobs.counts].map(([k, n]) => `${k} × ${n / 10}`).join(', ')}`,

@@ -18,6 +18,7 @@ import { createStorage } from '../src/storage/index.js';
 import { callHttp } from '../test/support/functions.js';
 import { testSchema } from '../test/support/schemas.js';
 import { startStorageFaultProxy } from '../test/support/storage-fault-proxy.js';
+import { figure } from './report.js';
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 
@@ -57,6 +58,13 @@ async function main() {
   proxy.rule = () => 'reset';
   for (const retry of ['patient', 'prompt'] as const) {
     const down = await time(retry, 5);
+    figure({
+      id: `outage.trigger-answer.${retry}`,
+      label: `Trigger answer with storage down, ${retry} retries (median)`,
+      value: down.ms,
+      unit: 'ms',
+      baseline: { label: 'the answer with storage up', value: up.ms },
+    });
     console.log(
       `storage down, ${retry.padEnd(7)}: Trigger answers ${down.statuses} in ${down.ms.toFixed(0)} ms (median of 5, ${(down.ms / up.ms).toFixed(0)} x the answer with storage up)`,
     );

@@ -5,7 +5,7 @@
  *
  * 1. per-run overhead: claim → outcome recorded for a trivial runbook, against a bare `bash -c true` spawn;
  *    as root, also with each run as a uid of its own (CLOUDO_RUNBOOK_UIDS), against the shared-user figure;
- * 2. throughput: 100 trivial runs queued at once, at concurrency 1 and 8;
+ * 2. throughput: 100 trivial runs (50 with BENCH_QUICK=1) queued at once, at concurrency 1 and 8;
  * 3. cancel: from the cancel request to the whole process tree gone (setsid grandchild included);
  * 4. first log line: from the moment the script prints to the moment a log stream (SSE) delivers it.
  */
@@ -26,6 +26,13 @@ import { createStorage } from '../src/storage/index.js';
 import { testSchema } from '../test/support/schemas.js';
 import { QueueWorker, workerStores } from '../workers/queue-worker.js';
 import { LocalRunbookSource } from '../workers/source/index.js';
+import { figure, isQuick } from './report.js';
+
+// the quick run (`npm run bench -- --quick`) takes a third of the samples: noisier, same shape
+const ROUNDS = isQuick() ? 10 : 30;
+const BATCH = isQuick() ? 50 : 100;
+const CANCELS = isQuick() ? 3 : 5;
+const FIRST_LINES = isQuick() ? 5 : 10;
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
@@ -97,27 +104,34 @@ async function main() {
 
   // 1. overhead per run
   const bare: number[] = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < ROUNDS; i++) {
     const t0 = performance.now();
     spawnSync('bash', ['-c', 'true']);
     bare.push(performance.now() - t0);
   }
   let w = worker(1);
   const perRun: number[] = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < ROUNDS; i++) {
     const e = await finished(await dispatch(schema('true.sh')));
     perRun.push(Date.parse(e.finishedAt ?? '') - Date.parse(e.startedAt ?? ''));
   }
   console.log(
     `per run, claim → outcome recorded: median ${ms(median(perRun))}; bare bash -c true: median ${ms(median(bare))} (${(median(perRun) / median(bare)).toFixed(1)} ×)`,
   );
+  figure({
+    id: 'worker.run-overhead',
+    label: 'claim → outcome recorded, trivial runbook (median)',
+    value: median(perRun),
+    unit: 'ms',
+    baseline: { label: 'bare bash -c true', value: median(bare) },
+  });
   await w.close();
   if (process.getuid?.() === 0) {
     // the runbook accounts must read the scripts
     await chmod(dir, 0o755);
     w = worker(1, { firstUid: 47_200, count: 4, gid: 47_200 });
     const separate: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < ROUNDS; i++) {
       const e = await finished(await dispatch(schema('true.sh')));
       if (e.status !== 'succeeded') throw new Error(`run as its own uid ended ${e.status}: ${e.error}`);
       separate.push(Date.parse(e.finishedAt ?? '') - Date.parse(e.startedAt ?? ''));
@@ -130,19 +144,25 @@ async function main() {
 
   // 2. throughput
   for (const concurrency of [1, 8]) {
-    const ids = await Promise.all(Array.from({ length: 100 }, () => dispatch(schema('true.sh'))));
+    const ids = await Promise.all(Array.from({ length: BATCH }, () => dispatch(schema('true.sh'))));
     const t0 = performance.now();
     w = worker(concurrency);
     for (const id of ids) await finished(id);
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`100 trivial runs at concurrency ${concurrency}: ${(100 / seconds).toFixed(1)} runs/s`);
+    console.log(`${BATCH} trivial runs at concurrency ${concurrency}: ${(BATCH / seconds).toFixed(1)} runs/s`);
+    figure({
+      id: `worker.runs-per-s.c${concurrency}`,
+      label: `${BATCH} queued trivial runs, one worker at concurrency ${concurrency}`,
+      value: BATCH / seconds,
+      unit: 'runs/s',
+    });
     await w.close();
   }
 
   // 3. cancel → tree gone
   w = worker(2);
   const cancels: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < CANCELS; i++) {
     const pidFile = path.join(dir, `pids-${i}`);
     const id = await dispatch(schema('tree.sh', pidFile));
     for (;;) {
@@ -160,11 +180,12 @@ async function main() {
   console.log(
     `cancel → process tree gone (3 processes, one setsid): median ${ms(median(cancels))}, max ${ms(Math.max(...cancels))}`,
   );
+  figure({ id: 'worker.cancel', label: 'cancel → process tree gone (median)', value: median(cancels), unit: 'ms' });
 
   // 4. first log line through the live stream
   const firstLine: number[] = [];
   const liveLogs = new LiveLogStreams({ storage, perCaller: 1, total: 1, ...DEFAULT_LIVE_LOG_TIMING });
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < FIRST_LINES; i++) {
     const id = await dispatch(schema('stamp.sh'));
     for (;;) {
       const e = (await storage.executions.get(id))?.execution;
@@ -191,6 +212,12 @@ async function main() {
   console.log(
     `first log line, printed → delivered by the stream: median ${ms(median(firstLine))}, max ${ms(Math.max(...firstLine))}`,
   );
+  figure({
+    id: 'worker.first-log-line',
+    label: 'first log line, printed → delivered by a live stream (median)',
+    value: median(firstLine),
+    unit: 'ms',
+  });
   await w.close();
   await azurite.stop();
 }

@@ -1,0 +1,77 @@
+import type { BenchResults } from '../../../bench/harness/results.js';
+
+/** A run of three benches: one met and one missed goal, a crash, a bench not on the branch, one silent. */
+export const SAMPLE_RESULTS: BenchResults = {
+  startedAt: '2026-12-06T10:45:12.345Z',
+  durationMs: 252_000,
+  quick: true,
+  machine: {
+    cores: 2,
+    cpuModel: 'Bench CPU',
+    totalMemoryBytes: 8 * 1024 ** 3,
+    node: 'v20.19.0',
+    platform: 'linux x64',
+  },
+  git: { sha: '0123456789abcdef0123456789abcdef01234567', shortSha: '0123456', isDirty: false },
+  benches: [
+    {
+      name: 'alerts',
+      file: 'bench/alert-webhook.ts',
+      status: 'ok',
+      exitCode: 0,
+      signal: null,
+      durationMs: 20_000,
+      error: null,
+      figures: [
+        {
+          id: 'webhook.p99',
+          label: 'alert webhook answer p99',
+          value: 92.345,
+          unit: 'ms',
+          baseline: { label: 'GET /api/healthz p99', value: 18.5 },
+          ratio: 92.345 / 18.5,
+          goal: { op: '<=', value: 100, of: 'value' },
+        },
+        {
+          id: 'throughput.runs-per-s',
+          label: 'end-to-end trivial runs/s',
+          value: 23.4,
+          unit: 'runs/s',
+          baseline: { label: 'raw queue send+receive+delete', value: 225, unit: 'msg/s' },
+          ratio: 0.104,
+          goal: { op: '>=', value: 0.6, of: 'ratio' },
+        },
+      ],
+    },
+    {
+      name: 'worker',
+      file: 'bench/worker.ts',
+      status: 'crashed',
+      exitCode: 1,
+      signal: null,
+      durationMs: 5_000,
+      error: 'Error: boom',
+      figures: [{ id: 'worker.cancel', label: 'cancel → process tree gone', value: 281, unit: 'ms' }],
+    },
+    {
+      name: 'memory',
+      file: 'bench/idle-memory.ts',
+      status: 'missing',
+      exitCode: null,
+      signal: null,
+      durationMs: 0,
+      error: 'file not found',
+      figures: [],
+    },
+    {
+      name: 'oncall',
+      file: 'bench/oncall.ts',
+      status: 'ok',
+      exitCode: 0,
+      signal: null,
+      durationMs: 9_000,
+      error: null,
+      figures: [],
+    },
+  ],
+};
