@@ -3,6 +3,10 @@
  * concurrency): how many trivial runs a second go from trigger to outcome recorded.
  *
  *   npm run bench:throughput              400 triggers, 16 in flight (BENCH_TRIGGERS, BENCH_IN_FLIGHT)
+ *   node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/throughput.ts
+ *
+ * (Node refuses --cpu-prof in NODE_OPTIONS; given on the command line, the worker process inherits it
+ * through execArgv, and the functions host runs in this process.)
  *
  * The rate is runs / (last run's finished_at − first trigger sent), read from the rows, so polling for
  * the end adds nothing to it. Baseline in the same run, on the same Azurite: the raw queue rate, as many
