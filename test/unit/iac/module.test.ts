@@ -265,11 +265,6 @@ describe('iac settings', () => {
     CLOUDO_STREAMS_PER_CALLER: 'tuning (default 10)',
     CLOUDO_STREAMS_TOTAL: 'tuning (default 200)',
     CLOUDO_VISIBILITY_TIMEOUT_MS: 'tuning',
-    // README "Workers": a nudge needs the app to reach a worker's internal ingress, which only private
-    // networking (VNet integration + the environment's private DNS) allows; without it, workers poll
-    CLOUDO_WAKE_KEY: 'wake-up nudges need a route from the app to the workers the module does not build yet',
-    CLOUDO_WAKE_PORT: 'wake-up nudges need a route from the app to the workers the module does not build yet',
-    CLOUDO_WAKE_URL: 'wake-up nudges need a route from the app to the workers the module does not build yet',
     CLOUDO_WEBHOOK_JWKS_URI: 'derived from the tenant',
     OPSGENIE_API_URL: 'opsgenie_region picks the EU instance; JSM’s endpoint goes in app_settings',
     OPSGENIE_API_KEY_DEFAULT: 'the original’s name of OPSGENIE_API_KEY, which the module sets',
