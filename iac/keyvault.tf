@@ -6,6 +6,13 @@ resource "random_password" "signing_key" {
   special = false
 }
 
+# signs wake-up nudges (CLOUDO_WAKE_KEY), shared by the app and the workers; only where nudges can travel
+resource "random_password" "wake_key" {
+  count   = local.wake_enabled ? 1 : 0
+  length  = 48
+  special = false
+}
+
 resource "azurerm_key_vault" "cloudo" {
   name                       = local.key_vault_name
   resource_group_name        = var.resource_group_name
@@ -64,6 +71,7 @@ locals {
     { for team, name in local.team_slack_token_secrets : name => var.team_slack_tokens[team] },
     { for team, name in local.team_opsgenie_key_secrets : name => var.team_opsgenie_api_keys[team] },
     { "cloudo-signing-key" = coalesce(var.signing_key, random_password.signing_key.result) },
+    local.wake_enabled ? { "cloudo-wake-key" = random_password.wake_key[0].result } : {},
     local.slack_enabled ? { "slack-token" = var.slack_integration.token } : {},
     local.slack_interactive ? { "slack-signing-secret" = var.slack_signing_secret } : {},
     local.opsgenie_enabled ? { "opsgenie-api-key" = var.opsgenie_api_key } : {},
@@ -74,6 +82,7 @@ locals {
   )
   app_secret_names = toset(concat(
     ["cloudo-signing-key"],
+    local.wake_enabled ? ["cloudo-wake-key"] : [],
     local.slack_enabled ? ["slack-token"] : [],
     local.slack_interactive ? ["slack-signing-secret"] : [],
     local.opsgenie_enabled ? ["opsgenie-api-key"] : [],

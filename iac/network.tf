@@ -4,6 +4,10 @@
 
 locals {
   private_enabled = var.private_networking != null
+  # wake-up nudges (README "Workers") need a route from the Functions app to the workers: only its VNet
+  # integration into the workers' environment gives one. Without it workers poll (at most 1 s idle).
+  wake_enabled = local.private_enabled
+  wake_port    = 7072
   # the deployer's own IPs keep public access, for them only (storage network_rules, vault network_acls)
   deployer_ip_ranges  = local.private_enabled ? var.private_networking.deployer_ip_ranges : []
   public_access_on    = !local.private_enabled || length(local.deployer_ip_ranges) > 0
@@ -109,4 +113,34 @@ resource "azurerm_private_endpoint" "cloudo" {
     name                 = each.value.zone
     private_dns_zone_ids = [azurerm_private_dns_zone.cloudo[each.value.zone].id]
   }
+}
+
+# Wake-up: the workers' apps take ingress from the VNet only (an environment with an internal load balancer
+# has no public address); their names resolve, for the Functions app's VNet integration, through a zone of
+# the environment's default domain pointing at its static IP.
+resource "azurerm_private_dns_zone" "container_apps" {
+  count               = local.wake_enabled ? 1 : 0
+  name                = azurerm_container_app_environment.cloudo.default_domain
+  resource_group_name = var.resource_group_name
+  tags                = local.tags
+}
+
+resource "azurerm_private_dns_a_record" "container_apps" {
+  count               = local.wake_enabled ? 1 : 0
+  name                = "*"
+  zone_name           = azurerm_private_dns_zone.container_apps[0].name
+  resource_group_name = var.resource_group_name
+  ttl                 = 300
+  records             = [azurerm_container_app_environment.cloudo.static_ip_address]
+  tags                = local.tags
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "container_apps" {
+  count                 = local.wake_enabled ? 1 : 0
+  name                  = "${local.name}-cae"
+  resource_group_name   = var.resource_group_name
+  private_dns_zone_name = azurerm_private_dns_zone.container_apps[0].name
+  virtual_network_id    = azurerm_virtual_network.cloudo[0].id
+  registration_enabled  = false
+  tags                  = local.tags
 }

@@ -5,8 +5,8 @@ resource "azurerm_container_app_environment" "cloudo" {
   resource_group_name        = var.resource_group_name
   location                   = var.location
   log_analytics_workspace_id = var.log_analytics_workspace_id
-  # private_networking: in the VNet, internal (the workers take no ingress), reaching storage and the
-  # vault through their private endpoints
+  # private_networking: in the VNet, internal (the workers take ingress from the VNet only: the app's
+  # wake-up nudges, network.tf), reaching storage and the vault through their private endpoints
   infrastructure_subnet_id       = local.container_apps_subnet_id
   internal_load_balancer_enabled = local.private_enabled ? true : null
   tags                           = local.tags
@@ -14,7 +14,10 @@ resource "azurerm_container_app_environment" "cloudo" {
 
 locals {
   # settings every worker process shares (docker-compose.yml's worker service, in Azure)
-  worker_env = merge(var.worker_settings, {
+  worker_env = merge(var.worker_settings, local.wake_enabled ? {
+    # the wake-up listener, behind the app's ingress (its address: CLOUDO_WAKE_URL, per worker app)
+    "CLOUDO_WAKE_PORT" = tostring(local.wake_port)
+    } : {}, {
     "AzureWebJobsStorage__accountName" = azurerm_storage_account.cloudo.name
     "AzureWebJobsStorage__credential"  = "managedidentity"
     "AzureWebJobsStorage__clientId"    = azurerm_user_assigned_identity.worker.client_id
@@ -49,10 +52,12 @@ locals {
   # Container Apps secrets, each a Key Vault reference read with the worker identity
   worker_secrets = merge(
     local.github_token_set ? { "github-token" = azurerm_key_vault_secret.app["github-token"].versionless_id } : {},
+    local.wake_enabled ? { "wake-key" = azurerm_key_vault_secret.app["cloudo-wake-key"].versionless_id } : {},
     local.worker_registry_auth ? { "registry-password" = azurerm_key_vault_secret.app["worker-registry-password"].versionless_id } : {},
   )
   worker_secret_names = toset(concat(
     local.github_token_set ? ["github-token"] : [],
+    local.wake_enabled ? ["wake-key"] : [],
     local.worker_registry_auth ? ["registry-password"] : [],
   ))
 }
@@ -90,6 +95,23 @@ resource "azurerm_container_app" "worker" {
     }
   }
 
+  # wake-up nudges from the Functions app: "external" in an environment with an internal load balancer is
+  # the VNet, never the internet. Plain HTTP inside the VNet: a nudge carries nothing secret, its signature
+  # is what makes it count, and a worker that misses one polls anyway.
+  dynamic "ingress" {
+    for_each = local.wake_enabled ? [1] : []
+    content {
+      external_enabled           = true
+      target_port                = local.wake_port
+      transport                  = "http"
+      allow_insecure_connections = true
+      traffic_weight {
+        latest_revision = true
+        percentage      = 100
+      }
+    }
+  }
+
   template {
     min_replicas                     = var.worker_min_replicas
     max_replicas                     = var.worker_max_replicas
@@ -122,6 +144,23 @@ resource "azurerm_container_app" "worker" {
         content {
           name        = "CLOUDO_GITHUB_TOKEN"
           secret_name = "github-token"
+        }
+      }
+
+      dynamic "env" {
+        for_each = local.wake_enabled ? [1] : []
+        content {
+          name        = "CLOUDO_WAKE_KEY"
+          secret_name = "wake-key"
+        }
+      }
+
+      # this app's own name under the environment's domain: replicas share it, and the ingress picks one
+      dynamic "env" {
+        for_each = local.wake_enabled ? [1] : []
+        content {
+          name  = "CLOUDO_WAKE_URL"
+          value = "http://${local.worker_app_names[each.key]}.${azurerm_container_app_environment.cloudo.default_domain}/wake"
         }
       }
     }

@@ -8,6 +8,7 @@ import { SettingsError } from '../src/core/setting-values.js';
 import type { WorkerSettings } from '../src/core/worker-settings.js';
 import { loadWorkerSettings } from '../src/core/worker-settings.js';
 import { createStorage } from '../src/storage/index.js';
+import { WakeListener } from './queue/index.js';
 import { QueueWorker, workerStores } from './queue-worker.js';
 import { separationProblem } from './run/index.js';
 import type { RunbookSource } from './source/index.js';
@@ -42,6 +43,29 @@ function runbookUserLine({ runbookAccounts: range }: WorkerSettings): string {
     : "!! runbooks run as this worker's own user and can read its secrets: set CLOUDO_RUNBOOK_UIDS to separate them";
 }
 
+/**
+ * The wake-up listener, before the worker's first heartbeat so its address is in it. Without a
+ * CLOUDO_WAKE_URL it listens on loopback: only an app on this machine would find it at 127.0.0.1.
+ */
+async function startWakeListener(settings: WorkerSettings, onWake: () => void) {
+  const { wake } = settings;
+  if (!wake) return null;
+  const listener = new WakeListener({
+    key: wake.key,
+    capability: settings.worker,
+    port: wake.port,
+    host: wake.url ? '0.0.0.0' : '127.0.0.1',
+    onWake,
+    // the 1st, 10th, 100th...: a stranger knocking in a loop must not flood the log
+    onRefused: (reason) => {
+      const n = listener.counts.refused;
+      if (/^10*$/.test(String(n))) console.error(`refused a wake-up nudge (${reason}); ${n} refused so far`);
+    },
+  });
+  const port = await listener.start();
+  return { listener, url: wake.url ?? `http://127.0.0.1:${port}/wake` };
+}
+
 async function main(): Promise<void> {
   // a log line must never end the worker: once whoever read our output is gone (the local stack's pipe
   // after it was killed), each write fails with EPIPE, and an unhandled stream error would end the worker
@@ -64,6 +88,9 @@ async function main(): Promise<void> {
     log: (level, message, err) => (level === 'info' ? console.log(message) : console.error(message, err ?? '')),
   });
   await publisher.start();
+  // until the worker exists a nudge has nothing to wake (nobody knows the address yet but a stranger)
+  let nudge = (): void => undefined;
+  const wake = await startWakeListener(settings, () => nudge());
   const worker = new QueueWorker({
     ...settings,
     ...stores,
@@ -72,12 +99,17 @@ async function main(): Promise<void> {
     workerName: settings.worker,
     hostName: os.hostname(),
     workerEnv: process.env,
+    wakeUrl: wake?.url ?? null,
   });
+  nudge = () => worker.wake();
   await worker.start();
   console.log(
     `worker ${settings.worker} polling ${stores.queue.name} (concurrency ${settings.concurrency}, runbooks in ${settings.runbooksDir})`,
   );
   console.log(runbookUserLine(settings));
+  console.log(
+    wake ? `wake-up listener on ${wake.url}` : 'no wake-up listener (CLOUDO_WAKE_PORT unset): runs wait for a poll',
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -87,7 +119,8 @@ async function main(): Promise<void> {
     console.log(
       `worker ${settings.worker}: ${signal}, ${force ? 'killing running runbooks' : 'finishing running runbooks'}`,
     );
-    Promise.all([worker.close({ force }), publisher.close()]).then(
+    // no more nudges first: they would only ask a closing worker to poll
+    Promise.all([wake?.listener.close(), worker.close({ force }), publisher.close()]).then(
       () => process.exit(128 + (os.constants.signals[signal] ?? 15)),
       (err) => {
         console.error('worker shutdown failed', err);

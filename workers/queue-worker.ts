@@ -84,6 +84,8 @@ export interface QueueWorkerOptions
   readonly results: Pick<ResultQueue, 'publish'>;
   /** Reported in Table Workers. */
   readonly version?: string;
+  /** Where this worker's wake-up listener is reached (Table Workers tells the app); absent: it only polls. */
+  readonly wakeUrl?: string | null;
   /** Deliveries after which a message is given up as poison (default 5). */
   readonly maxDeliveries?: number;
   /** The worker's environment, filtered into each run's (see buildRunbookEnv in core). */
@@ -141,6 +143,7 @@ export class QueueWorker {
         concurrency: options.concurrency,
         runbookIsolation: this.accounts ? 'separate-users' : 'none',
         startedAt: new Date().toISOString(),
+        ...(options.wakeUrl ? { wakeUrl: options.wakeUrl } : {}),
       },
       runningRuns: () => [...this.runIds.values()],
       intervalMs: options.heartbeatMs,
@@ -174,6 +177,11 @@ export class QueueWorker {
 
   isRunning(): boolean {
     return this.started && !this.closing;
+  }
+
+  /** Polls now rather than at the end of the idle pause: a run was just queued (a nudge). */
+  wake(): void {
+    if (this.isRunning()) this.poller.wake();
   }
 
   /** Runs in progress right now. */

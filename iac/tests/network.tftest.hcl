@@ -52,6 +52,17 @@ run "public_by_default" {
     )
     error_message = "without private_networking neither the app nor the environment is put in a subnet"
   }
+
+  assert {
+    condition = (
+      alltrue([for w in azurerm_container_app.worker : length(w.ingress) == 0]) &&
+      length(azurerm_private_dns_zone.container_apps) == 0 && length(azurerm_private_dns_a_record.container_apps) == 0 &&
+      azurerm_linux_function_app.cloudo.app_settings["CLOUDO_WAKE_KEY"] == "" &&
+      !contains(keys(azurerm_key_vault_secret.app), "cloudo-wake-key") &&
+      alltrue([for w in azurerm_container_app.worker : !contains([for e in w.template[0].container[0].env : e.name], "CLOUDO_WAKE_PORT")])
+    )
+    error_message = "without private_networking nothing can reach the workers: no ingress, no wake key or setting, they poll"
+  }
 }
 
 run "private" {
@@ -143,6 +154,46 @@ run "private" {
       length(kv.network_acls[0].ip_rules) == 0
     )])
     error_message = "both Key Vaults: public network access off"
+  }
+}
+
+run "private_wakes_workers_through_the_vnet" {
+  command = apply
+
+  variables {
+    private_networking = { address_space = "10.60.0.0/22" }
+  }
+
+  assert {
+    condition = alltrue([
+      for w, app in azurerm_container_app.worker :
+      length(app.ingress) == 1 && app.ingress[0].external_enabled == true && app.ingress[0].target_port == 7072 &&
+      { for e in app.template[0].container[0].env : e.name => coalesce(e.value, "secret:${coalesce(e.secret_name, "none")}") if contains(["CLOUDO_WAKE_PORT", "CLOUDO_WAKE_URL", "CLOUDO_WAKE_KEY"], e.name) } == {
+        CLOUDO_WAKE_PORT = "7072"
+        CLOUDO_WAKE_URL  = "http://${app.name}.${azurerm_container_app_environment.cloudo.default_domain}/wake"
+        CLOUDO_WAKE_KEY  = "secret:wake-key"
+      }
+    ])
+    error_message = "each worker listens on 7072 behind ingress from the VNet (external on an internal environment), told its own address and the key as a secret"
+  }
+
+  assert {
+    condition = (
+      azurerm_container_app_environment.cloudo.internal_load_balancer_enabled == true &&
+      azurerm_private_dns_zone.container_apps[0].name == azurerm_container_app_environment.cloudo.default_domain &&
+      azurerm_private_dns_a_record.container_apps[0].name == "*" &&
+      azurerm_private_dns_a_record.container_apps[0].records == toset([azurerm_container_app_environment.cloudo.static_ip_address]) &&
+      azurerm_private_dns_zone_virtual_network_link.container_apps[0].virtual_network_id == azurerm_virtual_network.cloudo[0].id
+    )
+    error_message = "the workers' names resolve in the VNet (the app's integration) to the environment's internal load balancer"
+  }
+
+  assert {
+    condition = (
+      azurerm_linux_function_app.cloudo.app_settings["CLOUDO_WAKE_KEY"] == "@Microsoft.KeyVault(SecretUri=${azurerm_key_vault_secret.app["cloudo-wake-key"].versionless_id})" &&
+      contains([for s in azurerm_container_app.worker["Runbook"].secret : s.key_vault_secret_id], azurerm_key_vault_secret.app["cloudo-wake-key"].versionless_id)
+    )
+    error_message = "the app and the workers share the wake key, each through Key Vault"
   }
 }
 

@@ -2,6 +2,7 @@ import type { Caller } from '../core/access.js';
 import type { DecisionRequest } from '../core/approval-gate.js';
 import { decide } from '../core/approval-policy.js';
 import type { Execution, Run } from '../core/execution.js';
+import type { WakeWorkers } from '../runs/index.js';
 import { RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 
@@ -15,6 +16,8 @@ export type DecisionOutcome =
 
 export interface ApprovalServices {
   readonly storage: Pick<Storage, 'executions' | 'jobs' | 'results'>;
+  /** Nudges a worker once an approved run is queued (default: none, the run waits for a poll). */
+  readonly wake?: WakeWorkers;
   /** Where a failed announcement is reported: the decision itself is already stored. */
   readonly onError: (message: string, err: unknown) => void;
 }
@@ -41,7 +44,7 @@ export async function decideRun(
   });
   if (!written) return result;
   if (result.kind === 'approved')
-    await new RunDispatcher(storage).release({ execution: result.execution, etag: written.etag });
+    await new RunDispatcher(storage, services.wake).release({ execution: result.execution, etag: written.etag });
   await announce(services, written.execution);
   return result;
 }

@@ -24,6 +24,10 @@ export class Poller {
   );
   private loop: Promise<void> | undefined;
   private idleMs = 0;
+  /** Ends the current idle pause early; set only while one lasts. */
+  private cutPause: (() => void) | undefined;
+  /** A wake() came while a poll was under way: that poll may have missed what the wake announced. */
+  private wokenDuringPoll = false;
 
   constructor(private readonly options: PollerOptions) {
     if (options.maxIntervalMs <= 0) throw new Error('maxIntervalMs must be > 0');
@@ -37,6 +41,17 @@ export class Poller {
   stop(): Promise<void> {
     this.abort.abort();
     return this.loop ?? Promise.resolve();
+  }
+
+  /**
+   * Polls now instead of at the end of the idle pause, and starts the backoff over (work is likely to
+   * follow). Nudges coalesce: many during one pause or one poll cost one poll more, not one each. While
+   * there is no capacity it does nothing: the poller polls as soon as a slot frees anyway.
+   */
+  wake(): void {
+    this.idleMs = 0;
+    if (this.cutPause) this.cutPause();
+    else this.wokenDuringPoll = true;
   }
 
   /** Pause before the next poll: none after a poll that found work, growing while idle. */
@@ -58,12 +73,14 @@ export class Poller {
         continue;
       }
       let received = 0;
+      // a wake before this poll is answered by it; one during it asks for another
+      this.wokenDuringPoll = false;
       try {
         received = await this.options.poll(this.options.capacity());
       } catch (err) {
         this.options.onError(err);
       }
-      const delay = this.nextDelayMs(received);
+      const delay = this.wokenDuringPoll ? 0 : this.nextDelayMs(received);
       if (delay > 0) await this.pause(delay);
     }
   }
@@ -74,12 +91,14 @@ export class Poller {
     if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
+        this.cutPause = undefined;
         clearTimeout(timer);
         // removed each time: a listener per pause would pile up over a long idle life
         signal.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
+      this.cutPause = done;
       signal.addEventListener('abort', done, { once: true });
     });
   }

@@ -14,6 +14,7 @@ import {
   withoutBlanks,
 } from './setting-values.js';
 import { loadSettings, StorageEnv } from './storage-settings.js';
+import { WakeKeyEnv } from './wake-settings.js';
 
 const DAY_MS = 86_400_000;
 
@@ -70,6 +71,7 @@ export const FunctionsEnv = {
     Millis('CLOUDO_ORPHAN_AFTER_MS', 1_000, DAY_MS).default(5 * 60_000),
     'a run still `accepted` this long (its trigger may have died before queueing it) is queued once more',
   ),
+  ...WakeKeyEnv,
   ...NotifyEnv,
   CLOUDO_AKS_CLUSTERS: described(
     AksClusterList('CLOUDO_AKS_CLUSTERS').default([]),
@@ -152,6 +154,8 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       staleWorkerMs: v.CLOUDO_STALE_WORKER_MS,
       queuedTimeoutMs: v.CLOUDO_QUEUED_TIMEOUT_MS,
       orphanAfterMs: v.CLOUDO_ORPHAN_AFTER_MS,
+      /** Signs the nudges that wake a worker once its run is queued; null: none are sent. */
+      wakeKey: v.CLOUDO_WAKE_KEY ?? null,
       notify: notifySettings(v, problems, readFile, withoutBlanks(env)),
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,

@@ -107,7 +107,7 @@ export async function applyDecision(
   via: 'api' | 'console' | 'slack',
 ): Promise<Run> {
   const outcome = await decideRun(
-    { storage: services.storage, onError: (message, err) => context.error(message, err) },
+    { storage: services.storage, wake: services.wake, onError: (message, err) => context.error(message, err) },
     execId,
     caller,
     decision,

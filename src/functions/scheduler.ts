@@ -16,11 +16,12 @@ export function schedulerFunction(services: ServicesProvider): TimerFunctionDefi
     name: 'Scheduler',
     schedule: '*/15 * * * * *',
     handler: async (context: InvocationContext) => {
-      const { storage, settings } = services();
+      const { storage, settings, wake } = services();
       const scheduler = new Scheduler({
         storage,
         from: `scheduler on ${os.hostname()}`,
         aksClusters: settings.aksClusters,
+        wake,
       });
       const pass = await scheduler.runDue();
       for (const f of pass.fired) {

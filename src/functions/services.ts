@@ -7,6 +7,8 @@ import type { AppSettings } from '../core/settings.js';
 import { loadAppSettings } from '../core/settings.js';
 import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory } from '../notify/index.js';
 import type { Target, TeamNotifiers } from '../oncall/index.js';
+import type { WakeWorkers } from '../runs/index.js';
+import { NO_WAKE, WorkerWake } from '../runs/index.js';
 import type { Storage, StorageRetry } from '../storage/index.js';
 import { createStorage, WorkerPresence } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
@@ -38,6 +40,8 @@ export interface AppServices {
   readonly liveLogs: LiveLogStreams;
   /** Whether a live worker serves a capability: Trigger warns when none does. */
   readonly workerPresence: WorkerPresence;
+  /** Nudges a live worker to poll once a run is queued for it (`CLOUDO_WAKE_KEY`; NO_WAKE without). */
+  readonly wake: WakeWorkers;
 }
 
 /** What tests and benchmarks tune beyond the settings. */
@@ -107,6 +111,8 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
       },
     ]),
   );
+  // one cache of Table Workers: Trigger's warning and the nudges' addresses
+  const workerPresence = new WorkerPresence(storage.workers, settings.staleWorkerMs);
   // settings that work, but not as their author probably meant; said once, when the process starts
   for (const warning of settings.notify.warnings) console.warn(`settings: ${warning}`);
   return {
@@ -124,7 +130,10 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
       ...DEFAULT_LIVE_LOG_TIMING,
       ...tuning.liveLogTiming,
     }),
-    workerPresence: new WorkerPresence(storage.workers, settings.staleWorkerMs),
+    workerPresence,
+    wake: settings.wakeKey
+      ? new WorkerWake({ key: settings.wakeKey, urls: (capability) => workerPresence.wakeUrls(capability) })
+      : NO_WAKE,
   };
 }
 

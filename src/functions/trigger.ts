@@ -88,7 +88,7 @@ async function triggerAlerts(
   payload: unknown,
 ): Promise<HttpResponseInit> {
   const { request, context, caller, schema, services } = call;
-  const { settings, storage } = services;
+  const { settings, storage, wake } = services;
   if (alerts.length > settings.maxAlertsPerRequest) {
     throw new HttpError(
       413,
@@ -96,7 +96,7 @@ async function triggerAlerts(
     );
   }
   const trigger = requestedBy(call.caller, 'alert', call.team);
-  const outcomes = await new AlertIntake(storage, undefined, settings.aksClusters).accept({
+  const outcomes = await new AlertIntake(storage, undefined, settings.aksClusters, wake).accept({
     schema,
     alerts,
     payload,

@@ -5,7 +5,8 @@ import { newExecId } from '../core/execution.js';
 import { alertSummary, planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
-import { RunDispatcher } from '../runs/index.js';
+import type { WakeWorkers } from '../runs/index.js';
+import { NO_WAKE, RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 import { UnmatchedAlerts } from './unmatched-alerts.js';
 
@@ -45,14 +46,16 @@ export class AlertIntake {
   /**
    * @param aksClusters the deployment's AKS integration (CLOUDO_AKS_CLUSTERS): an alert about one of them
    * gets AKS credentials under `aks_credentials: auto`.
+   * @param wake nudges a worker once a run is queued (default: none, runs wait for a poll).
    */
   constructor(
     private readonly storage: Storage,
     private readonly now: () => Date = () => new Date(),
     private readonly aksClusters: readonly string[] = [],
+    wake: WakeWorkers = NO_WAKE,
   ) {
     this.unmatched = new UnmatchedAlerts(storage, now);
-    this.dispatcher = new RunDispatcher(storage);
+    this.dispatcher = new RunDispatcher(storage, wake);
   }
 
   async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {

@@ -13,6 +13,7 @@ import {
   tickExecId,
   ticksCountFrom,
 } from '../core/schedule-ticks.js';
+import type { WakeWorkers } from '../runs/index.js';
 import { RunDispatcher } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 
@@ -50,6 +51,8 @@ export interface SchedulerOptions {
   readonly from: string;
   /** The deployment's AKS integration, as for any run (`aks_credentials: auto`). */
   readonly aksClusters?: readonly string[];
+  /** Nudges a worker once a tick's run is queued (default: none, the run waits for a poll). */
+  readonly wake?: WakeWorkers;
   readonly now?: () => Date;
   /** How old a tick may be and still be on time (default ON_TIME_TOLERANCE_MS). */
   readonly toleranceMs?: number;
@@ -73,7 +76,7 @@ export class Scheduler {
   private readonly now: () => Date;
 
   constructor(private readonly options: SchedulerOptions) {
-    this.dispatcher = new RunDispatcher(options.storage);
+    this.dispatcher = new RunDispatcher(options.storage, options.wake);
     this.now = options.now ?? (() => new Date());
   }
 

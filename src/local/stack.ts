@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { apiTokenRecordFor } from '../core/api-token.js';
 import { loadAppSettings } from '../core/settings.js';
@@ -42,6 +43,11 @@ export interface LocalStackOptions {
    * (`CLOUDO_LOCAL_TIMER_INTERVAL_MS`); null or absent: on their schedule, as in Azure.
    */
   readonly timerIntervalMs?: number | null;
+  /**
+   * Workers listen for wake-up nudges on free loopback ports and the app nudges them once a run is queued
+   * (default true); false leaves runs to the workers' polling (the benchmark's comparison).
+   */
+  readonly wake?: boolean;
   /** Told when a worker restarted with a new pid (see LocalStack.childPids). */
   readonly onChildPidsChange?: () => void;
 }
@@ -92,6 +98,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...options.env,
       AzureWebJobsStorage: azurite.connectionString,
       CLOUDO_STORAGE_NAMESPACE: options.namespace,
+      ...wakeEnv(options),
     };
     const keys = options.secure ? (await loadOrCreateLocalKeys(options.stateDir)).keys : null;
     const services = createAppServices(
@@ -165,6 +172,21 @@ function workerProcesses(
       onLine: (line) => options.log(`worker:${worker}`, line),
     }),
   );
+}
+
+/**
+ * The key app and workers share for nudges (the user's, or one for this stack's life: nothing outside it
+ * needs it); without wake-up, none, so the app sends no nudge and workers open no port.
+ */
+function wakeEnv(options: Pick<LocalStackOptions, 'env' | 'wake'>): Record<string, string | undefined> {
+  if (options.wake === false)
+    return { CLOUDO_WAKE_KEY: undefined, CLOUDO_WAKE_PORT: undefined, CLOUDO_WAKE_URL: undefined };
+  return {
+    CLOUDO_WAKE_KEY: options.env.CLOUDO_WAKE_KEY?.trim() || randomBytes(32).toString('base64url'),
+    // one worker per capability on one machine: each takes a free port and says which in Table Workers
+    CLOUDO_WAKE_PORT: '0',
+    CLOUDO_WAKE_URL: undefined,
+  };
 }
 
 /** The admin token of keys.json exists in the token table (in-memory storage starts empty every time). */

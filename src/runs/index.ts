@@ -8,3 +8,5 @@ export { cancelRun } from './run-control.js';
 export { RunDispatcher } from './run-dispatcher.js';
 export type { UnservedRunsOptions } from './unserved-runs.js';
 export { endUnservedRuns } from './unserved-runs.js';
+export type { WakeWorkers, WorkerWakeOptions } from './worker-wake.js';
+export { NO_WAKE, WorkerWake } from './worker-wake.js';

@@ -1,19 +1,26 @@
+import type { JobMessage } from '../core/job-message.js';
 import { failDispatch } from '../core/run-lifecycle.js';
 import type { RunPlan } from '../core/run-plan.js';
 import { jobFor } from '../core/run-plan.js';
 import type { ExecutionRepository, JobQueue, ResultQueue, Storage, VersionedRun } from '../storage/index.js';
+import type { WakeWorkers } from './worker-wake.js';
+import { NO_WAKE } from './worker-wake.js';
 
 /**
  * Records a run and then queues it, in that order: a worker never receives a job whose row does not
  * exist, and a job that could not be queued leaves a row saying so instead of vanishing. A gated run is
- * announced on the results queue instead of queued, so the people who decide hear of it.
+ * announced on the results queue instead of queued, so the people who decide hear of it. Once a job is
+ * queued a worker of its capability is nudged to poll now (`wake`, bounded to a few ms, never failing).
  */
 export class RunDispatcher {
   private readonly executions: ExecutionRepository;
   private readonly jobs: Pick<JobQueue, 'enqueue'>;
   private readonly results: Pick<ResultQueue, 'publish'>;
 
-  constructor(storage: Pick<Storage, 'executions' | 'jobs' | 'results'>) {
+  constructor(
+    storage: Pick<Storage, 'executions' | 'jobs' | 'results'>,
+    private readonly wake: WakeWorkers = NO_WAKE,
+  ) {
     this.executions = storage.executions;
     this.jobs = storage.jobs;
     this.results = storage.results;
@@ -47,24 +54,26 @@ export class RunDispatcher {
       throw stored.reason;
     }
     const { job } = plan;
-    if (job) await this.enqueueOrRecord({ execution: plan.execution, etag }, () => this.jobs.enqueue(job));
+    if (job) await this.enqueueOrRecord({ execution: plan.execution, etag }, job);
     // a gated run waits: nothing is queued, and its approval request goes out
     else await this.results.publish(plan.execution);
   }
 
   /** Queues a run that was just approved (its row already says `accepted`). */
   async release(run: VersionedRun): Promise<void> {
-    await this.enqueueOrRecord(run, () => this.jobs.enqueue(jobFor(run.execution)));
+    await this.enqueueOrRecord(run, jobFor(run.execution));
   }
 
   /** A job that cannot be queued leaves its run `error` with the reason, not `accepted` forever. */
-  private async enqueueOrRecord(run: VersionedRun, enqueue: () => Promise<void>): Promise<void> {
+  private async enqueueOrRecord(run: VersionedRun, job: JobMessage): Promise<void> {
     try {
-      await enqueue();
+      await this.jobs.enqueue(job);
     } catch (err) {
       await this.end(run, `could not be queued: ${reasonOf(err)}`);
       throw err;
     }
+    // only now: a worker woken before the message is visible would poll an empty queue and back off
+    await this.wake.wake(job.worker);
   }
 
   /** Best effort: the caller reports the failure itself, whether or not the row could say so too. */

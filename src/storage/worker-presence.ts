@@ -1,11 +1,13 @@
-import type { WorkerRegistry } from './worker-registry.js';
+import type { WorkerBeat, WorkerRegistry } from './worker-registry.js';
 
 /**
- * Which capabilities a live worker serves, as Table Workers says, read at most once per `ttlMs` per
- * process: the trigger asks on every run, and a few seconds' staleness only delays a warning.
+ * Which live workers serve a capability, and where they are woken, as Table Workers says, read at most once
+ * per `ttlMs` per process: the trigger asks on every run, and a few seconds' staleness only delays a
+ * warning, or sends a nudge to a worker that has just gone (the run then waits for a poll).
  */
 export class WorkerPresence {
-  private cached: { readonly at: number; readonly served: ReadonlySet<string> } | null = null;
+  private cached: { readonly at: number; readonly live: readonly WorkerBeat[] } | null = null;
+  private refreshing: Promise<readonly WorkerBeat[] | null> | undefined;
 
   constructor(
     private readonly registry: Pick<WorkerRegistry, 'list'>,
@@ -15,14 +17,54 @@ export class WorkerPresence {
 
   /** False only when no live worker serves `capability`; true when it cannot tell (storage trouble). */
   async serves(capability: string): Promise<boolean> {
-    const now = Date.now();
-    if (!this.cached || now - this.cached.at > this.ttlMs) {
-      const workers = await this.registry.list().catch(() => null);
-      if (!workers) return true;
-      const live = workers.filter((w) => now - Date.parse(w.lastSeen) <= this.staleWorkerMs);
-      // capabilities name queues case-insensitively (resource-names.ts)
-      this.cached = { at: now, served: new Set(live.map((w) => w.capability.toLowerCase())) };
-    }
-    return this.cached.served.has(capability.toLowerCase());
+    const live = await this.liveWorkers();
+    return live === null || live.some((w) => sameCapability(w, capability));
   }
+
+  /**
+   * Wake-up addresses of the live workers of `capability`, those with a free slot when they last beat
+   * first (a full worker cannot poll); none when storage does not answer.
+   */
+  async wakeUrls(capability: string): Promise<string[]> {
+    const live = await this.liveWorkers(true);
+    const workers = (live ?? []).filter((w) => w.wakeUrl && sameCapability(w, capability));
+    const free = workers.filter((w) => w.runningRuns.length < w.concurrency);
+    const full = workers.filter((w) => w.runningRuns.length >= w.concurrency);
+    // replicas behind one ingress share its address: one nudge reaches one of them
+    return [...new Set([...shuffled(free), ...shuffled(full)].map((w) => w.wakeUrl ?? ''))];
+  }
+
+  /**
+   * The live workers as last read, reading again once `ttlMs` old (one read at a time however many ask).
+   * `allowStale`: an old list now, the new one in the background (nudges must not wait on a table query).
+   */
+  private async liveWorkers(allowStale = false): Promise<readonly WorkerBeat[] | null> {
+    const cached = this.cached;
+    if (cached && Date.now() - cached.at <= this.ttlMs) return cached.live;
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return allowStale && cached ? cached.live : this.refreshing;
+  }
+
+  private async refresh(): Promise<readonly WorkerBeat[] | null> {
+    const workers = await this.registry.list().catch(() => null);
+    if (!workers) return null;
+    const now = Date.now();
+    this.cached = { at: now, live: workers.filter((w) => now - Date.parse(w.lastSeen) <= this.staleWorkerMs) };
+    return this.cached.live;
+  }
+}
+
+// capabilities name queues case-insensitively (resource-names.ts)
+const sameCapability = (w: WorkerBeat, capability: string) => w.capability.toLowerCase() === capability.toLowerCase();
+
+/** Spreads nudges over the workers, so one of several idle ones is not woken for every run. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }

@@ -20,6 +20,11 @@ export const WorkerBeat = z.object({
    */
   runbookIsolation: z.enum(['separate-users', 'none']).default('none'),
   startedAt: z.iso.datetime({ offset: true }),
+  /**
+   * Where the Functions app nudges it to poll at once when a run is queued (`POST`, signed with
+   * `CLOUDO_WAKE_KEY`); absent: it only polls.
+   */
+  wakeUrl: z.url({ protocol: /^https?$/ }).optional(),
   lastSeen: z.iso.datetime({ offset: true }),
 });
 export type WorkerBeat = z.infer<typeof WorkerBeat>;
@@ -36,6 +41,7 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Wo
       runbookIsolation: entity.runbookIsolation,
       runningRuns: JSON.parse(String(entity.runningRuns ?? '[]')),
       startedAt: entity.startedAt,
+      wakeUrl: entity.wakeUrl ?? undefined,
       lastSeen: entity.lastSeen,
     },
     `worker ${String(entity.rowKey)}`,
@@ -51,9 +57,15 @@ export class WorkerRegistry {
   }
 
   async beat(beat: WorkerBeat): Promise<void> {
-    const { capability, workerId, runningRuns, ...rest } = WorkerBeat.parse(beat);
+    const { capability, workerId, runningRuns, wakeUrl, ...rest } = WorkerBeat.parse(beat);
     await this.table.upsertEntity(
-      { partitionKey: capability, rowKey: workerId, ...rest, runningRuns: JSON.stringify(runningRuns) },
+      {
+        partitionKey: capability,
+        rowKey: workerId,
+        ...rest,
+        ...(wakeUrl ? { wakeUrl } : {}),
+        runningRuns: JSON.stringify(runningRuns),
+      },
       'Replace',
     );
   }

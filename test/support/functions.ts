@@ -42,6 +42,8 @@ export interface TestServicesOptions {
   retention?: Partial<RetentionSettings>;
   /** The AKS integration's clusters (CLOUDO_AKS_CLUSTERS; default none). */
   aksClusters?: string[];
+  /** CLOUDO_WAKE_KEY: queued runs nudge their workers (default none, as the settings' default). */
+  wakeKey?: string;
 }
 
 export function testServices(t: TestStorage, options: TestServicesOptions = {}): ServicesProvider {
@@ -59,6 +61,7 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       liveLogStreams: options.liveLogStreams ?? DEFAULTS.liveLogStreams,
       retention: { ...DEFAULTS.retention, ...options.retention },
       aksClusters: options.aksClusters ?? DEFAULTS.aksClusters,
+      wakeKey: options.wakeKey ?? DEFAULTS.wakeKey,
     },
     { liveLogTiming: options.liveLogTiming },
   );

@@ -50,7 +50,7 @@ export async function startManualRun(
   run: ManualRun,
 ): Promise<{ execId: string; response: HttpResponseInit }> {
   const { request, context, caller, services } = call;
-  const { settings, storage, workerPresence } = services;
+  const { settings, storage, workerPresence, wake } = services;
   const { schema } = run;
   const params = resolveParams(schema.parameters, run.params);
   if (!params.ok) throw new HttpError(400, `invalid parameters for ${schema.id}: ${params.problems.join('; ')}`);
@@ -62,7 +62,7 @@ export async function startManualRun(
   });
   const { execId } = plan.execution;
   await run.prepare?.(execId);
-  await new RunDispatcher(storage).dispatch(plan);
+  await new RunDispatcher(storage, wake).dispatch(plan);
   await audit(storage, context, {
     caller,
     request,

@@ -112,3 +112,98 @@ describe('Poller backoff', () => {
     return p.stop();
   });
 });
+
+describe('Poller wake-up (a nudge: a run was just queued)', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const counting = (overrides: Partial<PollerOptions> = {}) => {
+    const polls: number[] = [];
+    const p = poller({
+      maxIntervalMs: 60_000,
+      minIntervalMs: 60_000,
+      poll: async () => {
+        polls.push(Date.now());
+        return 0;
+      },
+      ...overrides,
+    });
+    return { p, polls };
+  };
+
+  it('cuts a long idle pause short and polls now', async () => {
+    const { p, polls } = counting();
+    p.start();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(polls).toHaveLength(1);
+    p.wake();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls).toHaveLength(2);
+    await p.stop();
+  });
+
+  it('coalesces nudges: many during one pause cost one poll', async () => {
+    const { p, polls } = counting();
+    p.start();
+    await vi.advanceTimersByTimeAsync(10);
+    for (let i = 0; i < 50; i++) p.wake();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(polls).toHaveLength(2);
+    await p.stop();
+  });
+
+  it('polls once more after a poll during which a nudge came (it may have missed the new run)', async () => {
+    let release: () => void = () => undefined;
+    const polls: number[] = [];
+    const p = poller({
+      maxIntervalMs: 60_000,
+      minIntervalMs: 60_000,
+      poll: async () => {
+        polls.push(Date.now());
+        if (polls.length === 1) await new Promise<void>((resolve) => (release = resolve));
+        return 0;
+      },
+    });
+    p.start();
+    await vi.advanceTimersByTimeAsync(0);
+    p.wake();
+    p.wake();
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls).toHaveLength(2);
+    // and then it waits its pause again: no loop of polls
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(polls).toHaveLength(2);
+    await p.stop();
+  });
+
+  it('starts the idle backoff over after a nudge', async () => {
+    const { p } = counting({ minIntervalMs: 25, maxIntervalMs: 1_000 });
+    for (let i = 0; i < 8; i++) p.nextDelayMs(0);
+    expect(p.nextDelayMs(0)).toBe(1_000);
+    p.wake();
+    expect(p.nextDelayMs(0)).toBe(25);
+  });
+
+  it('does nothing while there is no capacity: it polls when a slot frees anyway', async () => {
+    let free = 0;
+    let freed: () => void = () => undefined;
+    const { p, polls } = counting({
+      capacity: () => free,
+      whenCapacity: () => new Promise<void>((resolve) => (freed = resolve)),
+    });
+    p.start();
+    p.wake();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(polls).toHaveLength(0);
+    free = 1;
+    freed();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(polls).toHaveLength(1);
+    await p.stop();
+  });
+});

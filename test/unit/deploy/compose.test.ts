@@ -116,7 +116,7 @@ describe('docker-compose.yml', () => {
     expect(functionsService?.environment.AzureWebJobsStorage).toContain('http://azurite:10001/devstoreaccount1');
   });
 
-  describe.each(workerServices)('worker service %s', (_name, service) => {
+  describe.each(workerServices)('worker service %s', (name, service) => {
     it('sets every setting the worker requires, and loads with them', () => {
       const problemsWithNothing = settingsProblems(() => loadWorkerSettings({}));
       // a problem names its variable first ("CLOUDO_WORKER is missing: ..."); alternatives come later
@@ -128,11 +128,17 @@ describe('docker-compose.yml', () => {
 
     it('writes out the code defaults, not stale copies of them', () => {
       const settings = loadWorkerSettings(service.environment);
+      // the wake-up settings have no default to copy: they say where this worker is reached
       const requiredOnly = Object.fromEntries(
-        ['AzureWebJobsStorage', 'CLOUDO_STORAGE_NAMESPACE', 'CLOUDO_WORKER', 'RUNBOOKS_DIR'].map((k) => [
-          k,
-          service.environment[k],
-        ]),
+        [
+          'AzureWebJobsStorage',
+          'CLOUDO_STORAGE_NAMESPACE',
+          'CLOUDO_WORKER',
+          'RUNBOOKS_DIR',
+          'CLOUDO_WAKE_KEY',
+          'CLOUDO_WAKE_PORT',
+          'CLOUDO_WAKE_URL',
+        ].map((k) => [k, service.environment[k]]),
       );
       expect(settings).toEqual(loadWorkerSettings(requiredOnly));
     });
@@ -142,6 +148,13 @@ describe('docker-compose.yml', () => {
       if (!parsed.ok) throw new Error(`schemas/schemas.json is invalid: ${JSON.stringify(parsed.problems)}`);
       expect(parsed.schemas.map((s) => s.worker)).toContain(service.environment.CLOUDO_WORKER);
       expect(service.volumes).toContain(`./runbooks:${service.environment.RUNBOOKS_DIR}:ro`);
+    });
+
+    it('is woken by the app: the same wake key, a listener reached by its service name, not published', () => {
+      const wake = loadWorkerSettings(service.environment).wake;
+      expect(wake?.key).toBe(functionsService?.environment.CLOUDO_WAKE_KEY);
+      expect(wake?.url).toBe(`http://${name}:${wake?.port}/wake`);
+      expect(service.ports).toEqual([]);
     });
 
     it('lets Docker wait for a graceful shutdown before it kills the worker', () => {
@@ -167,7 +180,11 @@ describe('docker-compose.yml', () => {
     // a development stack: the same as the code's defaults in development
     expect(env.CLOUDO_ENV).toBe('development');
     expect(loadAppSettings(env)).toEqual(
-      loadAppSettings({ AzureWebJobsStorage: env.AzureWebJobsStorage, CLOUDO_ENV: 'development' }),
+      loadAppSettings({
+        AzureWebJobsStorage: env.AzureWebJobsStorage,
+        CLOUDO_ENV: 'development',
+        CLOUDO_WAKE_KEY: env.CLOUDO_WAKE_KEY,
+      }),
     );
   });
 

@@ -79,6 +79,7 @@ describe('the Functions app with the settings of the Terraform module', () => {
     const secrets = [...entries].filter(([, hcl]) => isSecret(hcl)).map(([name]) => name);
     expect(secrets.sort()).toEqual([
       'CLOUDO_SIGNING_KEY',
+      'CLOUDO_WAKE_KEY',
       'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
       'OPSGENIE_API_KEY',
       'PAGERDUTY_ROUTING_KEY',

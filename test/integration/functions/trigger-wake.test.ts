@@ -1,0 +1,99 @@
+import { createServer as createHttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { triggerFunction } from '../../../src/functions/trigger.js';
+import type { WorkerWake } from '../../../src/runs/index.js';
+import { decodeMessage } from '../../../src/storage/job-queue.js';
+import { bearerFor, callHttp, testServices } from '../../support/functions.js';
+import { testSchema } from '../../support/schemas.js';
+import type { TestStorage } from '../../support/storage.js';
+import { createTestStorage } from '../../support/storage.js';
+import { waitFor } from '../../support/wait.js';
+
+const KEY = 'wake-key-0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A port nothing listens on: taken, then given back. */
+async function deadPort(): Promise<number> {
+  const server = createHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * The nudge is best effort: a worker whose registered address is dead, or that never answers, neither
+ * fails the trigger nor stops its run being queued (the queue is the truth; the worker will poll).
+ */
+describe('Trigger with unreachable wake-up addresses', () => {
+  let t: TestStorage;
+  let operator: string;
+  const silentSockets: Socket[] = [];
+  // accepts connections and never answers: a worker hung, or a network that drops the reply
+  const silent = createServer((socket) => silentSockets.push(socket));
+
+  const beat = (capability: string, wakeUrl: string) => {
+    const now = new Date().toISOString();
+    return t.storage.workers.beat({
+      capability,
+      workerId: `${capability}-1`,
+      host: 'h',
+      version: 'test',
+      concurrency: 4,
+      runningRuns: [],
+      runbookIsolation: 'none',
+      startedAt: now,
+      lastSeen: now,
+      wakeUrl,
+    });
+  };
+
+  beforeAll(async () => {
+    t = await createTestStorage();
+    operator = await bearerFor(t, 'operator');
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as { port: number }).port;
+    await t.storage.schemas.importSchemas([
+      testSchema({ id: 'dead', worker: 'Dead' }),
+      testSchema({ id: 'hung', worker: 'Hung' }),
+    ]);
+    await beat('Dead', `http://127.0.0.1:${await deadPort()}/wake`);
+    await beat('Hung', `http://127.0.0.1:${silentPort}/wake`);
+  });
+  afterAll(async () => {
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    await t.cleanup();
+  });
+
+  const queued = async (worker: string) => {
+    const queue = t.storage.clients.queue(t.storage.names.jobQueue(worker));
+    const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
+    return peekedMessageItems.map((m) => (decodeMessage(m.messageText) as { execId: string }).execId);
+  };
+
+  it.each([
+    ['a dead port', 'dead', 'Dead'],
+    ['a worker that never answers', 'hung', 'Hung'],
+  ])(
+    'answers 202 and queues the run when the only worker is at %s; the nudge is counted missed',
+    async (_what, id, worker) => {
+      const services = testServices(t, { wakeKey: KEY });
+      const answer = await callHttp(triggerFunction(services), {
+        url: `http://x/api/Trigger?id=${id}`,
+        headers: { authorization: operator },
+      });
+      expect(answer.status).toBe(202);
+      const { exec_id: execId, status } = answer.json as { exec_id: string; status: string };
+      expect(status).toBe('accepted');
+      expect(await queued(worker)).toEqual([execId]);
+      expect((await t.storage.executions.get(execId))?.execution.status).toBe('accepted');
+      const wake = services().wake as WorkerWake;
+      // dropped after its own timeout, in the background
+      await waitFor('the nudge given up', () => (wake.counts.missed === 1 ? true : undefined));
+      expect(wake.counts.delivered).toBe(0);
+      wake.close();
+    },
+  );
+});
