@@ -17,16 +17,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStackIn } from '../test/support/local-stack.js';
+import { figure, isQuick, percentile } from './report.js';
 
-const runs = Number(process.env.BENCH_RUNS ?? 40);
+const runs = Number(process.env.BENCH_RUNS ?? (isQuick() ? 15 : 40));
 // the backoff reaches a 1 s ceiling after ~1.6 s idle: gaps of 1.8-3.3 s meet it at every phase
 const idleMs = Number(process.env.BENCH_IDLE_MS ?? 1_800);
 const idleSpreadMs = 1_500;
 const ceilingMs = Number(process.env.CLOUDO_POLL_MAX_INTERVAL_MS ?? 1_000);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 function summary(values: number[]) {
   const s = [...values].sort((a, b) => a - b);
   return { median: percentile(s, 50), p95: percentile(s, 95), min: s[0] ?? 0, max: s[s.length - 1] ?? 0 };
@@ -116,6 +114,40 @@ async function main() {
     console.log(
       `  wake-up: p50 = ${(w.median / q.median).toFixed(2)} × a queue round trip; polling only: p50 = ${(p.median / q.median).toFixed(2)} ×`,
     );
+    const pp = summary(baselinePolled);
+    const ws = summary(woken.processStart);
+    const ps = summary(polled.processStart);
+    const queue = (label: string, value: number) => ({ label: `queue send + receive ${label}`, value });
+    figure({
+      id: 'trigger.claimed.p50',
+      label: 'trigger → run claimed p50, idle worker, wake-up',
+      value: w.median,
+      unit: 'ms',
+      baseline: queue('p50', q.median),
+      goal: { op: '<=', value: 60 },
+    });
+    figure({
+      id: 'trigger.claimed.p95',
+      label: 'trigger → run claimed p95, idle worker, wake-up',
+      value: w.p95,
+      unit: 'ms',
+      baseline: queue('p95', q.p95),
+      goal: { op: '<=', value: 150 },
+    });
+    figure({
+      id: 'trigger.claimed.polling.p50',
+      label: `trigger → run claimed p50, polling only (${ceilingMs} ms ceiling)`,
+      value: p.median,
+      unit: 'ms',
+      baseline: { label: `bare receive loop p50, same ceiling`, value: pp.median },
+    });
+    figure({
+      id: 'trigger.process-start.p50',
+      label: 'trigger → runbook process start p50, wake-up',
+      value: ws.median,
+      unit: 'ms',
+      baseline: { label: 'the same, polling only', value: ps.median },
+    });
   } finally {
     await polled.stop();
   }
