@@ -6,7 +6,8 @@ import { alertSummary, planRun } from '../core/run-plan.js';
 import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
 import { RunDispatcher } from '../runs/index.js';
-import type { Storage } from '../storage/index.js';
+import type { PendingRequest, Storage } from '../storage/index.js';
+import { saveRunAlert } from './run-alert.js';
 import { UnmatchedAlerts } from './unmatched-alerts.js';
 
 /** What became of one alert for one schema (or of an alert no schema handles). */
@@ -58,10 +59,10 @@ export class AlertIntake {
   async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {
     let catalogue: RunbookSchema[] | undefined;
     // the payload is stored once, with the first run it starts; every run of the request points at it
-    let requestId: Promise<string> | undefined;
+    let pending: PendingRequest | undefined;
     const storedRequest = () => {
-      requestId ??= this.storage.alertPayloads.saveRequest(request.payload);
-      return requestId;
+      pending ??= this.storage.alertPayloads.startRequest(request.payload);
+      return pending;
     };
     const schemasFor = async (alert: AlertContext): Promise<RunbookSchema[]> => {
       if (request.schema) return [request.schema];
@@ -85,7 +86,7 @@ export class AlertIntake {
     schema: RunbookSchema,
     alert: AlertContext,
     request: IntakeRequest,
-    storedRequest: () => Promise<string>,
+    storedRequest: () => PendingRequest,
   ): Promise<IntakeOutcome> {
     const base = { schemaId: schema.id, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition };
     if (alert.monitorCondition === 'Resolved' && schema.onResolved !== 'run') {
@@ -117,9 +118,7 @@ export class AlertIntake {
     }
     const plan = planRun(schema, request.trigger, now, execId, alert, { aksClusters: this.aksClusters });
     try {
-      await this.dispatcher.dispatch(plan, async () =>
-        this.storage.alertPayloads.save(execId, { alert, requestId: await storedRequest() }),
-      );
+      await this.dispatcher.dispatch(plan, () => saveRunAlert(this.storage, execId, alert, storedRequest()));
     } catch (err) {
       if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);
       throw err;
@@ -177,7 +176,7 @@ export class AlertIntake {
   private async recordUnmatched(
     alert: AlertContext,
     trigger: RunTrigger,
-    storedRequest: () => Promise<string>,
+    storedRequest: () => PendingRequest,
   ): Promise<IntakeOutcome> {
     const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, storedRequest);
     return {

@@ -4,8 +4,9 @@ import type { RunTrigger } from '../core/execution.js';
 import { newExecId } from '../core/execution.js';
 import { countDelivery, planUnmatched } from '../core/run-plan.js';
 import { DEFAULT_DEDUPE_WINDOW_MINUTES } from '../core/runbook-schema.js';
-import type { Storage } from '../storage/index.js';
+import type { PendingRequest, Storage } from '../storage/index.js';
 import { ConcurrentUpdateError } from '../storage/index.js';
+import { saveRunAlert } from './run-alert.js';
 
 /** AlertDeliveries partition of alerts no schema handles: no schema id contains "~". */
 export const UNMATCHED_PARTITION = '~unmatched';
@@ -41,7 +42,7 @@ export class UnmatchedAlerts {
   async record(
     alert: AlertContext,
     trigger: RunTrigger,
-    storedRequest: () => Promise<string>,
+    storedRequest: () => PendingRequest,
   ): Promise<UnmatchedRecord> {
     const now = this.now();
     const candidate = newExecId(now.getTime());
@@ -71,7 +72,7 @@ export class UnmatchedAlerts {
       return { execId: row.execId, isRepeat: true, reason: row.error };
     }
     // its alert is kept like a run's, so routing can match its severity, namespace and resource group
-    await this.storage.alertPayloads.save(row.execId, { alert, requestId: await storedRequest() });
+    await saveRunAlert(this.storage, row.execId, alert, storedRequest());
     // announced once per row, not per delivery; the results function says something only when a
     // routing rule asks for unmatched alerts (none does by default)
     await this.storage.results.publish(row);

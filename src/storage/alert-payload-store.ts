@@ -19,6 +19,12 @@ const RunAlert = z.union([
   z.object({ alert: AlertContext, payload: z.unknown() }),
 ]);
 
+/** A request's payload on its way to storage: its id is known before the write ends. */
+export interface PendingRequest {
+  readonly requestId: string;
+  readonly stored: Promise<void>;
+}
+
 /**
  * Container `alert-payloads`: the body of each alert request once (`requests/<requestId>.json`), however
  * many runs its alerts start, and per alert run a small `<execId>.json` with its alert and that request's
@@ -33,9 +39,19 @@ export class AlertPayloadStore {
 
   /** Stores a request's payload; returns the id runs point at it with. */
   async saveRequest(payload: unknown): Promise<string> {
-    const requestId = randomUUID();
-    await this.put(`requests/${requestId}.json`, JSON.stringify(payload));
+    const { requestId, stored } = this.startRequest(payload);
+    await stored;
     return requestId;
+  }
+
+  /**
+   * Starts storing a request's payload and gives its id at once, so the runs' own blobs that point at it
+   * can be written alongside instead of after it (one storage round trip less on the webhook's answer).
+   * A run must not be queued before `stored` has settled: a worker reads the payload when it starts.
+   */
+  startRequest(payload: unknown): PendingRequest {
+    const requestId = randomUUID();
+    return { requestId, stored: this.put(`requests/${requestId}.json`, JSON.stringify(payload)) };
   }
 
   /** Stores what one run needs: its alert, and the request (saved with `saveRequest`) it came in. */
