@@ -1,5 +1,4 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { isLoopbackHost } from '../core/loopback.js';
 
@@ -117,15 +116,22 @@ interface CheckedOptions {
   readonly now: () => Date;
 }
 
-/** Creates a verifier; it throws at once when the options are wrong, naming every problem. Keys are fetched on first use. */
-export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): EntraTokenVerifier {
-  const settings = checkOptions(options);
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+/** jose is imported by the first token checked: an app without Secure Webhook never needs it. */
+const loadJose = () => {
+  jose ??= import('jose');
+  return jose;
+};
+
+/** The key set, fetched on first use and cached as the options say. */
+function signingKeys({ createRemoteJWKSet, errors }: Jose, settings: CheckedOptions): JWTVerifyGetKey {
   const jwks = createRemoteJWKSet(settings.jwksUrl, {
     cacheMaxAge: settings.jwksCacheMaxAgeMs,
     cooldownDuration: settings.jwksCooldownMs,
   });
   // jose lets a failed fetch through as whatever fetch threw; tag it so it reads as an outage, not a bad token
-  const keys: JWTVerifyGetKey = async (header, token) => {
+  return async (header, token) => {
     try {
       return await jwks(header, token);
     } catch (err) {
@@ -133,14 +139,22 @@ export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): En
       throw new SigningKeysUnavailable('could not fetch the signing keys', { cause: err });
     }
   };
+}
+
+/** Creates a verifier; it throws at once when the options are wrong, naming every problem. Keys are fetched on first use. */
+export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): EntraTokenVerifier {
+  const settings = checkOptions(options);
+  let keys: JWTVerifyGetKey | undefined;
 
   return {
     async verify(authorizationHeader) {
-      const token = readBearerToken(authorizationHeader);
+      const lib = await loadJose();
+      keys ??= signingKeys(lib, settings);
+      const token = readBearerToken(lib, authorizationHeader);
       if (!token.ok) return token;
       let payload: JWTPayload;
       try {
-        ({ payload } = await jwtVerify(token.jwt, keys, {
+        ({ payload } = await lib.jwtVerify(token.jwt, keys, {
           algorithms: ['RS256'],
           issuer: settings.issuers,
           audience: settings.audiences,
@@ -150,7 +164,7 @@ export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): En
           requiredClaims: ['exp'],
         }));
       } catch (err) {
-        return toRefusal(err, settings.tenantId);
+        return toRefusal(lib, err, settings.tenantId);
       }
       return toVerdict(payload, settings);
     },
@@ -158,7 +172,7 @@ export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): En
 }
 
 /** Takes the JWT out of the header and refuses, before any network call, what cannot be an Entra token. */
-function readBearerToken(header: string | null): { ok: true; jwt: string } | Refusal {
+function readBearerToken({ decodeProtectedHeader }: Jose, header: string | null): { ok: true; jwt: string } | Refusal {
   const value = header?.trim() ?? '';
   if (value === '') return refuse('missing Authorization header');
   const [scheme, ...rest] = value.split(/\s+/);
@@ -187,7 +201,7 @@ function readBearerToken(header: string | null): { ok: true; jwt: string } | Ref
 }
 
 /** Maps what jose throws for a bad token to a reason; anything not from jose is a bug and is rethrown. */
-function toRefusal(err: unknown, tenantId: string): Refusal {
+function toRefusal({ errors }: Jose, err: unknown, tenantId: string): Refusal {
   if (err instanceof SigningKeysUnavailable) return refuse('signing keys unavailable');
   if (err instanceof errors.JWKSNoMatchingKey) return refuse('unknown signing key');
   if (err instanceof errors.JWKSMultipleMatchingKeys) return refuse('ambiguous signing key');
