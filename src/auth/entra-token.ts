@@ -1,4 +1,5 @@
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { isLoopbackHost } from '../core/loopback.js';
 
@@ -116,22 +117,15 @@ interface CheckedOptions {
   readonly now: () => Date;
 }
 
-type Jose = typeof import('jose');
-let jose: Promise<Jose> | undefined;
-/** jose is imported by the first token checked: an app without Secure Webhook never needs it. */
-const loadJose = () => {
-  jose ??= import('jose');
-  return jose;
-};
-
-/** The key set, fetched on first use and cached as the options say. */
-function signingKeys({ createRemoteJWKSet, errors }: Jose, settings: CheckedOptions): JWTVerifyGetKey {
+/** Creates a verifier; it throws at once when the options are wrong, naming every problem. Keys are fetched on first use. */
+export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): EntraTokenVerifier {
+  const settings = checkOptions(options);
   const jwks = createRemoteJWKSet(settings.jwksUrl, {
     cacheMaxAge: settings.jwksCacheMaxAgeMs,
     cooldownDuration: settings.jwksCooldownMs,
   });
   // jose lets a failed fetch through as whatever fetch threw; tag it so it reads as an outage, not a bad token
-  return async (header, token) => {
+  const keys: JWTVerifyGetKey = async (header, token) => {
     try {
       return await jwks(header, token);
     } catch (err) {
@@ -139,22 +133,14 @@ function signingKeys({ createRemoteJWKSet, errors }: Jose, settings: CheckedOpti
       throw new SigningKeysUnavailable('could not fetch the signing keys', { cause: err });
     }
   };
-}
-
-/** Creates a verifier; it throws at once when the options are wrong, naming every problem. Keys are fetched on first use. */
-export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): EntraTokenVerifier {
-  const settings = checkOptions(options);
-  let keys: JWTVerifyGetKey | undefined;
 
   return {
     async verify(authorizationHeader) {
-      const lib = await loadJose();
-      keys ??= signingKeys(lib, settings);
-      const token = readBearerToken(lib, authorizationHeader);
+      const token = readBearerToken(authorizationHeader);
       if (!token.ok) return token;
       let payload: JWTPayload;
       try {
-        ({ payload } = await lib.jwtVerify(token.jwt, keys, {
+        ({ payload } = await jwtVerify(token.jwt, keys, {
           algorithms: ['RS256'],
           issuer: settings.issuers,
           audience: settings.audiences,
@@ -164,7 +150,7 @@ export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): En
           requiredClaims: ['exp'],
         }));
       } catch (err) {
-        return toRefusal(lib, err, settings.tenantId);
+        return toRefusal(err, settings.tenantId);
       }
       return toVerdict(payload, settings);
     },
@@ -172,7 +158,7 @@ export function createEntraTokenVerifier(options: EntraTokenVerifierOptions): En
 }
 
 /** Takes the JWT out of the header and refuses, before any network call, what cannot be an Entra token. */
-function readBearerToken({ decodeProtectedHeader }: Jose, header: string | null): { ok: true; jwt: string } | Refusal {
+function readBearerToken(header: string | null): { ok: true; jwt: string } | Refusal {
   const value = header?.trim() ?? '';
   if (value === '') return refuse('missing Authorization header');
   const [scheme, ...rest] = value.split(/\s+/);
@@ -201,7 +187,7 @@ function readBearerToken({ decodeProtectedHeader }: Jose, header: string | null)
 }
 
 /** Maps what jose throws for a bad token to a reason; anything not from jose is a bug and is rethrown. */
-function toRefusal({ errors }: Jose, err: unknown, tenantId: string): Refusal {
+function toRefusal(err: unknown, tenantId: string): Refusal {
   if (err instanceof SigningKeysUnavailable) return refuse('signing keys unavailable');
   if (err instanceof errors.JWKSNoMatchingKey) return refuse('unknown signing key');
   if (err instanceof errors.JWKSMultipleMatchingKeys) return refuse('ambiguous signing key');
