@@ -12,7 +12,8 @@
  *   host's Node worker loads package.json "main"; outside the host `app.*` registers nothing, so this is the
  *   code's own weight without the host's gRPC worker);
  * - baseline: `node -e "setInterval(() => {}, 1000)"`.
- * Reads VmRSS from /proc/<pid>/status once each is up and again after BENCH_IDLE_S seconds of idling.
+ * Reads VmRSS from /proc/<pid>/status once each is up and, as the median of a read a second over the last
+ * 10 s, after BENCH_IDLE_S seconds of idling.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +23,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const idleMs = Number(process.env.BENCH_IDLE_S ?? 30) * 1000;
+const SAMPLES = 10;
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const env = { ...process.env, NODE_ENV: 'production' };
 
 /** Resident set of a process in MiB, from the kernel's own count. */
@@ -91,8 +94,15 @@ async function main(): Promise<void> {
     // a moment for the last start-up writes and the first poll to settle
     await sleep(2000);
     for (const row of rows) row.started = rssMiB(row.pid);
-    await sleep(idleMs);
-    for (const row of rows) row.idle = rssMiB(row.pid);
+    // the idle figure is the median of a read a second over the wait's last 10 s: a collection may land
+    // on (or just miss) any single read
+    await sleep(Math.max(0, idleMs - SAMPLES * 1000));
+    const samples = new Map(rows.map((row) => [row, [] as number[]]));
+    for (let i = 0; i < SAMPLES; i++) {
+      for (const [row, reads] of samples) reads.push(rssMiB(row.pid));
+      await sleep(1000);
+    }
+    for (const [row, reads] of samples) row.idle = median(reads);
     const base = rows[rows.length - 1]?.idle ?? Number.NaN;
     const mib = (v: number) => `${v.toFixed(1)} MiB`.padStart(10);
     console.log(
