@@ -7,6 +7,7 @@ import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
 import { RunDispatcher } from '../runs/index.js';
 import type { PendingRequest, Storage } from '../storage/index.js';
+import type { RunAlertWriter } from './run-alert.js';
 import { saveRunAlert } from './run-alert.js';
 import { UnmatchedAlerts } from './unmatched-alerts.js';
 
@@ -60,10 +61,13 @@ export class AlertIntake {
     let catalogue: RunbookSchema[] | undefined;
     // the payload is stored once, with the first run it starts; every run of the request points at it
     let pending: PendingRequest | undefined;
-    const storedRequest = () => {
+    const shared: RunAlertWriter = (execId, alert) => {
       pending ??= this.storage.alertPayloads.startRequest(request.payload);
-      return pending;
+      return saveRunAlert(this.storage, execId, alert, pending);
     };
+    // a request that can start one run at most keeps its payload in that run's blob: one write, not two
+    const whole: RunAlertWriter = (execId, alert) =>
+      this.storage.alertPayloads.saveWhole(execId, { alert, payload: request.payload });
     const schemasFor = async (alert: AlertContext): Promise<RunbookSchema[]> => {
       if (request.schema) return [request.schema];
       catalogue ??= await this.storage.schemas.list();
@@ -73,11 +77,12 @@ export class AlertIntake {
     const outcomes: IntakeOutcome[] = [];
     for (const alert of request.alerts) {
       const schemas = await schemasFor(alert);
+      const saveAlert = request.alerts.length === 1 && schemas.length <= 1 ? whole : shared;
       if (schemas.length === 0) {
-        outcomes.push(await this.recordUnmatched(alert, request.trigger, storedRequest));
+        outcomes.push(await this.recordUnmatched(alert, request.trigger, saveAlert));
         continue;
       }
-      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, storedRequest));
+      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, saveAlert));
     }
     return outcomes;
   }
@@ -86,7 +91,7 @@ export class AlertIntake {
     schema: RunbookSchema,
     alert: AlertContext,
     request: IntakeRequest,
-    storedRequest: () => PendingRequest,
+    saveAlert: RunAlertWriter,
   ): Promise<IntakeOutcome> {
     const base = { schemaId: schema.id, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition };
     if (alert.monitorCondition === 'Resolved' && schema.onResolved !== 'run') {
@@ -118,7 +123,7 @@ export class AlertIntake {
     }
     const plan = planRun(schema, request.trigger, now, execId, alert, { aksClusters: this.aksClusters });
     try {
-      await this.dispatcher.dispatch(plan, () => saveRunAlert(this.storage, execId, alert, storedRequest()));
+      await this.dispatcher.dispatch(plan, () => saveAlert(execId, alert));
     } catch (err) {
       if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);
       throw err;
@@ -176,9 +181,9 @@ export class AlertIntake {
   private async recordUnmatched(
     alert: AlertContext,
     trigger: RunTrigger,
-    storedRequest: () => PendingRequest,
+    saveAlert: RunAlertWriter,
   ): Promise<IntakeOutcome> {
-    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, storedRequest);
+    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, saveAlert);
     return {
       kind: 'unmatched',
       execId,

@@ -11,8 +11,8 @@ export const AlertPayload = z.object({ alert: AlertContext, payload: z.unknown()
 export type AlertPayload = z.infer<typeof AlertPayload>;
 
 /**
- * A run's own blob: its alert and the request its payload came in. Blobs written before payloads were kept
- * once per request carry the payload itself, and still read.
+ * A run's own blob: its alert and the request its payload came in, or, for a request that started only this
+ * run (and for blobs written before payloads were kept once per request), the payload itself.
  */
 const RunAlert = z.union([
   z.object({ alert: AlertContext, requestId: z.uuid() }),
@@ -28,7 +28,7 @@ export interface PendingRequest {
 /**
  * Container `alert-payloads`: the body of each alert request once (`requests/<requestId>.json`), however
  * many runs its alerts start, and per alert run a small `<execId>.json` with its alert and that request's
- * id. Kept out of the execution row and the queue message: a payload may be up to the body limit.
+ * id; a request of one alert for one schema keeps its body in its run's blob instead. Kept out of the execution row and the queue message: a payload may be up to the body limit.
  */
 export class AlertPayloadStore {
   constructor(private readonly container: ContainerClient) {}
@@ -52,6 +52,14 @@ export class AlertPayloadStore {
   startRequest(payload: unknown): PendingRequest {
     const requestId = randomUUID();
     return { requestId, stored: this.put(`requests/${requestId}.json`, JSON.stringify(payload)) };
+  }
+
+  /**
+   * Stores a run's alert with its request's payload in one blob: for a request that can start no other
+   * run, one write where a shared payload would take two.
+   */
+  async saveWhole(execId: string, value: { alert: AlertContext; payload: unknown }): Promise<void> {
+    await this.put(`${execId}.json`, JSON.stringify(RunAlert.parse(value)));
   }
 
   /** Stores what one run needs: its alert, and the request (saved with `saveRequest`) it came in. */
