@@ -7,7 +7,9 @@ import type { RunbookSchema } from '../core/runbook-schema.js';
 import { handlesAlertRule } from '../core/runbook-schema.js';
 import type { WakeWorkers } from '../runs/index.js';
 import { NO_WAKE, RunDispatcher } from '../runs/index.js';
-import type { Storage } from '../storage/index.js';
+import type { PendingRequest, Storage } from '../storage/index.js';
+import type { RunAlertWriter } from './run-alert.js';
+import { saveRunAlert } from './run-alert.js';
 import { UnmatchedAlerts } from './unmatched-alerts.js';
 
 /** What became of one alert for one schema (or of an alert no schema handles). */
@@ -61,11 +63,14 @@ export class AlertIntake {
   async accept(request: IntakeRequest): Promise<IntakeOutcome[]> {
     let catalogue: RunbookSchema[] | undefined;
     // the payload is stored once, with the first run it starts; every run of the request points at it
-    let requestId: Promise<string> | undefined;
-    const storedRequest = () => {
-      requestId ??= this.storage.alertPayloads.saveRequest(request.payload);
-      return requestId;
+    let pending: PendingRequest | undefined;
+    const shared: RunAlertWriter = (execId, alert) => {
+      pending ??= this.storage.alertPayloads.startRequest(request.payload);
+      return saveRunAlert(this.storage, execId, alert, pending);
     };
+    // a request that can start one run at most keeps its payload in that run's blob: one write, not two
+    const whole: RunAlertWriter = (execId, alert) =>
+      this.storage.alertPayloads.saveWhole(execId, { alert, payload: request.payload });
     const schemasFor = async (alert: AlertContext): Promise<RunbookSchema[]> => {
       if (request.schema) return [request.schema];
       catalogue ??= await this.storage.schemas.list();
@@ -75,11 +80,12 @@ export class AlertIntake {
     const outcomes: IntakeOutcome[] = [];
     for (const alert of request.alerts) {
       const schemas = await schemasFor(alert);
+      const saveAlert = request.alerts.length === 1 && schemas.length <= 1 ? whole : shared;
       if (schemas.length === 0) {
-        outcomes.push(await this.recordUnmatched(alert, request.trigger, storedRequest));
+        outcomes.push(await this.recordUnmatched(alert, request.trigger, saveAlert));
         continue;
       }
-      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, storedRequest));
+      for (const schema of schemas) outcomes.push(await this.acceptFor(schema, alert, request, saveAlert));
     }
     return outcomes;
   }
@@ -88,7 +94,7 @@ export class AlertIntake {
     schema: RunbookSchema,
     alert: AlertContext,
     request: IntakeRequest,
-    storedRequest: () => Promise<string>,
+    saveAlert: RunAlertWriter,
   ): Promise<IntakeOutcome> {
     const base = { schemaId: schema.id, alertRule: alert.alertRule, monitorCondition: alert.monitorCondition };
     if (alert.monitorCondition === 'Resolved' && schema.onResolved !== 'run') {
@@ -120,9 +126,7 @@ export class AlertIntake {
     }
     const plan = planRun(schema, request.trigger, now, execId, alert, { aksClusters: this.aksClusters });
     try {
-      await this.dispatcher.dispatch(plan, async () =>
-        this.storage.alertPayloads.save(execId, { alert, requestId: await storedRequest() }),
-      );
+      await this.dispatcher.dispatch(plan, () => saveAlert(execId, alert));
     } catch (err) {
       if (windowMs > 0) await this.storage.alertDeliveries.release(schema.id, key, execId);
       throw err;
@@ -180,9 +184,9 @@ export class AlertIntake {
   private async recordUnmatched(
     alert: AlertContext,
     trigger: RunTrigger,
-    storedRequest: () => Promise<string>,
+    saveAlert: RunAlertWriter,
   ): Promise<IntakeOutcome> {
-    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, storedRequest);
+    const { execId, isRepeat, reason } = await this.unmatched.record(alert, trigger, saveAlert);
     return {
       kind: 'unmatched',
       execId,

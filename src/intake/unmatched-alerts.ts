@@ -6,6 +6,7 @@ import { countDelivery, planUnmatched } from '../core/run-plan.js';
 import { DEFAULT_DEDUPE_WINDOW_MINUTES } from '../core/runbook-schema.js';
 import type { Storage } from '../storage/index.js';
 import { ConcurrentUpdateError } from '../storage/index.js';
+import type { RunAlertWriter } from './run-alert.js';
 
 /** AlertDeliveries partition of alerts no schema handles: no schema id contains "~". */
 export const UNMATCHED_PARTITION = '~unmatched';
@@ -37,12 +38,8 @@ export class UnmatchedAlerts {
     private readonly now: () => Date,
   ) {}
 
-  /** `storedRequest` saves the request's payload once (see AlertIntake) and gives its id. */
-  async record(
-    alert: AlertContext,
-    trigger: RunTrigger,
-    storedRequest: () => Promise<string>,
-  ): Promise<UnmatchedRecord> {
+  /** `saveAlert` stores the alert of the row it records, and its request's payload (see AlertIntake). */
+  async record(alert: AlertContext, trigger: RunTrigger, saveAlert: RunAlertWriter): Promise<UnmatchedRecord> {
     const now = this.now();
     const candidate = newExecId(now.getTime());
     const key = deliveryKey(alert);
@@ -71,7 +68,7 @@ export class UnmatchedAlerts {
       return { execId: row.execId, isRepeat: true, reason: row.error };
     }
     // its alert is kept like a run's, so routing can match its severity, namespace and resource group
-    await this.storage.alertPayloads.save(row.execId, { alert, requestId: await storedRequest() });
+    await saveAlert(row.execId, alert);
     // announced once per row, not per delivery; the results function says something only when a
     // routing rule asks for unmatched alerts (none does by default)
     await this.storage.results.publish(row);

@@ -1,5 +1,5 @@
-import type { WebClient } from '@slack/web-api';
 import { checkNotifierOptions, redacted } from './delivery.js';
+import type { SlackClient } from './slack-client.js';
 import { createSlackClient, slackFailure } from './slack-client.js';
 
 /** Options of {@link SlackUserDirectory}. */
@@ -19,7 +19,7 @@ export type SlackUserEmail =
 
 /** Who a Slack user is, by e-mail, from `users.info`: how a click in Slack is tied to a person. */
 export class SlackUserDirectory {
-  readonly #client: WebClient;
+  readonly #client: SlackClient;
   readonly #token: string;
   readonly #timeoutMs: number;
 
@@ -34,7 +34,7 @@ export class SlackUserDirectory {
 
   async emailOf(userId: string): Promise<SlackUserEmail> {
     try {
-      const { user } = await this.#client.users.info({ user: userId });
+      const { user } = await (await this.#client()).users.info({ user: userId });
       const email = user?.profile?.email;
       return { ok: true, email: typeof email === 'string' && email.includes('@') ? email : null };
     } catch (err) {

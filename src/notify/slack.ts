@@ -1,7 +1,7 @@
-import type { WebClient } from '@slack/web-api';
 import type { Delivery, Notification, Notifier } from '../core/notification.js';
 import { checkNotifierOptions, DEFAULT_TIMEOUT_MS, giveUp, oneLine, redacted } from './delivery.js';
 import { approvalBlocks, approvalText } from './slack-approval.js';
+import type { SlackClient } from './slack-client.js';
 import { createSlackClient, slackFailure } from './slack-client.js';
 import type { SlackBlock } from './slack-text.js';
 import { codeBlock, field, fitEscaped, LIMIT, linkButton, mrkdwn } from './slack-text.js';
@@ -44,7 +44,7 @@ const ICON: Record<Notification['action'], string> = {
  */
 export class SlackNotifier implements Notifier {
   readonly name = 'slack';
-  readonly #client: WebClient;
+  readonly #client: SlackClient;
   readonly #token: string;
   readonly #defaultChannel: string;
   readonly #timeoutMs: number;
@@ -69,7 +69,7 @@ export class SlackNotifier implements Notifier {
     const channel = notification.channel ?? this.#defaultChannel;
     try {
       if (notification.action === 'approval') return await this.#sendApproval(notification, channel);
-      const result = await this.#client.chat.postMessage({
+      const result = await (await this.#client()).chat.postMessage({
         channel,
         text: fallbackText(notification),
         blocks: toBlocks(notification),
@@ -92,8 +92,8 @@ export class SlackNotifier implements Notifier {
       blocks: approvalBlocks(n, n.approval, this.#interactive),
     };
     const result = n.updateTs
-      ? await this.#client.chat.update({ ...content, ts: n.updateTs })
-      : await this.#client.chat.postMessage({ ...content, unfurl_links: false, unfurl_media: false });
+      ? await (await this.#client()).chat.update({ ...content, ts: n.updateTs })
+      : await (await this.#client()).chat.postMessage({ ...content, unfurl_links: false, unfurl_media: false });
     return { ok: true, ref: result.ts ?? null, ...(result.channel ? { channel: result.channel } : {}) };
   }
 }

@@ -11,18 +11,24 @@ export const AlertPayload = z.object({ alert: AlertContext, payload: z.unknown()
 export type AlertPayload = z.infer<typeof AlertPayload>;
 
 /**
- * A run's own blob: its alert and the request its payload came in. Blobs written before payloads were kept
- * once per request carry the payload itself, and still read.
+ * A run's own blob: its alert and the request its payload came in, or, for a request that started only this
+ * run (and for blobs written before payloads were kept once per request), the payload itself.
  */
 const RunAlert = z.union([
   z.object({ alert: AlertContext, requestId: z.uuid() }),
   z.object({ alert: AlertContext, payload: z.unknown() }),
 ]);
 
+/** A request's payload on its way to storage: its id is known before the write ends. */
+export interface PendingRequest {
+  readonly requestId: string;
+  readonly stored: Promise<void>;
+}
+
 /**
  * Container `alert-payloads`: the body of each alert request once (`requests/<requestId>.json`), however
  * many runs its alerts start, and per alert run a small `<execId>.json` with its alert and that request's
- * id. Kept out of the execution row and the queue message: a payload may be up to the body limit.
+ * id; a request of one alert for one schema keeps its body in its run's blob instead. Kept out of the execution row and the queue message: a payload may be up to the body limit.
  */
 export class AlertPayloadStore {
   constructor(private readonly container: ContainerClient) {}
@@ -33,9 +39,27 @@ export class AlertPayloadStore {
 
   /** Stores a request's payload; returns the id runs point at it with. */
   async saveRequest(payload: unknown): Promise<string> {
-    const requestId = randomUUID();
-    await this.put(`requests/${requestId}.json`, JSON.stringify(payload));
+    const { requestId, stored } = this.startRequest(payload);
+    await stored;
     return requestId;
+  }
+
+  /**
+   * Starts storing a request's payload and gives its id at once, so the runs' own blobs that point at it
+   * can be written alongside instead of after it (one storage round trip less on the webhook's answer).
+   * A run must not be queued before `stored` has settled: a worker reads the payload when it starts.
+   */
+  startRequest(payload: unknown): PendingRequest {
+    const requestId = randomUUID();
+    return { requestId, stored: this.put(`requests/${requestId}.json`, JSON.stringify(payload)) };
+  }
+
+  /**
+   * Stores a run's alert with its request's payload in one blob: for a request that can start no other
+   * run, one write where a shared payload would take two.
+   */
+  async saveWhole(execId: string, value: { alert: AlertContext; payload: unknown }): Promise<void> {
+    await this.put(`${execId}.json`, JSON.stringify(RunAlert.parse(value)));
   }
 
   /** Stores what one run needs: its alert, and the request (saved with `saveRequest`) it came in. */

@@ -1,6 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import type { TokenCredential } from '@azure/identity';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import type { ContainerClient } from '@azure/storage-blob';
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueClient } from '@azure/storage-queue';
@@ -53,9 +52,7 @@ export function createStorageClients(connection: StorageConnection, retry: Stora
       listQueues: (prefix) => listQueueNames(queues, prefix),
     };
   }
-  const credential: TokenCredential = new DefaultAzureCredential(
-    connection.clientId ? { managedIdentityClientId: connection.clientId } : {},
-  );
+  const credential = lazyDefaultCredential(connection.clientId);
   const queues = new QueueServiceClient(connection.queueServiceUri, credential, otherOptions);
   const blobs = new BlobServiceClient(connection.blobServiceUri, credential, otherOptions);
   return {
@@ -63,6 +60,23 @@ export function createStorageClients(connection: StorageConnection, retry: Stora
     queue: (name) => queues.getQueueClient(name),
     container: (name) => blobs.getContainerClient(name),
     listQueues: (prefix) => listQueueNames(queues, prefix),
+  };
+}
+
+/**
+ * `DefaultAzureCredential`, loaded when the first token is asked for: `@azure/identity` and MSAL weigh
+ * ~20 MB of memory, and a process on a connection string (every local stack, most workers) never needs them.
+ */
+export function lazyDefaultCredential(clientId: string | null): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      credential ??= import('@azure/identity').then(
+        ({ DefaultAzureCredential }) =>
+          new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
+      );
+      return (await credential).getToken(scopes, options);
+    },
   };
 }
 

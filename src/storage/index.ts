@@ -21,7 +21,7 @@ import { WorkerRegistry } from './worker-registry.js';
 
 export type { DeliveryClaim } from './alert-deliveries.js';
 export { AlertDeliveries } from './alert-deliveries.js';
-export type { AlertPayload } from './alert-payload-store.js';
+export type { AlertPayload, PendingRequest } from './alert-payload-store.js';
 export { AlertPayloadStore } from './alert-payload-store.js';
 export type { AuditQuery } from './audit-log.js';
 export { AuditLog } from './audit-log.js';

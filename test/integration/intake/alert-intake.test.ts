@@ -67,6 +67,28 @@ describe('AlertIntake on real storage', () => {
     });
   });
 
+  it("keeps a one-alert request's payload in its only run's blob, and two schemas' runs share one copy", async () => {
+    const alert = testAlert({ alertId: 'a-whole' });
+    const [alone] = await intake.accept({
+      schema: await schema('disk-full'),
+      alerts: [alert],
+      payload: { n: 1 },
+      trigger,
+    });
+    expect(await t.storage.alertPayloads.loadRun(alone?.execId ?? '')).toEqual({ alert, requestId: null });
+    expect(await t.storage.alertPayloads.load(alone?.execId ?? '')).toEqual({ alert, payload: { n: 1 } });
+
+    const routed = await intake.accept({
+      schema: null,
+      alerts: [{ ...alert, alertId: 'a-shared' }],
+      payload: { n: 2 },
+      trigger,
+    });
+    const blobs = await Promise.all(routed.map((o) => t.storage.alertPayloads.loadRun(o.execId ?? '')));
+    expect(new Set(blobs.map((b) => b?.requestId)).size).toBe(1);
+    expect(blobs[0]?.requestId).not.toBeNull();
+  });
+
   it('starts exactly one run for 100 concurrent deliveries of one alert, and says so to each', async () => {
     const alert = testAlert({ alertId: 'a-storm' });
     const deliveries = await Promise.all(

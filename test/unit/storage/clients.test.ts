@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createStorageClients } from '../../../src/storage/clients.js';
 
 describe('storage clients', () => {
@@ -24,5 +24,32 @@ describe('storage clients', () => {
     });
     expect(clients.queue('q').url).toBe('http://127.0.0.1:1234/devstoreaccount1/q');
     expect(clients.table('T').url).toBe('http://127.0.0.1:1236/devstoreaccount1');
+  });
+});
+
+describe('the identity-based credential', () => {
+  it('loads @azure/identity on the first token asked for, once, with the managed identity named', async () => {
+    vi.resetModules();
+    const built: unknown[] = [];
+    vi.doMock('@azure/identity', () => ({
+      DefaultAzureCredential: class {
+        constructor(options: unknown) {
+          built.push(options);
+        }
+        async getToken(scopes: string | string[]) {
+          return { token: `token for ${String(scopes)}`, expiresOnTimestamp: 0 };
+        }
+      },
+    }));
+    const { lazyDefaultCredential } = await import('../../../src/storage/clients.js');
+    const credential = lazyDefaultCredential('client-1');
+    expect(built).toEqual([]);
+    expect(await credential.getToken('https://storage.azure.com/.default')).toEqual({
+      token: 'token for https://storage.azure.com/.default',
+      expiresOnTimestamp: 0,
+    });
+    await credential.getToken('https://storage.azure.com/.default');
+    expect(built).toEqual([{ managedIdentityClientId: 'client-1' }]);
+    vi.doUnmock('@azure/identity');
   });
 });
