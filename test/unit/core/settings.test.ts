@@ -45,7 +45,7 @@ describe('settings', () => {
 
   it('gives workers their defaults and collects every problem at once', () => {
     const ok = loadWorkerSettings({ AzureWebJobsStorage: CONN, CLOUDO_WORKER: 'Runbook', RUNBOOKS_DIR: '/rb' });
-    expect(ok).toMatchObject({ worker: 'Runbook', concurrency: 4, pollMaxIntervalMs: 250, killGraceMs: 5000 });
+    expect(ok).toMatchObject({ worker: 'Runbook', concurrency: 4, pollMaxIntervalMs: 1000, killGraceMs: 5000 });
     try {
       loadWorkerSettings({ CLOUDO_CONCURRENCY: 'lots', CLOUDO_POLL_MAX_INTERVAL_MS: '0' });
       expect.unreachable();
