@@ -371,7 +371,6 @@ function dropOriginalFields(json: readonly unknown[]): SchemaFileProblem[] {
 }
 
 const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-const snakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** The schema a file's entry stands for: the same fields, camelCased (`run_args` is `runArgs`). */
 export function fromSchemaEntry(partitionKey: string, entry: z.output<typeof RunbookSchemaEntry>): RunbookSchema {
@@ -390,17 +389,6 @@ export function formatSchemaProblems(problems: readonly SchemaFileProblem[]): st
 
 export function formatJsonPath(path: readonly PropertyKey[]): string {
   return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`)).join('');
-}
-
-type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
-  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
-  : S;
-
-/** The schema as the public API shows it: the file's own field names (`partition_key`, `run_args`...). */
-export type SchemaResource = { [K in keyof RunbookSchema as SnakeCase<K & string>]: RunbookSchema[K] };
-
-export function toSchemaResource(schema: RunbookSchema): SchemaResource {
-  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [snakeCase(key), value])) as SchemaResource;
 }
 
 /** Whether a schema handles alerts of this rule when the webhook names no schema: its id or one of its alert_rules, case-insensitively. */

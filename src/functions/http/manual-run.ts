@@ -7,7 +7,7 @@ import { RunTrigger } from '../../core/execution.js';
 import { resolveParams } from '../../core/run-parameters.js';
 import { planRun } from '../../core/run-plan.js';
 import type { RunbookSchema } from '../../core/runbook-schema.js';
-import { toSchemaResource } from '../../core/runbook-schema.js';
+import { toSchemaResource } from '../../core/schema-resource.js';
 import { RunDispatcher } from '../../runs/index.js';
 import type { HttpCall } from '../definitions.js';
 import { audit } from './audit.js';

@@ -5,8 +5,8 @@ import {
   parseSchemasFile,
   RunbookSchema,
   RunbookSchemaEntry,
-  toSchemaResource,
 } from '../../../src/core/runbook-schema.js';
+import { toSchemaResource } from '../../../src/core/schema-resource.js';
 
 const ORIGINAL = readFileSync(new URL('../../fixtures/schemas/original-readme-example.json', import.meta.url), 'utf8');
 const BROKEN = readFileSync(new URL('../../fixtures/schemas/original-with-broken-entry.json', import.meta.url), 'utf8');
