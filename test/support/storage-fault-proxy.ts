@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from './forward-request.js';
 
 /**
  * What the proxy does with one request: pass it on (after a delay), answer it with this status itself, or
@@ -56,17 +57,7 @@ export async function startStorageFaultProxy(
     // unref: a request held back must not keep a finished test process alive
     setTimeout(() => pass(req, res), delayMs).unref();
   });
-  const pass = (req: IncomingMessage, res: ServerResponse) => {
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  };
+  const pass = (req: IncomingMessage, res: ServerResponse) => forwardRequest(upstream, req, res);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

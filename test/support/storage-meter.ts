@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from './forward-request.js';
 
 /** One storage request as it went over the wire, named the way the code that sent it thinks of it. */
 export interface MeteredCall {
@@ -39,26 +40,19 @@ export async function startStorageMeter(connectionString: string, namespace: str
     const target = new RegExp(`${key}=(http://[^;]+)`).exec(connectionString)?.[1];
     if (!target) throw new Error(`${key} missing from the connection string`);
     const upstream = new URL(target);
-    const server = createServer((req, res) => {
-      const forward = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('end', () => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            const blobType = String(req.headers['x-ms-blob-type'] ?? '');
-            calls.push(
-              describeCall(service, req.method ?? '', req.url ?? '', answer.statusCode ?? 0, body, namespace, blobType),
-            );
-          });
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    });
+    const server = createServer((req, res) =>
+      forwardRequest(upstream, req, res, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const blobType = String(req.headers['x-ms-blob-type'] ?? '');
+          calls.push(
+            describeCall(service, req.method ?? '', req.url ?? '', answer.statusCode ?? 0, body, namespace, blobType),
+          );
+        });
+      }),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     servers.push(server);
