@@ -22,6 +22,7 @@ import { EXECUTION_ROWS } from '../src/storage/execution-repository.js';
 import { callHttp } from '../test/support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
 import { inParallel } from './in-parallel.js';
+import { median } from './report.js';
 
 const SCHEMAS = Number(process.env.BENCH_SCHEMAS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20_000);
@@ -29,8 +30,6 @@ const DAYS = 30;
 const ROUNDS = 5;
 const DAY_MS = 86_400_000;
 const QUERY_WIDTH = 16;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 async function main() {
   const azurite = await startAzurite();

@@ -12,11 +12,10 @@ import { loadAppSettings } from '../src/core/settings.js';
 import { DeployedSchemas } from '../src/functions/deployed-schemas.js';
 import { startAzurite } from '../src/local/azurite.js';
 import { createStorage } from '../src/storage/index.js';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
 const COUNT = 200;
 const ROUNDS = 5;
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 const schemasJson = JSON.stringify([

@@ -29,7 +29,7 @@ import { createStorage } from '../src/storage/index.js';
 import { callHttp } from '../test/support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
 import { inParallel } from './in-parallel.js';
-import { figure, isQuick } from './report.js';
+import { figure, isQuick, median } from './report.js';
 
 // the quick run (`npm run bench -- --quick`) seeds a tenth: seeding 100 000 runs alone takes ~30 s
 const RUNS = Number(process.env.BENCH_RUNS ?? (isQuick() ? 10_000 : 100_000));
@@ -37,8 +37,6 @@ const DAYS = 30;
 const ROUNDS = isQuick() ? 3 : 7;
 const DAY_MS = 86_400_000;
 const GOAL_MS = 300;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 /** A deterministic mix: 50 schemas on 3 workers, a third alert runs on 200 VMs, mostly successes. */
 function benchRun(i: number, atMs: number): Execution {

@@ -21,11 +21,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
 const idleMs = Number(process.env.BENCH_IDLE_S ?? 30) * 1000;
 const SAMPLES = 10;
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const env = { ...process.env, NODE_ENV: 'production' };
 
 /** Resident set of a process in MiB, from the kernel's own count. */

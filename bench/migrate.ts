@@ -17,12 +17,11 @@ import { TableClient } from '@azure/data-tables';
 import { migrateSchemas } from '../src/cli/migrate-command.js';
 import { parseSchemaEntries } from '../src/core/runbook-schema.js';
 import { startAzurite } from '../src/local/azurite.js';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
 const COUNT = 500;
 const BROKEN = 5;
 const ROUNDS = 5;
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
 async function time(fn: () => Promise<unknown> | unknown): Promise<number> {

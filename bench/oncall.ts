@@ -21,9 +21,8 @@ import { startFakeOpsgenie } from '../test/support/fake-opsgenie.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 import { startStackIn } from '../test/support/local-stack.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 
 async function main() {

@@ -14,13 +14,11 @@ import { planRun } from '../src/core/run-plan.js';
 import { startAzurite } from '../src/local/azurite.js';
 import { createStorage } from '../src/storage/index.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
 const history = Number(process.env.BENCH_HISTORY ?? 5000);
 const waiting = 5;
 const rounds = 10;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 async function main() {
   const azurite = await startAzurite();

@@ -89,3 +89,8 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
+
+/** The median (nearest rank, the upper one of an even count), as every bench reports it. */
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}

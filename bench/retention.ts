@@ -28,14 +28,13 @@ import { createStorage } from '../src/storage/index.js';
 import { testAlert } from '../test/support/alerts.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
 import { inParallel } from './in-parallel.js';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5000);
 const AUDIT = Number(process.env.BENCH_AUDIT ?? 2000);
 const RECENT = 1000;
 const DAY = 86_400_000;
 const SETTINGS: RetentionSettings = { runDays: 90, auditDays: 365, deadWorkerMs: DAY, batchSize: 500 };
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 
 /** An HTTP proxy to `port` that counts requests by method and resource (`GET benchExecutions()`). */
 async function countingProxy(port: number) {

@@ -18,9 +18,7 @@ import { createStorage } from '../src/storage/index.js';
 import { callHttp } from '../test/support/functions.js';
 import { testSchema } from '../test/support/schemas.js';
 import { startStorageFaultProxy } from '../test/support/storage-fault-proxy.js';
-import { figure } from './report.js';
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
+import { figure, median } from './report.js';
 
 async function main() {
   const azurite = await startAzurite();

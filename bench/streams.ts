@@ -16,12 +16,11 @@ import { startAzurite } from '../src/local/azurite.js';
 import type { Storage } from '../src/storage/index.js';
 import { createStorage } from '../src/storage/index.js';
 import { HTTP_TRIGGER, testSchema } from '../test/support/schemas.js';
-import { figure } from './report.js';
+import { figure, median } from './report.js';
 
 const streams = Number(process.env.BENCH_STREAMS ?? 50);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const p95 = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length * 0.95)] ?? Number.NaN;
 
 /** Counts every status and log read made through `storage`. */

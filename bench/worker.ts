@@ -26,7 +26,7 @@ import { createStorage } from '../src/storage/index.js';
 import { testSchema } from '../test/support/schemas.js';
 import { QueueWorker, workerStores } from '../workers/queue-worker.js';
 import { LocalRunbookSource } from '../workers/source/index.js';
-import { figure, isQuick } from './report.js';
+import { figure, isQuick, median } from './report.js';
 
 // the quick run (`npm run bench -- --quick`) takes a third of the samples: noisier, same shape
 const ROUNDS = isQuick() ? 10 : 30;
@@ -34,7 +34,6 @@ const BATCH = isQuick() ? 50 : 100;
 const CANCELS = isQuick() ? 3 : 5;
 const FIRST_LINES = isQuick() ? 5 : 10;
 
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 /** Running, not a zombie waiting to be reaped. */
 const alive = (pid: number) => {
