@@ -32,11 +32,7 @@ export interface WorkerWakeSettings {
   readonly url: string | null;
 }
 
-type WakeValues = {
-  readonly CLOUDO_WAKE_KEY?: string | undefined;
-  readonly CLOUDO_WAKE_PORT?: number | undefined;
-  readonly CLOUDO_WAKE_URL?: string | undefined;
-};
+type WakeValues = z.output<z.ZodObject<typeof WorkerWakeEnv>>;
 
 export function workerWakeSettings(v: WakeValues, problems: string[]): WorkerWakeSettings | null {
   if (v.CLOUDO_WAKE_URL !== undefined && v.CLOUDO_WAKE_PORT === undefined) {
