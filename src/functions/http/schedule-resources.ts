@@ -9,9 +9,6 @@ export const DEFAULT_NEXT_TICKS = 3;
 /** Fire times one request may ask for (`?next=`): a year of a daily schedule is a page, not a flood. */
 export const MAX_NEXT_TICKS = 100;
 
-/** Reads of run rows one list makes at once (one per schedule that has fired). */
-const LAST_RUN_READS_AT_ONCE = 16;
-
 /** The run a schedule's latest fired tick started, and how it stands. */
 export interface LastRun {
   readonly exec_id: string;
@@ -53,18 +50,11 @@ export function toScheduleView(schedule: Schedule, now: Date, count: number, las
   };
 }
 
-/** The last run of each schedule that has fired, by schedule id, read a few at a time. */
+/** The last run of each schedule that has fired, by schedule id: one keyed lookup of the runs (a few ids a request). */
 export async function lastRunsOf(storage: Pick<Storage, 'executions'>, schedules: readonly Schedule[]) {
-  const runs = new Map<string, LastRun>();
-  const fired = schedules.filter((s) => s.lastExecId !== null);
-  for (let i = 0; i < fired.length; i += LAST_RUN_READS_AT_ONCE) {
-    await Promise.all(
-      fired.slice(i, i + LAST_RUN_READS_AT_ONCE).map(async (s) => {
-        const execId = s.lastExecId ?? '';
-        const found = await storage.executions.get(execId);
-        runs.set(s.id, { exec_id: execId, status: found?.execution.status ?? null });
-      }),
-    );
-  }
-  return runs;
+  const fired = schedules.flatMap((s) => (s.lastExecId ? [{ id: s.id, execId: s.lastExecId }] : []));
+  const summaries = await storage.executions.summariesOf(fired.map((f) => f.execId));
+  return new Map<string, LastRun>(
+    fired.map((f) => [f.id, { exec_id: f.execId, status: summaries.get(f.execId)?.status ?? null }]),
+  );
 }

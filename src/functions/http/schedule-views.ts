@@ -3,22 +3,16 @@ import { hasRole } from '../../core/access.js';
 import { formToken } from '../../core/form-token.js';
 import type { Schedule } from '../../core/schedule.js';
 import { isScheduleEnabled } from '../../core/schedule.js';
-import { nextTicks } from '../../core/schedule-cron.js';
 import type { Storage } from '../../storage/index.js';
 import type { RunbookScheduleView, ScheduleView } from '../../ui/index.js';
+import { nextFireTimes } from './schedule-resources.js';
 
 /** Fire times the Schedules page lists for each schedule. */
 export const NEXT_FIRES_SHOWN = 3;
 
 /** The next `count` ticks of an enabled schedule (ISO); none while disabled. */
 function upcoming(schedule: Schedule, now: Date, count: number): string[] {
-  if (!isScheduleEnabled(schedule)) return [];
-  try {
-    return nextTicks(schedule, now, count).map((t) => t.toISOString());
-  } catch {
-    // checked when declared; a row written by an older or newer version must not take the page down
-    return [];
-  }
+  return isScheduleEnabled(schedule) ? nextFireTimes(schedule, now, count) : [];
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
