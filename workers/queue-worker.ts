@@ -311,7 +311,9 @@ export class QueueWorker {
       this.running.get(message.messageId)?.abort.abort({ cancelledBy: by } satisfies CancelReason);
     });
     try {
-      const result = await executeRun(this.runDeps, claim.run.execution, signal).catch((err: unknown) => {
+      // the slot goes to the next run as soon as this one's processes are gone: closing its log and
+      // recording its outcome are storage round trips, not a runbook running
+      const result = await executeRun(this.runDeps, claim.run.execution, signal, ran).catch((err: unknown) => {
         // the run is ours and marked running: end it with the reason rather than leave it running forever
         this.log('error', `run ${execId} failed inside the worker`, err);
         const execution: Execution = {
@@ -325,8 +327,8 @@ export class QueueWorker {
       await recordOutcome(executions, claim.run, result.execution);
       // only a run that ran gives its turn back: a duplicate delivery of a running run must not
       await this.turns.giveBack(exclusiveKey, execId);
-      // the runbook is over and its outcome stored: the next run may start while this one is announced
-      // and its message deleted (two round trips that used to hold the slot). Close still waits for both.
+      // a run that ended before its runbook ran (an error) gives its slot back here. Announcing it and
+      // deleting its message never held the slot; close still waits for both.
       ran();
       await announceResult(this.options.results, result.execution, result.logTail);
     } finally {

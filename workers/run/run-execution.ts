@@ -45,7 +45,16 @@ function ended(run: Run, patch: Partial<Run>): RunResult {
   return { execution: { ...run, finishedAt: new Date().toISOString(), ...patch }, logTail: null };
 }
 
-export async function executeRun(deps: RunDependencies, run: Run, signal: AbortSignal): Promise<RunResult> {
+/**
+ * `onExited`: called once the runbook's processes are gone, before its log is closed and its outcome
+ * recorded — what a worker's concurrency limits is runbooks running, not runs being written down.
+ */
+export async function executeRun(
+  deps: RunDependencies,
+  run: Run,
+  signal: AbortSignal,
+  onExited: () => void = () => undefined,
+): Promise<RunResult> {
   let args: string[];
   let resolved: ResolvedRunbook;
   try {
@@ -59,8 +68,7 @@ export async function executeRun(deps: RunDependencies, run: Run, signal: AbortS
   }
   try {
     const origin = { runbookOrigin: resolved.origin, commitSha: resolved.commitSha ?? null };
-    const result = await spawnRun(deps, { ...run, ...origin }, args, resolved.path, signal);
-    return result;
+    return await spawnRun(deps, { ...run, ...origin }, args, resolved.path, signal, onExited);
   } finally {
     resolved.release?.();
   }
@@ -72,6 +80,7 @@ async function spawnRun(
   args: string[],
   scriptPath: string,
   signal: AbortSignal,
+  onExited: () => void,
 ): Promise<RunResult> {
   // the streamer makes the log: at its first flush, or whole at its close for a run quicker than that
   const streamer = new LogStreamer({
@@ -116,6 +125,7 @@ async function spawnRun(
       onOutput: (chunk) => streamer.write(chunk),
     });
     finishedAt = new Date().toISOString();
+    onExited();
   } catch (err) {
     if (!(err instanceof RunbookSpawnError)) {
       // what the run printed before the worker failed is kept: the worker's error ends the run
