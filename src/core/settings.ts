@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isManagedClusterId } from './aks-cluster.js';
 import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
+import { OidcEnv, oidcSettings } from './oidc-settings.js';
 import type { Env, EnvShape } from './setting-values.js';
 import {
   Bool,
@@ -73,6 +74,7 @@ export const FunctionsEnv = {
   ),
   ...WakeKeyEnv,
   ...NotifyEnv,
+  ...OidcEnv,
   CLOUDO_AKS_CLUSTERS: described(
     AksClusterList('CLOUDO_AKS_CLUSTERS').default([]),
     'AKS clusters (managed-cluster resource ids, comma or whitespace separated) whose alerts’ runs get AKS credentials under `aks_credentials: auto` (Terraform `aks_integration`)',
@@ -160,6 +162,7 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,
       retention: retentionSettings(v, problems),
+      oidc: oidcSettings(v, v.CLOUDO_PUBLIC_URL, problems),
     }),
     (raw, problems) => {
       checkAuthVariables(raw, problems);

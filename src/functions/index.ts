@@ -20,6 +20,7 @@ import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction }
 import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
+import { jwksFunction, openidConfigurationFunction } from './oidc.js';
 import { resultsFunction } from './results.js';
 import { cancelFormFunction, rerunFormFunction } from './run-forms.js';
 import { runbookPageFunction, runbooksPageFunction, runFormFunction } from './runbooks.js';
@@ -110,6 +111,8 @@ export function createFunctionDefinitions(
     settingsFunction(services),
     listWorkersFunction(services),
     healthFunction(services),
+    openidConfigurationFunction(services),
+    jwksFunction(services),
     housekeepingFunction(services),
     schedulerFunction(services),
     resultsFunction(services, options.namespace ?? ''),

@@ -9,8 +9,10 @@ import { OpsgenieNotifier, PagerDutyNotifier, SlackNotifier, SlackUserDirectory 
 import type { Target, TeamNotifiers } from '../oncall/index.js';
 import type { WakeWorkers } from '../runs/index.js';
 import { NO_WAKE, WorkerWake } from '../runs/index.js';
+import type { OidcIssuer } from '../signing/index.js';
+import { createOidcIssuer } from '../signing/index.js';
 import type { Storage, StorageRetry } from '../storage/index.js';
-import { createStorage, WorkerPresence } from '../storage/index.js';
+import { createStorage, lazyDefaultCredential, WorkerPresence } from '../storage/index.js';
 import { DeployedSchemas } from './deployed-schemas.js';
 import type { LiveLogTiming } from './http/live-log-streams.js';
 import { DEFAULT_LIVE_LOG_TIMING, LiveLogStreams } from './http/live-log-streams.js';
@@ -42,6 +44,8 @@ export interface AppServices {
   readonly workerPresence: WorkerPresence;
   /** Nudges a live worker to poll once a run is queued for it (`CLOUDO_WAKE_KEY`; NO_WAKE without). */
   readonly wake: WakeWorkers;
+  /** ClouDO as an OIDC issuer (run tokens, discovery, JWKS); null when no issuer URL is set or derivable. */
+  readonly oidc: OidcIssuer | null;
 }
 
 /** What tests and benchmarks tune beyond the settings. */
@@ -134,6 +138,13 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
     wake: settings.wakeKey
       ? new WorkerWake({ key: settings.wakeKey, urls: (capability) => workerPresence.wakeUrls(capability) })
       : NO_WAKE,
+    oidc: createOidcIssuer(settings.oidc, {
+      // the identity storage is reached with (a user-assigned one when named), loaded only for a Key Vault key
+      credential: lazyDefaultCredential(
+        settings.storage.connection.kind === 'identity' ? settings.storage.connection.clientId : null,
+      ),
+      onError: (message, err) => console.error(message, err),
+    }),
   };
 }
 

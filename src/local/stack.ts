@@ -104,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const services = createAppServices(
       loadAppSettings({
         ...storageEnv,
+        ...localOidcEnv(options),
         CLOUDO_ENV: 'development',
         CLOUDO_LOCAL_AUTH: options.secure ? 'on' : 'off',
         // this host knows its keys: the audit log names them, next to any names the user set
@@ -205,4 +206,19 @@ export function uidShare(range: string, index: number, count: number): string {
   const size = Math.floor((last - first + 1) / count);
   const start = first + index * size;
   return `${start}-${start + size - 1}`;
+}
+
+/**
+ * The local stack as an OIDC issuer: its signing keys beside keys.json, and (unless the user named a
+ * public URL) this host's own address as the issuer, so `--port` moves it too. Port 0 is known only once
+ * the host listens; then the settings' default stands.
+ */
+function localOidcEnv(options: LocalStackOptions): Record<string, string> {
+  const { env } = options;
+  return {
+    CLOUDO_OIDC_KEY_FILE: env.CLOUDO_OIDC_KEY_FILE || path.join(options.stateDir, 'oidc-signing-keys.json'),
+    ...(!env.CLOUDO_OIDC_ISSUER && !env.CLOUDO_PUBLIC_URL && options.port !== 0
+      ? { CLOUDO_OIDC_ISSUER: `http://localhost:${options.port}/api` }
+      : {}),
+  };
 }

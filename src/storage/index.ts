@@ -26,7 +26,7 @@ export { AlertPayloadStore } from './alert-payload-store.js';
 export type { AuditQuery } from './audit-log.js';
 export { AuditLog } from './audit-log.js';
 export type { StorageClients, StorageRetry } from './clients.js';
-export { isStorageUnavailable } from './clients.js';
+export { isStorageUnavailable, lazyDefaultCredential } from './clients.js';
 export type {
   ExecutionChange,
   ExecutionPage,

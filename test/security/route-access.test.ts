@@ -58,6 +58,8 @@ const EXPECTED_ACCESS: Record<string, string> = {
   Audit: 'admin',
   Settings: 'admin',
   Health: 'public',
+  OpenidConfiguration: 'public',
+  Jwks: 'public',
 };
 
 /** A concrete path for a route template: parameters get harmless values, optional ones are left out. */

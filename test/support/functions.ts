@@ -1,8 +1,11 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
 import type { Role } from '../../src/core/access.js';
 import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
+import type { OidcSettings } from '../../src/core/oidc-settings.js';
 import type { AppSettings, RetentionSettings } from '../../src/core/settings.js';
 import { loadAppSettings } from '../../src/core/settings.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../../src/functions/azure-runtime.js';
@@ -44,7 +47,12 @@ export interface TestServicesOptions {
   aksClusters?: string[];
   /** CLOUDO_WAKE_KEY: queued runs nudge their workers (default none, as the settings' default). */
   wakeKey?: string;
+  /** ClouDO as an OIDC issuer (default: no issuer, as `http://cloudo.test` cannot be one; a key file of this process). */
+  oidc?: Partial<OidcSettings>;
 }
+
+/** The signing key file of this test process: never the repository's `.cloudo/`. */
+const TEST_OIDC_KEY_FILE = path.join(tmpdir(), `cloudo-test-oidc-${process.pid}`, 'oidc-signing-keys.json');
 
 export function testServices(t: TestStorage, options: TestServicesOptions = {}): ServicesProvider {
   const services = createAppServices(
@@ -62,6 +70,7 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       retention: { ...DEFAULTS.retention, ...options.retention },
       aksClusters: options.aksClusters ?? DEFAULTS.aksClusters,
       wakeKey: options.wakeKey ?? DEFAULTS.wakeKey,
+      oidc: { ...DEFAULTS.oidc, key: { kind: 'file', path: TEST_OIDC_KEY_FILE }, ...options.oidc },
     },
     { liveLogTiming: options.liveLogTiming },
   );

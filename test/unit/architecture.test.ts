@@ -50,6 +50,7 @@ const RULES: ImportRules = {
       },
     },
     retention: { path: 'src/retention', mayImport: { core: 'retention policy', storage: 'purges runs and logs' } },
+    signing: { path: 'src/signing', mayImport: { core: 'the run token contract, discovery document and JWKS' } },
     functions: {
       path: 'src/functions',
       mayImport: {
@@ -64,6 +65,7 @@ const RULES: ImportRules = {
         approvals: 'approval decisions and their expiry',
         retention: 'Housekeeping applies retention',
         runs: 'Trigger dispatches, CancelExecution cancels, Housekeeping sweeps stuck runs',
+        signing: 'the OIDC routes serve the issuer’s discovery document and keys',
       },
     },
     workers: {
@@ -95,6 +97,7 @@ const RULES: ImportRules = {
     '@azure/storage-blob': ['storage'],
     '@azure/identity': ['storage'],
     '@azure/functions': ['functions', 'local', 'auth'],
+    '@azure/keyvault-keys': ['signing'],
   },
 };
 

@@ -253,6 +253,11 @@ describe('iac settings', () => {
     CLOUDO_LOG_MAX_BYTES: 'tuning',
     CLOUDO_MAX_ALERTS_PER_REQUEST: 'tuning',
     CLOUDO_MAX_BODY_BYTES: 'tuning',
+    // issue 20: the Terraform of workload-identity federation sets the key; until it lands these stay at their defaults
+    CLOUDO_OIDC_ISSUER: 'derived from CLOUDO_PUBLIC_URL (+ /api) until issue 20’s Terraform sets it',
+    CLOUDO_OIDC_KEY_ID: 'issue 20’s Terraform creates the Key Vault key and sets it; unset, a key file signs',
+    CLOUDO_OIDC_KEY_FILE: 'the key file is for one machine; Azure signs with CLOUDO_OIDC_KEY_ID',
+    CLOUDO_OIDC_KEY_GRACE_MS: 'tuning (default 24 h)',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
     CLOUDO_ORPHAN_AFTER_MS: 'tuning',
     CLOUDO_QUEUED_TIMEOUT_MS: 'tuning',
