@@ -45,7 +45,9 @@ locals {
       "CLOUDO_STORAGE_NAMESPACE" = var.storage_namespace
       "CLOUDO_SIGNING_KEY"       = local.kv_ref["cloudo-signing-key"]
       # signs the nudges that wake a worker once its run is queued; empty (none sent) without private networking
-      "CLOUDO_WAKE_KEY"           = local.wake_enabled ? local.kv_ref["cloudo-wake-key"] : ""
+      "CLOUDO_WAKE_KEY" = local.wake_enabled ? local.kv_ref["cloudo-wake-key"] : ""
+      # checks the workers' signed calls, such as a run's federated token (src/core/worker-signature.ts)
+      "CLOUDO_WORKER_KEY"         = local.kv_ref["cloudo-worker-key"]
       "CLOUDO_PUBLIC_URL"         = local.public_url
       "CLOUDO_TRUST_EASY_AUTH"    = local.easy_auth_enabled ? "true" : "false"
       "CLOUDO_TRIGGER_AUTH_LEVEL" = var.secure_webhook == null ? "function" : "anonymous"

@@ -13,6 +13,12 @@ resource "random_password" "wake_key" {
   special = false
 }
 
+# signs the workers' calls to the app (CLOUDO_WORKER_KEY): a run's own Azure token (issue 20)
+resource "random_password" "worker_key" {
+  length  = 48
+  special = false
+}
+
 resource "azurerm_key_vault" "cloudo" {
   name                       = local.key_vault_name
   resource_group_name        = var.resource_group_name
@@ -71,6 +77,7 @@ locals {
     { for team, name in local.team_slack_token_secrets : name => var.team_slack_tokens[team] },
     { for team, name in local.team_opsgenie_key_secrets : name => var.team_opsgenie_api_keys[team] },
     { "cloudo-signing-key" = coalesce(var.signing_key, random_password.signing_key.result) },
+    { "cloudo-worker-key" = random_password.worker_key.result },
     local.wake_enabled ? { "cloudo-wake-key" = random_password.wake_key[0].result } : {},
     local.slack_enabled ? { "slack-token" = var.slack_integration.token } : {},
     local.slack_interactive ? { "slack-signing-secret" = var.slack_signing_secret } : {},
@@ -81,7 +88,7 @@ locals {
     local.worker_registry_auth ? { "worker-registry-password" = var.worker_image.registry_password } : {},
   )
   app_secret_names = toset(concat(
-    ["cloudo-signing-key"],
+    ["cloudo-signing-key", "cloudo-worker-key"],
     local.wake_enabled ? ["cloudo-wake-key"] : [],
     local.slack_enabled ? ["slack-token"] : [],
     local.slack_interactive ? ["slack-signing-secret"] : [],

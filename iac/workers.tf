@@ -26,11 +26,13 @@ locals {
     "CLOUDO_GITHUB_BRANCH"             = local.github.branch
     "CLOUDO_GITHUB_RUNBOOK_PATH"       = local.github.path
     "CLOUDO_CONCURRENCY"               = tostring(var.worker_concurrency)
+    # where a worker fetches each run's own federated token (issue 20); the app's default hostname, which
+    # private networking resolves to its private endpoint, not a custom domain in front of it
+    "CLOUDO_APP_URL" = "https://${local.function_hostname}"
     # per-run AKS credentials with the worker identity (workers/run/aks-credentials.ts)
     "CLOUDO_AKS_CLIENT_ID" = azurerm_user_assigned_identity.worker.client_id
-    # what the original's runbooks expect (`az login --identity --client-id "$AZURE_CLIENT_ID"`, SDK
-    # clients taking the tenant and subscription from the environment), as its module set them on its
-    # workers; runbooks inherit all three (src/core/runbook-env.ts)
+    # the workers' own identity, as the original's module set it; runbooks inherit only the tenant and
+    # subscription as defaults: their identity is their own (CLOUDO_APP_URL below, src/core/runbook-env.ts)
     "AZURE_CLIENT_ID"       = azurerm_user_assigned_identity.worker.client_id
     "AZURE_TENANT_ID"       = azurerm_user_assigned_identity.worker.tenant_id
     "AZURE_SUBSCRIPTION_ID" = data.azurerm_subscription.current.subscription_id
@@ -53,11 +55,13 @@ locals {
   worker_secrets = merge(
     local.github_token_set ? { "github-token" = azurerm_key_vault_secret.app["github-token"].versionless_id } : {},
     local.wake_enabled ? { "wake-key" = azurerm_key_vault_secret.app["cloudo-wake-key"].versionless_id } : {},
+    { "worker-key" = azurerm_key_vault_secret.app["cloudo-worker-key"].versionless_id },
     local.worker_registry_auth ? { "registry-password" = azurerm_key_vault_secret.app["worker-registry-password"].versionless_id } : {},
   )
   worker_secret_names = toset(concat(
     local.github_token_set ? ["github-token"] : [],
     local.wake_enabled ? ["wake-key"] : [],
+    ["worker-key"],
     local.worker_registry_auth ? ["registry-password"] : [],
   ))
 }
@@ -145,6 +149,11 @@ resource "azurerm_container_app" "worker" {
           name        = "CLOUDO_GITHUB_TOKEN"
           secret_name = "github-token"
         }
+      }
+
+      env {
+        name        = "CLOUDO_WORKER_KEY"
+        secret_name = "worker-key"
       }
 
       dynamic "env" {

@@ -37,6 +37,12 @@ async function runbookSource(settings: WorkerSettings): Promise<RunbookSource & 
   return source;
 }
 
+function runIdentityLine({ runIdentity }: WorkerSettings): string {
+  return runIdentity
+    ? `runs get their own Azure identity from ${runIdentity.appUrl} (federated tokens)`
+    : '!! runs get no Azure identity (CLOUDO_APP_URL and CLOUDO_WORKER_KEY unset): cloudo-az-login and DefaultAzureCredential fail in runbooks';
+}
+
 function runbookUserLine({ runbookAccounts: range }: WorkerSettings): string {
   return range
     ? `runbooks run as uids ${range.firstUid}-${range.firstUid + range.count - 1} (gid ${range.gid}), one per run`
@@ -107,6 +113,7 @@ async function main(): Promise<void> {
     `worker ${settings.worker} polling ${stores.queue.name} (concurrency ${settings.concurrency}, runbooks in ${settings.runbooksDir})`,
   );
   console.log(runbookUserLine(settings));
+  console.log(runIdentityLine(settings));
   console.log(
     wake ? `wake-up listener on ${wake.url}` : 'no wake-up listener (CLOUDO_WAKE_PORT unset): runs wait for a poll',
   );

@@ -5,6 +5,7 @@ import type { Log } from '../src/core/log.js';
 import { Poller } from '../src/core/poller.js';
 import type { Redactor } from '../src/core/redaction.js';
 import { createRedactor, secretValues } from '../src/core/redaction.js';
+import type { RunIdentitySettings } from '../src/core/run-identity-settings.js';
 import type { RunbookAccountRange, WorkerSettings } from '../src/core/worker-settings.js';
 import type {
   AlertPayloadStore,
@@ -28,7 +29,7 @@ import {
   readJob,
 } from './queue/index.js';
 import type { CancelReason, RunDependencies } from './run/index.js';
-import { claimRun, executeRun, RunbookAccounts, recordOutcome, SHUTDOWN } from './run/index.js';
+import { claimRun, executeRun, FederatedTokenClient, RunbookAccounts, recordOutcome, SHUTDOWN } from './run/index.js';
 import type { RunbookSource } from './source/index.js';
 
 /** Timings and limits come straight from the worker settings (documented there). */
@@ -93,6 +94,8 @@ export interface QueueWorkerOptions
   readonly runbookEnvPassthrough?: readonly string[];
   /** Uids runbooks run as, one per running run (`CLOUDO_RUNBOOK_UIDS`); absent or null: as the worker. */
   readonly runbookAccounts?: RunbookAccountRange | null;
+  /** Where each run's own Azure token comes from (`CLOUDO_APP_URL`, `CLOUDO_WORKER_KEY`); absent or null: none. */
+  readonly runIdentity?: RunIdentitySettings | null;
   readonly log?: Log;
 }
 
@@ -131,8 +134,11 @@ export class QueueWorker {
     this.accounts = options.runbookAccounts
       ? new RunbookAccounts(options.runbookAccounts, (err) => this.log('warn', 'cleaning up after a run failed', err))
       : null;
-    this.runDeps = { ...options, accounts: this.accounts, redact: this.redact, log: this.log };
     this.workerId = options.workerId ?? `${options.hostName}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const runIdentity = options.runIdentity
+      ? new FederatedTokenClient({ ...options.runIdentity, workerId: this.workerId })
+      : null;
+    this.runDeps = { ...options, accounts: this.accounts, runIdentity, redact: this.redact, log: this.log };
     this.heartbeat = new Heartbeat({
       registry: options.registry,
       identity: {

@@ -3,8 +3,9 @@ import type { Run } from './execution.js';
 import { paramsEnv } from './run-parameters.js';
 
 /**
- * Variables a runbook inherits from the worker. Everything else (storage keys, tokens) stays out: a
- * runbook sees the platform identity it needs for `az login --identity`, not ClouDO's own secrets.
+ * Variables a runbook inherits from the worker. Everything else (storage keys, tokens, the workers' own
+ * managed identity) stays out. A run's Azure identity is its own, given by the worker per run
+ * (runIdentityEnv); the tenant and subscription are only defaults for tools that read them.
  */
 export const INHERITED_ENV = [
   'PATH',
@@ -16,16 +17,38 @@ export const INHERITED_ENV = [
   'TMPDIR',
   'USER',
   'LOGNAME',
-  'IDENTITY_ENDPOINT',
-  'IDENTITY_HEADER',
-  'MSI_ENDPOINT',
-  'MSI_SECRET',
-  'AZURE_CLIENT_ID',
   'AZURE_SUBSCRIPTION_ID',
   'AZURE_TENANT_ID',
-  'AZURE_FEDERATED_TOKEN_FILE',
-  'AZURE_AUTHORITY_HOST',
 ] as const;
+
+/**
+ * The workers' managed identity: whoever holds IDENTITY_HEADER (MSI_SECRET) can ask the platform's endpoint
+ * for the workers' tokens, which reach ClouDO's own storage. No runbook gets them, not even through
+ * CLOUDO_RUNBOOK_ENV_PASSTHROUGH (the worker refuses to start with them there).
+ */
+export const NEVER_INHERITED_ENV = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI_ENDPOINT', 'MSI_SECRET'] as const;
+
+/** A run's own Azure identity, as the Functions app answered for it (federated-token.ts). */
+export interface RunIdentity {
+  /** Absolute path of the file holding the run's current federated token. */
+  readonly tokenFile: string;
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly authorityHost: string;
+}
+
+/**
+ * The AKS workload-identity variables, as the Azure SDKs (WorkloadIdentityCredential, DefaultAzureCredential),
+ * `az login --federated-token` (cloudo-az-login) and `kubelogin -l workloadidentity` read them.
+ */
+export function runIdentityEnv(identity: RunIdentity): Record<string, string> {
+  return {
+    AZURE_FEDERATED_TOKEN_FILE: identity.tokenFile,
+    AZURE_CLIENT_ID: identity.clientId,
+    AZURE_TENANT_ID: identity.tenantId,
+    AZURE_AUTHORITY_HOST: identity.authorityHost,
+  };
+}
 
 export interface RunbookEnvInput {
   readonly execution: Run;
@@ -36,12 +59,15 @@ export interface RunbookEnvInput {
   /** The worker's own environment, filtered through INHERITED_ENV plus `extraInherited`. */
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly extraInherited?: readonly string[];
+  /** The run's own Azure identity; null: the run has none (no AZURE_CLIENT_ID, no token file). */
+  readonly identity?: RunIdentity | null;
 }
 
 /** The complete environment of one run, per the runbook contract (empty string when unknown). */
 export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of [...INHERITED_ENV, ...(input.extraInherited ?? [])]) {
+    if ((NEVER_INHERITED_ENV as readonly string[]).includes(name)) continue;
     const value = input.workerEnv[name];
     if (value !== undefined) env[name] = value;
   }
@@ -62,6 +88,7 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
     // python buffers stdout when it is a pipe; unbuffered output is what makes logs live
     PYTHONUNBUFFERED: '1',
   });
+  if (input.identity) Object.assign(env, runIdentityEnv(input.identity));
   return env;
 }
 

@@ -3,6 +3,7 @@ import { isManagedClusterId } from './aks-cluster.js';
 import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
 import { OidcEnv, oidcSettings } from './oidc-settings.js';
+import { WorkerKeyEnv } from './run-identity-settings.js';
 import type { Env, EnvShape } from './setting-values.js';
 import {
   Bool,
@@ -73,6 +74,7 @@ export const FunctionsEnv = {
     'a run still `accepted` this long (its trigger may have died before queueing it) is queued once more',
   ),
   ...WakeKeyEnv,
+  ...WorkerKeyEnv,
   ...NotifyEnv,
   ...OidcEnv,
   CLOUDO_AKS_CLUSTERS: described(
@@ -158,6 +160,8 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       orphanAfterMs: v.CLOUDO_ORPHAN_AFTER_MS,
       /** Signs the nudges that wake a worker once its run is queued; null: none are sent. */
       wakeKey: v.CLOUDO_WAKE_KEY ?? null,
+      /** Checks the workers' signed calls (federated tokens of runs); null: the app mints no run tokens. */
+      workerKey: v.CLOUDO_WORKER_KEY ?? null,
       notify: notifySettings(v, problems, readFile, withoutBlanks(env)),
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,

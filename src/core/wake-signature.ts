@@ -1,32 +1,27 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SignedHeaderCheck } from './signed-header.js';
+import { checkSignedHeader, SIGNED_HEADER_WINDOW_MS, signHeader } from './signed-header.js';
 
 /**
  * A wake-up nudge's proof that the Functions app sent it: `v1.<unix ms>.<nonce>.<signature>` in the
  * `x-cloudo-wake` header, the signature an HMAC-SHA256 with `CLOUDO_WAKE_KEY` of the version, the
- * capability woken, the moment and the nonce. A nudge only makes a worker poll its queue now, so what this
- * guards is a worker's storage bill, not its runs: a stranger cannot make workers poll in a loop.
+ * capability woken, the moment and the nonce (signed-header.ts). A nudge only makes a worker poll its
+ * queue now, so what this guards is a worker's storage bill, not its runs: a stranger cannot make workers
+ * poll in a loop.
  */
 export const WAKE_HEADER = 'x-cloudo-wake';
 
 /** How far a nudge's moment may be from the worker's clock, either way (clock skew plus transit). */
-export const WAKE_WINDOW_MS = 30_000;
+export const WAKE_WINDOW_MS = SIGNED_HEADER_WINDOW_MS;
 
-const TOKEN = /^v1\.(\d{13})\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
-
-function sign(key: string, capability: string, at: number, nonce: string): string {
-  // capabilities name queues case-insensitively (resource-names.ts): sign the one spelling both sides agree on
-  return createHmac('sha256', key).update(`v1\n${capability.toLowerCase()}\n${at}\n${nonce}`).digest('base64url');
-}
+// capabilities name queues case-insensitively (resource-names.ts): sign the one spelling both sides agree on
+const wakeFields = (capability: string) => [capability.toLowerCase()];
 
 /** The header value of a nudge to a worker serving `capability`, made at `now`. */
 export function wakeToken(key: string, capability: string, now: number = Date.now()): string {
-  const nonce = randomBytes(8).toString('hex');
-  return `v1.${now}.${nonce}.${sign(key, capability, now, nonce)}`;
+  return signHeader(key, wakeFields(capability), now);
 }
 
-export type WakeCheck =
-  | { readonly ok: true; readonly nonce: string; readonly at: number }
-  | { readonly ok: false; readonly reason: 'missing' | 'malformed' | 'expired' | 'bad-signature' };
+export type WakeCheck = SignedHeaderCheck;
 
 /** Whether `presented` is a fresh nudge for `capability` signed with `key` (constant-time compare). */
 export function checkWakeToken(
@@ -35,18 +30,7 @@ export function checkWakeToken(
   presented: string | undefined,
   now: number = Date.now(),
 ): WakeCheck {
-  if (!presented) return { ok: false, reason: 'missing' };
-  const m = TOKEN.exec(presented);
-  if (!m) return { ok: false, reason: 'malformed' };
-  const [, atText = '', nonce = '', given = ''] = m;
-  const at = Number(atText);
-  if (Math.abs(now - at) > WAKE_WINDOW_MS) return { ok: false, reason: 'expired' };
-  const expected = Buffer.from(sign(key, capability, at, nonce));
-  const actual = Buffer.from(given);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    return { ok: false, reason: 'bad-signature' };
-  }
-  return { ok: true, nonce, at };
+  return checkSignedHeader(key, wakeFields(capability), presented, now);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { WORKER_NAME_PATTERN } from './resource-names.js';
+import { RunIdentityEnv, runIdentitySettings } from './run-identity-settings.js';
+import { NEVER_INHERITED_ENV } from './runbook-env.js';
 import type { Env, EnvShape } from './setting-values.js';
 import { described, Guid, List, Millis, WholeNumber } from './setting-values.js';
 import { loadSettings, StorageEnv } from './storage-settings.js';
@@ -91,6 +93,7 @@ export const WorkerEnv = {
     'group of those accounts (default: the first uid)',
   ),
   ...WorkerWakeEnv,
+  ...RunIdentityEnv,
 } satisfies EnvShape;
 
 /** Uids `firstUid` .. `firstUid + count - 1`, all in group `gid`. */
@@ -133,6 +136,18 @@ function checkRunbookSource(raw: Readonly<Record<string, string>>, problems: str
   if (raw.RUNBOOKS_DIR && raw.CLOUDO_GITHUB_REPO) problems.push('set RUNBOOKS_DIR or CLOUDO_GITHUB_REPO, not both');
 }
 
+/** The workers' own managed identity never reaches a runbook, not even when a setting asks for it. */
+function checkedPassthrough(passthrough: string[], problems: string[]): string[] {
+  const refused = passthrough.filter((name) => (NEVER_INHERITED_ENV as readonly string[]).includes(name));
+  if (refused.length > 0) {
+    problems.push(
+      `CLOUDO_RUNBOOK_ENV_PASSTHROUGH names ${refused.join(', ')}: runbooks no longer act as the workers' ` +
+        'managed identity but as their own (cloudo-az-login, AZURE_FEDERATED_TOKEN_FILE); remove them',
+    );
+  }
+  return passthrough;
+}
+
 export function loadWorkerSettings(env: Env) {
   return loadSettings(
     WorkerEnv,
@@ -160,11 +175,12 @@ export function loadWorkerSettings(env: Env) {
       shutdownGraceMs: e.CLOUDO_SHUTDOWN_GRACE_MS,
       logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
       logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
-      runbookEnvPassthrough: e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH,
+      runbookEnvPassthrough: checkedPassthrough(e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH, problems),
       aksClientId: e.CLOUDO_AKS_CLIENT_ID ?? null,
       aksTimeoutMs: e.CLOUDO_AKS_TIMEOUT_MS,
       heartbeatMs: e.CLOUDO_HEARTBEAT_MS,
       wake: workerWakeSettings(e, problems),
+      runIdentity: runIdentitySettings(e, problems),
     }),
     checkRunbookSource,
   );

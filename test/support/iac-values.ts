@@ -21,6 +21,8 @@ export function placeholder(name: string): string {
     CLOUDO_PUBLIC_URL: 'https://cloudo-prod-cloudo-fn.azurewebsites.net',
     CLOUDO_WAKE_KEY: 'Wk3Rt8Yp1Qs6Lm0Vn4Bx9Cz2Hd7Jf5Ga1Se3Dr8Ft6Gy0Hu2',
     CLOUDO_WAKE_PORT: '7072',
+    CLOUDO_WORKER_KEY: 'Xq7Lm2Pz9Rt4Vb1Nc6Hs3Kd8Gf0Jw5Ay2Te7Ui4Oo9Pe1Wr3',
+    CLOUDO_APP_URL: 'https://cloudo-prod-cloudo-fn.azurewebsites.net',
     CLOUDO_WAKE_URL: 'http://cloudo-pro-runbook-1a2b3c.happyhill-0c1d2e3f.westeurope.azurecontainerapps.io/wake',
     CLOUDO_TRUST_EASY_AUTH: 'true',
     CLOUDO_TRIGGER_AUTH_LEVEL: 'function',

@@ -14,8 +14,19 @@ export interface FetchAksCredentialsOptions {
    * state to `<workDir>/.azure`, so they are removed with it and no other run can read them.
    */
   readonly workDir: string;
-  /** The run's environment (PATH, HOME, the identity variables): `az` and `kubelogin` are found on its PATH. */
+  /** The run's environment (PATH, HOME): `az` and `kubelogin` are found on its PATH. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * The worker's managed-identity variables (IDENTITY_ENDPOINT, IDENTITY_HEADER...), given to these
+   * commands only: `az login --identity` needs them, the runbook must never see them.
+   */
+  readonly workerIdentityEnv?: Readonly<Record<string, string>>;
+  /**
+   * How kubectl in the runbook authenticates: `workloadidentity`, as the run's own identity (its
+   * AZURE_FEDERATED_TOKEN_FILE; the cluster must grant that identity access), or `msi` (default), as the
+   * managed identity, which works only where the runbook can reach it.
+   */
+  readonly kubectlLogin?: 'msi' | 'workloadidentity';
   /** Client id of the user-assigned managed identity to log in as; null for the system-assigned one. */
   readonly clientId: string | null;
   /**
@@ -89,6 +100,7 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
   const runEnv = { KUBECONFIG: kubeconfig, AZURE_CONFIG_DIR: configDir };
   const env = {
     ...options.env,
+    ...options.workerIdentityEnv,
     ...runEnv,
     // the telemetry uploader az leaves behind would hold our pipe open and write after the run is gone
     AZURE_CORE_COLLECT_TELEMETRY: 'false',
@@ -123,7 +135,11 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
     {
       label: 'kubelogin convert-kubeconfig',
       command: options.kubeloginPath ?? 'kubelogin',
-      args: ['convert-kubeconfig', '-l', 'msi', ...identity, '--kubeconfig', kubeconfig],
+      args:
+        options.kubectlLogin === 'workloadidentity'
+          ? // kubelogin reads the run's client id, tenant and token file from the runbook's environment
+            ['convert-kubeconfig', '-l', 'workloadidentity', '--kubeconfig', kubeconfig]
+          : ['convert-kubeconfig', '-l', 'msi', ...identity, '--kubeconfig', kubeconfig],
     },
   ];
   if (namespace !== null) {

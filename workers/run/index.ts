@@ -1,3 +1,4 @@
+export { FederatedTokenClient } from './federated-token-client.js';
 export type { RunDependencies } from './run-execution.js';
 export { executeRun } from './run-execution.js';
 export type { CancelReason } from './run-outcome.js';

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { aksTarget, managedClusterOf } from '../../src/core/aks-cluster.js';
 import type { Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
-import { buildRunbookEnv } from '../../src/core/runbook-env.js';
+import type { RunIdentity } from '../../src/core/runbook-env.js';
+import { buildRunbookEnv, NEVER_INHERITED_ENV } from '../../src/core/runbook-env.js';
 import type { AlertPayloadStore } from '../../src/storage/index.js';
 import { fetchAksCredentials } from './aks-credentials.js';
 import { prepareAlertInput } from './alert-input.js';
@@ -14,6 +17,8 @@ export interface RunEnvironmentOptions {
   readonly workerName: string;
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly passthrough: readonly string[];
+  /** The run's own Azure identity (run-identity.ts); null: it has none. */
+  readonly identity: RunIdentity | null;
   readonly alertPayloads: Pick<AlertPayloadStore, 'load'>;
   /** Client id of a user-assigned identity for `az login --identity` (null: the system identity). */
   readonly aksClientId: string | null;
@@ -40,6 +45,12 @@ export async function prepareRunEnvironment(
     alertFile,
     workerEnv: options.separateUser ? { ...options.workerEnv, ...ownAccountEnv(workDir) } : options.workerEnv,
     extraInherited: options.passthrough,
+    identity: options.identity,
+  });
+  Object.assign(env, toolsEnv(env.PATH), {
+    // a run's `az` state is its own (cloudo-az-login): never a ~/.azure shared with other runs or left
+    // behind for the next one, which would then act as this run's identity
+    AZURE_CONFIG_DIR: path.join(workDir, '.azure'),
   });
   if (!run.aksCredentials) return { env };
   // the cluster the plan found in CLOUDO_AKS_CLUSTERS says where it is; only a forced run reads the alert
@@ -49,6 +60,8 @@ export async function prepareRunEnvironment(
     target,
     workDir,
     env,
+    workerIdentityEnv: workerIdentityEnv(options.workerEnv),
+    kubectlLogin: 'workloadidentity',
     clientId: options.aksClientId,
     // as the original did: a runbook's plain `kubectl get pods` acts on the alert's namespace
     namespace: alert?.kubernetes.namespace ?? null,
@@ -57,7 +70,34 @@ export async function prepareRunEnvironment(
   });
   if (!credentials.ok) return { error: `AKS credentials: ${credentials.reason}` };
   if (credentials.notice) options.runLog(credentials.notice);
+  if (!options.identity) {
+    options.runLog(
+      'kubectl authenticates as the run’s own Azure identity (KUBECONFIG), and this run has none: kubectl calls to the cluster will fail',
+    );
+  }
   return { env: { ...env, ...credentials.env } };
+}
+
+/**
+ * Where the worker's own tools for runbooks (cloudo-az-login) are in a checkout: last on the runbook's PATH,
+ * so the local stack and the tests behave as the image, which installs them in /usr/local/bin.
+ */
+const RUNBOOK_TOOLS_DIR = path.resolve(import.meta.dirname, '../bin');
+const hasRunbookTools = existsSync(path.join(RUNBOOK_TOOLS_DIR, 'cloudo-az-login'));
+
+function toolsEnv(pathValue: string | undefined): Record<string, string> {
+  if (!hasRunbookTools) return {};
+  return { PATH: pathValue ? `${pathValue}:${RUNBOOK_TOOLS_DIR}` : RUNBOOK_TOOLS_DIR };
+}
+
+/** The worker's managed identity, for the worker's own `az login --identity` (never the runbook's). */
+function workerIdentityEnv(workerEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of NEVER_INHERITED_ENV) {
+    const value = workerEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 /** A run with an OS user of its own gets no trace of the worker's user: home and temp are its folder. */

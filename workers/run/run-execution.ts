@@ -7,9 +7,12 @@ import type { ResolvedRunbook, RunbookSource } from '../source/index.js';
 import { RunbookUnavailableError } from '../source/index.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
+import type { FederatedTokenClient } from './federated-token-client.js';
 import { LogStreamer } from './log-streamer.js';
 import { prepareRunEnvironment } from './run-environment.js';
 import { handOverRunFolder, makeRunFolder, removeRunFolder } from './run-folder.js';
+import type { HeldRunIdentity } from './run-identity.js';
+import { holdRunIdentity } from './run-identity.js';
 import { outcomeFields } from './run-outcome.js';
 import type { RunbookAccount, RunbookAccounts } from './runbook-accounts.js';
 
@@ -30,6 +33,8 @@ export interface RunDependencies {
   readonly redact: Redactor;
   /** The uids runbooks run as, one per run; null: as the worker itself. */
   readonly accounts: RunbookAccounts | null;
+  /** Where each run's own Azure token comes from (`CLOUDO_APP_URL`); null: runs get no Azure identity. */
+  readonly runIdentity: FederatedTokenClient | null;
   readonly log: Log;
 }
 
@@ -93,9 +98,18 @@ async function spawnRun(
   });
   const workDir = await makeRunFolder(run.execId);
   const account = await deps.accounts?.acquire();
+  const runLog = (line: string) => streamer.write(Buffer.from(`[cloudo] ${line}\n`));
+  let held: HeldRunIdentity | undefined;
   let outcome: RunbookOutcome;
   let finishedAt: string;
   try {
+    const identity = deps.runIdentity
+      ? await holdRunIdentity({ client: deps.runIdentity, execId: run.execId, account, signal, log: deps.log, runLog })
+      : null;
+    if (identity && 'error' in identity) {
+      return await closeLog(streamer, ended(run, { status: 'error', error: identity.error }));
+    }
+    held = identity ?? undefined;
     const prepared = await prepareRunEnvironment({
       run,
       workDir,
@@ -103,12 +117,13 @@ async function spawnRun(
       workerName: deps.workerName,
       workerEnv: deps.workerEnv,
       passthrough: deps.runbookEnvPassthrough ?? [],
+      identity: held?.identity ?? null,
       alertPayloads: deps.alertPayloads,
       aksClientId: deps.aksClientId ?? null,
       aksTimeoutMs: deps.aksTimeoutMs,
       signal,
       log: deps.log,
-      runLog: (line) => streamer.write(Buffer.from(`[cloudo] ${line}\n`)),
+      runLog,
     });
     if ('error' in prepared) return await closeLog(streamer, ended(run, { status: 'error', error: prepared.error }));
     if (account) await handOverRunFolder(workDir, account);
@@ -134,6 +149,8 @@ async function spawnRun(
     }
     return await closeLog(streamer, ended(run, { status: 'error', error: err.message }));
   } finally {
+    // no refresh outlives the run, and no token is left for the uid's next run
+    await held?.close().catch((err: unknown) => deps.log('warn', `could not remove the token of ${run.execId}`, err));
     await releaseRunFolder(deps, workDir, account);
   }
   const fields = outcomeFields(outcome, run.timeoutMs);

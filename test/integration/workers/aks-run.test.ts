@@ -82,7 +82,12 @@ describe('an AKS alert run', () => {
     expect(getCredentials[0]?.argv).toEqual(
       expect.arrayContaining(['--name', 'aks-weu', '--resource-group', 'rg-aks', '--subscription', SUB]),
     );
-    expect(calls.filter((c) => c.tool === 'kubelogin').every((c) => c.argv.includes('msi'))).toBe(true);
+    // kubectl in the runbook acts as the run's own identity, never the workers' (issue 20)
+    const kubelogin = calls.filter((c) => c.tool === 'kubelogin');
+    expect(kubelogin.every((c) => c.argv.includes('workloadidentity') && !c.argv.includes('msi'))).toBe(true);
+    expect(logs[0]).toContain(
+      'kubectl authenticates as the run’s own Azure identity (KUBECONFIG), and this run has none',
+    );
   });
 
   it('ends with a clear error when the alert names no cluster, and runs nothing', async () => {

@@ -90,13 +90,74 @@ describe('buildRunbookEnv', () => {
     });
     expect(env.PATH).toBe('/usr/bin');
     expect(env.EXTRA).toBe('ok');
-    // what the original's `az login --identity --client-id "$AZURE_CLIENT_ID"` runbooks need
-    expect(env.AZURE_CLIENT_ID).toBe('11111111-2222-3333-4444-555555555555');
+    // the workers' identity is not the run's (issue 20): the run's comes from its token answer
+    expect(env.AZURE_CLIENT_ID).toBeUndefined();
     expect(env.AZURE_SUBSCRIPTION_ID).toBe('00000000-0000-0000-0000-000000000000');
     expect(env.AZURE_TENANT_ID).toBe('99999999-8888-7777-6666-555555555555');
     expect(env.AzureWebJobsStorage).toBeUndefined();
     for (const name of ['GITHUB_TOKEN', 'CLOUDO_SECRET_KEY', 'QUEUE_NAME']) expect(env[name], name).toBeUndefined();
     expect(env.SLACK_TOKEN).toBeUndefined();
+  });
+});
+
+describe("a run's Azure identity", () => {
+  const workerIdentity = {
+    PATH: '/usr/bin',
+    IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
+    IDENTITY_HEADER: 'worker-msi-secret',
+    MSI_ENDPOINT: 'http://localhost:42356/msi/token',
+    MSI_SECRET: 'worker-msi-secret',
+    AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+    AZURE_FEDERATED_TOKEN_FILE: '/var/run/secrets/azure/tokens/azure-identity-token',
+    AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
+    AZURE_TENANT_ID: '99999999-8888-7777-6666-555555555555',
+  };
+
+  it("never is the workers' managed identity, even when the passthrough names it", () => {
+    const env = buildRunbookEnv({
+      execution,
+      workerName: 'Runbook',
+      alert: null,
+      alertFile: null,
+      workerEnv: workerIdentity,
+      extraInherited: ['IDENTITY_HEADER', 'MSI_SECRET', 'IDENTITY_ENDPOINT', 'MSI_ENDPOINT'],
+    });
+    for (const name of [
+      'IDENTITY_ENDPOINT',
+      'IDENTITY_HEADER',
+      'MSI_ENDPOINT',
+      'MSI_SECRET',
+      'AZURE_CLIENT_ID',
+      'AZURE_FEDERATED_TOKEN_FILE',
+      'AZURE_AUTHORITY_HOST',
+    ]) {
+      expect(env[name], name).toBeUndefined();
+    }
+    // the tenant stays a default for tools that read it
+    expect(env.AZURE_TENANT_ID).toBe('99999999-8888-7777-6666-555555555555');
+  });
+
+  it("is the workload-identity variables of the run's own token answer", () => {
+    const env = buildRunbookEnv({
+      execution,
+      workerName: 'Runbook',
+      alert: null,
+      alertFile: null,
+      workerEnv: workerIdentity,
+      identity: {
+        tokenFile: '/tmp/cloudo-identity-x/azure-identity-token',
+        clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+        tenantId: 'ffffffff-0000-4111-8222-333333333333',
+        authorityHost: 'https://login.microsoftonline.com/',
+      },
+    });
+    expect(env).toMatchObject({
+      AZURE_FEDERATED_TOKEN_FILE: '/tmp/cloudo-identity-x/azure-identity-token',
+      AZURE_CLIENT_ID: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee',
+      AZURE_TENANT_ID: 'ffffffff-0000-4111-8222-333333333333',
+      AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.com/',
+    });
+    expect(env.IDENTITY_HEADER).toBeUndefined();
   });
 });
 

@@ -84,6 +84,33 @@ describe('settings', () => {
     ]);
   });
 
+  it('reads where runs get their own Azure identity: the app and the key together, or neither', () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_WORKER: 'Runbook', RUNBOOKS_DIR: '/rb' };
+    const key = 'k'.repeat(32);
+    expect(loadWorkerSettings(env).runIdentity).toBeNull();
+    expect(
+      loadWorkerSettings({ ...env, CLOUDO_APP_URL: 'https://fn.azurewebsites.net/', CLOUDO_WORKER_KEY: key })
+        .runIdentity,
+    ).toEqual({ appUrl: 'https://fn.azurewebsites.net', key });
+    expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_APP_URL: 'https://fn' }))).toEqual([
+      'CLOUDO_APP_URL needs CLOUDO_WORKER_KEY: the key the app checks the workers’ calls with',
+    ]);
+    expect(settingsProblems(() => loadWorkerSettings({ ...env, CLOUDO_WORKER_KEY: 'short' }))).toEqual([
+      'CLOUDO_WORKER_KEY must be at least 32 characters (openssl rand -base64 48)',
+    ]);
+  });
+
+  it("refuses to pass the workers' managed identity to runbooks, naming the change", () => {
+    const env = { AzureWebJobsStorage: CONN, CLOUDO_WORKER: 'Runbook', RUNBOOKS_DIR: '/rb' };
+    const problems = settingsProblems(() =>
+      loadWorkerSettings({ ...env, CLOUDO_RUNBOOK_ENV_PASSTHROUGH: 'EXTRA,IDENTITY_ENDPOINT,IDENTITY_HEADER' }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^CLOUDO_RUNBOOK_ENV_PASSTHROUGH names IDENTITY_ENDPOINT, IDENTITY_HEADER: .*cloudo-az-login/,
+    );
+  });
+
   it('reads what registering the functions needs on its own, refusing an auth level that is neither', () => {
     expect(loadRegistrationSettings({})).toEqual({ triggerAuthLevel: 'function', namespace: '' });
     expect(

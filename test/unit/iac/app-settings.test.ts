@@ -80,6 +80,7 @@ describe('the Functions app with the settings of the Terraform module', () => {
     expect(secrets.sort()).toEqual([
       'CLOUDO_SIGNING_KEY',
       'CLOUDO_WAKE_KEY',
+      'CLOUDO_WORKER_KEY',
       'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
       'OPSGENIE_API_KEY',
       'PAGERDUTY_ROUTING_KEY',
