@@ -46,8 +46,15 @@ function notFound(id: string): HttpError {
   return new HttpError(404, `no schedule with id "${id}"`);
 }
 
-async function viewOf(storage: Storage, request: HttpRequest, schedule: Schedule) {
-  const { next } = ViewQuery.parse(Object.fromEntries(request.query));
+/**
+ * The view's `?next=`, read before anything else: a route that changes a schedule checks it before the
+ * write, so a bad value is a 400 that wrote nothing rather than a 400 after the change and its audit row.
+ */
+function nextTicksOf(request: HttpRequest): number {
+  return ViewQuery.parse(Object.fromEntries(request.query)).next;
+}
+
+async function viewOf(storage: Storage, next: number, schedule: Schedule) {
   const lastRun = (await lastRunsOf(storage, [schedule])).get(schedule.id) ?? null;
   return toScheduleView(schedule, new Date(), next, lastRun);
 }
@@ -59,7 +66,7 @@ export function listSchedulesFunction(services: ServicesProvider) {
     'ListSchedules',
     { route: 'schedules', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
     async ({ request, services: { storage } }) => {
-      const { next } = ViewQuery.parse(Object.fromEntries(request.query));
+      const next = nextTicksOf(request);
       const schedules = (await storage.schedules.list()).sort((a, b) => a.id.localeCompare(b.id));
       const lastRuns = await lastRunsOf(storage, schedules);
       const now = new Date();
@@ -78,9 +85,10 @@ export function getScheduleFunction(services: ServicesProvider) {
     { route: 'schedules/{scheduleId}', methods: ['GET'], authLevel: 'anonymous', role: 'viewer' },
     async ({ request, services: { storage } }) => {
       const { scheduleId } = ScheduleParams.parse(request.params);
+      const next = nextTicksOf(request);
       const schedule = await storage.schedules.get(scheduleId);
       if (!schedule) throw notFound(scheduleId);
-      return { jsonBody: await viewOf(storage, request, schedule) };
+      return { jsonBody: await viewOf(storage, next, schedule) };
     },
   );
 }
@@ -99,6 +107,7 @@ export function putScheduleFunction(services: ServicesProvider) {
     { route: 'schedules/{scheduleId}', methods: ['PUT'], authLevel: 'anonymous', role: 'admin' },
     async ({ request, context, caller, services: s }) => {
       const { scheduleId } = ScheduleParams.parse(request.params);
+      const next = nextTicksOf(request);
       const { schema_id: schemaId, ...fields } = PutScheduleBody.parse(
         (await readJsonBody(request, s.settings.maxBodyBytes)) ?? {},
       );
@@ -118,7 +127,7 @@ export function putScheduleFunction(services: ServicesProvider) {
       });
       return {
         status: put.created ? 201 : 200,
-        jsonBody: await viewOf(s.storage, request, put.schedule),
+        jsonBody: await viewOf(s.storage, next, put.schedule),
       };
     },
   );
@@ -161,6 +170,7 @@ export function setScheduleEnabledFunction(services: ServicesProvider, enabled: 
     { route: `schedules/{scheduleId}/${verb}`, methods: ['POST'], authLevel: 'anonymous', role: 'admin' },
     async ({ request, context, caller, services: { storage } }) => {
       const { scheduleId } = ScheduleParams.parse(request.params);
+      const next = nextTicksOf(request);
       let changed = false;
       const schedule = await storage.schedules.update(scheduleId, (current) => {
         changed = current.enabledOverride?.enabled !== enabled;
@@ -176,7 +186,7 @@ export function setScheduleEnabledFunction(services: ServicesProvider, enabled: 
           details: { schema: schedule.schemaId, origin: schedule.origin },
         });
       }
-      return { jsonBody: await viewOf(storage, request, schedule) };
+      return { jsonBody: await viewOf(storage, next, schedule) };
     },
   );
 }
@@ -193,6 +203,7 @@ export function clearScheduleOverrideFunction(services: ServicesProvider) {
     { route: 'schedules/{scheduleId}/override', methods: ['DELETE'], authLevel: 'anonymous', role: 'admin' },
     async ({ request, context, caller, services: { storage } }) => {
       const { scheduleId } = ScheduleParams.parse(request.params);
+      const next = nextTicksOf(request);
       let was: boolean | null = null;
       const schedule = await storage.schedules.update(scheduleId, (current) => {
         was = current.enabledOverride?.enabled ?? null;
@@ -208,7 +219,7 @@ export function clearScheduleOverrideFunction(services: ServicesProvider) {
           details: { schema: schedule.schemaId, was: was ? 'enabled' : 'disabled' },
         });
       }
-      return { jsonBody: await viewOf(storage, request, schedule) };
+      return { jsonBody: await viewOf(storage, next, schedule) };
     },
   );
 }

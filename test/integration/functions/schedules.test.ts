@@ -259,6 +259,37 @@ describe('/api/schedules', () => {
     expect((await call('ada', 'DELETE', '/api/schedules/nope/override')).status).toBe(404);
   });
 
+  it('refuses a bad ?next= on every change with 400 before writing the schedule or an audit row', async () => {
+    // a view's ?next= is only read for the answer, after the change: it must be checked before it
+    await t.storage.schedules.put({
+      schemaId: 'nightly',
+      entry: ScheduleEntry.parse({ id: 'bad-view', cron: '@daily' }),
+    });
+    await t.storage.schedules.update('bad-view', (s) => ({
+      ...s,
+      enabledOverride: { enabled: false, by: 'user:x', at: s.updatedAt },
+    }));
+    const before = await t.storage.schedules.get('bad-view');
+    const changes: [string, string, unknown?][] = [
+      ['POST', '/api/schedules/bad-view/enable'],
+      ['POST', '/api/schedules/bad-view/disable'],
+      ['DELETE', '/api/schedules/bad-view/override'],
+      ['PUT', '/api/schedules/bad-view', { schema_id: 'nightly', cron: '0 6 * * *' }],
+      ['PUT', '/api/schedules/bad-view-new', { schema_id: 'nightly', cron: '0 6 * * *' }],
+    ];
+    for (const [method, path, body] of changes) {
+      for (const next of ['', '0', '101', 'many']) {
+        const res = await call('ada', method, `${path}?next=${next}`, body);
+        expect(res.status, `${method} ${path}?next=${next}`).toBe(400);
+        expect(await json(res), `${method} ${path}?next=${next}`).toEqual({ error: expect.stringMatching(/^next: /) });
+      }
+    }
+    expect(await t.storage.schedules.get('bad-view')).toEqual(before);
+    expect(await t.storage.schedules.get('bad-view-new')).toBeNull();
+    expect(await auditOf('bad-view')).toEqual([]);
+    expect(await auditOf('bad-view-new')).toEqual([]);
+  });
+
   it('lets no operator change a schedule, and no signed-in browser from another site', async () => {
     const res = await call('olga', 'POST', '/api/schedules/api-hourly/disable');
     expect(res.status).toBe(403);
