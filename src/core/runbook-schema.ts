@@ -3,6 +3,7 @@ import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTE
 import { ArgvSyntaxError, splitArgs } from './argv.js';
 import { TABLE_KEY_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
 import { RunbookParameter, RunbookParameters } from './run-parameters.js';
+import { RunbookIdentityRef } from './runbook-identity.js';
 import { runbookNameProblem } from './safe-path.js';
 import type { ScheduleDeclaration } from './schedule.js';
 import { ScheduleEntry, scheduleParamsProblems } from './schedule.js';
@@ -99,6 +100,11 @@ export const RunbookSchemaEntry = z
     aks_credentials: AksCredentials.default('auto'),
     /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
     team: TeamName.optional(),
+    /**
+     * The Azure identity its runs act as: a user-assigned identity's client id, or a name of the deployment's
+     * `runbook_identities`. Unset: the deployment's shared default runbook identity. See README "Runbook identities".
+     */
+    identity: RunbookIdentityRef.optional(),
     /** Typed values a manual run may pass (`{"params": {...}}`); each reaches the runbook as `CLOUDO_PARAM_<NAME>`. */
     parameters: RunbookParameters.default([]),
     /** Labels for people, shown in the console. */
@@ -150,6 +156,8 @@ export const RunbookSchema = z.object({
   /** true, false or `auto` (see the entry's `aks_credentials`); a row stored before `auto` existed keeps its boolean. */
   aksCredentials: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   team: z.string().nullable().default(null),
+  /** The entry's `identity`; null (a row stored before it existed, too): the default runbook identity. */
+  identity: z.string().nullable().default(null),
   parameters: z.array(RunbookParameter).default([]),
   tags: z.array(z.string()).default([]),
 });

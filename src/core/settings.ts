@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isManagedClusterId } from './aks-cluster.js';
 import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
+import { RunbookIdentityEnv, runbookIdentitySettings } from './runbook-identity.js';
 import type { Env, EnvShape } from './setting-values.js';
 import {
   Bool,
@@ -77,6 +78,7 @@ export const FunctionsEnv = {
     AksClusterList('CLOUDO_AKS_CLUSTERS').default([]),
     'AKS clusters (managed-cluster resource ids, comma or whitespace separated) whose alerts’ runs get AKS credentials under `aks_credentials: auto` (Terraform `aks_integration`)',
   ),
+  ...RunbookIdentityEnv,
   CLOUDO_SCHEMAS_JSON: described(
     // checked when imported, not here: a mistake in one schema must not stop the whole app
     z.string().optional(),
@@ -158,6 +160,8 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       wakeKey: v.CLOUDO_WAKE_KEY ?? null,
       notify: notifySettings(v, problems, readFile, withoutBlanks(env)),
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
+      /** Which Azure identity each run acts as (resolveRunbookIdentity). */
+      runbookIdentities: runbookIdentitySettings(v),
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,
       retention: retentionSettings(v, problems),
     }),
