@@ -202,6 +202,9 @@ describe('iac settings', () => {
   const readByCode = (known: Set<string>, name: string) =>
     name === 'AzureWebJobsStorage__credential' || known.has(name);
 
+  /** Set ahead of the code that reads it (the OIDC issuer, another branch); fails once the code reads it. */
+  const READ_BY_CODE_ELSEWHERE = new Set(['CLOUDO_OIDC_ISSUER']);
+
   it('sets the settings the Functions app needs, all of them names the code reads', () => {
     const settings = appSettings();
     const known = codeSettings();
@@ -231,7 +234,8 @@ describe('iac settings', () => {
     for (const name of ['CLOUDO_WEBHOOK_TENANT_ID', 'CLOUDO_WEBHOOK_AUDIENCES'])
       expect(settings.has(name), name).toBe(true);
     for (const name of settings.keys()) {
-      if (/^(CLOUDO_|SLACK_|OPSGENIE_|PAGERDUTY_)/.test(name)) expect(known.has(name), name).toBe(true);
+      const pattern = /^(CLOUDO_|SLACK_|OPSGENIE_|PAGERDUTY_)/;
+      if (pattern.test(name)) expect(known.has(name) !== READ_BY_CODE_ELSEWHERE.has(name), name).toBe(true);
     }
   });
 
