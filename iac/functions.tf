@@ -72,6 +72,12 @@ locals {
       "CLOUDO_SCHEMAS_PRUNE" = var.schemas_prune ? "true" : "false"
       # runs of `aks_credentials: auto` schemas get credentials for these clusters' alerts (src/core/aks-cluster.ts)
       "CLOUDO_AKS_CLUSTERS" = join(",", [for key in sort(keys(var.aks_integration)) : var.aks_integration[key].cluster_id])
+      # runbooks' own identities (runbook-identity.tf): the issuer the app mints run tokens as, which every
+      # federated credential trusts; the identities a schema's `identity` names; the default one
+      "CLOUDO_OIDC_ISSUER"        = local.oidc_issuer
+      "CLOUDO_RUNBOOK_IDENTITIES" = jsonencode(local.runbook_identity_client_ids)
+      "CLOUDO_RUNBOOK_CLIENT_ID"  = azurerm_user_assigned_identity.runbook.client_id
+      "AZURE_TENANT_ID"           = local.tenant_id
       # what Housekeeping purges, and when (the blobs' lifecycle rule follows retention_days: storage.tf)
       "CLOUDO_RETENTION_DAYS"       = tostring(var.retention_days)
       "CLOUDO_AUDIT_RETENTION_DAYS" = tostring(var.audit_retention_days)

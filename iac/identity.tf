@@ -32,7 +32,7 @@ locals {
 
   # Every cluster of aks_integration gets aks_cluster_roles (what the original module granted), then the
   # roles of custom_roles_per_aks. Keyed by cluster and role: a role in both lists is one assignment.
-  aks_role_assignments = merge(
+  aks_cluster_role_grants = merge(
     {
       for pair in setproduct(keys(var.aks_integration), var.aks_cluster_roles) : "${pair[0]}|${pair[1]}" => {
         scope = var.aks_integration[pair[0]].cluster_id
@@ -48,14 +48,24 @@ locals {
       }
     ]...
   )
+  # Each grant goes to the default runbook identity (what runbooks may do) and, for now, to the workers'
+  # identity too: the workers still fetch a run's kubeconfig with their own identity and convert it to
+  # `kubelogin -l msi` (workers/run/aks-credentials.ts), so kubectl in a runbook acts as the workers until
+  # the worker side logs runbooks in with their federated token. The workers' keys are those they had
+  # before the runbook identity existed, so an upgrade leaves their assignments in place.
+  aks_role_assignments = merge(
+    { for key, grant in local.aks_cluster_role_grants : key => merge(grant, { principal_id = azurerm_user_assigned_identity.worker.principal_id }) },
+    { for key, grant in local.aks_cluster_role_grants : "runbook|${key}" => merge(grant, { principal_id = azurerm_user_assigned_identity.runbook.principal_id }) },
+  )
 
   # keyed by content, not position: reordering the list must not recreate assignments
   custom_role_assignments = {
-    for a in var.custom_role_assignments : "${a.role}|${a.scope}|${coalesce(a.principal_id, "workers")}" => {
+    # without principal_id: what runbooks may do, granted to the default runbook identity (never the workers')
+    for a in var.custom_role_assignments : "${a.role}|${a.scope}|${coalesce(a.principal_id, "runbooks")}" => {
       scope        = a.scope
       by_id        = startswith(a.role, "/")
       role         = a.role
-      principal_id = coalesce(a.principal_id, azurerm_user_assigned_identity.worker.principal_id)
+      principal_id = coalesce(a.principal_id, azurerm_user_assigned_identity.runbook.principal_id)
       # a brand-new identity may not have replicated yet: saying what it is lets ARM wait for it
       principal_type = a.principal_id == null ? "ServicePrincipal" : null
     }
@@ -74,7 +84,7 @@ resource "azurerm_role_assignment" "aks" {
   for_each             = local.aks_role_assignments
   scope                = each.value.scope
   role_definition_name = each.value.role
-  principal_id         = azurerm_user_assigned_identity.worker.principal_id
+  principal_id         = each.value.principal_id
   principal_type       = "ServicePrincipal"
 
   lifecycle {
@@ -85,11 +95,12 @@ resource "azurerm_role_assignment" "aks" {
   }
 }
 
+# what runbooks may do on the subscription: the default runbook identity's, never the workers'
 resource "azurerm_role_assignment" "subscription" {
   for_each             = toset(var.custom_roles_subscription)
   scope                = data.azurerm_subscription.current.id
   role_definition_name = each.value
-  principal_id         = azurerm_user_assigned_identity.worker.principal_id
+  principal_id         = azurerm_user_assigned_identity.runbook.principal_id
   principal_type       = "ServicePrincipal"
 }
 

@@ -25,13 +25,39 @@ output "app_identity_principal_id" {
 }
 
 output "worker_identity_principal_id" {
-  description = "Principal id of the workers' user-assigned identity (the one granted AKS and subscription roles)."
+  description = "Principal id of the workers' user-assigned identity: storage data roles, and for now the AKS roles (runbooks act as their own identities, runbook_identity_*)."
   value       = azurerm_user_assigned_identity.worker.principal_id
 }
 
 output "worker_identity_client_id" {
   description = "Client id of the workers' user-assigned identity (CLOUDO_AKS_CLIENT_ID)."
   value       = azurerm_user_assigned_identity.worker.client_id
+}
+
+output "runbook_identity_client_id" {
+  description = "Client id of the default runbook identity: runs of schemas naming no identity act as it (CLOUDO_RUNBOOK_CLIENT_ID)."
+  value       = azurerm_user_assigned_identity.runbook.client_id
+}
+
+output "runbook_identity_principal_id" {
+  description = "Principal id of the default runbook identity: what custom_role_assignments (without principal_id), custom_roles_subscription and the AKS roles grant to."
+  value       = azurerm_user_assigned_identity.runbook.principal_id
+}
+
+output "runbook_identities" {
+  description = "Each entry of runbook_identities: client_id (what a schema's identity resolves to, CLOUDO_RUNBOOK_IDENTITIES), principal_id (for role assignments of your own) and id."
+  value = {
+    for name, identity in azurerm_user_assigned_identity.runbook_named : name => {
+      client_id    = identity.client_id
+      principal_id = identity.principal_id
+      id           = identity.id
+    }
+  }
+}
+
+output "oidc_issuer" {
+  description = "The OIDC issuer runbook tokens come from (<public url>/api, CLOUDO_OIDC_ISSUER): what a federated credential of your own must trust."
+  value       = local.oidc_issuer
 }
 
 output "storage_account_name" {

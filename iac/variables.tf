@@ -84,7 +84,7 @@ variable "github_repo_info" {
 }
 
 variable "aks_integration" {
-  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The worker identity gets aks_cluster_roles and the roles of custom_roles_per_aks on each cluster, and alerts about these clusters (or anything in them) give runs of aks_credentials auto schemas a KUBECONFIG (app setting CLOUDO_AKS_CLUSTERS)."
+  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The default runbook identity (and, while the workers fetch kubeconfigs with their own identity, the worker identity) gets aks_cluster_roles and the roles of custom_roles_per_aks on each cluster, and alerts about these clusters (or anything in them) give runs of aks_credentials auto schemas a KUBECONFIG (app setting CLOUDO_AKS_CLUSTERS)."
   type = map(object({
     cluster_id = string
   }))
@@ -100,25 +100,25 @@ variable "aks_integration" {
 }
 
 variable "aks_cluster_roles" {
-  description = "Roles the worker identity gets on every cluster of aks_integration, as the original module granted: the Cluster User Role lets the workers fetch a kubeconfig (az aks get-credentials), RBAC Admin lets runbooks' kubectl act in every namespace of a cluster using Azure RBAC for Kubernetes. Every runbook acts with the worker identity: narrow this (e.g. to the Cluster User Role plus namespace-scoped grants of your own) where runbooks need less."
+  description = "Roles granted on every cluster of aks_integration, as the original module granted: to the default runbook identity, to the worker identity (for now: the workers fetch a run's kubeconfig with it, and runbooks' kubectl acts with it through kubelogin), and to each runbook_identities entry on the clusters of its aks. The Cluster User Role lets the workers fetch a kubeconfig (az aks get-credentials), RBAC Admin lets kubectl act in every namespace of a cluster using Azure RBAC for Kubernetes: narrow this (e.g. to the Cluster User Role plus namespace-scoped grants of your own) where runbooks need less."
   type        = list(string)
   default     = ["Azure Kubernetes Service Cluster User Role", "Azure Kubernetes Service RBAC Admin"]
 }
 
 variable "custom_roles_per_aks" {
-  description = "Role names granted to the worker identity on each cluster of aks_integration, by the same key."
+  description = "Role names granted on each cluster of aks_integration, by the same key: to the default runbook identity and, for now, the worker identity (see aks_cluster_roles)."
   type        = map(list(string))
   default     = {}
 }
 
 variable "custom_roles_subscription" {
-  description = "Role names granted to the worker identity on the current subscription."
+  description = "Role names granted on the current subscription to the default runbook identity (what runbooks whose schema names no identity may do); the original module granted them to its workers."
   type        = list(string)
   default     = []
 }
 
 variable "custom_role_assignments" {
-  description = "Extra role assignments: role is a role name or a role definition id (/subscriptions/.../providers/Microsoft.Authorization/roleDefinitions/<guid>), scope an Azure resource id; principal_id defaults to the worker identity."
+  description = "Extra role assignments: role is a role name or a role definition id (/subscriptions/.../providers/Microsoft.Authorization/roleDefinitions/<guid>), scope an Azure resource id; principal_id defaults to the default runbook identity (what runbooks whose schema names no identity may do; the original module granted these to its workers)."
   type = list(object({
     role         = string
     scope        = string
@@ -145,6 +145,60 @@ variable "custom_role_assignments" {
       a.principal_id == null || can(regex("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", a.principal_id))
     ])
     error_message = "custom_role_assignments principal_id must be an object id (GUID)."
+  }
+}
+
+variable "runbook_identities" {
+  description = "Azure identities of runbooks, by a name a schema's identity field gives (^[a-z0-9][a-z0-9-]{0,62}$, not default): one user-assigned identity each, trusting ClouDO's OIDC issuer (<public url>/api) for the runs of its schemas (\"<partition_key>:<id>\", at most 20: Entra's limit of federated credentials per identity; a schema under one identity only). roles are its role assignments (role name or role definition id, scope an Azure resource id), aks the keys of aks_integration on whose clusters it gets aks_cluster_roles. Runs of schemas naming no identity act as the default runbook identity (outputs runbook_identity_*)."
+  type = map(object({
+    roles = optional(list(object({
+      role  = string
+      scope = string
+    })), [])
+    schemas = optional(list(string), [])
+    aks     = optional(list(string), [])
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for name in keys(var.runbook_identities) :
+      can(regex("^[a-z0-9][a-z0-9-]{0,62}$", name)) && name != "default" && !can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", name))
+    ])
+    error_message = "every runbook_identities name must match ^[a-z0-9][a-z0-9-]{0,62}$, be no GUID (a schema's GUID is a client id) and not be \"default\" (runs of schemas naming none act as the default runbook identity)."
+  }
+
+  validation {
+    condition     = alltrue([for name, i in var.runbook_identities : length(i.schemas) <= 20])
+    error_message = "a runbook_identities entry may list at most 20 schemas: Entra allows 20 federated credentials per identity (split the schemas over more identities)."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for name, i in var.runbook_identities : [for s in i.schemas : can(regex("^[A-Za-z0-9._:-]{1,128}:[A-Za-z0-9._:-]{1,128}$", s))]
+    ]))
+    error_message = "every runbook_identities schema must be \"<partition_key>:<id>\" of a schema (letters, digits, \".\", \"_\", \":\" or \"-\")."
+  }
+
+  validation {
+    condition = length(flatten([for i in values(var.runbook_identities) : i.schemas])) == length(distinct(flatten([
+      for i in values(var.runbook_identities) : i.schemas
+    ])))
+    error_message = "a schema may be listed under one runbook_identities entry only (and once): its runs would otherwise get the roles of several identities."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for name, i in var.runbook_identities : [for r in i.roles : can(regex("^/subscriptions/[^/]+", r.scope))]]))
+    error_message = "every runbook_identities role scope must start with /subscriptions/<id>."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for name, i in var.runbook_identities : [
+        for r in i.roles : !startswith(r.role, "/") || can(regex("(?i)/providers/Microsoft\\.Authorization/roleDefinitions/[0-9a-f-]{36}$", r.role))
+      ]
+    ]))
+    error_message = "a runbook_identities role starting with / must be a role definition id ending in /providers/Microsoft.Authorization/roleDefinitions/<guid>."
   }
 }
 

@@ -203,6 +203,11 @@ export const Run = z.object({
   rerunOf: ExecId.nullable().default(null),
   /** The schedule and tick that started it, when a schedule did; null for any other run. */
   schedule: ScheduledTick.nullable().default(null),
+  /**
+   * The schema's `identity` when the run was planned: the Azure identity it acts as (a client id, or a name
+   * of CLOUDO_RUNBOOK_IDENTITIES); null, as for rows from before it existed: the default runbook identity.
+   */
+  identity: z.string().max(64).nullable().default(null),
   trigger: RunTrigger,
   status: RunStatus,
   ...happenings,
@@ -227,6 +232,7 @@ export const UnmatchedAlert = z.object({
   params: z.object({}).strict().default({}),
   rerunOf: z.null().default(null),
   schedule: z.null().default(null),
+  identity: z.null().default(null),
   trigger: RunTrigger,
   status: z.literal('unmatched'),
   ...happenings,

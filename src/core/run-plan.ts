@@ -58,6 +58,8 @@ export function planRun(
     params: extras.params ?? {},
     rerunOf: extras.rerunOf ?? null,
     schedule: extras.schedule ?? null,
+    // as the schema was when the run was requested: a later edit does not change who a queued run acts as
+    identity: schema.identity,
     // the schema's team routes notifications when the request named none
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',

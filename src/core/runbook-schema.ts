@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import type { AksCredentialsMode } from './aks-cluster.js';
 import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTES } from './approval-gate.js';
 import { ArgvSyntaxError, splitArgs } from './argv.js';
 import { TABLE_KEY_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
 import { RunbookParameter, RunbookParameters } from './run-parameters.js';
+import { RunbookIdentityRef } from './runbook-identity.js';
 import { runbookNameProblem } from './safe-path.js';
 import type { ScheduleDeclaration } from './schedule.js';
 import { ScheduleEntry, scheduleParamsProblems } from './schedule.js';
+import { AksCredentials, Booleanish, Tags } from './schema-values.js';
 
 const KEY_PATTERN = TABLE_KEY_PATTERN;
 
@@ -17,30 +18,6 @@ export const TeamName = z
 
 /** A schema id as it appears in `?id=` and in the file. */
 export const SchemaId = z.string().regex(KEY_PATTERN, 'must be 1-128 letters, digits, ".", "_", ":" or "-"');
-
-/** The original project wrote booleans as "true"/"false" strings; both spellings are accepted. */
-const Booleanish = z
-  .union([z.boolean(), z.string().regex(/^(true|false|)$/i, 'must be true or false')])
-  // the original's files hold "" for an unset flag: false
-  .transform((v) => (typeof v === 'boolean' ? v : v.toLowerCase() === 'true'));
-
-/**
- * A schema's `aks_credentials`: true/false as Booleanish reads them, or `auto`. Unset (and "", as the
- * original's files write unset values) is `auto`: the original fetched AKS credentials for every AKS alert.
- */
-const AksCredentials = z
-  .union([z.boolean(), z.string().regex(/^(true|false|auto|)$/i, 'must be true, false or auto')])
-  .transform((v): AksCredentialsMode => {
-    if (typeof v === 'boolean') return v;
-    const word = v.toLowerCase();
-    return word === 'true' ? true : word === 'false' ? false : 'auto';
-  });
-
-/** Labels for people (the original's console and module add them): a list, or one comma-separated text. */
-const Tags = z
-  .union([z.array(z.string()), z.string().transform((v) => v.split(','))])
-  .transform((tags) => tags.map((t) => t.trim()).filter(Boolean))
-  .pipe(z.array(z.string().max(64)).max(50));
 
 /**
  * Fields the original ClouDO's files carry that mean nothing here (copies of the table keys, an alert's
@@ -123,6 +100,11 @@ export const RunbookSchemaEntry = z
     aks_credentials: AksCredentials.default('auto'),
     /** Team that owns it: routes its notifications (e.g. Slack `#team-{team}`) when the trigger names none. */
     team: TeamName.optional(),
+    /**
+     * The Azure identity its runs act as: a user-assigned identity's client id, or a name of the deployment's
+     * `runbook_identities`. Unset: the deployment's shared default runbook identity. See README "Runbook identities".
+     */
+    identity: RunbookIdentityRef.optional(),
     /** Typed values a manual run may pass (`{"params": {...}}`); each reaches the runbook as `CLOUDO_PARAM_<NAME>`. */
     parameters: RunbookParameters.default([]),
     /** Labels for people, shown in the console. */
@@ -174,6 +156,8 @@ export const RunbookSchema = z.object({
   /** true, false or `auto` (see the entry's `aks_credentials`); a row stored before `auto` existed keeps its boolean. */
   aksCredentials: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   team: z.string().nullable().default(null),
+  /** The entry's `identity`; null (a row stored before it existed, too): the default runbook identity. */
+  identity: z.string().nullable().default(null),
   parameters: z.array(RunbookParameter).default([]),
   tags: z.array(z.string()).default([]),
 });

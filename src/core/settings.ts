@@ -4,6 +4,7 @@ import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
 import { OidcEnv, oidcSettings } from './oidc-settings.js';
 import { WorkerKeyEnv } from './run-identity-settings.js';
+import { RunbookIdentityEnv, runbookIdentitySettings } from './runbook-identity.js';
 import type { Env, EnvShape } from './setting-values.js';
 import {
   Bool,
@@ -81,6 +82,7 @@ export const FunctionsEnv = {
     AksClusterList('CLOUDO_AKS_CLUSTERS').default([]),
     'AKS clusters (managed-cluster resource ids, comma or whitespace separated) whose alerts’ runs get AKS credentials under `aks_credentials: auto` (Terraform `aks_integration`)',
   ),
+  ...RunbookIdentityEnv,
   CLOUDO_SCHEMAS_JSON: described(
     // checked when imported, not here: a mistake in one schema must not stop the whole app
     z.string().optional(),
@@ -164,6 +166,8 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       workerKey: v.CLOUDO_WORKER_KEY ?? null,
       notify: notifySettings(v, problems, readFile, withoutBlanks(env)),
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
+      /** Which Azure identity each run acts as (resolveRunbookIdentity). */
+      runbookIdentities: runbookIdentitySettings(v),
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,
       retention: retentionSettings(v, problems),
       oidc: oidcSettings(v, v.CLOUDO_PUBLIC_URL, problems),

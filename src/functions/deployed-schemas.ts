@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { unknownIdentityWarnings } from '../core/runbook-identity.js';
 import type { SkippedEntry } from '../core/runbook-schema.js';
 import { formatSchemaProblems, parseSchemaEntries } from '../core/runbook-schema.js';
 import type { AppSettings } from '../core/settings.js';
@@ -59,6 +60,8 @@ export class DeployedSchemas {
     if (parsed.warnings.length > 0) {
       log('info', `CLOUDO_SCHEMAS_JSON:\n  ${formatSchemaProblems(parsed.warnings).join('\n  ')}`);
     }
+    const identityWarnings = unknownIdentityWarnings(parsed.schemas, this.app.settings.runbookIdentities);
+    if (identityWarnings.length > 0) log('info', `CLOUDO_SCHEMAS_JSON:\n  ${identityWarnings.join('\n  ')}`);
     const skipped = parsed.skipped.map((s) => (s.id === null ? s.path : `${s.path} (${s.id})`));
     const prune = deployed.prune && problems.length === 0;
     if (problems.length > 0) {

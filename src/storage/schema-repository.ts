@@ -10,8 +10,9 @@ const LIST_FIELDS = ['approvers', 'alertRules', 'parameters', 'tags'] as const;
 export function toTableEntity(
   schema: RunbookSchema,
 ): Record<string, unknown> & { partitionKey: string; rowKey: string } {
-  const { id, team, ...fields } = schema;
-  const row: Record<string, unknown> = { ...fields, ...(team ? { team } : {}) };
+  const { id, ...fields } = schema;
+  // a table property cannot be null: a null field (no team, no identity) is left out and reads back as null
+  const row: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
   for (const field of LIST_FIELDS) row[field] = JSON.stringify(schema[field]);
   return { ...row, partitionKey: schema.partitionKey, rowKey: id };
 }

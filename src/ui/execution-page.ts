@@ -55,6 +55,7 @@ function details(execution: Execution, now: Date): HtmlFragment {
 <dt>Schema</dt><dd>${e.schemaId} <span class="muted">(${e.schemaName ?? NO_SCHEMA}, partition ${e.schemaPartition})</span></dd>
 <dt>Runbook</dt><dd><code>${e.runbook}</code></dd>
 <dt>Worker</dt><dd>${e.worker}</dd>
+${e.status === 'unmatched' ? '' : html`<dt>Azure identity</dt><dd>${e.identity === null ? html`<span class="muted">the default runbook identity</span>` : html`<code>${e.identity}</code>`}</dd>`}
 <dt>Arguments</dt><dd>${e.runArgs === '' ? NONE : html`<code>${e.runArgs}</code>`}</dd>
 <dt>On-call</dt><dd>${e.oncall ? 'yes' : 'no'}</dd>
 <dt>Time limit</dt><dd>${formatDuration(e.timeoutMs)}</dd>

@@ -77,6 +77,7 @@ function schemaFields(s: RunbookSchema): HtmlFragment {
 <dt>Runbook</dt><dd><code>${s.runbook}</code>${s.runArgs && html` <code>${s.runArgs}</code>`}</dd>
 <dt>Worker</dt><dd>${s.worker}</dd>
 <dt>Team</dt><dd>${s.team ?? dash}</dd>
+<dt>Azure identity</dt><dd>${s.identity === null ? html`<span class="muted">the default runbook identity</span>` : html`<code>${s.identity}</code>`}</dd>
 <dt>On-call</dt><dd>${s.oncall ? 'a failure pages the on-call team' : 'no'}</dd>
 <dt>Approval</dt><dd>${approval}</dd>
 <dt>Time limit</dt><dd>${formatDuration(s.timeoutSeconds * 1000)}</dd>

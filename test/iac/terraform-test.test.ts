@@ -62,7 +62,7 @@ const TEAM_PLAIN_HCL = '${team}';
  */
 const MUTATIONS: {
   name: string;
-  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy' | 'network' | 'outputs';
+  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy' | 'network' | 'outputs' | 'identities';
   edit: Edit;
 }[] = [
   {
@@ -221,6 +221,25 @@ const MUTATIONS: {
     name: 'the original’s storage_queues naming a job queue as the notification queue',
     caughtBy: 'outputs',
     edit: { file: 'outputs.tf', from: 'notification = local.results_queue', to: 'notification = local.queues[1]' },
+  },
+  {
+    name: 'what runbooks may do (custom_role_assignments) granted to the workers’ identity again',
+    caughtBy: 'identities',
+    edit: {
+      file: 'identity.tf',
+      from: 'coalesce(a.principal_id, azurerm_user_assigned_identity.runbook.principal_id)',
+      to: 'coalesce(a.principal_id, azurerm_user_assigned_identity.worker.principal_id)',
+    },
+  },
+  {
+    name: 'runbook credentials trusting the app’s host instead of its issuer (<public url>/api)',
+    caughtBy: 'identities',
+    edit: {
+      file: 'runbook-identity.tf',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an HCL interpolation, as the module writes it
+      from: 'oidc_issuer     = "${local.public_url}/api"',
+      to: 'oidc_issuer = local.public_url',
+    },
   },
 ];
 

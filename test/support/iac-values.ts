@@ -32,6 +32,8 @@ export function placeholder(name: string): string {
     CLOUDO_ROUTING_RULES: readFileSync(new URL('schemas/routing-rules.example.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_JSON: readFileSync(new URL('schemas/schemas.json', ROOT), 'utf8'),
     CLOUDO_SCHEMAS_PRUNE: 'false',
+    CLOUDO_RUNBOOK_IDENTITIES: JSON.stringify({ payments: GUID }),
+    CLOUDO_OIDC_ISSUER: 'https://cloudo-prod-cloudo-fn.azurewebsites.net/api',
     CLOUDO_AKS_CLUSTERS: [
       `/subscriptions/${GUID}/resourceGroups/aks-weu/providers/Microsoft.ContainerService/managedClusters/weu`,
       `/subscriptions/${GUID}/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn`,

@@ -44,6 +44,8 @@ describe('parseSchemasFile', () => {
       // the original fetched AKS credentials for AKS alerts unasked: `auto` does, for listed clusters
       aksCredentials: 'auto',
       team: null,
+      // the original's runbooks all acted as its workers: here, as the default runbook identity
+      identity: null,
       parameters: [],
       tags: [],
     });
