@@ -61,7 +61,8 @@ export interface FakeCli {
  * Shared by all the tools (it switches on its own name). Arguments are JSON-encoded in bash, with no external
  * tool, so the log shows each argument byte for byte. The az fake expands `@<file>` values as azure-cli's
  * `_expand_file_prefixed_files` does (a value, or the part after an option's first '=', that starts with '@'
- * becomes the file's content without trailing newlines; a file it cannot read leaves the value as it was),
+ * becomes the file's content, or stdin's for `@-`, without trailing newlines; a file it cannot read leaves
+ * the value as it was),
  * so a test sees both what `ps` showed and what az logged in with. It keeps state where the real one does
  * (AZURE_CONFIG_DIR, else ~/.azure) and refuses get-credentials before a login there, so a test sees
  * which directory a run used. A template literal cannot hold a bare dollar-brace, so the text spells it with a
@@ -88,10 +89,13 @@ json() {
   J="\"$s\""
 }
 
-# load VALUE: sets L to VALUE, or to the file's content when VALUE is @<readable file> (az's rule)
+# load VALUE: sets L to VALUE, or to the file's content when VALUE is @<readable file>, or to stdin when
+# it is @- (az's rule)
 load() {
   L="$1"
-  if [[ "$L" == @?* && -f "\${L:1}" && -r "\${L:1}" ]]; then
+  if [[ "$L" == @- ]]; then
+    L="$(cat)"
+  elif [[ "$L" == @?* && -f "\${L:1}" && -r "\${L:1}" ]]; then
     L="$(< "\${L:1}")"
   fi
 }
@@ -151,8 +155,8 @@ config_dir="\${AZURE_CONFIG_DIR:-$HOME/.azure}"
 case "$cmd" in
   "az login")
     token="$(opt --federated-token "$@")"
-    if [[ "$token" == @* ]]; then
-      # az sends a value whose file it could not read as it is, and Entra refuses it
+    if [[ " $* " == *" --federated-token "* && ( -z "$token" || "$token" == @* ) ]]; then
+      # az sends a value whose file it could not read as it is, and Entra refuses it, or an empty one
       echo "ERROR: AADSTS50027: JWT token is invalid or malformed." >&2
       exit 1
     fi
