@@ -30,7 +30,7 @@ output "worker_identity_principal_id" {
 }
 
 output "worker_identity_client_id" {
-  description = "Client id of the workers' user-assigned identity (CLOUDO_AKS_CLIENT_ID)."
+  description = "Client id of the workers' user-assigned identity (their storage, AzureWebJobsStorage__clientId)."
   value       = azurerm_user_assigned_identity.worker.client_id
 }
 

@@ -29,8 +29,6 @@ locals {
     # where a worker fetches each run's own federated token (issue 20); the app's default hostname, which
     # private networking resolves to its private endpoint, not a custom domain in front of it
     "CLOUDO_APP_URL" = "https://${local.function_hostname}"
-    # per-run AKS credentials with the worker identity (workers/run/aks-credentials.ts)
-    "CLOUDO_AKS_CLIENT_ID" = azurerm_user_assigned_identity.worker.client_id
     # the workers' own identity, as the original's module set it; runbooks inherit only the tenant and
     # subscription as defaults: their identity is their own (CLOUDO_APP_URL below, src/core/runbook-env.ts)
     "AZURE_CLIENT_ID"       = azurerm_user_assigned_identity.worker.client_id

@@ -70,8 +70,6 @@ export interface QueueWorkerOptions
   readonly waitTurnMs?: number;
   /** How often a running run's row is checked for a cancel request (default 500). */
   readonly cancelPollMs?: number;
-  /** User-assigned identity for per-run AKS credentials (`CLOUDO_AKS_CLIENT_ID`); null: the system identity. */
-  readonly aksClientId?: string | null;
   readonly runbooks: RunbookSource;
   /** Capability served (the `worker` of the schemas). */
   readonly workerName: string;

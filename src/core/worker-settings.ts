@@ -3,7 +3,7 @@ import { WORKER_NAME_PATTERN } from './resource-names.js';
 import { RunIdentityEnv, runIdentitySettings } from './run-identity-settings.js';
 import { NEVER_INHERITED_ENV } from './runbook-env.js';
 import type { Env, EnvShape } from './setting-values.js';
-import { described, Guid, List, Millis, WholeNumber } from './setting-values.js';
+import { described, List, Millis, WholeNumber } from './setting-values.js';
 import { loadSettings, StorageEnv } from './storage-settings.js';
 import { WorkerWakeEnv, workerWakeSettings } from './wake-settings.js';
 
@@ -68,10 +68,6 @@ export const WorkerEnv = {
   CLOUDO_RUNBOOK_ENV_PASSTHROUGH: described(
     List().default([]),
     'extra worker variables a runbook may see, comma-separated',
-  ),
-  CLOUDO_AKS_CLIENT_ID: described(
-    z.string().regex(Guid, 'CLOUDO_AKS_CLIENT_ID must be a client id (GUID)').optional(),
-    'user-assigned identity for per-run AKS credentials (default: the system identity)',
   ),
   CLOUDO_AKS_TIMEOUT_MS: described(
     Millis('CLOUDO_AKS_TIMEOUT_MS', 1_000, 600_000).default(60_000),
@@ -176,7 +172,6 @@ export function loadWorkerSettings(env: Env) {
       logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
       logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
       runbookEnvPassthrough: checkedPassthrough(e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH, problems),
-      aksClientId: e.CLOUDO_AKS_CLIENT_ID ?? null,
       aksTimeoutMs: e.CLOUDO_AKS_TIMEOUT_MS,
       heartbeatMs: e.CLOUDO_HEARTBEAT_MS,
       wake: workerWakeSettings(e, problems),

@@ -6,8 +6,18 @@ import { z } from 'zod';
 /** One call of a fake tool, as it logged itself. */
 export const FakeCliCall = z.object({
   tool: z.enum(['az', 'kubelogin', 'kubectl']),
-  /** The arguments exactly as the process received them (no shell in between would have changed them). */
+  /**
+   * The arguments exactly as the process received them (no shell in between would have changed them): what
+   * any other user on the host reads in /proc/<pid>/cmdline while the command runs.
+   */
   argv: z.array(z.string()),
+  /**
+   * The arguments the command acted on: for az, after its own `@<file>` expansion (the file's content,
+   * trailing newlines removed); the same as argv for kubelogin and kubectl.
+   */
+  expandedArgv: z.array(z.string()),
+  /** Names of the managed-identity variables (IDENTITY_*, MSI_*) in the process's environment. */
+  identityEnv: z.array(z.string()),
   /** AZURE_CONFIG_DIR, KUBECONFIG and AZURE_CORE_COLLECT_TELEMETRY as the process saw them ('' when unset). */
   azureConfigDir: z.string(),
   kubeconfigEnv: z.string(),
@@ -49,7 +59,11 @@ export interface FakeCli {
 
 /**
  * Shared by all the tools (it switches on its own name). Arguments are JSON-encoded in bash, with no external
- * tool, so the log shows each argument byte for byte. The az fake keeps state where the real one does
+ * tool, so the log shows each argument byte for byte. The az fake expands `@<file>` values as azure-cli's
+ * `_expand_file_prefixed_files` does (a value, or the part after an option's first '=', that starts with '@'
+ * becomes the file's content, or stdin's for `@-`, without trailing newlines; a file it cannot read leaves
+ * the value as it was),
+ * so a test sees both what `ps` showed and what az logged in with. It keeps state where the real one does
  * (AZURE_CONFIG_DIR, else ~/.azure) and refuses get-credentials before a login there, so a test sees
  * which directory a run used. A template literal cannot hold a bare dollar-brace, so the text spells it with a
  * backslash, removed afterwards.
@@ -75,14 +89,40 @@ json() {
   J="\"$s\""
 }
 
+# load VALUE: sets L to VALUE, or to the file's content when VALUE is @<readable file>, or to stdin when
+# it is @- (az's rule)
+load() {
+  L="$1"
+  if [[ "$L" == @- ]]; then
+    L="$(cat)"
+  elif [[ "$L" == @?* && -f "\${L:1}" && -r "\${L:1}" ]]; then
+    L="$(< "\${L:1}")"
+  fi
+}
+
+expanded=()
+for a in "$@"; do
+  if [[ "$tool" != az ]]; then expanded+=("$a"); continue; fi
+  if [[ "$a" == *=* ]]; then load "\${a#*=}"; expanded+=("\${a%%=*}=$L"); else load "$a"; expanded+=("$L"); fi
+done
+
 json "$tool"; line="{\"tool\":$J,\"argv\":["
 sep=""
 for a in "$@"; do json "$a"; line+="$sep$J"; sep=","; done
+line+="],\"expandedArgv\":["
+sep=""
+for a in "\${expanded[@]}"; do json "$a"; line+="$sep$J"; sep=","; done
+line+="],\"identityEnv\":["
+sep=""
+# this script sets none of these itself, so every one came from its environment
+for a in \${!IDENTITY_*} \${!MSI_*}; do json "$a"; line+="$sep$J"; sep=","; done
 json "\${AZURE_CONFIG_DIR:-}"; line+="],\"azureConfigDir\":$J"
 json "\${KUBECONFIG:-}"; line+=",\"kubeconfigEnv\":$J"
 json "\${AZURE_CORE_COLLECT_TELEMETRY:-}"; line+=",\"telemetry\":$J"
 json "$PWD"; line+=",\"cwd\":$J}"
 printf '%s\n' "$line" >> "$FAKE_CLI_LOG"
+# from here on the command acts on what az would have read
+set -- "\${expanded[@]}"
 
 matches() { [[ -n "$1" && ( "$1" == "$cmd" || "$1" == "$tool" ) ]]; }
 
@@ -114,8 +154,14 @@ opt() {
 config_dir="\${AZURE_CONFIG_DIR:-$HOME/.azure}"
 case "$cmd" in
   "az login")
+    token="$(opt --federated-token "$@")"
+    if [[ " $* " == *" --federated-token "* && ( -z "$token" || "$token" == @* ) ]]; then
+      # az sends a value whose file it could not read as it is, and Entra refuses it, or an empty one
+      echo "ERROR: AADSTS50027: JWT token is invalid or malformed." >&2
+      exit 1
+    fi
     mkdir -p "$config_dir"
-    printf '{"identity":"%s"}\n' "$(opt --client-id "$@")" > "$config_dir/azureProfile.json"
+    printf '{"identity":"%s"}\n' "$(opt --client-id "$@")$(opt --username "$@")" > "$config_dir/azureProfile.json"
     ;;
   "az aks")
     if [[ ! -f "$config_dir/azureProfile.json" ]]; then

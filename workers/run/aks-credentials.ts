@@ -3,6 +3,8 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AksTarget } from '../../src/core/aks-cluster.js';
 import { createRedactor } from '../../src/core/redaction.js';
+import type { RunIdentity } from '../../src/core/runbook-env.js';
+import { NEVER_INHERITED_ENV, runIdentityEnv } from '../../src/core/runbook-env.js';
 import { groupKiller } from './process-group.js';
 
 /** Where a run's credentials are fetched from, and with what. */
@@ -14,21 +16,21 @@ export interface FetchAksCredentialsOptions {
    * state to `<workDir>/.azure`, so they are removed with it and no other run can read them.
    */
   readonly workDir: string;
-  /** The run's environment (PATH, HOME): `az` and `kubelogin` are found on its PATH. */
+  /**
+   * The run's environment (PATH, HOME): `az` and `kubelogin` are found on its PATH. The workers' managed
+   * identity (IDENTITY_*, MSI_*) is taken out should it be there: these commands never act as the workers.
+   */
   readonly env: Readonly<Record<string, string>>;
   /**
-   * The worker's managed-identity variables (IDENTITY_ENDPOINT, IDENTITY_HEADER...), given to these
-   * commands only: `az login --identity` needs them, the runbook must never see them.
+   * The run's own Azure identity: az fetches the credentials as it, and kubectl in the runbook
+   * authenticates as it, so the cluster must grant it access (the Cluster User Role, and what kubectl needs).
    */
-  readonly workerIdentityEnv?: Readonly<Record<string, string>>;
+  readonly identity: RunIdentity;
   /**
-   * How kubectl in the runbook authenticates: `workloadidentity`, as the run's own identity (its
-   * AZURE_FEDERATED_TOKEN_FILE; the cluster must grant that identity access), or `msi` (default), as the
-   * managed identity, which works only where the runbook can reach it.
+   * The token `identity.tokenFile` holds now, from the worker's memory, for az's stdin: with a uid of its
+   * own, that file is the run's (0400) and the worker, without CAP_DAC_OVERRIDE in the image, cannot read it.
    */
-  readonly kubectlLogin?: 'msi' | 'workloadidentity';
-  /** Client id of the user-assigned managed identity to log in as; null for the system-assigned one. */
-  readonly clientId: string | null;
+  readonly token: string;
   /**
    * The alert's Kubernetes namespace, for the kubeconfig's current context (null or '': the cluster's
    * default). Checked as a namespace name here, since it comes from an alert.
@@ -75,22 +77,28 @@ const STDERR_TAIL_CHARS = 1_000;
 const LEFTOVER_GRACE_MS = 500;
 
 /**
- * Fetches one run's AKS credentials as the worker's managed identity, into the run's own directory:
+ * Fetches one run's AKS credentials as the run's own Azure identity, into the run's own directory. Never
+ * as the workers' managed identity: az caches the tokens of its login in AZURE_CONFIG_DIR, which is the
+ * runbook's too, and the workers' tokens reach ClouDO's own storage.
  *
- * 1. `az login --identity` with `AZURE_CONFIG_DIR=<workDir>/.azure`: az writes its profile and token cache
- *    without locking (azure-cli#19402), and a runbook's `az account set` or `az logout` would reach every
- *    other run sharing ~/.azure; a per-run directory shares nothing and goes away with the run.
+ * 1. `az login --service-principal --federated-token @-` as the run's client id and tenant, the token on
+ *    az's stdin (never in argv, which any user on the host reads in /proc; az expands `@-` itself), with
+ *    `AZURE_CONFIG_DIR=<workDir>/.azure`: az writes its profile and token cache without locking
+ *    (azure-cli#19402), and a runbook's `az account set` or `az logout` would reach every other run sharing
+ *    ~/.azure; a per-run directory shares nothing and goes away with the run.
  * 2. `az aks get-credentials ... --file <workDir>/kubeconfig`.
- * 3. `kubelogin convert-kubeconfig -l msi`: kubectl then gets its tokens from the identity endpoint itself.
+ * 3. `kubelogin convert-kubeconfig -l workloadidentity`: kubectl in the runbook then exchanges the run's
+ *    token file (AZURE_FEDERATED_TOKEN_FILE, kept fresh by the worker) for its tokens itself.
  * 4. When the alert names a namespace, `kubectl config set-context --current --namespace=<ns>`, as the
  *    original ClouDO's aks-login.sh did: its runbooks' plain `kubectl get pods` act on the alert's namespace.
  *
- * Every command runs without a shell, in its own process group, stdin closed (az never waits for a prompt)
- * and killed at the deadline. Never throws for a failed command; throws only for a bug (relative workDir).
+ * Every command runs without a shell, in its own process group, stdin closed or holding only the token
+ * (az never waits for a prompt), and killed at the deadline. Never throws for a failed command; throws only
+ * for a bug (relative workDir).
  */
 export async function fetchAksCredentials(options: FetchAksCredentialsOptions): Promise<FetchAksCredentialsResult> {
   if (!path.isAbsolute(options.workDir)) throw new Error(`workDir must be absolute, got ${options.workDir}`);
-  const invalid = invalidArgument(options.target, options.clientId);
+  const invalid = invalidArgument(options.target, options.identity);
   if (invalid) return { ok: false, reason: `AKS credentials not fetched: ${invalid}` };
 
   const { subscriptionId, resourceGroup, cluster } = options.target;
@@ -99,20 +107,34 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
   await mkdir(configDir, { recursive: true, mode: 0o700 });
   const runEnv = { KUBECONFIG: kubeconfig, AZURE_CONFIG_DIR: configDir };
   const env = {
-    ...options.env,
-    ...options.workerIdentityEnv,
+    ...withoutWorkerIdentity(options.env),
+    ...runIdentityEnv(options.identity),
     ...runEnv,
     // the telemetry uploader az leaves behind would hold our pipe open and write after the run is gone
     AZURE_CORE_COLLECT_TELEMETRY: 'false',
   };
   const az = options.azPath ?? 'az';
-  const identity = options.clientId ? ['--client-id', options.clientId] : [];
+  const { clientId, tenantId } = options.identity;
   const { namespace, notice } = checkNamespace(options.namespace);
   const steps: Step[] = [
     {
-      label: 'az login --identity',
+      label: 'az login --service-principal',
       command: az,
-      args: ['login', '--identity', ...identity, '--output', 'none', '--only-show-errors'],
+      args: [
+        'login',
+        '--service-principal',
+        '--username',
+        clientId,
+        '--tenant',
+        tenantId,
+        '--federated-token',
+        '@-',
+        '--allow-no-subscriptions',
+        '--output',
+        'none',
+        '--only-show-errors',
+      ],
+      stdin: options.token,
     },
     {
       label: 'az aks get-credentials',
@@ -135,11 +157,8 @@ export async function fetchAksCredentials(options: FetchAksCredentialsOptions): 
     {
       label: 'kubelogin convert-kubeconfig',
       command: options.kubeloginPath ?? 'kubelogin',
-      args:
-        options.kubectlLogin === 'workloadidentity'
-          ? // kubelogin reads the run's client id, tenant and token file from the runbook's environment
-            ['convert-kubeconfig', '-l', 'workloadidentity', '--kubeconfig', kubeconfig]
-          : ['convert-kubeconfig', '-l', 'msi', ...identity, '--kubeconfig', kubeconfig],
+      // kubectl's kubelogin reads the run's client id, tenant and token file from the runbook's environment
+      args: ['convert-kubeconfig', '-l', 'workloadidentity', '--kubeconfig', kubeconfig],
     },
   ];
   if (namespace !== null) {
@@ -196,8 +215,14 @@ function show(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
 
+/** The environment without the workers' managed identity, whoever passed it. */
+function withoutWorkerIdentity(env: Readonly<Record<string, string>>): Record<string, string> {
+  const names: readonly string[] = NEVER_INHERITED_ENV;
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+}
+
 /** Why a value must not become an argument, or null when all are fine. */
-function invalidArgument(target: AksTarget, clientId: string | null): string | null {
+function invalidArgument(target: AksTarget, identity: RunIdentity): string | null {
   if (!CLUSTER_NAME.test(target.cluster)) {
     return `cluster ${show(target.cluster)} is not an AKS cluster name (1-63 letters, digits, '-' or '_', starting and ending with a letter or digit)`;
   }
@@ -206,7 +231,9 @@ function invalidArgument(target: AksTarget, clientId: string | null): string | n
   }
   if (!GUID.test(target.subscriptionId))
     return `subscription ${show(target.subscriptionId)} is not a subscription id (a GUID)`;
-  if (clientId !== null && !GUID.test(clientId)) return `managed identity client id ${show(clientId)} is not a GUID`;
+  // the app's answer was checked already; these two become arguments, so they are checked where they do
+  if (!GUID.test(identity.clientId)) return `the run's client id ${show(identity.clientId)} is not a GUID`;
+  if (!GUID.test(identity.tenantId)) return `the run's tenant id ${show(identity.tenantId)} is not a GUID`;
   return null;
 }
 
@@ -215,6 +242,8 @@ interface Step {
   readonly label: string;
   readonly command: string;
   readonly args: readonly string[];
+  /** Written to the command's stdin, which is then closed; without it stdin is closed from the start. */
+  readonly stdin?: string;
 }
 
 interface StepContext {
@@ -239,8 +268,13 @@ function runStep(step: Step, context: StepContext): Promise<string | null> {
     cwd: context.cwd,
     env: context.env,
     detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: [step.stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'],
   });
+  if (step.stdin !== undefined) {
+    // a command that exits without reading it makes the write fail (EPIPE): its exit status says why
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(step.stdin);
+  }
   return new Promise<string | null>((resolve) => {
     let stderr = '';
     let ending: 'timeout' | 'abort' | null = null;

@@ -4,7 +4,7 @@ import { aksTarget, managedClusterOf } from '../../src/core/aks-cluster.js';
 import type { Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import type { RunIdentity } from '../../src/core/runbook-env.js';
-import { buildRunbookEnv, NEVER_INHERITED_ENV } from '../../src/core/runbook-env.js';
+import { buildRunbookEnv } from '../../src/core/runbook-env.js';
 import type { AlertPayloadStore } from '../../src/storage/index.js';
 import { fetchAksCredentials } from './aks-credentials.js';
 import { prepareAlertInput } from './alert-input.js';
@@ -19,15 +19,21 @@ export interface RunEnvironmentOptions {
   readonly passthrough: readonly string[];
   /** The run's own Azure identity (run-identity.ts); null: it has none. */
   readonly identity: RunIdentity | null;
+  /** The token the identity's file holds now (HeldRunIdentity.currentToken), for fetching AKS credentials. */
+  readonly currentToken: () => string | null;
   readonly alertPayloads: Pick<AlertPayloadStore, 'load'>;
-  /** Client id of a user-assigned identity for `az login --identity` (null: the system identity). */
-  readonly aksClientId: string | null;
   readonly aksTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly log: Log;
   /** Writes a line of the worker's own to the run's log, ahead of the runbook's output, for its author. */
   readonly runLog: (line: string) => void;
 }
+
+/** Why a run that needs AKS credentials cannot start without an identity, and what gives it one. */
+export const NO_IDENTITY_FOR_AKS =
+  "AKS credentials are fetched as the run's own Azure identity and this run has none: give the schema an " +
+  'identity, or the deployment a default runbook identity (Terraform runbook_identities / CLOUDO_RUNBOOK_CLIENT_ID), ' +
+  'and the workers CLOUDO_APP_URL + CLOUDO_WORKER_KEY';
 
 /**
  * Everything a run's process gets besides its argv: the contract's environment, the alert file, and,
@@ -56,13 +62,16 @@ export async function prepareRunEnvironment(
   // the cluster the plan found in CLOUDO_AKS_CLUSTERS says where it is; only a forced run reads the alert
   const target = managedClusterOf(run.aksCluster)?.target ?? aksTarget(alert);
   if ('missing' in target) return { error: `AKS credentials are needed but ${target.missing}` };
+  const token = options.currentToken();
+  // never the workers' identity instead: az would cache its tokens, which reach ClouDO's storage, in the
+  // run's AZURE_CONFIG_DIR, and kubectl would act as the workers
+  if (!options.identity || token === null) return { error: NO_IDENTITY_FOR_AKS };
   const credentials = await fetchAksCredentials({
     target,
     workDir,
     env,
-    workerIdentityEnv: workerIdentityEnv(options.workerEnv),
-    kubectlLogin: 'workloadidentity',
-    clientId: options.aksClientId,
+    identity: options.identity,
+    token,
     // as the original did: a runbook's plain `kubectl get pods` acts on the alert's namespace
     namespace: alert?.kubernetes.namespace ?? null,
     timeoutMs: options.aksTimeoutMs,
@@ -70,11 +79,6 @@ export async function prepareRunEnvironment(
   });
   if (!credentials.ok) return { error: `AKS credentials: ${credentials.reason}` };
   if (credentials.notice) options.runLog(credentials.notice);
-  if (!options.identity) {
-    options.runLog(
-      'kubectl authenticates as the run’s own Azure identity (KUBECONFIG), and this run has none: kubectl calls to the cluster will fail',
-    );
-  }
   return { env: { ...env, ...credentials.env } };
 }
 
@@ -88,16 +92,6 @@ const hasRunbookTools = existsSync(path.join(RUNBOOK_TOOLS_DIR, 'cloudo-az-login
 function toolsEnv(pathValue: string | undefined): Record<string, string> {
   if (!hasRunbookTools) return {};
   return { PATH: pathValue ? `${pathValue}:${RUNBOOK_TOOLS_DIR}` : RUNBOOK_TOOLS_DIR };
-}
-
-/** The worker's managed identity, for the worker's own `az login --identity` (never the runbook's). */
-function workerIdentityEnv(workerEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of NEVER_INHERITED_ENV) {
-    const value = workerEnv[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
 }
 
 /** A run with an OS user of its own gets no trace of the worker's user: home and temp are its folder. */

@@ -24,7 +24,6 @@ export interface RunDependencies {
   readonly workerName: string;
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
-  readonly aksClientId?: string | null;
   /** Budget of az login + get-credentials + kubelogin (+ kubectl set-context) (`CLOUDO_AKS_TIMEOUT_MS`). */
   readonly aksTimeoutMs: number;
   readonly killGraceMs: number;
@@ -118,8 +117,8 @@ async function spawnRun(
       workerEnv: deps.workerEnv,
       passthrough: deps.runbookEnvPassthrough ?? [],
       identity: held?.identity ?? null,
+      currentToken: () => held?.currentToken() ?? null,
       alertPayloads: deps.alertPayloads,
-      aksClientId: deps.aksClientId ?? null,
       aksTimeoutMs: deps.aksTimeoutMs,
       signal,
       log: deps.log,

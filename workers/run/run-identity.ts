@@ -25,11 +25,16 @@ export interface RunIdentityOptions {
 export interface HeldRunIdentity {
   /** Null: the deployment gives this run none (the app answered 204). */
   readonly identity: RunIdentity | null;
+  /**
+   * The token `identity.tokenFile` holds now (null without an identity), for the worker's own commands that
+   * act as the run: with a uid of its own, that file is the run's and the worker cannot read it.
+   */
+  currentToken(): string | null;
   close(): Promise<void>;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 3_000];
-const NOTHING_HELD: HeldRunIdentity = { identity: null, close: async () => undefined };
+const NOTHING_HELD: HeldRunIdentity = { identity: null, currentToken: () => null, close: async () => undefined };
 
 /**
  * Asks the app for the run's token, retrying while it is unavailable, and writes it where the runbook
@@ -52,6 +57,7 @@ export async function holdRunIdentity(options: RunIdentityOptions): Promise<Held
   const { clientId, tenantId, authorityHost } = first.answer;
   return {
     identity: { tokenFile: file.path, clientId, tenantId, authorityHost },
+    currentToken: () => file.current,
     async close() {
       await refresher.stop();
       await file.remove();

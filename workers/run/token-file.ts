@@ -17,6 +17,8 @@ export const TOKEN_FILE_NAME = 'azure-identity-token';
  * separate users the folder is 0700 and the file 0600, the worker's.
  */
 export class TokenFile {
+  private latest: string | null = null;
+
   private constructor(
     /** Absolute path of the token: AZURE_FEDERATED_TOKEN_FILE. */
     readonly path: string,
@@ -40,10 +42,19 @@ export class TokenFile {
       await writeFile(temp, token, { mode: this.account ? 0o400 : 0o600, flag: 'wx' });
       if (this.account) await chown(temp, this.account.uid, this.account.gid);
       await rename(temp, this.path);
+      this.latest = token;
     } catch (err) {
       await rm(temp, { force: true });
       throw err;
     }
+  }
+
+  /**
+   * The token the file holds, from memory: the worker's own commands acting as the run (its AKS
+   * credentials) need it, and once the file is the run's (0400) the worker cannot read it back.
+   */
+  get current(): string | null {
+    return this.latest;
   }
 
   /** Removes the token and its folder (the run is over). */

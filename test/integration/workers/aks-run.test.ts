@@ -4,9 +4,12 @@ import type { Execution } from '../../../src/core/execution.js';
 import { isTerminal } from '../../../src/core/execution.js';
 import { AlertIntake } from '../../../src/intake/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
+import { NO_IDENTITY_FOR_AKS } from '../../../workers/run/run-environment.js';
 import { testAlert } from '../../support/alerts.js';
-import type { FakeCli } from '../../support/fake-cli.js';
+import type { FakeCli, FakeCliCall } from '../../support/fake-cli.js';
 import { installFakeCli } from '../../support/fake-cli.js';
+import type { FakeTokenIssuer } from '../../support/fake-token-issuer.js';
+import { startFakeTokenIssuer } from '../../support/fake-token-issuer.js';
 import { testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -20,16 +23,32 @@ const LISTED = `/subscriptions/${SUB}/resourceGroups/rg-ops/providers/Microsoft.
 const UNLISTED = `/subscriptions/${SUB}/resourceGroups/rg-dev/providers/Microsoft.ContainerService/managedClusters/aks-dev`;
 const VM = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1';
 const noK8s = { cluster: null, namespace: null, pod: null, deployment: null, job: null, hpa: null };
+const KEY = 'worker-key-for-tests-0123456789abcdefghijkl';
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const RUN_CLIENT = 'aaaaaaaa-1111-4222-8333-444444444444';
 
-/** Schemas with aks_credentials: each alert run gets a KUBECONFIG of its own, fetched with the identity. */
+/**
+ * Schemas with aks_credentials: each alert run gets a KUBECONFIG of its own, fetched as the run's own Azure
+ * identity (a federated token from a stand-in of the app), never as the workers'.
+ */
 describe('an AKS alert run', () => {
   let t: TestStorage;
   let cli: FakeCli;
   let worker: QueueWorker;
+  let issuer: FakeTokenIssuer;
+  /** Whether the app gives the next runs an identity (the deployment's default runbook identity). */
+  let withIdentity = true;
 
   beforeAll(async () => {
     t = await createTestStorage();
     cli = await installFakeCli();
+    issuer = await startFakeTokenIssuer({
+      key: KEY,
+      tenantId: TENANT,
+      authorityHost: 'https://127.0.0.1:9/',
+      answerFor: () =>
+        withIdentity ? { clientId: RUN_CLIENT, subject: 'cloudo:runbook-identity:default' } : { status: 204 },
+    });
     const dir = await makeRunbooks({
       'kube.sh':
         '#!/usr/bin/env bash\necho "kubeconfig=$KUBECONFIG"\nif [ -n "$KUBECONFIG" ]; then head -c 200 "$KUBECONFIG"; echo; grep "^# namespace" "$KUBECONFIG"; fi\nexit 0\n',
@@ -40,12 +59,24 @@ describe('an AKS alert run', () => {
       testSchema({ id: 'auto', runbook: 'kube.sh', dedupeWindowMinutes: 0 }),
       testSchema({ id: 'never', runbook: 'kube.sh', aksCredentials: false, dedupeWindowMinutes: 0 }),
     ]);
-    worker = startTestWorker(t, dir, { workerEnv: cli.env(), runbookEnvPassthrough: ['FAKE_CLI_LOG'] });
+    worker = startTestWorker(t, dir, {
+      runIdentity: { appUrl: issuer.url, key: KEY },
+      workerEnv: {
+        ...cli.env(),
+        // the workers' managed identity, as Container Apps gives it: no command of a run may get it
+        IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
+        IDENTITY_HEADER: 'worker-msi-header-must-not-leak',
+        MSI_ENDPOINT: 'http://localhost:42356/msi/token',
+        MSI_SECRET: 'worker-msi-header-must-not-leak',
+      },
+      runbookEnvPassthrough: ['FAKE_CLI_LOG'],
+    });
   });
   afterAll(async () => {
-    await worker.close({ force: true });
-    await cli.remove();
-    await t.cleanup();
+    await worker?.close({ force: true });
+    await issuer?.close();
+    await cli?.remove();
+    await t?.cleanup();
   });
 
   const runFor = async (
@@ -82,12 +113,34 @@ describe('an AKS alert run', () => {
     expect(getCredentials[0]?.argv).toEqual(
       expect.arrayContaining(['--name', 'aks-weu', '--resource-group', 'rg-aks', '--subscription', SUB]),
     );
+    // az fetched them as each run's own identity, its current token on stdin (never in argv, which ps shows)
+    for (const run of [a, b]) {
+      const login = (await callsOf(run)).find((c) => c.tool === 'az' && c.argv[0] === 'login');
+      const token = issuer.minted.find((m) => m.execId === run?.execId)?.token;
+      expect(token).toBeDefined();
+      expect(login?.argv).toEqual(runLogin('@-'));
+      expect(login?.expandedArgv).toEqual(runLogin(token ?? ''));
+      for (const call of await callsOf(run)) expect(call.argv.join(' ')).not.toContain(token);
+    }
     // kubectl in the runbook acts as the run's own identity, never the workers' (issue 20)
     const kubelogin = calls.filter((c) => c.tool === 'kubelogin');
     expect(kubelogin.every((c) => c.argv.includes('workloadidentity') && !c.argv.includes('msi'))).toBe(true);
-    expect(logs[0]).toContain(
-      'kubectl authenticates as the run’s own Azure identity (KUBECONFIG), and this run has none',
-    );
+    expect(calls.filter((c) => c.argv.includes('--identity'))).toEqual([]);
+    noWorkerIdentity(calls);
+  });
+
+  it('ends a run that has no identity of its own `error`, saying how to give it one, and fetches nothing', async () => {
+    withIdentity = false;
+    try {
+      const run = await runFor('i1', CLUSTER);
+      expect(run?.status).toBe('error');
+      expect(run?.error).toBe(NO_IDENTITY_FOR_AKS);
+      expect(run?.error).toMatch(/^AKS credentials are fetched as the run's own Azure identity and this run has none/);
+      expect(await callsOf(run)).toEqual([]);
+      expect((await t.storage.logs.read(run?.execId ?? ''))?.length ?? 0).toBe(0);
+    } finally {
+      withIdentity = true;
+    }
   });
 
   it('ends with a clear error when the alert names no cluster, and runs nothing', async () => {
@@ -96,6 +149,27 @@ describe('an AKS alert run', () => {
     expect(run?.error).toMatch(/^AKS credentials are needed but /);
     expect((await t.storage.logs.read(run?.execId ?? ''))?.length ?? 0).toBe(0);
   });
+
+  /** az login as the run's own identity (the issuer's answer). */
+  const runLogin = (token: string) => [
+    'login',
+    '--service-principal',
+    '--username',
+    RUN_CLIENT,
+    '--tenant',
+    TENANT,
+    '--federated-token',
+    token,
+    '--allow-no-subscriptions',
+    '--output',
+    'none',
+    '--only-show-errors',
+  ];
+  /** No IDENTITY_* or MSI_* reached any command: az would cache the workers' tokens in the run's folder. */
+  const noWorkerIdentity = (calls: FakeCliCall[]) => {
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call.identityEnv, `${call.tool} ${call.argv[0]}`).toEqual([]);
+  };
 
   /** The fake CLI's calls made for one run: each runs in the run's own work directory. */
   const callsOf = async (run: Execution | undefined) =>
@@ -131,6 +205,7 @@ describe('an AKS alert run', () => {
     );
     // and, as in the original, the kubeconfig's namespace is the alert's: a plain `kubectl get pods` acts there
     expect(calls.map((c) => c.tool)).toEqual(['az', 'az', 'kubelogin', 'kubectl']);
+    noWorkerIdentity(calls);
     expect(calls[3]?.argv).toEqual(
       expect.arrayContaining(['set-context', '--current', '--namespace=shop', '--kubeconfig', await kubeconfigOf(run)]),
     );

@@ -141,8 +141,9 @@ describe('a run’s own Azure identity', () => {
     expect(existsSync(file)).toBe(false);
 
     // cloudo-az-login: az logs in as the run's identity, into the run's own az state
-    const login = (await cli.calls()).find((c) => c.tool === 'az' && c.argv.includes('--service-principal'));
-    expect(login?.argv).toEqual([
+    const calls = await cli.calls();
+    const login = calls.find((c) => c.tool === 'az' && c.argv.includes('--service-principal'));
+    const loginArgs = (token: string) => [
       'login',
       '--service-principal',
       '--username',
@@ -150,11 +151,18 @@ describe('a run’s own Azure identity', () => {
       '--tenant',
       TENANT,
       '--federated-token',
-      minted[0]?.token,
+      token,
       '--allow-no-subscriptions',
       '--output',
       'none',
-    ]);
+    ];
+    // the token's file on the command line, which anyone on the host may read (/proc/<pid>/cmdline, ps),
+    // never the token: az reads the file itself, and logs in with what it holds
+    expect(login?.argv).toEqual(loginArgs(`@${file}`));
+    expect(login?.expandedArgv).toEqual(loginArgs(minted[0]?.token ?? ''));
+    for (const call of calls) {
+      for (const { token } of issuer.minted) expect(call.argv.join(' ')).not.toContain(token);
+    }
     expect(login?.azureConfigDir).toBe(field(log, 'config'));
     expect(login?.azureConfigDir).toMatch(new RegExp(`/cloudo-${execution.execId}-[^/]+/\\.azure$`));
   });

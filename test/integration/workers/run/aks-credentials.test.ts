@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AksTarget } from '../../../../src/core/aks-cluster.js';
+import type { RunIdentity } from '../../../../src/core/runbook-env.js';
 import type { FetchAksCredentialsOptions } from '../../../../workers/run/aks-credentials.js';
 import { fetchAksCredentials } from '../../../../workers/run/aks-credentials.js';
 import type { FakeCli, FakeCliBehaviour } from '../../../support/fake-cli.js';
@@ -12,6 +13,38 @@ import { isAlive, waitFor } from '../../../support/wait.js';
 
 const SUB = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
 const CLIENT_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+const CLIENT_B = 'bbbbbbbb-1111-4222-8333-444444444444';
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbG91ZG86c2NoZW1hOmEifQ.c2lnbmF0dXJlLWE';
+/** The run's identity. Its token file is the run's (0400), which the worker may not read: here it does not exist. */
+const IDENTITY: RunIdentity = {
+  tokenFile: '/nonexistent/cloudo-identity-run/azure-identity-token',
+  clientId: CLIENT_ID,
+  tenantId: TENANT,
+  authorityHost: 'https://login.microsoftonline.com/',
+};
+/** The workers' managed identity, as Container Apps gives it: none of it may reach these commands. */
+const WORKER_MSI = {
+  IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
+  IDENTITY_HEADER: 'worker-msi-header',
+  MSI_ENDPOINT: 'http://localhost:42356/msi/token',
+  MSI_SECRET: 'worker-msi-header',
+};
+/** az login as the run's own identity, its token on stdin. */
+const loginArgs = (clientId: string, token: string) => [
+  'login',
+  '--service-principal',
+  '--username',
+  clientId,
+  '--tenant',
+  TENANT,
+  '--federated-token',
+  token,
+  '--allow-no-subscriptions',
+  '--output',
+  'none',
+  '--only-show-errors',
+];
 
 describe('fetchAksCredentials', () => {
   let cli: FakeCli;
@@ -37,10 +70,18 @@ describe('fetchAksCredentials', () => {
     overrides: Partial<FetchAksCredentialsOptions> & { behaviour?: FakeCliBehaviour } = {},
   ) {
     const { behaviour, ...rest } = overrides;
-    return fetchAksCredentials({ target, workDir, env: cli.env(behaviour), clientId: null, timeoutMs: 5_000, ...rest });
+    return fetchAksCredentials({
+      target,
+      workDir,
+      env: { ...cli.env(behaviour), ...WORKER_MSI },
+      identity: IDENTITY,
+      token: TOKEN,
+      timeoutMs: 5_000,
+      ...rest,
+    });
   }
 
-  it('logs in, fetches and converts with exactly these arguments, into the run directory only', async () => {
+  it('logs in as the run’s own identity, fetches and converts with exactly these arguments, into the run directory only', async () => {
     const workDir = await runDir();
     const result = await fetchFor(workDir);
 
@@ -54,7 +95,8 @@ describe('fetchAksCredentials', () => {
     });
     const calls = await cli.calls();
     expect(calls.map((c) => [c.tool, ...c.argv])).toEqual([
-      ['az', 'login', '--identity', '--output', 'none', '--only-show-errors'],
+      // the token on az's stdin: never in argv (ps), nor read from a file the worker may not read
+      ['az', ...loginArgs(CLIENT_ID, '@-')],
       [
         'az',
         'aks',
@@ -70,21 +112,28 @@ describe('fetchAksCredentials', () => {
         '--overwrite-existing',
         '--only-show-errors',
       ],
-      ['kubelogin', 'convert-kubeconfig', '-l', 'msi', '--kubeconfig', kubeconfig],
+      // kubectl in the runbook authenticates as the run's identity too, with its token file
+      ['kubelogin', 'convert-kubeconfig', '-l', 'workloadidentity', '--kubeconfig', kubeconfig],
     ]);
+    // az logged in with the run's token
+    expect(calls[0]?.expandedArgv).toEqual(loginArgs(CLIENT_ID, TOKEN));
     for (const call of calls) {
       expect(call).toMatchObject({
         azureConfigDir: configDir,
         kubeconfigEnv: kubeconfig,
         telemetry: 'false',
         cwd: workDir,
+        // the workers' managed identity reaches no command: az caches what it logs in with in the run's folder
+        identityEnv: [],
       });
+      expect(call.argv.join(' ')).not.toContain(TOKEN);
     }
+    expect(await readFile(path.join(configDir, 'azureProfile.json'), 'utf8')).toBe(`{"identity":"${CLIENT_ID}"}\n`);
     expect((await stat(kubeconfig)).mode & 0o777).toBe(0o600);
     expect((await stat(configDir)).mode & 0o777).toBe(0o700);
     const text = await readFile(kubeconfig, 'utf8');
     expect(text).toContain('server: https://aks-prod.hcp.example.azmk8s.io:443');
-    expect(text).toContain('# converted: --login msi --client-id \n');
+    expect(text).toContain('# converted: --login workloadidentity --client-id \n');
     // the worker's shared az state was not touched
     expect(existsSync(path.join(cli.home, '.azure'))).toBe(false);
   });
@@ -145,32 +194,6 @@ describe('fetchAksCredentials', () => {
     expect(result).toMatchObject({ ok: true, notice: expect.stringContaining(`"${'x'.repeat(80)}…"`) });
   });
 
-  it('logs in as the user-assigned identity and has kubelogin use it too', async () => {
-    const workDir = await runDir();
-    const result = await fetchFor(workDir, { clientId: CLIENT_ID });
-    expect(result.ok).toBe(true);
-    const calls = await cli.calls();
-    expect(calls[0]?.argv).toEqual([
-      'login',
-      '--identity',
-      '--client-id',
-      CLIENT_ID,
-      '--output',
-      'none',
-      '--only-show-errors',
-    ]);
-    expect(calls[2]?.argv).toEqual([
-      'convert-kubeconfig',
-      '-l',
-      'msi',
-      '--client-id',
-      CLIENT_ID,
-      '--kubeconfig',
-      path.join(workDir, 'kubeconfig'),
-    ]);
-    expect(await readFile(path.join(workDir, '.azure', 'azureProfile.json'), 'utf8')).toContain(CLIENT_ID);
-  });
-
   it.each([
     ['cluster', { ...target, cluster: 'x; rm -rf /' }, /^AKS credentials not fetched: cluster "x; rm -rf \/" is not/],
     ['cluster', { ...target, cluster: '$(id)' }, /cluster "\$\(id\)" is not an AKS cluster name/],
@@ -194,14 +217,28 @@ describe('fetchAksCredentials', () => {
     expect(await readdir(workDir)).toEqual([]);
   });
 
-  it('refuses a client id that is not a GUID before anything runs', async () => {
+  it.each([
+    [
+      'client',
+      { clientId: '--allow-no-subscriptions' },
+      'the run\'s client id "--allow-no-subscriptions" is not a GUID',
+    ],
+    ['tenant', { tenantId: '--identity' }, 'the run\'s tenant id "--identity" is not a GUID'],
+  ])('refuses a %s id that is not a GUID before anything runs', async (_what, identity, reason) => {
     const workDir = await runDir();
-    const result = await fetchFor(workDir, { clientId: '--allow-no-subscriptions' });
+    const result = await fetchFor(workDir, { identity: { ...IDENTITY, ...identity } });
+    expect(result).toEqual({ ok: false, reason: expect.stringContaining(reason) });
+    expect(await cli.calls()).toEqual([]);
+  });
+
+  it('fails as Entra would when the token is empty, and never fetches', async () => {
+    const workDir = await runDir();
+    const result = await fetchFor(workDir, { token: '' });
     expect(result).toEqual({
       ok: false,
-      reason: expect.stringContaining('client id "--allow-no-subscriptions" is not a GUID'),
+      reason: expect.stringMatching(/^az login --service-principal failed \(exit 1\): .*AADSTS50027/),
     });
-    expect(await cli.calls()).toEqual([]);
+    expect((await cli.calls()).map((c) => c.tool)).toEqual(['az']);
   });
 
   it('accepts the names Azure allows: parentheses, dots and letters beyond ASCII in a resource group', async () => {
@@ -215,7 +252,12 @@ describe('fetchAksCredentials', () => {
     const [dirA, dirB] = [await runDir(), await runDir()];
     const [a, b] = await Promise.all([
       fetchFor(dirA, { target: { ...target, cluster: 'aks-a' }, behaviour: { delayMs: 150 } }),
-      fetchFor(dirB, { target: { ...target, cluster: 'aks-b' }, clientId: CLIENT_ID, behaviour: { delayMs: 150 } }),
+      fetchFor(dirB, {
+        target: { ...target, cluster: 'aks-b' },
+        identity: { ...IDENTITY, clientId: CLIENT_B },
+        token: `${TOKEN}-b`,
+        behaviour: { delayMs: 150 },
+      }),
     ]);
     if (!a.ok || !b.ok) throw new Error(`both should succeed: ${JSON.stringify([a, b])}`);
     expect(a.kubeconfig).toBe(path.join(dirA, 'kubeconfig'));
@@ -228,14 +270,17 @@ describe('fetchAksCredentials', () => {
     expect(configB).toContain('aks-b');
     expect(configB).not.toContain('aks-a');
     // each run logged in as its own identity, in its own directory, and fetched with that login
-    expect(await readFile(path.join(dirA, '.azure', 'azureProfile.json'), 'utf8')).toBe('{"identity":""}\n');
-    expect(await readFile(path.join(dirB, '.azure', 'azureProfile.json'), 'utf8')).toBe(
+    expect(await readFile(path.join(dirA, '.azure', 'azureProfile.json'), 'utf8')).toBe(
       `{"identity":"${CLIENT_ID}"}\n`,
     );
+    expect(await readFile(path.join(dirB, '.azure', 'azureProfile.json'), 'utf8')).toBe(`{"identity":"${CLIENT_B}"}\n`);
     const calls = await cli.calls();
     expect(calls).toHaveLength(6);
     // they did overlap: each call takes 150 ms, and both logins started before either run went on
     expect(calls.slice(0, 2).map((c) => c.argv[0])).toEqual(['login', 'login']);
+    // each with its own token
+    const logins = calls.filter((c) => c.argv[0] === 'login');
+    expect(new Set(logins.map((c) => c.expandedArgv[7]))).toEqual(new Set([TOKEN, `${TOKEN}-b`]));
     for (const call of calls) {
       const dir = call.cwd === dirA ? dirA : dirB;
       expect(call.azureConfigDir).toBe(path.join(dir, '.azure'));
@@ -264,7 +309,10 @@ describe('fetchAksCredentials', () => {
   it('stops at a failed login and never fetches', async () => {
     const workDir = await runDir();
     const result = await fetchFor(workDir, { behaviour: { fail: 'az login' } });
-    expect(result).toEqual({ ok: false, reason: expect.stringMatching(/^az login --identity failed \(exit 1\)/) });
+    expect(result).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^az login --service-principal failed \(exit 1\)/),
+    });
     expect(await cli.calls()).toHaveLength(1);
     expect(existsSync(path.join(workDir, 'kubeconfig'))).toBe(false);
   });
@@ -326,7 +374,7 @@ describe('fetchAksCredentials', () => {
     const pending = fetchFor(workDir, { signal: abort.signal, behaviour: { hang: 'az login' } });
     await waitFor('az login to start', async () => ((await cli.hangPids()).length > 0 ? true : undefined), 2_000);
     abort.abort();
-    expect(await pending).toEqual({ ok: false, reason: 'az login --identity killed: the run was cancelled' });
+    expect(await pending).toEqual({ ok: false, reason: 'az login --service-principal killed: the run was cancelled' });
   });
 
   it('reports a kubectl that is not installed', async () => {
@@ -343,7 +391,7 @@ describe('fetchAksCredentials', () => {
     const result = await fetchFor(workDir, { azPath: path.join(cli.binDir, 'no-such-az') });
     expect(result).toEqual({
       ok: false,
-      reason: expect.stringMatching(/^az login --identity could not start .*no-such-az: spawn .* ENOENT$/),
+      reason: expect.stringMatching(/^az login --service-principal could not start .*no-such-az: spawn .* ENOENT$/),
     });
   });
 });
