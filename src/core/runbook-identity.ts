@@ -78,7 +78,14 @@ export const RunbookIdentityEnv = {
     z.string().regex(Guid, 'AZURE_TENANT_ID must be a tenant id (GUID)').optional(),
     'Entra tenant runbook identities live in (where their federated tokens are exchanged)',
   ),
+  AZURE_AUTHORITY_HOST: described(
+    z.url({ protocol: /^https?$/, message: 'AZURE_AUTHORITY_HOST must be a URL' }).optional(),
+    'Entra authority runbooks exchange their tokens with (sovereign clouds); default https://login.microsoftonline.com/',
+  ),
 } satisfies EnvShape;
+
+/** Entra's public-cloud authority, what the Azure SDKs and az use when AZURE_AUTHORITY_HOST is unset. */
+export const PUBLIC_AUTHORITY_HOST = 'https://login.microsoftonline.com/';
 
 type RunbookIdentityValues = z.output<z.ZodObject<typeof RunbookIdentityEnv>>;
 
@@ -88,6 +95,8 @@ export interface RunbookIdentitySettings {
   /** Client id of the identity of runs whose schema names none; null: such runs get no Azure identity. */
   readonly defaultClientId: string | null;
   readonly tenantId: string | null;
+  /** Where runbooks exchange their tokens (AZURE_AUTHORITY_HOST), passed on to them as the same variable. */
+  readonly authorityHost: string;
 }
 
 export function runbookIdentitySettings(v: RunbookIdentityValues): RunbookIdentitySettings {
@@ -95,6 +104,7 @@ export function runbookIdentitySettings(v: RunbookIdentityValues): RunbookIdenti
     named: v.CLOUDO_RUNBOOK_IDENTITIES ?? {},
     defaultClientId: v.CLOUDO_RUNBOOK_CLIENT_ID ?? null,
     tenantId: v.AZURE_TENANT_ID ?? null,
+    authorityHost: v.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST,
   };
 }
 

@@ -19,6 +19,7 @@ const SETTINGS: RunbookIdentitySettings = {
   named: { payments: PAYMENTS, reader: '22222222-2222-3333-4444-555555555555' },
   defaultClientId: DEFAULT,
   tenantId: TENANT,
+  authorityHost: 'https://login.microsoftonline.com/',
 };
 
 const file = (entry: Record<string, unknown>) =>
