@@ -11,10 +11,19 @@ export interface WorkerProcessOptions {
   readonly command?: readonly [string, ...string[]];
 }
 
-/** The worker entry beside this file's tree: `.ts` under tsx, `.js` once built. */
+/**
+ * The worker entry beside this file's tree: `.ts` under tsx, `.js` once built. A host that runs `.ts`
+ * without tsx in its own flags (a test runner with a loader of its own) gives the worker tsx explicitly.
+ */
 function workerCommand(): [string, ...string[]] {
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return [process.execPath, ...process.execArgv, fileURLToPath(new URL(`../../workers/main.${ext}`, import.meta.url))];
+  const loader = ext === 'ts' && !process.execArgv.some((arg) => arg.includes('tsx')) ? ['--import', 'tsx'] : [];
+  return [
+    process.execPath,
+    ...process.execArgv,
+    ...loader,
+    fileURLToPath(new URL(`../../workers/main.${ext}`, import.meta.url)),
+  ];
 }
 
 /**
