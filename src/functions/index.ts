@@ -17,6 +17,7 @@ import { settingsPageFunction } from './console-settings.js';
 import { workersPageFunction } from './console-workers.js';
 import type { FunctionDefinition } from './definitions.js';
 import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction } from './executions.js';
+import { federatedTokenFunction } from './federated-token.js';
 import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
@@ -113,6 +114,7 @@ export function createFunctionDefinitions(
     healthFunction(services),
     openidConfigurationFunction(services),
     jwksFunction(services),
+    federatedTokenFunction(services),
     housekeepingFunction(services),
     schedulerFunction(services),
     resultsFunction(services, options.namespace ?? ''),

@@ -99,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AzureWebJobsStorage: azurite.connectionString,
       CLOUDO_STORAGE_NAMESPACE: options.namespace,
       ...wakeEnv(options),
+      ...runTokenEnv(options),
     };
     const keys = options.secure ? (await loadOrCreateLocalKeys(options.stateDir)).keys : null;
     const services = createAppServices(
@@ -187,6 +188,19 @@ function wakeEnv(options: Pick<LocalStackOptions, 'env' | 'wake'>): Record<strin
     // one worker per capability on one machine: each takes a free port and says which in Table Workers
     CLOUDO_WAKE_PORT: '0',
     CLOUDO_WAKE_URL: undefined,
+  };
+}
+
+/**
+ * What workers fetch their runs' Azure tokens with: the app's address and the key both sides share (the
+ * user's, or one for this stack's life). Only on a known port: a worker started before a port-0 host
+ * binds could not know where to call, and then it runs runbooks with no Azure identity, as it says.
+ */
+function runTokenEnv(options: Pick<LocalStackOptions, 'env' | 'port'>): Record<string, string | undefined> {
+  if (options.port === 0) return {};
+  return {
+    CLOUDO_WORKER_KEY: options.env.CLOUDO_WORKER_KEY?.trim() || randomBytes(32).toString('base64url'),
+    CLOUDO_APP_URL: options.env.CLOUDO_APP_URL?.trim() || `http://127.0.0.1:${options.port}`,
   };
 }
 

@@ -60,6 +60,7 @@ const EXPECTED_ACCESS: Record<string, string> = {
   Health: 'public',
   OpenidConfiguration: 'public',
   Jwks: 'public',
+  FederatedToken: 'public',
 };
 
 /** A concrete path for a route template: parameters get harmless values, optional ones are left out. */

@@ -67,12 +67,18 @@ export async function startFakeEntraTokenEndpoint(tenantId: string): Promise<Fak
   const issued: FakeEntraTokenEndpoint['issued'][number][] = [];
   const requests: string[] = [];
   let base = '';
-  const jwksByIssuer = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+  const jwksByIssuer = new Map<string, Promise<ReturnType<typeof createRemoteJWKSet>>>();
   const jwksOf = (issuer: string) => {
     let jwks = jwksByIssuer.get(issuer);
-    // as Entra does: the issuer's discovery document says where its keys are; the fakes serve them at /jwks
-    if (!jwks) jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
-    jwksByIssuer.set(issuer, jwks);
+    // as Entra does: the issuer's discovery document says where its keys are
+    if (!jwks) {
+      jwks = fetch(`${issuer}/.well-known/openid-configuration`)
+        .then((res) => res.json() as Promise<{ jwks_uri: string }>)
+        .then((doc) => createRemoteJWKSet(new URL(doc.jwks_uri)));
+      // a failed look is not remembered: the next assertion looks again
+      jwks.catch(() => jwksByIssuer.delete(issuer));
+      jwksByIssuer.set(issuer, jwks);
+    }
     return jwks;
   };
 
@@ -150,7 +156,7 @@ export async function startFakeEntraTokenEndpoint(tenantId: string): Promise<Fak
 async function verifyAssertion(
   assertion: string,
   clientId: string,
-  jwksOf: (issuer: string) => ReturnType<typeof createRemoteJWKSet>,
+  jwksOf: (issuer: string) => Promise<ReturnType<typeof createRemoteJWKSet>>,
   credentials: readonly FederatedCredential[],
 ): Promise<{ status: number; code: string; description: string } | null> {
   const trusted = credentials.filter((c) => c.clientId === clientId);
@@ -159,7 +165,7 @@ async function verifyAssertion(
   }
   for (const credential of trusted) {
     try {
-      const { payload } = await jwtVerify(assertion, jwksOf(credential.issuer), {
+      const { payload } = await jwtVerify(assertion, await jwksOf(credential.issuer), {
         issuer: credential.issuer,
         audience: TOKEN_EXCHANGE_AUDIENCE,
         algorithms: ['RS256'],

@@ -129,11 +129,13 @@ describe('runbook identity settings', () => {
       CLOUDO_RUNBOOK_IDENTITIES: JSON.stringify({ payments: PAYMENTS }),
       CLOUDO_RUNBOOK_CLIENT_ID: DEFAULT,
       AZURE_TENANT_ID: TENANT,
+      AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/',
     });
     expect(settings.runbookIdentities).toEqual({
       named: { payments: PAYMENTS },
       defaultClientId: DEFAULT,
       tenantId: TENANT,
+      authorityHost: 'https://login.microsoftonline.us/',
     });
   });
 
@@ -142,6 +144,7 @@ describe('runbook identity settings', () => {
       named: {},
       defaultClientId: null,
       tenantId: null,
+      authorityHost: 'https://login.microsoftonline.com/',
     });
     expect(loadAppSettings({ ...env, CLOUDO_RUNBOOK_IDENTITIES: '{}' }).runbookIdentities.named).toEqual({});
   });

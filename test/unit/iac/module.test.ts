@@ -256,6 +256,7 @@ describe('iac settings', () => {
     CLOUDO_MAX_BODY_BYTES: 'tuning',
     // issue 20: the Terraform of workload-identity federation sets the key; until it lands these stay at their defaults
     CLOUDO_OIDC_KEY_ID: 'issue 20’s Terraform creates the Key Vault key and sets it; unset, a key file signs',
+    AZURE_AUTHORITY_HOST: 'Entra’s public cloud; a sovereign cloud sets its own authority',
     CLOUDO_OIDC_KEY_FILE: 'the key file is for one machine; Azure signs with CLOUDO_OIDC_KEY_ID',
     CLOUDO_OIDC_KEY_GRACE_MS: 'tuning (default 24 h)',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
