@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { listenOnLoopback } from './fake-server.js';
-import { TOKEN_EXCHANGE_AUDIENCE } from './fake-token-issuer.js';
 
+/** The audience Entra accepts federated tokens for (stated here as Entra documents it, not taken from ClouDO). */
+const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** A federated identity credential of an app registration: Entra trusts (issuer, subject) for it. */

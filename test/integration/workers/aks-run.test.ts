@@ -8,8 +8,8 @@ import { NO_IDENTITY_FOR_AKS } from '../../../workers/run/run-environment.js';
 import { testAlert } from '../../support/alerts.js';
 import type { FakeCli, FakeCliCall } from '../../support/fake-cli.js';
 import { installFakeCli } from '../../support/fake-cli.js';
-import type { FakeTokenIssuer } from '../../support/fake-token-issuer.js';
-import { startFakeTokenIssuer } from '../../support/fake-token-issuer.js';
+import type { RunTokenApp } from '../../support/run-token-app.js';
+import { startRunTokenApp } from '../../support/run-token-app.js';
 import { testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -26,29 +26,28 @@ const noK8s = { cluster: null, namespace: null, pod: null, deployment: null, job
 const KEY = 'worker-key-for-tests-0123456789abcdefghijkl';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const RUN_CLIENT = 'aaaaaaaa-1111-4222-8333-444444444444';
+/** The app's run identity settings: no schema here names an identity, so runs get the default one. */
+const IDENTITY_ENV = {
+  AZURE_TENANT_ID: TENANT,
+  // nothing exchanges these tokens here: the fake az takes them as they are
+  AZURE_AUTHORITY_HOST: 'https://127.0.0.1:9/',
+};
+const WITH_DEFAULT_IDENTITY = { ...IDENTITY_ENV, CLOUDO_RUNBOOK_CLIENT_ID: RUN_CLIENT };
 
 /**
  * Schemas with aks_credentials: each alert run gets a KUBECONFIG of its own, fetched as the run's own Azure
- * identity (a federated token from a stand-in of the app), never as the workers'.
+ * identity (a federated token the real app mints), never as the workers'.
  */
 describe('an AKS alert run', () => {
   let t: TestStorage;
   let cli: FakeCli;
   let worker: QueueWorker;
-  let issuer: FakeTokenIssuer;
-  /** Whether the app gives the next runs an identity (the deployment's default runbook identity). */
-  let withIdentity = true;
+  let app: RunTokenApp;
 
   beforeAll(async () => {
     t = await createTestStorage();
     cli = await installFakeCli();
-    issuer = await startFakeTokenIssuer({
-      key: KEY,
-      tenantId: TENANT,
-      authorityHost: 'https://127.0.0.1:9/',
-      answerFor: () =>
-        withIdentity ? { clientId: RUN_CLIENT, subject: 'cloudo:runbook-identity:default' } : { status: 204 },
-    });
+    app = await startRunTokenApp(t, { workerKey: KEY, env: WITH_DEFAULT_IDENTITY });
     const dir = await makeRunbooks({
       'kube.sh':
         '#!/usr/bin/env bash\necho "kubeconfig=$KUBECONFIG"\nif [ -n "$KUBECONFIG" ]; then head -c 200 "$KUBECONFIG"; echo; grep "^# namespace" "$KUBECONFIG"; fi\nexit 0\n',
@@ -60,7 +59,7 @@ describe('an AKS alert run', () => {
       testSchema({ id: 'never', runbook: 'kube.sh', aksCredentials: false, dedupeWindowMinutes: 0 }),
     ]);
     worker = startTestWorker(t, dir, {
-      runIdentity: { appUrl: issuer.url, key: KEY },
+      runIdentity: { appUrl: app.url, key: KEY },
       workerEnv: {
         ...cli.env(),
         // the workers' managed identity, as Container Apps gives it: no command of a run may get it
@@ -74,7 +73,7 @@ describe('an AKS alert run', () => {
   });
   afterAll(async () => {
     await worker?.close({ force: true });
-    await issuer?.close();
+    await app?.close();
     await cli?.remove();
     await t?.cleanup();
   });
@@ -116,7 +115,7 @@ describe('an AKS alert run', () => {
     // az fetched them as each run's own identity, its current token on stdin (never in argv, which ps shows)
     for (const run of [a, b]) {
       const login = (await callsOf(run)).find((c) => c.tool === 'az' && c.argv[0] === 'login');
-      const token = issuer.minted.find((m) => m.execId === run?.execId)?.token;
+      const token = app.minted.find((m) => m.execId === run?.execId)?.token;
       expect(token).toBeDefined();
       expect(login?.argv).toEqual(runLogin('@-'));
       expect(login?.expandedArgv).toEqual(runLogin(token ?? ''));
@@ -130,7 +129,8 @@ describe('an AKS alert run', () => {
   });
 
   it('ends a run that has no identity of its own `error`, saying how to give it one, and fetches nothing', async () => {
-    withIdentity = false;
+    // a deployment without a default runbook identity (CLOUDO_RUNBOOK_CLIENT_ID unset): the app answers 204
+    app.restart(IDENTITY_ENV);
     try {
       const run = await runFor('i1', CLUSTER);
       expect(run?.status).toBe('error');
@@ -139,7 +139,7 @@ describe('an AKS alert run', () => {
       expect(await callsOf(run)).toEqual([]);
       expect((await t.storage.logs.read(run?.execId ?? ''))?.length ?? 0).toBe(0);
     } finally {
-      withIdentity = true;
+      app.restart(WITH_DEFAULT_IDENTITY);
     }
   });
 
@@ -150,7 +150,7 @@ describe('an AKS alert run', () => {
     expect((await t.storage.logs.read(run?.execId ?? ''))?.length ?? 0).toBe(0);
   });
 
-  /** az login as the run's own identity (the issuer's answer). */
+  /** az login as the run's own identity (the deployment's default runbook identity). */
   const runLogin = (token: string) => [
     'login',
     '--service-principal',

@@ -13,8 +13,8 @@ import type { FakeCli } from '../../support/fake-cli.js';
 import { installFakeCli } from '../../support/fake-cli.js';
 import type { FakeEntraTokenEndpoint } from '../../support/fake-entra-token-endpoint.js';
 import { startFakeEntraTokenEndpoint } from '../../support/fake-entra-token-endpoint.js';
-import type { FakeTokenIssuer, RunAnswer } from '../../support/fake-token-issuer.js';
-import { startFakeTokenIssuer } from '../../support/fake-token-issuer.js';
+import type { RunTokenApp } from '../../support/run-token-app.js';
+import { startRunTokenApp } from '../../support/run-token-app.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
@@ -26,7 +26,10 @@ const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT_A = 'aaaaaaaa-1111-4222-8333-444444444444';
 const CLIENT_B = 'bbbbbbbb-1111-4222-8333-444444444444';
 const WORKER_CLIENT = '99999999-1111-4222-8333-444444444444';
+/** The life the workers are told a long run's tokens have (RunTokenApp.announcedLife). */
 const TTL_SECONDS = 3;
+/** The deployment's runbook identities (CLOUDO_RUNBOOK_IDENTITIES); no default identity. */
+const IDENTITIES = { 'ident-a': CLIENT_A, 'ident-b': CLIENT_B };
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Python's azure-identity is Debian's python3-azure (apt-get install python3-azure python3-msal). */
@@ -35,28 +38,36 @@ const PYTHON_AZURE_MISSING =
 
 /**
  * Issue 20: a run acts as its own Azure identity, from a federated token the worker fetches from the app
- * (here a stand-in that checks the signature with the app's core module) and Entra exchanges (here a
- * fake token endpoint that verifies the token against the issuer's JWKS). Real worker, real processes.
+ * (the real Functions app over HTTP, its own signing key and JWKS) and Entra exchanges (here a fake token
+ * endpoint that verifies the token against the app's JWKS). Real worker, real processes.
  */
 describe('a run’s own Azure identity', () => {
   let t: TestStorage;
   let worker: QueueWorker;
-  let issuer: FakeTokenIssuer;
+  let app: RunTokenApp;
   let entra: FakeEntraTokenEndpoint;
   let cli: FakeCli;
 
   beforeAll(async () => {
     t = await createTestStorage();
     entra = await startFakeEntraTokenEndpoint(TENANT);
-    issuer = await startFakeTokenIssuer({
-      key: KEY,
-      tenantId: TENANT,
-      authorityHost: entra.authorityHost,
-      ttlSeconds: TTL_SECONDS,
+    // no CLOUDO_RUNBOOK_CLIENT_ID: a schema that names no identity gets none (the app answers 204)
+    app = await startRunTokenApp(t, {
+      workerKey: KEY,
+      env: {
+        CLOUDO_RUNBOOK_IDENTITIES: JSON.stringify(IDENTITIES),
+        AZURE_TENANT_ID: TENANT,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+      },
     });
+    // one federated credential per schema naming the identity, as Terraform makes them
     entra.credentials.push(
-      { clientId: CLIENT_A, issuer: issuer.issuer, subject: 'cloudo:schema:ident-a' },
-      { clientId: CLIENT_B, issuer: issuer.issuer, subject: 'cloudo:schema:ident-b' },
+      ...['env', 'long', 'python-sdk'].map((id) => ({
+        clientId: CLIENT_A,
+        issuer: app.issuer,
+        subject: `cloudo:schema:generic:${id}`,
+      })),
+      { clientId: CLIENT_B, issuer: app.issuer, subject: 'cloudo:schema:generic:other' },
     );
     cli = await installFakeCli();
     const dir = await makeRunbooks({
@@ -86,7 +97,7 @@ describe('a run’s own Azure identity', () => {
       ].join('\n'),
     });
     worker = startTestWorker(t, dir, {
-      runIdentity: { appUrl: issuer.url, key: KEY },
+      runIdentity: { appUrl: app.url, key: KEY },
       workerEnv: {
         ...cli.env(),
         // the workers' managed identity, as Container Apps gives it: no runbook may see it
@@ -103,13 +114,18 @@ describe('a run’s own Azure identity', () => {
   });
   afterAll(async () => {
     await worker?.close({ force: true });
-    await Promise.all([issuer?.close(), entra?.close(), cli?.remove()]);
+    await Promise.all([app?.close(), entra?.close(), cli?.remove()]);
     await t?.cleanup();
   });
 
-  async function run(runbook: string, answer: RunAnswer): Promise<{ execution: Execution; log: string }> {
-    const plan = planRun(testSchema({ id: runbook.replace(/\.sh$/, ''), runbook }), HTTP_TRIGGER);
-    issuer.answers.set(plan.execution.execId, answer);
+  /** Runs `runbook` of a schema of the same name that names `identity`; `announcedLife` as RunTokenApp's. */
+  async function run(
+    runbook: string,
+    identity: string | null,
+    announcedLife?: number,
+  ): Promise<{ execution: Execution; log: string }> {
+    const plan = planRun(testSchema({ id: runbook.replace(/\.sh$/, ''), runbook, identity }), HTTP_TRIGGER);
+    if (announcedLife !== undefined) app.announcedLife.set(plan.execution.execId, announcedLife);
     await new RunDispatcher(t.storage).dispatch(plan);
     const execution = await waitFor(
       `${runbook} to finish`,
@@ -123,10 +139,9 @@ describe('a run’s own Azure identity', () => {
     return { execution, log };
   }
   const field = (log: string, name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(log)?.[1];
-  const A = { clientId: CLIENT_A, subject: 'cloudo:schema:ident-a' };
 
   it('gives the runbook the workload-identity variables of its own identity, never the workers’', async () => {
-    const { execution, log } = await run('env.sh', A);
+    const { execution, log } = await run('env.sh', 'ident-a');
     expect(execution.status, log).toBe('succeeded');
     expect(field(log, 'worker_identity')).toBe('[]');
     expect(log).toContain(`client=${CLIENT_A} tenant=${TENANT} authority=${entra.authorityHost}`);
@@ -134,7 +149,7 @@ describe('a run’s own Azure identity', () => {
     expect(file).toMatch(new RegExp(`/cloudo-identity-${execution.execId}-[^/]+/azure-identity-token$`));
     // no separate users here: the worker's own file, for its eyes only
     expect(field(log, 'mode')).toBe(`600 uid=${process.getuid?.()}`);
-    const minted = issuer.minted.filter((m) => m.execId === execution.execId);
+    const minted = app.minted.filter((m) => m.execId === execution.execId);
     expect(minted[0]?.workerId).toBe(worker.workerId);
     expect(field(log, 'sha')).toBe(sha(minted[0]?.token ?? ''));
     // the token goes with the run
@@ -161,16 +176,16 @@ describe('a run’s own Azure identity', () => {
     expect(login?.argv).toEqual(loginArgs(`@${file}`));
     expect(login?.expandedArgv).toEqual(loginArgs(minted[0]?.token ?? ''));
     for (const call of calls) {
-      for (const { token } of issuer.minted) expect(call.argv.join(' ')).not.toContain(token);
+      for (const { token } of app.minted) expect(call.argv.join(' ')).not.toContain(token);
     }
     expect(login?.azureConfigDir).toBe(field(log, 'config'));
     expect(login?.azureConfigDir).toMatch(new RegExp(`/cloudo-${execution.execId}-[^/]+/\\.azure$`));
   });
 
   it('refreshes the token of a long run before it expires, and stops once the run ends', async () => {
-    const { execution, log } = await run('long.sh', A);
+    const { execution, log } = await run('long.sh', 'ident-a', TTL_SECONDS);
     expect(execution.status, log).toBe('succeeded');
-    const minted = () => issuer.minted.filter((m) => m.execId === execution.execId).map((m) => sha(m.token));
+    const minted = () => app.minted.filter((m) => m.execId === execution.execId).map((m) => sha(m.token));
     const [first, second] = [field(log, 'first'), field(log, 'second')];
     expect(first).not.toBe(second);
     expect(minted()).toEqual(expect.arrayContaining([first, second]));
@@ -181,7 +196,8 @@ describe('a run’s own Azure identity', () => {
   });
 
   it('starts a run the app gives no identity (204) without one: cloudo-az-login says why', async () => {
-    const { execution, log } = await run('login.sh', { status: 204 });
+    // its schema names no identity, and the deployment has no default one
+    const { execution, log } = await run('login.sh', null);
     expect(execution.status).toBe('failed');
     expect(execution.exitCode).toBe(2);
     expect(log).toMatch(
@@ -192,10 +208,13 @@ describe('a run’s own Azure identity', () => {
   });
 
   it('ends a run the app refuses a token `error`, with the app’s reason, and runs nothing', async () => {
-    const { execution, log } = await run('login.sh', { status: 403 });
+    // its schema names an identity the deployment does not define: the app refuses (409)
+    const { execution, log } = await run('login.sh', 'nobody');
     expect(execution.status).toBe('error');
     expect(execution.error).toBe(
-      `the run's Azure identity could not be fetched: the app answered 403: fake refusal 403 of run ${execution.execId}`,
+      'the run\'s Azure identity could not be fetched: the app answered 409: schema "login" names identity "nobody" ' +
+        'that this deployment does not define (CLOUDO_RUNBOOK_IDENTITIES has: ident-a, ident-b); ' +
+        'add it to the Terraform module’s runbook_identities, or name a client id',
     );
     expect(log).not.toContain('cloudo-az-login');
   });
@@ -203,7 +222,7 @@ describe('a run’s own Azure identity', () => {
   it.skipIf(PYTHON_AZURE_MISSING)(
     'lets DefaultAzureCredential (python azure-identity) exchange it for its own client only',
     async () => {
-      const { execution, log } = await run('python-sdk.sh', A);
+      const { execution, log } = await run('python-sdk.sh', 'ident-a');
       expect(execution.status, log).toBe('succeeded');
       const issued = entra.issued.filter((i) => i.clientId === CLIENT_A);
       expect(issued.map((i) => sha(i.accessToken))).toContain(field(log, 'access'));
@@ -212,7 +231,7 @@ describe('a run’s own Azure identity', () => {
       expect(entra.requests.filter((r) => r.startsWith('GET'))).toEqual([]);
 
       // the same federated token, presented for another schema's identity, is refused as Entra does
-      const token = issuer.minted.find((m) => m.execId === execution.execId)?.token ?? '';
+      const token = app.minted.find((m) => m.execId === execution.execId)?.token ?? '';
       const refused = await exchange(entra, CLIENT_B, token);
       expect(refused.status).toBe(400);
       expect(refused.body.error).toBe('invalid_request');
@@ -261,11 +280,19 @@ const FIRST_UID = 47_300;
 describe.skipIf(process.getuid?.() !== 0)('a run’s token with a uid of its own', () => {
   let t: TestStorage;
   let worker: QueueWorker;
-  let issuer: FakeTokenIssuer;
+  let app: RunTokenApp;
 
   beforeAll(async () => {
     t = await createTestStorage();
-    issuer = await startFakeTokenIssuer({ key: KEY, tenantId: TENANT, authorityHost: 'https://127.0.0.1:9/' });
+    app = await startRunTokenApp(t, {
+      workerKey: KEY,
+      env: {
+        CLOUDO_RUNBOOK_IDENTITIES: JSON.stringify(IDENTITIES),
+        AZURE_TENANT_ID: TENANT,
+        // nothing exchanges these tokens here
+        AZURE_AUTHORITY_HOST: 'https://127.0.0.1:9/',
+      },
+    });
     const dir = await makeRunbooks({
       'peek.sh': [
         'stat -c "mode=%a uid=%u" "$AZURE_FEDERATED_TOKEN_FILE"',
@@ -286,19 +313,19 @@ describe.skipIf(process.getuid?.() !== 0)('a run’s token with a uid of its own
     worker = startTestWorker(t, dir, {
       concurrency: 2,
       runbookAccounts: { firstUid: FIRST_UID, count: 2, gid: FIRST_UID },
-      runIdentity: { appUrl: issuer.url, key: KEY },
+      runIdentity: { appUrl: app.url, key: KEY },
     });
   });
   afterAll(async () => {
     await worker?.close({ force: true });
-    await issuer?.close();
+    await app?.close();
     await t?.cleanup();
   });
 
   it('is readable by the run’s uid only', async () => {
-    const plans = [0, 1].map(() => planRun(testSchema({ id: 'peek', runbook: 'peek.sh' }), HTTP_TRIGGER));
+    const schema = testSchema({ id: 'peek', runbook: 'peek.sh', identity: 'ident-a' });
+    const plans = [0, 1].map(() => planRun(schema, HTTP_TRIGGER));
     for (const plan of plans) {
-      issuer.answers.set(plan.execution.execId, { clientId: CLIENT_A, subject: 'cloudo:schema:peek' });
       await new RunDispatcher(t.storage).dispatch(plan);
     }
     const logs = await Promise.all(
