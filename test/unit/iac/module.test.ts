@@ -242,6 +242,7 @@ describe('iac settings', () => {
     AzureWebJobsStorage__queueServiceUri: 'derived from the account name',
     AzureWebJobsStorage__blobServiceUri: 'derived from the account name',
     RUNBOOKS_DIR: 'the module’s workers take their runbooks from GitHub (github_repo_info)',
+    AZURE_AUTHORITY_HOST: 'the public cloud’s Entra authority; a sovereign cloud sets it in app_settings',
     CLOUDO_AKS_TIMEOUT_MS: 'tuning',
     CLOUDO_DEAD_WORKER_RETENTION_MS: 'tuning: a day of dead workers in /api/workers',
     CLOUDO_GITHUB_API_URL: 'api.github.com is where github_repo_info lives',
