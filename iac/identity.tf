@@ -122,6 +122,7 @@ resource "time_sleep" "role_propagation" {
   depends_on = [
     azurerm_role_assignment.storage,
     azurerm_role_assignment.kv_deployer,
+    azurerm_role_assignment.kv_deployer_crypto,
     azurerm_role_assignment.kv_app,
     azurerm_role_assignment.kv_worker,
     azurerm_role_assignment.function_keys_app,

@@ -26,16 +26,18 @@ run "roles" {
 
   assert {
     condition = toset([
-      for r in [azurerm_role_assignment.kv_deployer, azurerm_role_assignment.kv_app, azurerm_role_assignment.kv_worker, azurerm_role_assignment.function_keys_app, azurerm_role_assignment.function_keys_deployer] :
+      for r in [azurerm_role_assignment.kv_deployer, azurerm_role_assignment.kv_deployer_crypto, azurerm_role_assignment.kv_app, azurerm_role_assignment.kv_worker, azurerm_role_assignment.oidc_key_app, azurerm_role_assignment.function_keys_app, azurerm_role_assignment.function_keys_deployer] :
       "${r.role_definition_name}|${r.scope}|${r.principal_id}"
       ]) == toset([
       "Key Vault Secrets Officer|${azurerm_key_vault.cloudo.id}|${data.azurerm_client_config.current.object_id}",
+      "Key Vault Crypto Officer|${azurerm_key_vault.cloudo.id}|${data.azurerm_client_config.current.object_id}",
       "Key Vault Secrets User|${azurerm_key_vault.cloudo.id}|${azurerm_user_assigned_identity.app.principal_id}",
       "Key Vault Secrets User|${azurerm_key_vault.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Key Vault Crypto User|${azurerm_key_vault_key.oidc_signing.resource_versionless_id}|${azurerm_user_assigned_identity.app.principal_id}",
       "Key Vault Secrets Officer|${azurerm_key_vault.function_keys.id}|${azurerm_user_assigned_identity.app.principal_id}",
       "Key Vault Secrets Officer|${azurerm_key_vault.function_keys.id}|${data.azurerm_client_config.current.object_id}",
     ])
-    error_message = "Key Vault roles: the deployer writes secrets, the identities only read the module's vault; the app writes only the host keys' vault"
+    error_message = "Key Vault roles: the deployer writes secrets and the OIDC key, the identities only read the module's vault's secrets, the app alone signs with the OIDC key (on that key only); the app writes only the host keys' vault"
   }
 
   assert {

@@ -255,8 +255,7 @@ describe('iac settings', () => {
     CLOUDO_LOG_MAX_BYTES: 'tuning',
     CLOUDO_MAX_ALERTS_PER_REQUEST: 'tuning',
     CLOUDO_MAX_BODY_BYTES: 'tuning',
-    // issue 20: the Terraform of workload-identity federation sets the key; until it lands these stay at their defaults
-    CLOUDO_OIDC_KEY_ID: 'issue 20’s Terraform creates the Key Vault key and sets it; unset, a key file signs',
+    // issue 20: the module sets CLOUDO_OIDC_KEY_ID (its Key Vault key); the file and the grace stay at their defaults
     CLOUDO_OIDC_KEY_FILE: 'the key file is for one machine; Azure signs with CLOUDO_OIDC_KEY_ID',
     CLOUDO_OIDC_KEY_GRACE_MS: 'tuning (default 24 h)',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
