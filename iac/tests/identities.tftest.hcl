@@ -58,10 +58,18 @@ run "default_runbook_identity" {
     condition = toset([
       for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.principal_id}" if r.scope == var.aks_integration.weu.cluster_id
       ]) == toset([
-      for pair in setproduct(["Azure Kubernetes Service Cluster User Role", "Azure Kubernetes Service RBAC Admin"], [azurerm_user_assigned_identity.runbook.principal_id, azurerm_user_assigned_identity.worker.principal_id]) :
-      "${pair[0]}|${pair[1]}"
+      "Azure Kubernetes Service Cluster User Role|${azurerm_user_assigned_identity.runbook.principal_id}",
+      "Azure Kubernetes Service RBAC Admin|${azurerm_user_assigned_identity.runbook.principal_id}",
     ])
-    error_message = "the AKS roles go to the default runbook identity, and to the workers while they fetch kubeconfigs with their own identity"
+    error_message = "the AKS roles go to the default runbook identity"
+  }
+
+  assert {
+    condition = length(azurerm_role_assignment.aks) > 0 && alltrue([
+      for r in concat(values(azurerm_role_assignment.aks), values(azurerm_role_assignment.runbook_aks)) :
+      r.principal_id != azurerm_user_assigned_identity.worker.principal_id
+    ])
+    error_message = "no AKS role assignment's principal is the workers' identity: runs fetch their cluster's credentials and run kubectl as their own identity"
   }
 
   assert {

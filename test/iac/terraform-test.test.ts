@@ -242,6 +242,15 @@ const MUTATIONS: {
     },
   },
   {
+    name: 'the AKS roles granted to the workers’ identity again',
+    caughtBy: 'identities',
+    edit: {
+      file: 'identity.tf',
+      from: 'merge(grant, { principal_id = azurerm_user_assigned_identity.runbook.principal_id })',
+      to: 'merge(grant, { principal_id = azurerm_user_assigned_identity.worker.principal_id })',
+    },
+  },
+  {
     name: 'the OIDC signing key’s Crypto User role given to the workers’ identity',
     caughtBy: 'identities',
     edit: {
