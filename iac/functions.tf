@@ -74,7 +74,10 @@ locals {
       "CLOUDO_AKS_CLUSTERS" = join(",", [for key in sort(keys(var.aks_integration)) : var.aks_integration[key].cluster_id])
       # runbooks' own identities (runbook-identity.tf): the issuer the app mints run tokens as, which every
       # federated credential trusts; the identities a schema's `identity` names; the default one
-      "CLOUDO_OIDC_ISSUER"        = local.oidc_issuer
+      "CLOUDO_OIDC_ISSUER" = local.oidc_issuer
+      # the Key Vault key it signs them with (keyvault.tf), versionless: the newest version signs; read
+      # through the time_sleep so the app starts only once its Crypto User role on the key works
+      "CLOUDO_OIDC_KEY_ID"        = time_sleep.oidc_key_role_propagation.triggers["key_id"]
       "CLOUDO_RUNBOOK_IDENTITIES" = jsonencode(local.runbook_identity_client_ids)
       "CLOUDO_RUNBOOK_CLIENT_ID"  = azurerm_user_assigned_identity.runbook.client_id
       "AZURE_TENANT_ID"           = local.tenant_id

@@ -48,15 +48,14 @@ locals {
       }
     ]...
   )
-  # Each grant goes to the default runbook identity (what runbooks may do) and, for now, to the workers'
-  # identity too: the workers still fetch a run's kubeconfig with their own identity and convert it to
-  # `kubelogin -l msi` (workers/run/aks-credentials.ts), so kubectl in a runbook acts as the workers until
-  # the worker side logs runbooks in with their federated token. The workers' keys are those they had
-  # before the runbook identity existed, so an upgrade leaves their assignments in place.
-  aks_role_assignments = merge(
-    { for key, grant in local.aks_cluster_role_grants : key => merge(grant, { principal_id = azurerm_user_assigned_identity.worker.principal_id }) },
-    { for key, grant in local.aks_cluster_role_grants : "runbook|${key}" => merge(grant, { principal_id = azurerm_user_assigned_identity.runbook.principal_id }) },
-  )
+  # Each grant goes to the default runbook identity (what runbooks may do), never to the workers': a run
+  # fetches its cluster's credentials and runs kubectl as its own identity, logged in with its federated
+  # token (workers/run/aks-credentials.ts, kubelogin -l workloadidentity). The "runbook|" keys are those
+  # these grants had when the workers' identity held the same roles under the bare keys: an upgrade keeps
+  # the runbook identity's assignments and deletes the workers'.
+  aks_role_assignments = {
+    for key, grant in local.aks_cluster_role_grants : "runbook|${key}" => merge(grant, { principal_id = azurerm_user_assigned_identity.runbook.principal_id })
+  }
 
   # keyed by content, not position: reordering the list must not recreate assignments
   custom_role_assignments = {
@@ -122,6 +121,7 @@ resource "time_sleep" "role_propagation" {
   depends_on = [
     azurerm_role_assignment.storage,
     azurerm_role_assignment.kv_deployer,
+    azurerm_role_assignment.kv_deployer_crypto,
     azurerm_role_assignment.kv_app,
     azurerm_role_assignment.kv_worker,
     azurerm_role_assignment.function_keys_app,

@@ -49,6 +49,13 @@ resource "azurerm_role_assignment" "kv_deployer" {
   principal_id         = data.azurerm_client_config.current.object_id
 }
 
+# ...and creates the OIDC signing key (below): Secrets Officer covers secrets only
+resource "azurerm_role_assignment" "kv_deployer_crypto" {
+  scope                = azurerm_key_vault.cloudo.id
+  role_definition_name = "Key Vault Crypto Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
 resource "azurerm_role_assignment" "kv_app" {
   scope                = azurerm_key_vault.cloudo.id
   role_definition_name = "Key Vault Secrets User"
@@ -111,4 +118,50 @@ resource "azurerm_key_vault_secret" "app" {
   tags         = local.tags
 
   depends_on = [time_sleep.role_propagation]
+}
+
+# The key the Functions app signs runs' federated tokens with, as ClouDO's OIDC issuer (src/signing/,
+# CLOUDO_OIDC_KEY_ID): created in the vault and never exportable, it signs through the keys API, so no
+# private key exists outside Key Vault. The app names it without a version and signs with the newest one;
+# a rotated-out version stays in its JWKS for CLOUDO_OIDC_KEY_GRACE_MS (default a day), well inside the
+# time before that version expires, so tokens it signed still verify.
+resource "azurerm_key_vault_key" "oidc_signing" {
+  name         = "cloudo-oidc-signing-key"
+  key_vault_id = azurerm_key_vault.cloudo.id
+  key_type     = "RSA"
+  key_size     = 2048
+  key_opts     = ["sign", "verify"]
+  tags         = local.tags
+
+  # Key Vault makes a new version every 90 days; each expires after 180, long after the next one signs
+  rotation_policy {
+    expire_after         = "P180D"
+    notify_before_expiry = "P30D"
+
+    automatic {
+      time_after_creation = "P90D"
+    }
+  }
+
+  # written as the deployer (Crypto Officer), the way the secrets are: once the role works and, with
+  # private_networking, through the vault's private endpoint or from deployer_ip_ranges
+  depends_on = [time_sleep.role_propagation]
+}
+
+# Get, list and sign on that key only (Key Vault Crypto User at the key's scope), for the app alone: the
+# workers never sign, and a worker that could would mint tokens for any runbook identity.
+resource "azurerm_role_assignment" "oidc_key_app" {
+  scope                = azurerm_key_vault_key.oidc_signing.resource_versionless_id
+  role_definition_name = "Key Vault Crypto User"
+  principal_id         = azurerm_user_assigned_identity.app.principal_id
+  principal_type       = "ServicePrincipal"
+}
+
+# The key exists only after role_propagation, so its role cannot be waited for there: the app waits here
+resource "time_sleep" "oidc_key_role_propagation" {
+  create_duration = var.role_propagation_wait
+  triggers = {
+    key_id = azurerm_key_vault_key.oidc_signing.versionless_id
+  }
+  depends_on = [azurerm_role_assignment.oidc_key_app]
 }

@@ -25,7 +25,7 @@ output "app_identity_principal_id" {
 }
 
 output "worker_identity_principal_id" {
-  description = "Principal id of the workers' user-assigned identity: storage data roles, and for now the AKS roles (runbooks act as their own identities, runbook_identity_*)."
+  description = "Principal id of the workers' user-assigned identity: ClouDO's storage data roles only (runbooks act as their own identities, runbook_identity_*, AKS roles included)."
   value       = azurerm_user_assigned_identity.worker.principal_id
 }
 

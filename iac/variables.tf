@@ -84,7 +84,7 @@ variable "github_repo_info" {
 }
 
 variable "aks_integration" {
-  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The default runbook identity (and, while the workers fetch kubeconfigs with their own identity, the worker identity) gets aks_cluster_roles and the roles of custom_roles_per_aks on each cluster, and alerts about these clusters (or anything in them) give runs of aks_credentials auto schemas a KUBECONFIG (app setting CLOUDO_AKS_CLUSTERS)."
+  description = "AKS clusters the workers may reach, by a short key (e.g. weu): cluster_id is the cluster's resource id. The default runbook identity (never the workers') gets aks_cluster_roles and the roles of custom_roles_per_aks on each cluster, and alerts about these clusters (or anything in them) give runs of aks_credentials auto schemas a KUBECONFIG (app setting CLOUDO_AKS_CLUSTERS)."
   type = map(object({
     cluster_id = string
   }))
@@ -100,13 +100,13 @@ variable "aks_integration" {
 }
 
 variable "aks_cluster_roles" {
-  description = "Roles granted on every cluster of aks_integration, as the original module granted: to the default runbook identity, to the worker identity (for now: the workers fetch a run's kubeconfig with it, and runbooks' kubectl acts with it through kubelogin), and to each runbook_identities entry on the clusters of its aks. The Cluster User Role lets the workers fetch a kubeconfig (az aks get-credentials), RBAC Admin lets kubectl act in every namespace of a cluster using Azure RBAC for Kubernetes: narrow this (e.g. to the Cluster User Role plus namespace-scoped grants of your own) where runbooks need less."
+  description = "Roles granted on every cluster of aks_integration, as the original module granted: to the default runbook identity and to each runbook_identities entry on the clusters of its aks, never to the workers' identity: a run fetches its kubeconfig and runs kubectl as its own identity (kubelogin -l workloadidentity). The Cluster User Role lets a run fetch a kubeconfig (az aks get-credentials), RBAC Admin lets kubectl act in every namespace of a cluster using Azure RBAC for Kubernetes: narrow this (e.g. to the Cluster User Role plus namespace-scoped grants of your own) where runbooks need less."
   type        = list(string)
   default     = ["Azure Kubernetes Service Cluster User Role", "Azure Kubernetes Service RBAC Admin"]
 }
 
 variable "custom_roles_per_aks" {
-  description = "Role names granted on each cluster of aks_integration, by the same key: to the default runbook identity and, for now, the worker identity (see aks_cluster_roles)."
+  description = "Role names granted on each cluster of aks_integration, by the same key: to the default runbook identity (see aks_cluster_roles)."
   type        = map(list(string))
   default     = {}
 }

@@ -58,15 +58,75 @@ run "default_runbook_identity" {
     condition = toset([
       for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.principal_id}" if r.scope == var.aks_integration.weu.cluster_id
       ]) == toset([
-      for pair in setproduct(["Azure Kubernetes Service Cluster User Role", "Azure Kubernetes Service RBAC Admin"], [azurerm_user_assigned_identity.runbook.principal_id, azurerm_user_assigned_identity.worker.principal_id]) :
-      "${pair[0]}|${pair[1]}"
+      "Azure Kubernetes Service Cluster User Role|${azurerm_user_assigned_identity.runbook.principal_id}",
+      "Azure Kubernetes Service RBAC Admin|${azurerm_user_assigned_identity.runbook.principal_id}",
     ])
-    error_message = "the AKS roles go to the default runbook identity, and to the workers while they fetch kubeconfigs with their own identity"
+    error_message = "the AKS roles go to the default runbook identity"
+  }
+
+  assert {
+    condition = length(azurerm_role_assignment.aks) > 0 && alltrue([
+      for r in concat(values(azurerm_role_assignment.aks), values(azurerm_role_assignment.runbook_aks)) :
+      r.principal_id != azurerm_user_assigned_identity.worker.principal_id
+    ])
+    error_message = "no AKS role assignment's principal is the workers' identity: runs fetch their cluster's credentials and run kubectl as their own identity"
   }
 
   assert {
     condition     = output.runbook_identity_client_id == azurerm_user_assigned_identity.runbook.client_id && output.runbook_identity_principal_id == azurerm_user_assigned_identity.runbook.principal_id && output.runbook_identities == {}
     error_message = "the outputs name the default runbook identity"
+  }
+}
+
+# The key that signs runs' federated tokens (keyvault.tf): in the module's vault, non-exportable, named to
+# the app without a version, and usable by the app alone.
+run "oidc_signing_key" {
+  command = apply
+
+  assert {
+    condition = (
+      azurerm_key_vault_key.oidc_signing.key_vault_id == azurerm_key_vault.cloudo.id &&
+      azurerm_key_vault_key.oidc_signing.key_type == "RSA" &&
+      azurerm_key_vault_key.oidc_signing.key_size >= 2048 &&
+      contains(azurerm_key_vault_key.oidc_signing.key_opts, "sign") &&
+      length(setsubtract(azurerm_key_vault_key.oidc_signing.key_opts, ["sign", "verify"])) == 0
+    )
+    error_message = "the OIDC signing key is an RSA key of 2048 bits or more in the module's vault, for sign (and verify) only"
+  }
+
+  assert {
+    condition = (
+      one(azurerm_key_vault_key.oidc_signing.rotation_policy).automatic[0].time_after_creation == "P90D" &&
+      one(azurerm_key_vault_key.oidc_signing.rotation_policy).expire_after == "P180D"
+    )
+    error_message = "Key Vault rotates the key every 90 days, and a version expires well after its successor signs (180 days)"
+  }
+
+  assert {
+    condition = (
+      azurerm_linux_function_app.cloudo.app_settings["CLOUDO_OIDC_KEY_ID"] == azurerm_key_vault_key.oidc_signing.versionless_id &&
+      azurerm_linux_function_app.cloudo.app_settings["CLOUDO_OIDC_KEY_ID"] != azurerm_key_vault_key.oidc_signing.id
+    )
+    error_message = "CLOUDO_OIDC_KEY_ID is the key's versionless id (the app refuses a versioned one, which would never rotate)"
+  }
+
+  assert {
+    condition = toset([
+      for r in [azurerm_role_assignment.oidc_key_app] : "${r.role_definition_name}|${r.scope}|${r.principal_id}"
+      ]) == toset([
+      "Key Vault Crypto User|${azurerm_key_vault_key.oidc_signing.resource_versionless_id}|${azurerm_user_assigned_identity.app.principal_id}",
+    ])
+    error_message = "the app identity has Key Vault Crypto User (get, list, sign) on the signing key itself"
+  }
+
+  assert {
+    condition = alltrue([
+      for r in concat(
+        [azurerm_role_assignment.kv_deployer, azurerm_role_assignment.kv_deployer_crypto, azurerm_role_assignment.kv_app, azurerm_role_assignment.kv_worker, azurerm_role_assignment.oidc_key_app],
+        values(azurerm_role_assignment.storage), values(azurerm_role_assignment.custom), values(azurerm_role_assignment.subscription),
+      ) : !(r.principal_id == azurerm_user_assigned_identity.worker.principal_id && startswith(coalesce(r.role_definition_name, "-"), "Key Vault Crypto"))
+    ])
+    error_message = "the workers' identity has no Key Vault crypto role: a worker that could sign would mint tokens for any runbook identity"
   }
 }
 

@@ -26,16 +26,18 @@ run "roles" {
 
   assert {
     condition = toset([
-      for r in [azurerm_role_assignment.kv_deployer, azurerm_role_assignment.kv_app, azurerm_role_assignment.kv_worker, azurerm_role_assignment.function_keys_app, azurerm_role_assignment.function_keys_deployer] :
+      for r in [azurerm_role_assignment.kv_deployer, azurerm_role_assignment.kv_deployer_crypto, azurerm_role_assignment.kv_app, azurerm_role_assignment.kv_worker, azurerm_role_assignment.oidc_key_app, azurerm_role_assignment.function_keys_app, azurerm_role_assignment.function_keys_deployer] :
       "${r.role_definition_name}|${r.scope}|${r.principal_id}"
       ]) == toset([
       "Key Vault Secrets Officer|${azurerm_key_vault.cloudo.id}|${data.azurerm_client_config.current.object_id}",
+      "Key Vault Crypto Officer|${azurerm_key_vault.cloudo.id}|${data.azurerm_client_config.current.object_id}",
       "Key Vault Secrets User|${azurerm_key_vault.cloudo.id}|${azurerm_user_assigned_identity.app.principal_id}",
       "Key Vault Secrets User|${azurerm_key_vault.cloudo.id}|${azurerm_user_assigned_identity.worker.principal_id}",
+      "Key Vault Crypto User|${azurerm_key_vault_key.oidc_signing.resource_versionless_id}|${azurerm_user_assigned_identity.app.principal_id}",
       "Key Vault Secrets Officer|${azurerm_key_vault.function_keys.id}|${azurerm_user_assigned_identity.app.principal_id}",
       "Key Vault Secrets Officer|${azurerm_key_vault.function_keys.id}|${data.azurerm_client_config.current.object_id}",
     ])
-    error_message = "Key Vault roles: the deployer writes secrets, the identities only read the module's vault; the app writes only the host keys' vault"
+    error_message = "Key Vault roles: the deployer writes secrets and the OIDC key, the identities only read the module's vault's secrets, the app alone signs with the OIDC key (on that key only); the app writes only the host keys' vault"
   }
 
   assert {
@@ -46,12 +48,10 @@ run "roles" {
       )) == toset([
       "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.runbook.principal_id}",
       "Azure Kubernetes Service RBAC Admin|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.runbook.principal_id}",
-      "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.worker.principal_id}",
-      "Azure Kubernetes Service RBAC Admin|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.worker.principal_id}",
       "Reader|${data.azurerm_subscription.current.id}|${azurerm_user_assigned_identity.runbook.principal_id}",
       "Contributor|/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app|${azurerm_user_assigned_identity.runbook.principal_id}",
     ])
-    error_message = "subscription and custom roles go to the default runbook identity, AKS roles to it and (while they fetch kubeconfigs with it) the workers, on the scopes given"
+    error_message = "subscription and custom roles go to the default runbook identity, AKS roles to it too (never the workers': runs fetch kubeconfigs as their own identity), on the scopes given"
   }
 }
 
@@ -73,18 +73,15 @@ run "aks_grants_of_the_original_module_block" {
   }
 
   assert {
-    condition = alltrue([
-      for principal_id in [azurerm_user_assigned_identity.runbook.principal_id, azurerm_user_assigned_identity.worker.principal_id] :
-      [for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.scope}" if r.principal_id == principal_id] == [
-        "Azure Kubernetes Service Cluster User Role|${var.aks_integration.itn.cluster_id}",
-        "Azure Kubernetes Service RBAC Admin|${var.aks_integration.itn.cluster_id}",
-        "Reader|${var.aks_integration.itn.cluster_id}",
-        "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}",
-        "Azure Kubernetes Service RBAC Admin|${var.aks_integration.weu.cluster_id}",
-        "Monitoring Reader|${var.aks_integration.weu.cluster_id}",
-      ]
-    ]) && length(azurerm_role_assignment.aks) == 12
-    error_message = "every cluster of aks_integration gives the default runbook identity and the worker identity the Cluster User Role and RBAC Admin, plus its custom_roles_per_aks, each role once"
+    condition = [for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.scope}" if r.principal_id == azurerm_user_assigned_identity.runbook.principal_id] == [
+      "Azure Kubernetes Service Cluster User Role|${var.aks_integration.itn.cluster_id}",
+      "Azure Kubernetes Service RBAC Admin|${var.aks_integration.itn.cluster_id}",
+      "Reader|${var.aks_integration.itn.cluster_id}",
+      "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}",
+      "Azure Kubernetes Service RBAC Admin|${var.aks_integration.weu.cluster_id}",
+      "Monitoring Reader|${var.aks_integration.weu.cluster_id}",
+    ] && length(azurerm_role_assignment.aks) == 6
+    error_message = "every cluster of aks_integration gives the default runbook identity (and no one else) the Cluster User Role and RBAC Admin, plus its custom_roles_per_aks, each role once"
   }
 }
 
@@ -99,7 +96,6 @@ run "aks_cluster_roles_narrowed" {
   assert {
     condition = toset([for r in azurerm_role_assignment.aks : "${r.role_definition_name}|${r.scope}|${r.principal_id}"]) == toset([
       "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.runbook.principal_id}",
-      "Azure Kubernetes Service Cluster User Role|${var.aks_integration.weu.cluster_id}|${azurerm_user_assigned_identity.worker.principal_id}",
     ])
     error_message = "aks_cluster_roles replaces the original's grants on every cluster"
   }

@@ -241,6 +241,33 @@ const MUTATIONS: {
       to: 'oidc_issuer = local.public_url',
     },
   },
+  {
+    name: 'the AKS roles granted to the workers’ identity again',
+    caughtBy: 'identities',
+    edit: {
+      file: 'identity.tf',
+      from: 'merge(grant, { principal_id = azurerm_user_assigned_identity.runbook.principal_id })',
+      to: 'merge(grant, { principal_id = azurerm_user_assigned_identity.worker.principal_id })',
+    },
+  },
+  {
+    name: 'the OIDC signing key’s Crypto User role given to the workers’ identity',
+    caughtBy: 'identities',
+    edit: {
+      file: 'keyvault.tf',
+      from: 'role_definition_name = "Key Vault Crypto User"\n  principal_id         = azurerm_user_assigned_identity.app.principal_id',
+      to: 'role_definition_name = "Key Vault Crypto User"\n  principal_id         = azurerm_user_assigned_identity.worker.principal_id',
+    },
+  },
+  {
+    name: 'a versioned key id as CLOUDO_OIDC_KEY_ID (rotation never picked up; the app refuses it)',
+    caughtBy: 'identities',
+    edit: {
+      file: 'keyvault.tf',
+      from: 'key_id = azurerm_key_vault_key.oidc_signing.versionless_id',
+      to: 'key_id = azurerm_key_vault_key.oidc_signing.id',
+    },
+  },
 ];
 
 describe('terraform test (mock providers) on the module', () => {

@@ -34,6 +34,8 @@ export function placeholder(name: string): string {
     CLOUDO_SCHEMAS_PRUNE: 'false',
     CLOUDO_RUNBOOK_IDENTITIES: JSON.stringify({ payments: GUID }),
     CLOUDO_OIDC_ISSUER: 'https://cloudo-prod-cloudo-fn.azurewebsites.net/api',
+    // the key's versionless id (azurerm_key_vault_key.versionless_id): the app refuses a versioned one
+    CLOUDO_OIDC_KEY_ID: 'https://cloudoprod-cloudo-kv.vault.azure.net/keys/cloudo-oidc-signing-key',
     CLOUDO_AKS_CLUSTERS: [
       `/subscriptions/${GUID}/resourceGroups/aks-weu/providers/Microsoft.ContainerService/managedClusters/weu`,
       `/subscriptions/${GUID}/resourceGroups/aks-itn/providers/Microsoft.ContainerService/managedClusters/itn`,

@@ -242,6 +242,7 @@ describe('iac settings', () => {
     AzureWebJobsStorage__queueServiceUri: 'derived from the account name',
     AzureWebJobsStorage__blobServiceUri: 'derived from the account name',
     RUNBOOKS_DIR: 'the module’s workers take their runbooks from GitHub (github_repo_info)',
+    AZURE_AUTHORITY_HOST: 'the public cloud’s Entra authority; a sovereign cloud sets it in app_settings',
     CLOUDO_AKS_TIMEOUT_MS: 'tuning',
     CLOUDO_DEAD_WORKER_RETENTION_MS: 'tuning: a day of dead workers in /api/workers',
     CLOUDO_GITHUB_API_URL: 'api.github.com is where github_repo_info lives',
@@ -254,9 +255,7 @@ describe('iac settings', () => {
     CLOUDO_LOG_MAX_BYTES: 'tuning',
     CLOUDO_MAX_ALERTS_PER_REQUEST: 'tuning',
     CLOUDO_MAX_BODY_BYTES: 'tuning',
-    // issue 20: the Terraform of workload-identity federation sets the key; until it lands these stay at their defaults
-    CLOUDO_OIDC_KEY_ID: 'issue 20’s Terraform creates the Key Vault key and sets it; unset, a key file signs',
-    AZURE_AUTHORITY_HOST: 'Entra’s public cloud; a sovereign cloud sets its own authority',
+    // issue 20: the module sets CLOUDO_OIDC_KEY_ID (its Key Vault key); the file and the grace stay at their defaults
     CLOUDO_OIDC_KEY_FILE: 'the key file is for one machine; Azure signs with CLOUDO_OIDC_KEY_ID',
     CLOUDO_OIDC_KEY_GRACE_MS: 'tuning (default 24 h)',
     CLOUDO_POLL_MAX_INTERVAL_MS: 'tuning',
