@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +9,7 @@ import type { Execution } from '../../src/core/execution.js';
 import { isTerminal } from '../../src/core/execution.js';
 import { workerSignature } from '../../src/core/worker-signature.js';
 import type { LocalStack } from '../../src/local/stack.js';
+import { LocalKeyFileSigner, OidcIssuer } from '../../src/signing/index.js';
 import { createStorage } from '../../src/storage/index.js';
 import type { FakeEntraTokenEndpoint } from '../support/fake-entra-token-endpoint.js';
 import { startFakeEntraTokenEndpoint } from '../support/fake-entra-token-endpoint.js';
@@ -178,11 +181,67 @@ describe('runbooks acting as their own Azure identity, on the local stack', () =
     expect(unknown.status).toBe(404);
   });
 
+  it('is refused by Entra once expired, or when signed by a key the issuer does not publish', async () => {
+    const subject = 'cloudo:schema:test:payments-fix';
+    const request = { subject, execId: '0193d1c4-0000-7000-8000-000000000001', team: null, trigger: 'http' as const };
+    // the stack's own key, eleven minutes ago: a token from a run that ended
+    const stackKey = new LocalKeyFileSigner({ path: path.join(dir, 'oidc-signing-keys.json'), graceMs: 3_600_000 });
+    const past = new OidcIssuer({ issuer, signer: stackKey, now: () => Date.now() - 11 * 60_000 });
+    const expired = await exchange(entra, PAYMENTS_CLIENT, (await past.issue(request)).token);
+    expect(expired).toMatch(/^AADSTS700024/);
+    const stranger = new LocalKeyFileSigner({ path: path.join(dir, 'another-key.json'), graceMs: 3_600_000 });
+    const forged = await exchange(
+      entra,
+      PAYMENTS_CLIENT,
+      (await new OidcIssuer({ issuer, signer: stranger }).issue(request)).token,
+    );
+    expect(forged).toMatch(/^AADSTS70021/);
+    // the same request signed now by the stack's key is what Entra accepts
+    const fresh = await exchange(
+      entra,
+      PAYMENTS_CLIENT,
+      (await new OidcIssuer({ issuer, signer: stackKey }).issue(request)).token,
+    );
+    expect(fresh).toBe('ok');
+  });
+
   it('publishes the issuer the tokens name', async () => {
     const res = await fetch(`${stack.url}/api/.well-known/openid-configuration`);
     expect(((await res.json()) as { issuer: string }).issuer).toBe(issuer);
   });
 });
+
+/** Asks the fake Entra for an access token of `clientId` with `assertion`: 'ok', or its error description. */
+function exchange(entra: FakeEntraTokenEndpoint, clientId: string, assertion: string): Promise<string> {
+  const body = new URLSearchParams({
+    client_id: clientId,
+    grant_type: 'client_credentials',
+    scope: 'https://management.azure.com/.default',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+  }).toString();
+  const url = new URL(`${TENANT}/oauth2/v2.0/token`, entra.authorityHost);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      {
+        method: 'POST',
+        ca: readFileSync(entra.caFile),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error_description?: string };
+          resolve(res.statusCode === 200 ? 'ok' : (json.error_description ?? `HTTP ${res.statusCode}`));
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /**
  * Exchanges the run's token with Entra for the client id given as $1 (the run's own, or another's), by
