@@ -112,6 +112,8 @@ export function defineHttp(
             throw new HttpError(403, session);
           }
           response = await handler({ request, context, caller: auth.caller, services: app });
+          // a run the handler queued has its worker nudged before the answer goes (bounded, never throws)
+          await app.wake.settle();
         } catch (err) {
           response = toErrorResponse(err, context);
           if (spec.renderError) response = spec.renderError(response.status ?? 500, errorMessage(response));

@@ -24,6 +24,7 @@ export function schedulerFunction(services: ServicesProvider): TimerFunctionDefi
         wake,
       });
       const pass = await scheduler.runDue();
+      await wake.settle();
       for (const f of pass.fired) {
         if (f.kind === 'already-fired') continue;
         const late = f.catchUp ? ' (catch-up for missed ticks)' : '';

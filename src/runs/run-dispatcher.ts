@@ -72,8 +72,9 @@ export class RunDispatcher {
       await this.end(run, `could not be queued: ${reasonOf(err)}`);
       throw err;
     }
-    // only now: a worker woken before the message is visible would poll an empty queue and back off
-    await this.wake.wake(job.worker);
+    // only now: a worker woken before the message is visible would poll an empty queue and back off.
+    // Not awaited: the nudge overlaps the caller's remaining work, which settles it before answering
+    this.wake.wake(job.worker);
   }
 
   /** Best effort: the caller reports the failure itself, whether or not the row could say so too. */

@@ -2,13 +2,18 @@ import http from 'node:http';
 import https from 'node:https';
 import { WAKE_HEADER, wakeToken } from '../core/wake-signature.js';
 
-/** Tells a live worker of a capability that a run was just queued for it. Never throws. */
+/**
+ * Tells a live worker of a capability that a run was just queued for it. `wake` starts the nudge and
+ * returns at once, so it overlaps what the caller still has to do (an audit row, its answer); `settle`,
+ * before the invocation ends, waits for the nudges under way, each at most its own bound. Never throws.
+ */
 export interface WakeWorkers {
-  wake(capability: string): Promise<void>;
+  wake(capability: string): void;
+  settle(): Promise<void>;
 }
 
 /** No nudges (`CLOUDO_WAKE_KEY` unset, tests): runs wait for the workers' next poll. */
-export const NO_WAKE: WakeWorkers = { wake: async () => undefined };
+export const NO_WAKE: WakeWorkers = { wake: () => undefined, settle: async () => undefined };
 
 export interface WorkerWakeOptions {
   /** `CLOUDO_WAKE_KEY`, which the workers check nudges with. */
@@ -44,20 +49,33 @@ export class WorkerWake implements WakeWorkers {
   };
   /** Nudges a worker accepted, and nudges no worker took (none known, refused, unreachable). */
   readonly counts = { delivered: 0, missed: 0 };
+  /** Nudges started and not yet answered or past their wait. */
+  private readonly underWay = new Set<Promise<void>>();
 
   constructor(private readonly options: WorkerWakeOptions) {}
 
-  async wake(capability: string): Promise<void> {
+  wake(capability: string): void {
     let timer: NodeJS.Timeout | undefined;
     const nudged = this.nudge(capability).then((ok) => {
       if (ok) this.counts.delivered++;
       else this.counts.missed++;
     });
-    await Promise.race([
+    const waited: Promise<void> = Promise.race([
       nudged,
       new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.waitMs ?? 20))),
-    ]);
-    clearTimeout(timer);
+    ]).then(() => {
+      clearTimeout(timer);
+      this.underWay.delete(waited);
+    });
+    this.underWay.add(waited);
+  }
+
+  /**
+   * Resolves once every nudge started so far is answered or past its `waitMs`. On a Consumption plan,
+   * what runs after a function answers may be frozen until its next call: a nudge goes before the answer.
+   */
+  async settle(): Promise<void> {
+    await Promise.all([...this.underWay]);
   }
 
   private async nudge(capability: string): Promise<boolean> {

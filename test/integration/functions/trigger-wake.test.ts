@@ -32,6 +32,12 @@ describe('Trigger with unreachable wake-up addresses', () => {
   const silentSockets: Socket[] = [];
   // accepts connections and never answers: a worker hung, or a network that drops the reply
   const silent = createServer((socket) => silentSockets.push(socket));
+  // a worker that takes its nudges (a listener's answer, without checking the signature)
+  const nudges: string[] = [];
+  const awake = createHttpServer((req, res) => {
+    nudges.push(String(req.headers['x-cloudo-wake']));
+    res.writeHead(202).end();
+  });
 
   const beat = (capability: string, wakeUrl: string) => {
     const now = new Date().toISOString();
@@ -57,13 +63,17 @@ describe('Trigger with unreachable wake-up addresses', () => {
     await t.storage.schemas.importSchemas([
       testSchema({ id: 'dead', worker: 'Dead' }),
       testSchema({ id: 'hung', worker: 'Hung' }),
+      testSchema({ id: 'awake', worker: 'Awake' }),
     ]);
+    await new Promise<void>((resolve) => awake.listen(0, '127.0.0.1', resolve));
+    await beat('Awake', `http://127.0.0.1:${(awake.address() as { port: number }).port}/wake`);
     await beat('Dead', `http://127.0.0.1:${await deadPort()}/wake`);
     await beat('Hung', `http://127.0.0.1:${silentPort}/wake`);
   });
   afterAll(async () => {
     for (const socket of silentSockets) socket.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
+    await new Promise<void>((resolve) => awake.close(() => resolve()));
     await t.cleanup();
   });
 
@@ -96,4 +106,17 @@ describe('Trigger with unreachable wake-up addresses', () => {
       wake.close();
     },
   );
+
+  it('has nudged a worker that answers before it answers itself: nothing is left to run after the answer', async () => {
+    const services = testServices(t, { wakeKey: KEY });
+    const answer = await callHttp(triggerFunction(services), {
+      url: 'http://x/api/Trigger?id=awake',
+      headers: { authorization: operator },
+    });
+    expect(answer.status).toBe(202);
+    // counted the moment the answer exists, not later in the background
+    expect((services().wake as WorkerWake).counts).toEqual({ delivered: 1, missed: 0 });
+    expect(nudges).toHaveLength(1);
+    expect(nudges[0]).toMatch(/^v1\./);
+  });
 });
