@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { listenOnLoopback } from './fake-server.js';
+import { loopbackCertificate } from './loopback-certificate.js';
 
 /** The audience Entra accepts federated tokens for (stated here as Entra documents it, not taken from ClouDO). */
 const TOKEN_EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
@@ -40,30 +38,7 @@ export interface FakeEntraTokenEndpoint {
  * Also the discovery documents MSAL reads first.
  */
 export async function startFakeEntraTokenEndpoint(tenantId: string): Promise<FakeEntraTokenEndpoint> {
-  const certDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-fake-entra-tls-'));
-  const keyFile = path.join(certDir, 'key.pem');
-  const caFile = path.join(certDir, 'cert.pem');
-  execFileSync(
-    '/usr/bin/openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      keyFile,
-      '-out',
-      caFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { dir: certDir, keyFile, certFile: caFile } = loopbackCertificate('cloudo-fake-entra-tls-');
   const credentials: FederatedCredential[] = [];
   const issued: FakeEntraTokenEndpoint['issued'][number][] = [];
   const requests: string[] = [];

@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { constants, createPublicKey, generateKeyPairSync, privateEncrypt, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { listenOnLoopback } from './fake-server.js';
+import { loopbackCertificate } from './loopback-certificate.js';
 
 /** The token the fake accepts; a credential returning it is all a test needs. */
 export const FAKE_VAULT_TOKEN = 'fake-key-vault-access-token';
@@ -47,29 +45,8 @@ export interface FakeKeyVault {
  * openssl, since the SDK sends bearer tokens over https only.
  */
 export async function startFakeKeyVault(): Promise<FakeKeyVault> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cloudo-fake-vault-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      path.join(dir, 'key.pem'),
-      '-out',
-      path.join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const ca = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  const certificate = loopbackCertificate('cloudo-fake-vault-');
+  const ca = readFileSync(certificate.certFile, 'utf8');
   const keys = new Map<string, Version[]>();
   const requests: string[] = [];
   let url = '';
@@ -145,7 +122,7 @@ export async function startFakeKeyVault(): Promise<FakeKeyVault> {
   };
 
   const server = createServer(
-    { key: readFileSync(path.join(dir, 'key.pem')), cert: ca },
+    { key: readFileSync(certificate.keyFile), cert: ca },
     (req, res) => void handle(req, res).catch((err: unknown) => res.writeHead(500).end(String(err))),
   );
   const listening = await listenOnLoopback(server);
@@ -168,7 +145,7 @@ export async function startFakeKeyVault(): Promise<FakeKeyVault> {
     },
     async close() {
       await listening.close();
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(certificate.dir, { recursive: true, force: true });
     },
   };
 }
