@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { triggerFunction } from '../../../src/functions/trigger.js';
-import type { WorkerWake } from '../../../src/runs/index.js';
+import { WorkerWake } from '../../../src/runs/index.js';
 import { decodeMessage } from '../../../src/storage/job-queue.js';
 import { bearerFor, callHttp, testServices } from '../../support/functions.js';
 import { testSchema } from '../../support/schemas.js';
@@ -108,14 +108,17 @@ describe('Trigger with unreachable wake-up addresses', () => {
   );
 
   it('has nudged a worker that answers before it answers itself: nothing is left to run after the answer', async () => {
-    const services = testServices(t, { wakeKey: KEY });
+    const app = testServices(t, { wakeKey: KEY })();
+    // a bound no loaded machine reaches: what is checked is that the answer waits for the nudge at all
+    const wake = new WorkerWake({ key: KEY, urls: (c) => app.workerPresence.wakeUrls(c), waitMs: 10_000 });
+    const services = () => ({ ...app, wake });
     const answer = await callHttp(triggerFunction(services), {
       url: 'http://x/api/Trigger?id=awake',
       headers: { authorization: operator },
     });
     expect(answer.status).toBe(202);
     // counted the moment the answer exists, not later in the background
-    expect((services().wake as WorkerWake).counts).toEqual({ delivered: 1, missed: 0 });
+    expect(wake.counts).toEqual({ delivered: 1, missed: 0 });
     expect(nudges).toHaveLength(1);
     expect(nudges[0]).toMatch(/^v1\./);
   });
