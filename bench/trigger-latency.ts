@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStackIn } from '../test/support/local-stack.js';
+import { freePort } from '../test/support/ports.js';
 import { figure, isQuick, percentile } from './report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? (isQuick() ? 15 : 40));
@@ -42,8 +43,15 @@ interface Measured {
   readonly processStart: number[];
 }
 
-/** One stack, `runs` triggers of an idle worker; `wake` false leaves runs to the worker's polling. */
-async function measure(wake: boolean): Promise<Measured & { connectionString: string; stop: () => Promise<void> }> {
+/**
+ * One stack, `runs` triggers of an idle worker; `wake` false leaves runs to the worker's polling.
+ * `runTokens`: the stack on a known port, so its worker fetches each run's federated token from the app
+ * before spawning it (a default runbook identity is configured; no runbook exchanges it).
+ */
+async function measure(
+  wake: boolean,
+  runTokens = false,
+): Promise<Measured & { connectionString: string; stop: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-bench-'));
   stampFile = path.join(dir, 'stamps.log');
   await writeFile(stampFile, '');
@@ -55,10 +63,12 @@ async function measure(wake: boolean): Promise<Measured & { connectionString: st
     worker: 'Runbook',
     oncall: false,
   };
+  const identity = { CLOUDO_RUNBOOK_CLIENT_ID: BENCH_CLIENT_ID, AZURE_TENANT_ID: BENCH_TENANT_ID };
   const stack = await startStackIn(dir, [stamp], {
     runbooksDir: 'bench/runbooks',
-    env: { ...process.env, CLOUDO_LOG_FLUSH_INTERVAL_MS: '20' },
+    env: { ...process.env, CLOUDO_LOG_FLUSH_INTERVAL_MS: '20', ...(runTokens ? identity : {}) },
     wake,
+    port: runTokens ? await freePort() : 0,
   });
   // warm-up: first requests pay for connection set-up and module loading (and the app's first look at
   // Table Workers, where it finds the worker's address)
@@ -76,6 +86,8 @@ async function measure(wake: boolean): Promise<Measured & { connectionString: st
 }
 
 async function main() {
+  const tokened = await measure(true, true);
+  await tokened.stop();
   const woken = await measure(true);
   await woken.stop();
   const polled = await measure(false);
@@ -107,6 +119,7 @@ async function main() {
     console.log('trigger sent → runbook process start:');
     console.log(line('with wake-up nudges', woken.processStart));
     console.log(line('polling only', polled.processStart));
+    console.log(line('wake-up, run token fetched first', tokened.processStart));
     console.log('baselines in the same run:');
     console.log(line('queue send + receive', baselineQueue));
     console.log(line(`bare receive loop, ${ceilingMs} ms ceiling`, baselinePolled));
@@ -148,12 +161,21 @@ async function main() {
       unit: 'ms',
       baseline: { label: 'the same, polling only', value: ps.median },
     });
+    figure({
+      id: 'trigger.process-start.run-token.p50',
+      label: 'trigger → runbook process start p50, wake-up, run’s federated token fetched first',
+      value: summary(tokened.processStart).median,
+      unit: 'ms',
+      baseline: { label: 'the same without run tokens', value: ws.median },
+    });
   } finally {
     await polled.stop();
   }
 }
 
 let stampFile = '';
+const BENCH_CLIENT_ID = 'bbbbbbbb-0000-4000-8000-000000000001';
+const BENCH_TENANT_ID = 'bbbbbbbb-0000-4000-8000-000000000002';
 
 /** One trigger: ms from its start to the claim (as the run records them), and to the runbook's own stamp. */
 async function once(url: string): Promise<{ claimedMs: number; processStartMs: number }> {

@@ -17,6 +17,7 @@ export const BENCHES: readonly BenchEntry[] = [
   { name: 'throughput', file: 'bench/throughput.ts' },
   { name: 'alerts', file: 'bench/alert-webhook.ts', quickEnv: { BENCH_ALERTS: '100' } },
   { name: 'memory', file: 'bench/idle-memory.ts' },
+  { name: 'oidc', file: 'bench/oidc-issue.ts' },
   { name: 'worker', file: 'bench/worker.ts' },
   { name: 'executions', file: 'bench/executions-page.ts' },
   { name: 'parse', file: 'bench/alert-parse.ts' },
