@@ -224,8 +224,9 @@ describe('npm start (the whole local stack)', () => {
   it('stops everything on Ctrl-C, recording how a run cut short ended, and leaves no process behind', async () => {
     const long = await json('/api/Trigger?id=long');
     const execId = String(long.body.exec_id);
-    await waitFor('the long run to start', async () =>
-      (await json(`/api/executions/${execId}`)).body.status === 'running' ? true : undefined,
+    // cut short once its runbook runs: claimed is not enough, the worker first fetches the run's token
+    await waitFor('the long run to print', async () =>
+      (await (await fetch(`${base}/api/executions/${execId}/log`)).text()).startsWith('tick 1/120') ? true : undefined,
     );
     const stack = JSON.parse(await readFile(path.join(stateDir, 'stack.json'), 'utf8')) as {
       pid: number;

@@ -13,7 +13,7 @@ import { prepareRunEnvironment } from './run-environment.js';
 import { handOverRunFolder, makeRunFolder, removeRunFolder } from './run-folder.js';
 import type { HeldRunIdentity } from './run-identity.js';
 import { holdRunIdentity } from './run-identity.js';
-import { outcomeFields } from './run-outcome.js';
+import { outcomeFields, stoppedBeforeStart } from './run-outcome.js';
 import type { RunbookAccount, RunbookAccounts } from './runbook-accounts.js';
 
 /** What running one claimed run needs from its worker. */
@@ -42,6 +42,14 @@ export interface RunDependencies {
 export interface RunResult {
   readonly execution: Execution;
   readonly logTail: Buffer | null;
+}
+
+/**
+ * A run that ended before its runbook started: stopped by a cancel or a shutdown (which made the step
+ * fail), or `error` with what failed.
+ */
+function notStarted(signal: AbortSignal, error: string): Partial<Run> {
+  return signal.aborted ? stoppedBeforeStart(signal.reason) : { status: 'error', error };
 }
 
 /** The run's final record: what it was, plus how it ended, now. */
@@ -106,7 +114,8 @@ async function spawnRun(
       ? await holdRunIdentity({ client: deps.runIdentity, execId: run.execId, account, signal, log: deps.log, runLog })
       : null;
     if (identity && 'error' in identity) {
-      return await closeLog(streamer, ended(run, { status: 'error', error: identity.error }));
+      // a fetch cut short by a cancel or a shutdown failed because of it: the run says why it stopped
+      return await closeLog(streamer, ended(run, notStarted(signal, identity.error)));
     }
     held = identity ?? undefined;
     const prepared = await prepareRunEnvironment({
@@ -124,7 +133,9 @@ async function spawnRun(
       log: deps.log,
       runLog,
     });
-    if ('error' in prepared) return await closeLog(streamer, ended(run, { status: 'error', error: prepared.error }));
+    if ('error' in prepared) {
+      return await closeLog(streamer, ended(run, notStarted(signal, prepared.error)));
+    }
     if (account) await handOverRunFolder(workDir, account);
     outcome = await runRunbook({
       scriptPath,

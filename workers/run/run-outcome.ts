@@ -11,6 +11,16 @@ function cancelledBy(reason: unknown): string | null {
   return typeof reason === 'object' && reason !== null && 'cancelledBy' in reason ? String(reason.cancelledBy) : null;
 }
 
+/**
+ * A run stopped before its runbook started (while its worker prepared it: its Azure token, its AKS
+ * credentials): cancelled by whoever asked, or ended because its worker is shutting down.
+ */
+export function stoppedBeforeStart(reason: unknown): Partial<Run> {
+  const by = cancelledBy(reason);
+  if (by !== null) return { status: 'cancelled', cancelRequestedBy: by, error: `cancelled by ${by}` };
+  return { status: 'error', error: 'the worker shut down before the runbook started' };
+}
+
 /** Maps how the process ended to the run's status and the facts worth keeping. */
 export function outcomeFields(outcome: RunbookOutcome, timeoutMs: number): Partial<Run> {
   const base = { exitCode: outcome.exitCode, signal: outcome.signal };
