@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FederatedTokenAnswer } from '../../src/core/federated-token.js';
 import type { Log } from '../../src/core/log.js';
 import type { RunIdentity } from '../../src/core/runbook-env.js';
@@ -71,7 +72,8 @@ async function fetchWithRetries(options: RunIdentityOptions): Promise<TokenFetch
   for (const delayMs of delays) {
     if (result.kind !== 'unavailable' || options.signal.aborted) break;
     options.log('warn', `run ${options.execId}: ${result.reason}; asking again in ${delayMs} ms`);
-    await sleep(delayMs, options.signal);
+    // an abort (cancel, shutdown) ends the pause; the loop then stops on options.signal.aborted
+    await sleep(delayMs, undefined, { signal: options.signal }).catch(() => undefined);
     result = await options.client.fetchToken(options.execId, options.signal);
   }
   return result;
@@ -154,16 +156,4 @@ class TokenRefresher {
   private expiry(): string {
     return new Date(this.expiresAtMs).toISOString();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
