@@ -238,3 +238,30 @@ export async function installFakeCli(): Promise<FakeCli> {
     remove: () => rm(root, { recursive: true, force: true }),
   };
 }
+
+/** The workers' managed identity as Container Apps gives it: what no run, nor any command of one, may get. */
+export const WORKER_MANAGED_IDENTITY_ENV = {
+  IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
+  IDENTITY_HEADER: 'worker-msi-header-must-not-leak',
+  MSI_ENDPOINT: 'http://localhost:42356/msi/token',
+  MSI_SECRET: 'worker-msi-header-must-not-leak',
+} as const;
+
+/**
+ * `az login` as a run's own identity with its federated token (a value, `@<file>` or `@-`), then `rest`:
+ * how cloudo-az-login and the worker's AKS login both call it.
+ */
+export function federatedLoginArgs(clientId: string, tenantId: string, token: string, rest: readonly string[]) {
+  return [
+    'login',
+    '--service-principal',
+    '--username',
+    clientId,
+    '--tenant',
+    tenantId,
+    '--federated-token',
+    token,
+    '--allow-no-subscriptions',
+    ...rest,
+  ];
+}

@@ -7,7 +7,7 @@ import type { QueueWorker } from '../../../workers/queue-worker.js';
 import { NO_IDENTITY_FOR_AKS } from '../../../workers/run/run-environment.js';
 import { testAlert } from '../../support/alerts.js';
 import type { FakeCli, FakeCliCall } from '../../support/fake-cli.js';
-import { installFakeCli } from '../../support/fake-cli.js';
+import { federatedLoginArgs, installFakeCli, WORKER_MANAGED_IDENTITY_ENV } from '../../support/fake-cli.js';
 import type { RunTokenApp } from '../../support/run-token-app.js';
 import { startRunTokenApp } from '../../support/run-token-app.js';
 import { testSchema } from '../../support/schemas.js';
@@ -62,11 +62,8 @@ describe('an AKS alert run', () => {
       runIdentity: { appUrl: app.url, key: KEY },
       workerEnv: {
         ...cli.env(),
-        // the workers' managed identity, as Container Apps gives it: no command of a run may get it
-        IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
-        IDENTITY_HEADER: 'worker-msi-header-must-not-leak',
-        MSI_ENDPOINT: 'http://localhost:42356/msi/token',
-        MSI_SECRET: 'worker-msi-header-must-not-leak',
+        // no command of a run may get it
+        ...WORKER_MANAGED_IDENTITY_ENV,
       },
       runbookEnvPassthrough: ['FAKE_CLI_LOG'],
     });
@@ -151,20 +148,8 @@ describe('an AKS alert run', () => {
   });
 
   /** az login as the run's own identity (the deployment's default runbook identity). */
-  const runLogin = (token: string) => [
-    'login',
-    '--service-principal',
-    '--username',
-    RUN_CLIENT,
-    '--tenant',
-    TENANT,
-    '--federated-token',
-    token,
-    '--allow-no-subscriptions',
-    '--output',
-    'none',
-    '--only-show-errors',
-  ];
+  const runLogin = (token: string) =>
+    federatedLoginArgs(RUN_CLIENT, TENANT, token, ['--output', 'none', '--only-show-errors']);
   /** No IDENTITY_* or MSI_* reached any command: az would cache the workers' tokens in the run's folder. */
   const noWorkerIdentity = (calls: FakeCliCall[]) => {
     expect(calls.length).toBeGreaterThan(0);

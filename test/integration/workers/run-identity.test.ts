@@ -10,7 +10,7 @@ import { planRun } from '../../../src/core/run-plan.js';
 import { RunDispatcher } from '../../../src/runs/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
 import type { FakeCli } from '../../support/fake-cli.js';
-import { installFakeCli } from '../../support/fake-cli.js';
+import { federatedLoginArgs, installFakeCli, WORKER_MANAGED_IDENTITY_ENV } from '../../support/fake-cli.js';
 import type { FakeEntraTokenEndpoint } from '../../support/fake-entra-token-endpoint.js';
 import { startFakeEntraTokenEndpoint } from '../../support/fake-entra-token-endpoint.js';
 import type { RunTokenApp } from '../../support/run-token-app.js';
@@ -100,11 +100,8 @@ describe('a run’s own Azure identity', () => {
       runIdentity: { appUrl: app.url, key: KEY },
       workerEnv: {
         ...cli.env(),
-        // the workers' managed identity, as Container Apps gives it: no runbook may see it
-        IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
-        IDENTITY_HEADER: 'worker-msi-header-must-not-leak',
-        MSI_ENDPOINT: 'http://localhost:42356/msi/token',
-        MSI_SECRET: 'worker-msi-header-must-not-leak',
+        // no runbook may see it
+        ...WORKER_MANAGED_IDENTITY_ENV,
         AZURE_CLIENT_ID: WORKER_CLIENT,
         SSL_CERT_FILE: entra.caFile,
         REQUESTS_CA_BUNDLE: entra.caFile,
@@ -158,19 +155,7 @@ describe('a run’s own Azure identity', () => {
     // cloudo-az-login: az logs in as the run's identity, into the run's own az state
     const calls = await cli.calls();
     const login = calls.find((c) => c.tool === 'az' && c.argv.includes('--service-principal'));
-    const loginArgs = (token: string) => [
-      'login',
-      '--service-principal',
-      '--username',
-      CLIENT_A,
-      '--tenant',
-      TENANT,
-      '--federated-token',
-      token,
-      '--allow-no-subscriptions',
-      '--output',
-      'none',
-    ];
+    const loginArgs = (token: string) => federatedLoginArgs(CLIENT_A, TENANT, token, ['--output', 'none']);
     // the token's file on the command line, which anyone on the host may read (/proc/<pid>/cmdline, ps),
     // never the token: az reads the file itself, and logs in with what it holds
     expect(login?.argv).toEqual(loginArgs(`@${file}`));

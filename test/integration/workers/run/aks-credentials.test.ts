@@ -8,7 +8,7 @@ import type { RunIdentity } from '../../../../src/core/runbook-env.js';
 import type { FetchAksCredentialsOptions } from '../../../../workers/run/aks-credentials.js';
 import { fetchAksCredentials } from '../../../../workers/run/aks-credentials.js';
 import type { FakeCli, FakeCliBehaviour } from '../../../support/fake-cli.js';
-import { installFakeCli } from '../../../support/fake-cli.js';
+import { federatedLoginArgs, installFakeCli, WORKER_MANAGED_IDENTITY_ENV } from '../../../support/fake-cli.js';
 import { isAlive, waitFor } from '../../../support/wait.js';
 
 const SUB = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
@@ -23,28 +23,9 @@ const IDENTITY: RunIdentity = {
   tenantId: TENANT,
   authorityHost: 'https://login.microsoftonline.com/',
 };
-/** The workers' managed identity, as Container Apps gives it: none of it may reach these commands. */
-const WORKER_MSI = {
-  IDENTITY_ENDPOINT: 'http://localhost:42356/msi/token',
-  IDENTITY_HEADER: 'worker-msi-header',
-  MSI_ENDPOINT: 'http://localhost:42356/msi/token',
-  MSI_SECRET: 'worker-msi-header',
-};
 /** az login as the run's own identity, its token on stdin. */
-const loginArgs = (clientId: string, token: string) => [
-  'login',
-  '--service-principal',
-  '--username',
-  clientId,
-  '--tenant',
-  TENANT,
-  '--federated-token',
-  token,
-  '--allow-no-subscriptions',
-  '--output',
-  'none',
-  '--only-show-errors',
-];
+const loginArgs = (clientId: string, token: string) =>
+  federatedLoginArgs(clientId, TENANT, token, ['--output', 'none', '--only-show-errors']);
 
 describe('fetchAksCredentials', () => {
   let cli: FakeCli;
@@ -73,7 +54,7 @@ describe('fetchAksCredentials', () => {
     return fetchAksCredentials({
       target,
       workDir,
-      env: { ...cli.env(behaviour), ...WORKER_MSI },
+      env: { ...cli.env(behaviour), ...WORKER_MANAGED_IDENTITY_ENV },
       identity: IDENTITY,
       token: TOKEN,
       timeoutMs: 5_000,
