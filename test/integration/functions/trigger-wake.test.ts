@@ -10,6 +10,7 @@ import { testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
 import { waitFor } from '../../support/wait.js';
+import { workerBeat } from '../../support/worker-beat.js';
 
 const KEY = 'wake-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -39,21 +40,8 @@ describe('Trigger with unreachable wake-up addresses', () => {
     res.writeHead(202).end();
   });
 
-  const beat = (capability: string, wakeUrl: string) => {
-    const now = new Date().toISOString();
-    return t.storage.workers.beat({
-      capability,
-      workerId: `${capability}-1`,
-      host: 'h',
-      version: 'test',
-      concurrency: 4,
-      runningRuns: [],
-      runbookIsolation: 'none',
-      startedAt: now,
-      lastSeen: now,
-      wakeUrl,
-    });
-  };
+  const beat = (capability: string, wakeUrl: string) =>
+    t.storage.workers.beat(workerBeat({ capability, workerId: `${capability}-1`, wakeUrl }));
 
   beforeAll(async () => {
     t = await createTestStorage();

@@ -10,6 +10,7 @@ import { asRun } from '../../support/runs.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
+import { workerBeat } from '../../support/worker-beat.js';
 
 const tick = () => new InvocationContext({ invocationId: 'tick', functionName: 'Housekeeping' });
 
@@ -29,18 +30,7 @@ describe('runs for a capability no worker serves', () => {
       testSchema({ id: 'served', worker: 'Runbook' }),
     ]);
     // a live worker of Runbook, and none of Nightly
-    const now = new Date().toISOString();
-    await t.storage.workers.beat({
-      capability: 'Runbook',
-      workerId: 'w-1',
-      host: 'h',
-      version: 'test',
-      concurrency: 4,
-      runningRuns: [],
-      runbookIsolation: 'none',
-      startedAt: now,
-      lastSeen: now,
-    });
+    await t.storage.workers.beat(workerBeat());
   });
   afterAll(() => t.cleanup());
 

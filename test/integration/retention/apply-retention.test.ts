@@ -15,6 +15,7 @@ import { bearerFor, callHttp, testServices } from '../../support/functions.js';
 import { HTTP_TRIGGER, testSchema } from '../../support/schemas.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
+import { workerBeat } from '../../support/worker-beat.js';
 
 const DAY = 86_400_000;
 const NOW = new Date();
@@ -227,17 +228,9 @@ describe('retention', () => {
 
   it('takes workers silent for longer than the dead-worker retention off /api/workers, from Housekeeping', async () => {
     const beat = (workerId: string, lastSeen: Date) =>
-      t.storage.workers.beat({
-        capability: 'Runbook',
-        workerId,
-        host: 'h',
-        version: '1',
-        concurrency: 1,
-        runningRuns: [],
-        runbookIsolation: 'none',
-        startedAt: daysAgo(3).toISOString(),
-        lastSeen: lastSeen.toISOString(),
-      });
+      t.storage.workers.beat(
+        workerBeat({ workerId, concurrency: 1, startedAt: daysAgo(3).toISOString(), lastSeen: lastSeen.toISOString() }),
+      );
     await beat('gone', new Date(Date.now() - 2 * 3600_000));
     await beat('silent', new Date(Date.now() - 10 * 60_000));
     await beat('live', new Date());

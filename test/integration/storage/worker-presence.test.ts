@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPresence } from '../../../src/storage/worker-presence.js';
-import type { WorkerBeat } from '../../../src/storage/worker-registry.js';
 import type { TestStorage } from '../../support/storage.js';
 import { createTestStorage } from '../../support/storage.js';
+import { workerBeat } from '../../support/worker-beat.js';
 
-const beat = (workerId: string, wakeUrl: string): WorkerBeat => ({
-  capability: 'Runbook',
-  workerId,
-  host: 'test-host',
-  version: 'test',
-  concurrency: 4,
-  runningRuns: [],
-  runbookIsolation: 'none',
-  startedAt: new Date().toISOString(),
-  wakeUrl,
-  lastSeen: new Date().toISOString(),
-});
+const beat = (workerId: string, wakeUrl: string) => workerBeat({ workerId, wakeUrl });
 
 /** Issue 19.1: where the app finds the workers it nudges (Table Workers, read at most once per ttl). */
 describe('WorkerPresence', () => {
