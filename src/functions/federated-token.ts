@@ -6,6 +6,7 @@ import { resolveRunbookIdentity } from '../core/runbook-identity.js';
 import { checkWorkerSignature, WORKER_HEADER } from '../core/worker-signature.js';
 import { defineHttp } from './definitions.js';
 import { HttpError } from './http/errors.js';
+import { issuerOf } from './oidc.js';
 import type { ServicesProvider } from './services.js';
 
 /**
@@ -54,8 +55,7 @@ export function federatedTokenFunction(services: ServicesProvider) {
       // the run cannot act as what its author meant: it ends with this, rather than run as nobody
       if (identity.status === 'unknown') throw new HttpError(409, identity.error);
       if (!identity.tenantId) throw new HttpError(409, 'runbook identities need the app’s AZURE_TENANT_ID');
-      if (!app.oidc) throw new HttpError(404, app.settings.oidc.issuerProblem ?? 'no OIDC issuer is configured');
-      const issued = await app.oidc.issue({
+      const issued = await issuerOf(app).issue({
         subject: identity.subject,
         execId,
         team: run.trigger.team ?? null,

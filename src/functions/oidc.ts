@@ -37,7 +37,8 @@ export function jwksFunction(services: ServicesProvider) {
   );
 }
 
-function issuerOf(app: AppServices): OidcIssuer {
+/** The app's OIDC issuer; 404 naming the setting when none is configured. */
+export function issuerOf(app: AppServices): OidcIssuer {
   if (!app.oidc) throw new HttpError(404, app.settings.oidc.issuerProblem ?? 'no OIDC issuer is configured');
   return app.oidc;
 }
