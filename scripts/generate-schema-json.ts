@@ -62,6 +62,10 @@ const ENTRY_DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Whether a run gets credentials for the AKS cluster its alert is about (its resource is, or is below, a managedClusters resource, or its kubernetes.cluster names one), fetched with the workers\' managed identity into a KUBECONFIG of the run\'s own: "auto" (default) when that cluster is one of the deployment\'s AKS integration (Terraform aks_integration, setting CLOUDO_AKS_CLUSTERS), as the original ClouDO logged AKS alerts\' runbooks in; true always; false never. true/false, "true"/"false" or "auto".',
   identity:
     "The Azure identity its runs act as (workload identity federation, ClouDO as the OIDC issuer): a user-assigned identity's client id (GUID), or a name of the deployment's runbook_identities (Terraform; a-z, 0-9, \"-\"). The identity must trust the subject cloudo:schema:<partition_key>:<id>. Unset: the deployment's shared default runbook identity. Never the workers' identity.",
+  isolation:
+    'Where its runs run: "shared" (default) as a process on a worker that runs others too, or "container": each run in a fresh Azure Container Instances container group of its own (the worker image in one-shot mode, the run\'s identity attached, no public IP), for runbooks that install packages, need more CPU or memory, or are trusted less.',
+  resources:
+    'CPU and memory of each run\'s container group, isolation "container" only: {cpu, memory_gb}, each a multiple of 0.1, at most 4 CPU and 16 GB. Default {cpu: 1, memory_gb: 1.5}.',
   team: 'Team that owns the runbook: routes its notifications (e.g. Slack "#team-{team}") when the trigger URL names no team. Optional.',
   tags: 'Labels for people, shown in the console: a list of texts (or, as the original console saved them, one comma-separated text). Default none.',
   parameters:

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { ApprovalDecision, ApprovalGate } from './approval-gate.js';
+import { RunResources } from './isolation.js';
 import { ParamValue } from './run-parameters.js';
 
 export const ExecutionStatus = z.enum([
@@ -128,6 +129,8 @@ const happenings = {
   logBytes: z.number().int().nonnegative().nullable().default(null),
   /** Host name of the worker that ran it. */
   workerHost: z.string().nullable().default(null),
+  /** The container group it ran in (an isolated run), by name; null when it ran on its worker's host. */
+  containerGroup: z.string().max(63).nullable().default(null),
   /** Id of the worker process that claimed it (its row in Table Workers); housekeeping checks its heartbeat. */
   workerId: z.string().nullable().default(null),
   /** For alert runs: the rule, condition and resource (the full alert and payload are in a blob). */
@@ -208,6 +211,10 @@ export const Run = z.object({
    * of CLOUDO_RUNBOOK_IDENTITIES); null, as for rows from before it existed: the default runbook identity.
    */
   identity: z.string().max(64).nullable().default(null),
+  /** The schema's `isolation` when the run was planned: on a shared worker, or in a container group of its own. */
+  isolation: z.enum(['shared', 'container']).default('shared'),
+  /** CPU and memory of its container group (container runs); null for a shared run. */
+  resources: RunResources.nullable().default(null),
   trigger: RunTrigger,
   status: RunStatus,
   ...happenings,
@@ -233,6 +240,8 @@ export const UnmatchedAlert = z.object({
   rerunOf: z.null().default(null),
   schedule: z.null().default(null),
   identity: z.null().default(null),
+  isolation: z.literal('shared').default('shared'),
+  resources: z.null().default(null),
   trigger: RunTrigger,
   status: z.literal('unmatched'),
   ...happenings,

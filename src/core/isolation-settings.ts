@@ -63,7 +63,10 @@ const AttachableIdentities = z
 export const IsolatedRunsEnv = {
   ...ContainerGroupsEnv,
   CLOUDO_ACI_LOCATION: described(
-    z.string().regex(/^[a-z0-9]+$/, 'CLOUDO_ACI_LOCATION must be an Azure region name (e.g. westeurope)').optional(),
+    z
+      .string()
+      .regex(/^[a-z0-9]+$/, 'CLOUDO_ACI_LOCATION must be an Azure region name (e.g. westeurope)')
+      .optional(),
     'region of the container groups (default: needed with CLOUDO_ACI_RESOURCE_GROUP_ID)',
   ),
   CLOUDO_ACI_IMAGE: described(

@@ -4,6 +4,7 @@ import type { AlertContext } from './alert-context.js';
 import { alertRequester, openGate, scheduleRequester } from './approval-policy.js';
 import type { Execution, Run, RunTrigger, ScheduledTick, UnmatchedAlert } from './execution.js';
 import { newExecId, newExecution, newUnmatchedAlert } from './execution.js';
+import { DEFAULT_RESOURCES } from './isolation.js';
 import type { JobMessage } from './job-message.js';
 import type { ParamValue } from './run-parameters.js';
 import type { RunbookSchema } from './runbook-schema.js';
@@ -60,11 +61,16 @@ export function planRun(
     schedule: extras.schedule ?? null,
     // as the schema was when the run was requested: a later edit does not change who a queued run acts as
     identity: schema.identity,
+    isolation: schema.isolation,
+    resources: schema.isolation === 'container' ? (schema.resources ?? DEFAULT_RESOURCES) : null,
     // the schema's team routes notifications when the request named none
     trigger: { ...trigger, team: trigger.team ?? schema.team },
     status: schema.requireApproval ? 'pending_approval' : 'accepted',
     requestedAt: now.toISOString(),
-    ...resolveAksAccess(schema.aksCredentials, alert, extras.aksClusters ?? []),
+    // a container run has no worker to fetch AKS credentials for it (the schema cannot ask for them)
+    ...(schema.isolation === 'container'
+      ? { aksCredentials: false, aksCluster: null }
+      : resolveAksAccess(schema.aksCredentials, alert, extras.aksClusters ?? [])),
     exclusiveKey: schema.concurrency === 'queue' ? queueKey(schema.id, alert, extras.schedule ?? null) : null,
     approval: schema.requireApproval ? openGate(schema, requestedBy, now) : null,
     ...alertSummary(alert),

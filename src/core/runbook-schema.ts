@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Approver, DEFAULT_APPROVAL_TIMEOUT_MINUTES, MAX_APPROVAL_TIMEOUT_MINUTES } from './approval-gate.js';
 import { ArgvSyntaxError, splitArgs } from './argv.js';
+import { ContainerResources, isolationProblems, RunResources } from './isolation.js';
 import { TABLE_KEY_PATTERN, WORKER_NAME_PATTERN } from './resource-names.js';
 import { RunbookParameter, RunbookParameters } from './run-parameters.js';
 import { RunbookIdentityRef } from './runbook-identity.js';
@@ -105,6 +106,13 @@ export const RunbookSchemaEntry = z
      * `runbook_identities`. Unset: the deployment's shared default runbook identity. See README "Runbook identities".
      */
     identity: RunbookIdentityRef.optional(),
+    /**
+     * Where its runs run: on a shared worker (default), or each in a fresh container group of its own (Azure
+     * Container Instances), for runbooks that install packages, need more CPU or memory, or are trusted less.
+     */
+    isolation: z.enum(['shared', 'container']).default('shared'),
+    /** CPU and memory of each run's container group (`isolation: container` only); default 1 CPU, 1.5 GB. */
+    resources: ContainerResources.optional(),
     /** Typed values a manual run may pass (`{"params": {...}}`); each reaches the runbook as `CLOUDO_PARAM_<NAME>`. */
     parameters: RunbookParameters.default([]),
     /** Labels for people, shown in the console. */
@@ -120,6 +128,7 @@ export const RunbookSchemaEntry = z
         ctx.addIssue({ code: 'custom', path: ['schedules', i, 'params'], message: problem });
       }
     });
+    for (const problem of isolationProblems(entry)) ctx.addIssue({ code: 'custom', ...problem });
     // people named one by one can give at most one approval each
     const onlyPeople = entry.approvers.length > 0 && entry.approvers.every((a) => a.startsWith('user:'));
     if (onlyPeople && entry.min_approvals > new Set(entry.approvers).size) {
@@ -158,6 +167,10 @@ export const RunbookSchema = z.object({
   team: z.string().nullable().default(null),
   /** The entry's `identity`; null (a row stored before it existed, too): the default runbook identity. */
   identity: z.string().nullable().default(null),
+  /** The entry's `isolation`; a row stored before it existed runs shared. */
+  isolation: z.enum(['shared', 'container']).default('shared'),
+  /** The entry's `resources` for container runs (null: the defaults, or a shared schema). */
+  resources: RunResources.nullable().default(null),
   parameters: z.array(RunbookParameter).default([]),
   tags: z.array(z.string()).default([]),
 });
@@ -360,9 +373,11 @@ const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, c: string) => c.
 export function fromSchemaEntry(partitionKey: string, entry: z.output<typeof RunbookSchemaEntry>): RunbookSchema {
   // schedules are rows of their own (Table Schedules), not fields of the schema
   const { schedules: _schedules, ...fields } = entry;
+  const { resources, ...rest } = fields;
   return RunbookSchema.parse({
     partitionKey,
-    ...Object.fromEntries(Object.entries(fields).map(([key, value]) => [camelCase(key), value])),
+    ...Object.fromEntries(Object.entries(rest).map(([key, value]) => [camelCase(key), value])),
+    resources: resources ? { cpu: resources.cpu, memoryGb: resources.memory_gb } : null,
   });
 }
 

@@ -26,7 +26,7 @@ import { deleteRows, firstRows } from './table-rows.js';
 type Row = Record<string, string | number | boolean>;
 
 /** Nested values, stored as JSON text; an empty one is not stored at all and reads as its default. */
-const JSON_FIELDS = ['approval', 'approvals', 'params', 'reruns', 'schedule'] as const;
+const JSON_FIELDS = ['approval', 'approvals', 'params', 'reruns', 'resources', 'schedule'] as const;
 
 const isEmpty = (value: unknown) =>
   value === null || (Array.isArray(value) ? value.length === 0 : Object.keys(value as object).length === 0);

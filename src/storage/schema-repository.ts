@@ -14,6 +14,7 @@ export function toTableEntity(
   // a table property cannot be null: a null field (no team, no identity) is left out and reads back as null
   const row: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
   for (const field of LIST_FIELDS) row[field] = JSON.stringify(schema[field]);
+  if (schema.resources) row.resources = JSON.stringify(schema.resources);
   return { ...row, partitionKey: schema.partitionKey, rowKey: id };
 }
 
@@ -23,7 +24,8 @@ function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): Ru
   const lists = Object.fromEntries(
     LIST_FIELDS.map((field) => [field, JSON.parse(String(entity[field] ?? '[]'))] as const),
   );
-  return readStored(RunbookSchema, { ...fields, ...lists, id: rowKey }, `schema ${String(rowKey)}`);
+  const resources = typeof entity.resources === 'string' ? JSON.parse(entity.resources) : null;
+  return readStored(RunbookSchema, { ...fields, ...lists, resources, id: rowKey }, `schema ${String(rowKey)}`);
 }
 
 export interface SchemaImportReport {

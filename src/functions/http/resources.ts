@@ -2,6 +2,7 @@ import type { Caller } from '../../core/access.js';
 import { approvalCount, decisionRights, timeLeftMs } from '../../core/approval-policy.js';
 import type { Execution } from '../../core/execution.js';
 import { durationMs } from '../../core/execution.js';
+import type { RunResources } from '../../core/isolation.js';
 
 /** Links a client can follow from a run. */
 export function executionLinks(execId: string) {
@@ -32,6 +33,8 @@ export function toExecutionResource(e: Execution, now: Date = new Date()): Recor
   const fields = Object.entries(e).filter(([name]) => !INTERNAL_FIELDS.has(name));
   return {
     ...Object.fromEntries(fields.map(([name, value]) => [snakeCase(name), value])),
+    resources: resourcesResource(e.resources),
+    ran_on: ranOn(e),
     duration_ms: durationMs(e, now),
     approval: e.approval && {
       approvers: e.approval.approvers,
@@ -43,6 +46,22 @@ export function toExecutionResource(e: Execution, now: Date = new Date()): Recor
     },
     links: executionLinks(e.execId),
   };
+}
+
+/** A run's or a schema's container size, in the schemas file's own names. */
+export function resourcesResource(r: RunResources | null) {
+  return r && { cpu: r.cpu, memory_gb: r.memoryGb };
+}
+
+/**
+ * Where a run ran, once a worker took it: a container group of its own (its name and size) or its
+ * worker's host; null while nothing has.
+ */
+export function ranOn(e: Execution) {
+  if (e.containerGroup !== null) {
+    return { kind: 'container', container_group: e.containerGroup, ...resourcesResource(e.resources) };
+  }
+  return e.workerHost === null ? null : { kind: 'host', host: e.workerHost };
 }
 
 /** A gated run as `/api/approvals` shows it: what will run, who asked, time left, and what this caller may do. */

@@ -1,7 +1,7 @@
 import type { CatalogueFile, RunbookCatalogue } from '../../core/runbook-catalogue.js';
 import { catalogueFileOf, repositoryPathOf, runbookLinkOf } from '../../core/runbook-catalogue.js';
 import type { RunbookSchema } from '../../core/runbook-schema.js';
-import { snakeCase } from './resources.js';
+import { resourcesResource, snakeCase } from './resources.js';
 
 /** Links a client can follow from a schema. */
 export function schemaLinks(id: string) {
@@ -21,6 +21,7 @@ export function schemaLinks(id: string) {
 export function toSchemaListItem(schema: RunbookSchema): Record<string, unknown> {
   return {
     ...Object.fromEntries(Object.entries(schema).map(([name, value]) => [snakeCase(name), value])),
+    resources: resourcesResource(schema.resources),
     links: schemaLinks(schema.id),
   };
 }

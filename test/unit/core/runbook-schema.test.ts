@@ -46,6 +46,8 @@ describe('parseSchemasFile', () => {
       team: null,
       // the original's runbooks all acted as its workers: here, as the default runbook identity
       identity: null,
+      isolation: 'shared',
+      resources: null,
       parameters: [],
       tags: [],
     });
