@@ -8,6 +8,7 @@ import { SettingsError } from '../src/core/setting-values.js';
 import type { WorkerSettings } from '../src/core/worker-settings.js';
 import { loadWorkerSettings } from '../src/core/worker-settings.js';
 import { createStorage } from '../src/storage/index.js';
+import { oneShotMain } from './isolated/index.js';
 import { WakeListener } from './queue/index.js';
 import { QueueWorker, workerStores } from './queue-worker.js';
 import { separationProblem } from './run/index.js';
@@ -145,7 +146,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+// `--exec <execId>`: an isolated run's one-shot process, in the run's own container group
+const execId = process.argv[process.argv.indexOf('--exec') + 1];
+(process.argv.includes('--exec') && execId ? oneShotMain(execId) : main()).catch((err: unknown) => {
   console.error(err instanceof SettingsError ? `cannot start the worker: ${err.message}` : err);
   process.exit(1);
 });

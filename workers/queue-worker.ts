@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Execution } from '../src/core/execution.js';
+import type { ContainerGroups } from '../src/containers/index.js';
+import type { Execution, Run } from '../src/core/execution.js';
 import { isTerminal } from '../src/core/execution.js';
+import type { IsolatedRunsSettings } from '../src/core/isolation-settings.js';
 import type { Log } from '../src/core/log.js';
 import { Poller } from '../src/core/poller.js';
 import type { Redactor } from '../src/core/redaction.js';
@@ -18,6 +20,8 @@ import type {
   WorkerQueue,
   WorkerRegistry,
 } from '../src/storage/index.js';
+import type { ContainerRunDependencies } from './isolated/index.js';
+import { containerRunDependencies, executeContainerRun } from './isolated/index.js';
 import {
   announceResult,
   CancelWatcher,
@@ -28,7 +32,7 @@ import {
   LeaseKeeper,
   readJob,
 } from './queue/index.js';
-import type { CancelReason, RunDependencies } from './run/index.js';
+import type { CancelReason, RunDependencies, RunResult } from './run/index.js';
 import { claimRun, executeRun, FederatedTokenClient, RunbookAccounts, recordOutcome, SHUTDOWN } from './run/index.js';
 import type { RunbookSource } from './source/index.js';
 
@@ -90,6 +94,10 @@ export interface QueueWorkerOptions
   /** The worker's environment, filtered into each run's (see buildRunbookEnv in core). */
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
+  /** Where isolated runs get their container groups (`CLOUDO_ACI_*`); absent or null: this worker runs none. */
+  readonly isolated?: IsolatedRunsSettings | null;
+  /** The container groups of that resource group (ARM); absent or null: this worker runs no isolated run. */
+  readonly containerGroups?: ContainerGroups | null;
   /** Uids runbooks run as, one per running run (`CLOUDO_RUNBOOK_UIDS`); absent or null: as the worker. */
   readonly runbookAccounts?: RunbookAccountRange | null;
   /** Where each run's own Azure token comes from (`CLOUDO_APP_URL`, `CLOUDO_WORKER_KEY`); absent or null: none. */
@@ -113,6 +121,8 @@ export class QueueWorker {
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Execution id of each claimed run, by message id: what the heartbeat reports. */
   private readonly runIds = new Map<string, string>();
+  /** What isolated runs need, or why this worker cannot run them. */
+  private readonly containerDeps: ContainerRunDependencies | { readonly problem: string };
   private readonly log: Log;
   private readonly slots: ConcurrencySlots;
   private readonly turns: ExclusiveTurns;
@@ -137,6 +147,7 @@ export class QueueWorker {
       ? new FederatedTokenClient({ ...options.runIdentity, workerId: this.workerId })
       : null;
     this.runDeps = { ...options, accounts: this.accounts, runIdentity, redact: this.redact, log: this.log };
+    this.containerDeps = containerRunDependencies({ ...options, redact: this.redact, log: this.log });
     this.heartbeat = new Heartbeat({
       registry: options.registry,
       identity: {
@@ -281,6 +292,19 @@ export class QueueWorker {
     await this.claimAndRun(message, job.execId, signal, exclusiveKey, ran);
   }
 
+  /** An `isolation: container` run, in a container group of its own; an error when this worker cannot. */
+  private async executeIsolated(run: Run, signal: AbortSignal, ran: () => void): Promise<RunResult> {
+    const deps = this.containerDeps;
+    if ('problem' in deps) {
+      ran();
+      return {
+        execution: { ...run, status: 'error', finishedAt: new Date().toISOString(), error: deps.problem },
+        logTail: null,
+      };
+    }
+    return executeContainerRun(deps, run, signal, ran);
+  }
+
   /** `exclusiveKey`: the turn this run holds, given back once its outcome is recorded. */
   private async claimAndRun(
     message: ReceivedMessage,
@@ -317,7 +341,12 @@ export class QueueWorker {
     try {
       // the slot goes to the next run as soon as this one's processes are gone: closing its log and
       // recording its outcome are storage round trips, not a runbook running
-      const result = await executeRun(this.runDeps, claim.run.execution, signal, ran).catch((err: unknown) => {
+      const run = claim.run.execution;
+      const executing =
+        run.isolation === 'container'
+          ? this.executeIsolated(run, signal, ran)
+          : executeRun(this.runDeps, run, signal, ran);
+      const result = await executing.catch((err: unknown) => {
         // the run is ours and marked running: end it with the reason rather than leave it running forever
         this.log('error', `run ${execId} failed inside the worker`, err);
         const execution: Execution = {

@@ -30,8 +30,12 @@ export const NEVER_INHERITED_ENV = ['IDENTITY_ENDPOINT', 'IDENTITY_HEADER', 'MSI
 
 /** A run's own Azure identity, as the Functions app answered for it (federated-token.ts). */
 export interface RunIdentity {
-  /** Absolute path of the file holding the run's current federated token. */
-  readonly tokenFile: string;
+  /**
+   * Absolute path of the file holding the run's current federated token; null when the identity is
+   * attached to the run's own container group (isolation: container), whose managed-identity endpoint
+   * the Azure SDKs and `az login --identity` use instead.
+   */
+  readonly tokenFile: string | null;
   readonly clientId: string;
   readonly tenantId: string;
   readonly authorityHost: string;
@@ -43,7 +47,7 @@ export interface RunIdentity {
  */
 export function runIdentityEnv(identity: RunIdentity): Record<string, string> {
   return {
-    AZURE_FEDERATED_TOKEN_FILE: identity.tokenFile,
+    ...(identity.tokenFile === null ? {} : { AZURE_FEDERATED_TOKEN_FILE: identity.tokenFile }),
     AZURE_CLIENT_ID: identity.clientId,
     AZURE_TENANT_ID: identity.tenantId,
     AZURE_AUTHORITY_HOST: identity.authorityHost,
@@ -85,6 +89,8 @@ export function buildRunbookEnv(input: RunbookEnvInput): Record<string, string> 
     CLOUDO_ONCALL: String(execution.oncall),
     CLOUDO_REQUESTED_AT: execution.requestedAt,
     CLOUDO_ALERT_FILE: input.alertFile ?? '',
+    // `container`: the run has a container group of its own (cloudo-az-login then uses its managed identity)
+    CLOUDO_ISOLATION: execution.isolation,
     // python buffers stdout when it is a pipe; unbuffered output is what makes logs live
     PYTHONUNBUFFERED: '1',
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isManagedClusterId } from './aks-cluster.js';
 import { AuthEnv, authSettings, checkAuthVariables } from './auth-settings.js';
+import { ContainerGroupsEnv, containerGroupsSettings } from './isolation-settings.js';
 import { checkNotifyVariables, NotifyEnv, notifySettings } from './notify-settings.js';
 import { OidcEnv, oidcSettings } from './oidc-settings.js';
 import { WorkerKeyEnv } from './run-identity-settings.js';
@@ -83,6 +84,7 @@ export const FunctionsEnv = {
     'AKS clusters (managed-cluster resource ids, comma or whitespace separated) whose alerts’ runs get AKS credentials under `aks_credentials: auto` (Terraform `aks_integration`)',
   ),
   ...RunbookIdentityEnv,
+  ...ContainerGroupsEnv,
   CLOUDO_SCHEMAS_JSON: described(
     // checked when imported, not here: a mistake in one schema must not stop the whole app
     z.string().optional(),
@@ -168,6 +170,8 @@ export function loadAppSettings(env: Env, readFile: (path: string) => string = n
       aksClusters: v.CLOUDO_AKS_CLUSTERS,
       /** Which Azure identity each run acts as (resolveRunbookIdentity). */
       runbookIdentities: runbookIdentitySettings(v),
+      /** Where isolated runs' container groups are, for housekeeping to delete orphans; null: none. */
+      containerGroups: containerGroupsSettings(v),
       deployedSchemas: v.CLOUDO_SCHEMAS_JSON ? { json: v.CLOUDO_SCHEMAS_JSON, prune: v.CLOUDO_SCHEMAS_PRUNE } : null,
       retention: retentionSettings(v, problems),
       oidc: oidcSettings(v, v.CLOUDO_PUBLIC_URL, problems),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsolatedRunsEnv, isolatedRunsSettings } from './isolation-settings.js';
 import { WORKER_NAME_PATTERN } from './resource-names.js';
 import { RunIdentityEnv, runIdentitySettings } from './run-identity-settings.js';
 import { NEVER_INHERITED_ENV } from './runbook-env.js';
@@ -90,6 +91,7 @@ export const WorkerEnv = {
   ),
   ...WorkerWakeEnv,
   ...RunIdentityEnv,
+  ...IsolatedRunsEnv,
 } satisfies EnvShape;
 
 /** Uids `firstUid` .. `firstUid + count - 1`, all in group `gid`. */
@@ -176,6 +178,7 @@ export function loadWorkerSettings(env: Env) {
       heartbeatMs: e.CLOUDO_HEARTBEAT_MS,
       wake: workerWakeSettings(e, problems),
       runIdentity: runIdentitySettings(e, problems),
+      isolated: isolatedRunsSettings(e, problems),
     }),
     checkRunbookSource,
   );

@@ -20,6 +20,7 @@ import { getExecutionFunction, getExecutionLogFunction, listExecutionsFunction }
 import { federatedTokenFunction } from './federated-token.js';
 import { healthFunction } from './health.js';
 import { housekeepingFunction } from './housekeeping.js';
+import { isolatedRunFunction } from './isolated-run.js';
 import { executionPageFunction, executionsPageFunction } from './logs.js';
 import { jwksFunction, openidConfigurationFunction } from './oidc.js';
 import { resultsFunction } from './results.js';
@@ -115,6 +116,7 @@ export function createFunctionDefinitions(
     openidConfigurationFunction(services),
     jwksFunction(services),
     federatedTokenFunction(services),
+    isolatedRunFunction(services),
     housekeepingFunction(services),
     schedulerFunction(services),
     resultsFunction(services, options.namespace ?? ''),

@@ -1,4 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
+import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
 
@@ -54,6 +55,24 @@ export class LogStore {
       const chunk = data.subarray(offset, offset + MAX_APPEND_BYTES);
       await blob.appendBlock(chunk, chunk.length);
     }
+  }
+
+  /**
+   * A URL with which its holder can create this run's log and append to it, and do nothing else (not read
+   * it, not touch another blob), until `expiresOn`: what an isolated run's one-shot process streams its
+   * log with, holding no storage rights of its own. A user-delegation SAS when storage is reached with an
+   * Entra identity (no account key exists then), a service SAS signed with the key otherwise (Azurite).
+   */
+  async appendOnlyUrl(execId: string, expiresOn: Date): Promise<string> {
+    const blob = this.blob(execId);
+    // a few minutes back: the holder's clock may be behind ours
+    const startsOn = new Date(Date.now() - 5 * 60_000);
+    const sas = { permissions: BlobSASPermissions.parse('ca'), startsOn, expiresOn };
+    const { credential } = this.container;
+    if (credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl(sas);
+    const account = new BlobServiceClient(this.container.url.replace(/\/[^/]+\/?$/, ''), credential);
+    const key = await account.getUserDelegationKey(startsOn, expiresOn);
+    return blob.generateUserDelegationSasUrl(sas, key);
   }
 
   /** Deletes runs' logs, a few hundred to a request; a run without one is fine. */

@@ -61,6 +61,7 @@ const EXPECTED_ACCESS: Record<string, string> = {
   OpenidConfiguration: 'public',
   Jwks: 'public',
   FederatedToken: 'public',
+  IsolatedRun: 'public',
 };
 
 /** A concrete path for a route template: parameters get harmless values, optional ones are left out. */

@@ -51,6 +51,10 @@ const RULES: ImportRules = {
     },
     retention: { path: 'src/retention', mayImport: { core: 'retention policy', storage: 'purges runs and logs' } },
     signing: { path: 'src/signing', mayImport: { core: 'the run token contract, discovery document and JWKS' } },
+    containers: {
+      path: 'src/containers',
+      mayImport: { core: 'where isolated runs get their container groups (settings)' },
+    },
     functions: {
       path: 'src/functions',
       mayImport: {
@@ -66,11 +70,16 @@ const RULES: ImportRules = {
         retention: 'Housekeeping applies retention',
         runs: 'Trigger dispatches, CancelExecution cancels, Housekeeping sweeps stuck runs',
         signing: 'the OIDC routes serve the issuer’s discovery document and keys',
+        containers: 'Housekeeping deletes isolated runs’ orphaned container groups',
       },
     },
     workers: {
       path: 'workers',
-      mayImport: { core: 'JobMessage, settings, runbook env', storage: 'claims runs, streams logs, reports results' },
+      mayImport: {
+        core: 'JobMessage, settings, runbook env',
+        storage: 'claims runs, streams logs, reports results',
+        containers: 'isolated runs get container groups of their own',
+      },
     },
     local: {
       path: 'src/local',
@@ -95,7 +104,8 @@ const RULES: ImportRules = {
     '@azure/data-tables': ['storage'],
     '@azure/storage-queue': ['storage'],
     '@azure/storage-blob': ['storage'],
-    '@azure/identity': ['storage'],
+    '@azure/identity': ['storage', 'containers'],
+    '@azure/arm-containerinstance': ['containers'],
     '@azure/functions': ['functions', 'local', 'auth'],
     '@azure/keyvault-keys': ['signing'],
   },

@@ -1,7 +1,3 @@
-export type {
-  ContainerGroupSpec,
-  ContainerGroupState,
-  ContainerGroups,
-  ListedContainerGroup,
-} from './container-group.js';
-export { ContainerGroupError, RUN_CONTAINER_NAME } from './container-group.js';
+export type { ContainerRunDependencies } from './container-run.js';
+export { containerRunDependencies, executeContainerRun } from './container-run.js';
+export { oneShotMain } from './one-shot-main.js';

@@ -2,12 +2,14 @@ import { ArgvSyntaxError, splitArgs } from '../../src/core/argv.js';
 import type { Execution, Run } from '../../src/core/execution.js';
 import type { Log } from '../../src/core/log.js';
 import type { Redactor } from '../../src/core/redaction.js';
-import type { AlertPayloadStore, LogStore } from '../../src/storage/index.js';
+import type { RunIdentity } from '../../src/core/runbook-env.js';
+import type { AlertPayloadStore } from '../../src/storage/index.js';
 import type { ResolvedRunbook, RunbookSource } from '../source/index.js';
 import { RunbookUnavailableError } from '../source/index.js';
 import type { RunbookOutcome } from './executor.js';
 import { RunbookSpawnError, runRunbook } from './executor.js';
 import type { FederatedTokenClient } from './federated-token-client.js';
+import type { LogAppender } from './log-streamer.js';
 import { LogStreamer } from './log-streamer.js';
 import { prepareRunEnvironment } from './run-environment.js';
 import { handOverRunFolder, makeRunFolder, removeRunFolder } from './run-folder.js';
@@ -19,8 +21,9 @@ import type { RunbookAccount, RunbookAccounts } from './runbook-accounts.js';
 /** What running one claimed run needs from its worker. */
 export interface RunDependencies {
   readonly runbooks: RunbookSource;
-  readonly logs: LogStore;
-  readonly alertPayloads: AlertPayloadStore;
+  /** Where the run's log goes: the store, or (one-shot) a URL good for this one log. */
+  readonly logs: LogAppender;
+  readonly alertPayloads: Pick<AlertPayloadStore, 'load'>;
   readonly workerName: string;
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
@@ -34,10 +37,11 @@ export interface RunDependencies {
   readonly accounts: RunbookAccounts | null;
   /** Where each run's own Azure token comes from (`CLOUDO_APP_URL`); null: runs get no Azure identity. */
   readonly runIdentity: FederatedTokenClient | null;
+  /** An identity attached to where the run executes (an isolated run's container group), used without runIdentity. */
+  readonly attachedIdentity?: RunIdentity | null;
   readonly log: Log;
 }
 
-/** Runs the script of a claimed run and returns the run's final record. Never leaves it without an end. */
 /** A finished run: its final record and the end of its log (kept in memory, so no one reads it back). */
 export interface RunResult {
   readonly execution: Execution;
@@ -125,7 +129,7 @@ async function spawnRun(
       workerName: deps.workerName,
       workerEnv: deps.workerEnv,
       passthrough: deps.runbookEnvPassthrough ?? [],
-      identity: held?.identity ?? null,
+      identity: held?.identity ?? deps.attachedIdentity ?? null,
       currentToken: () => held?.currentToken() ?? null,
       alertPayloads: deps.alertPayloads,
       aksTimeoutMs: deps.aksTimeoutMs,

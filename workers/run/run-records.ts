@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Execution } from '../../src/core/execution.js';
 import { isLateOutcome, isRun } from '../../src/core/execution.js';
+import { containerGroupName } from '../../src/core/isolation.js';
 import type {
   ExecutionChange,
   ExecutionRepository,
@@ -38,7 +39,15 @@ export async function claimRun(
       const started = now().toISOString();
       return {
         result: null,
-        write: { ...execution, status: 'running', startedAt: started, workerHost: worker.host, workerId: worker.id },
+        write: {
+          ...execution,
+          status: 'running',
+          startedAt: started,
+          workerHost: worker.host,
+          workerId: worker.id,
+          // an isolated run's group is named after it: shown as where the run runs from its claim on
+          containerGroup: execution.isolation === 'container' ? containerGroupName(execId) : null,
+        },
       };
     },
     UNTIL_DECIDED,

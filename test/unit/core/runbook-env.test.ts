@@ -19,6 +19,7 @@ describe('buildRunbookEnv', () => {
       AKS_HPA: '',
       MONITOR_CONDITION: '',
       CLOUDO_EXEC_ID: execution.execId,
+      CLOUDO_ISOLATION: 'shared',
       CLOUDO_SCHEMA_ID: 'disk',
       CLOUDO_NAME: 'disk runbook',
       CLOUDO_RUNBOOK: 'disk.sh',
