@@ -4,9 +4,9 @@
  */
 import type { z } from 'zod';
 import { CliEnv } from '../src/cli/cli-settings.js';
+import { OneShotEnv } from '../src/core/one-shot-settings.js';
 import type { EnvShape } from '../src/core/setting-values.js';
 import { FunctionsEnv } from '../src/core/settings.js';
-import { OneShotEnv } from '../src/core/one-shot-settings.js';
 import { WorkerEnv } from '../src/core/worker-settings.js';
 import { LocalEnv } from '../src/local/local-settings.js';
 

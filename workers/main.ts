@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { createContainerGroups } from '../src/containers/index.js';
 import { SettingsError } from '../src/core/setting-values.js';
 import type { WorkerSettings } from '../src/core/worker-settings.js';
 import { loadWorkerSettings } from '../src/core/worker-settings.js';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     hostName: os.hostname(),
     workerEnv: process.env,
     wakeUrl: wake?.url ?? null,
+    containerGroups: settings.isolated && createContainerGroups(settings.isolated, settings.isolated.pollMs),
   });
   nudge = () => worker.wake();
   await worker.start();
@@ -115,6 +117,12 @@ async function main(): Promise<void> {
   );
   console.log(runbookUserLine(settings));
   console.log(runIdentityLine(settings));
+  if (settings.isolated) {
+    const { subscriptionId, resourceGroup, location } = settings.isolated;
+    console.log(
+      `isolated runs in container groups of /subscriptions/${subscriptionId}/resourceGroups/${resourceGroup} (${location})`,
+    );
+  }
   console.log(
     wake ? `wake-up listener on ${wake.url}` : 'no wake-up listener (CLOUDO_WAKE_PORT unset): runs wait for a poll',
   );

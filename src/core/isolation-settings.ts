@@ -29,6 +29,10 @@ export const ContainerGroupsEnv = {
     z.string().regex(Guid, 'CLOUDO_ACI_CLIENT_ID must be a client id (GUID)').optional(),
     'client id of the user-assigned identity that manages container groups (the process’s own); unset: the system-assigned one',
   ),
+  CLOUDO_ACI_ORPHAN_GRACE_MS: described(
+    Millis('CLOUDO_ACI_ORPHAN_GRACE_MS', 0, 86_400_000).default(900_000),
+    'how long past its run’s timeout a container group may live before housekeeping deletes it as an orphan',
+  ),
   CLOUDO_ACI_ARM_URL: described(
     Url('CLOUDO_ACI_ARM_URL').default('https://management.azure.com'),
     'Azure Resource Manager endpoint (sovereign clouds)',
@@ -106,6 +110,7 @@ export interface ContainerGroupsSettings {
   readonly resourceGroup: string;
   readonly clientId: string | null;
   readonly armUrl: string;
+  readonly orphanGraceMs: number;
 }
 
 export interface IsolatedRunsSettings extends ContainerGroupsSettings {
@@ -130,6 +135,7 @@ export function containerGroupsSettings(v: GroupsValues): ContainerGroupsSetting
     resourceGroup,
     clientId: v.CLOUDO_ACI_CLIENT_ID ?? null,
     armUrl: v.CLOUDO_ACI_ARM_URL.replace(/\/+$/, ''),
+    orphanGraceMs: v.CLOUDO_ACI_ORPHAN_GRACE_MS,
   };
 }
 

@@ -2,7 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import { expireOverdueRuns } from '../approvals/index.js';
 import type { Execution } from '../core/execution.js';
 import { applyRetention } from '../retention/index.js';
-import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns } from '../runs/index.js';
+import { abandonStaleRuns, endUnservedRuns, requeueOrphanRuns, sweepOrphanGroups } from '../runs/index.js';
 import type { Storage } from '../storage/index.js';
 import type { TimerFunctionDefinition } from './definitions.js';
 import type { ServicesProvider } from './services.js';
@@ -11,7 +11,7 @@ import type { ServicesProvider } from './services.js';
  * Every minute: the deployment's schemas are imported if the attempt at start failed, runs whose worker
  * stopped heartbeating end `abandoned` instead of `running` forever, runs queued too long for a capability
  * no worker serves end `error`, runs recorded but never queued are queued again, gated runs nobody decided
- * on in time end `expired`, and what is older than its retention is purged, a batch a tick.
+ * on in time end `expired`, isolated runs' container groups no worker will delete are deleted, and what is older than its retention is purged, a batch a tick.
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   // Since when this process has seen storage answer, tick after tick. A worker's silence counts only once
@@ -23,7 +23,7 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
     name: 'Housekeeping',
     schedule: '0 */1 * * * *',
     handler: async (context: InvocationContext) => {
-      const { storage, settings, deployedSchemas } = services();
+      const { storage, settings, deployedSchemas, containerGroups } = services();
       // until it has worked once in this process (a no-op afterwards); a failure must not stop the sweep
       await deployedSchemas
         .sync((level, message) => (level === 'error' ? context.error(message) : context.log(message)))
@@ -59,6 +59,19 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
       });
       for (const run of requeued)
         context.warn(`run ${run.execId} still accepted after ${settings.orphanAfterMs} ms: queued again`);
+      if (containerGroups && settings.containerGroups) {
+        // on its own too: ARM trouble holds up nothing else
+        await sweepOrphanGroups({
+          groups: containerGroups,
+          executions: storage.executions,
+          graceMs: settings.containerGroups.orphanGraceMs,
+        }).then(
+          (swept) => {
+            for (const g of swept) context.warn(`deleted container group ${g.name}: ${g.reason}`);
+          },
+          (err: unknown) => context.error(`sweeping container groups failed, the next tick retries: ${err}`),
+        );
+      }
       const expired = await expireOverdueRuns({ storage, onError: (message, err) => context.error(message, err) });
       for (const run of expired) context.log(`run ${run.execId} expired: ${run.error}`);
       // on its own: a failed purge holds up nothing else, and the next tick takes it up again

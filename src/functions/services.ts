@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Authenticator, createEntraTokenVerifier } from '../auth/index.js';
+import type { ContainerGroups } from '../containers/index.js';
+import { createContainerGroups } from '../containers/index.js';
 import type { Notifier } from '../core/notification.js';
 import { DEFAULT_SLACK_CHANNEL } from '../core/routing-rules.js';
 import type { AppSettings } from '../core/settings.js';
@@ -46,6 +48,8 @@ export interface AppServices {
   readonly wake: WakeWorkers;
   /** ClouDO as an OIDC issuer (run tokens, discovery, JWKS); null when no issuer URL is set or derivable. */
   readonly oidc: OidcIssuer | null;
+  /** Isolated runs' container groups, for Housekeeping's sweep of orphans; null: this deployment has none. */
+  readonly containerGroups: ContainerGroups | null;
 }
 
 /** What tests and benchmarks tune beyond the settings. */
@@ -54,6 +58,8 @@ export interface AppServicesTuning {
   readonly liveLogTiming?: Partial<LiveLogTiming>;
   /** How storage calls retry (default `prompt`; the outage bench compares it with the SDKs' `patient`). */
   readonly storageRetry?: StorageRetry;
+  /** The container groups ARM holds (tests: the adapter against a loopback fake); default from the settings. */
+  readonly containerGroups?: ContainerGroups | null;
 }
 
 /** Handlers get services through this, so definitions can be built before settings are read. */
@@ -138,6 +144,10 @@ export function createAppServices(settings: AppSettings, tuning: AppServicesTuni
     wake: settings.wakeKey
       ? new WorkerWake({ key: settings.wakeKey, urls: (capability) => workerPresence.wakeUrls(capability) })
       : NO_WAKE,
+    containerGroups:
+      tuning.containerGroups !== undefined
+        ? tuning.containerGroups
+        : settings.containerGroups && createContainerGroups(settings.containerGroups),
     oidc: createOidcIssuer(settings.oidc, {
       // the identity storage is reached with (a user-assigned one when named), loaded only for a Key Vault key
       credential: lazyDefaultCredential(

@@ -1,6 +1,8 @@
 export type { CancelResult } from '../core/run-lifecycle.js';
 export type { AbandonOptions } from './abandoned-runs.js';
 export { abandonStaleRuns } from './abandoned-runs.js';
+export type { OrphanGroupsOptions, SweptGroup } from './orphan-container-groups.js';
+export { sweepOrphanGroups } from './orphan-container-groups.js';
 export type { OrphanRunsOptions } from './orphan-runs.js';
 export { requeueOrphanRuns } from './orphan-runs.js';
 export { linkRerun } from './rerun-link.js';

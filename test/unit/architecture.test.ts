@@ -27,6 +27,7 @@ const RULES: ImportRules = {
       mayImport: {
         core: 'the run lifecycle decides cancel, abandon, re-queue and dispatch failure',
         storage: 'one conditional write per decision, queues the jobs',
+        containers: 'the sweep of isolated runs’ orphaned container groups',
       },
     },
     intake: {
@@ -53,7 +54,10 @@ const RULES: ImportRules = {
     signing: { path: 'src/signing', mayImport: { core: 'the run token contract, discovery document and JWKS' } },
     containers: {
       path: 'src/containers',
-      mayImport: { core: 'where isolated runs get their container groups (settings)' },
+      mayImport: {
+        core: 'where isolated runs get their container groups (settings)',
+        storage: 'the managed identity storage is reached with reaches ARM too',
+      },
     },
     functions: {
       path: 'src/functions',
@@ -104,7 +108,7 @@ const RULES: ImportRules = {
     '@azure/data-tables': ['storage'],
     '@azure/storage-queue': ['storage'],
     '@azure/storage-blob': ['storage'],
-    '@azure/identity': ['storage', 'containers'],
+    '@azure/identity': ['storage'],
     '@azure/arm-containerinstance': ['containers'],
     '@azure/functions': ['functions', 'local', 'auth'],
     '@azure/keyvault-keys': ['signing'],
