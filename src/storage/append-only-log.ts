@@ -1,12 +1,10 @@
 import { AnonymousCredential, AppendBlobClient } from '@azure/storage-blob';
 import { MAX_APPEND_BYTES } from './log-store.js';
 
-const LOG_HEADERS = { blobContentType: 'text/plain; charset=utf-8' };
-
 /**
- * One run's log reached through a SAS URL that can only create and append to that blob (LogStore
- * .appendOnlyUrl): how a one-shot process streams its run's log without any storage rights of its own.
- * Always an append blob, even for a log stored whole at the end, since its worker may append after.
+ * One run's log, made by its worker, reached through a SAS URL that can only append to that blob
+ * (LogStore.appendOnlyUrl): how a one-shot process streams its run's log without any storage rights of its
+ * own. A log stored whole at the end is appended too: its worker's lines are already in it.
  */
 export class AppendOnlyLog {
   private readonly blob: AppendBlobClient;
@@ -15,9 +13,8 @@ export class AppendOnlyLog {
     this.blob = new AppendBlobClient(url, new AnonymousCredential());
   }
 
-  async create(): Promise<void> {
-    await this.blob.createIfNotExists({ blobHTTPHeaders: LOG_HEADERS });
-  }
+  /** The worker made the log before the group existed: the URL may only append to it. */
+  async create(): Promise<void> {}
 
   async append(_execId: string, data: Uint8Array): Promise<void> {
     for (let offset = 0; offset < data.length; offset += MAX_APPEND_BYTES) {
@@ -27,7 +24,6 @@ export class AppendOnlyLog {
   }
 
   async put(execId: string, data: Uint8Array): Promise<void> {
-    await this.create();
     if (data.length > 0) await this.append(execId, data);
   }
 }

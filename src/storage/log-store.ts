@@ -58,8 +58,8 @@ export class LogStore {
   }
 
   /**
-   * A URL with which its holder can create this run's log and append to it, and do nothing else (not read
-   * it, not touch another blob), until `expiresOn`: what an isolated run's one-shot process streams its
+   * A URL with which its holder can append to this run's log, and do nothing else (not read it, not
+   * replace it, not touch another blob), until `expiresOn`: what an isolated run's one-shot process streams its
    * log with, holding no storage rights of its own. A user-delegation SAS when storage is reached with an
    * Entra identity (no account key exists then), a service SAS signed with the key otherwise (Azurite).
    */
@@ -67,7 +67,7 @@ export class LogStore {
     const blob = this.blob(execId);
     // a few minutes back: the holder's clock may be behind ours
     const startsOn = new Date(Date.now() - 5 * 60_000);
-    const sas = { permissions: BlobSASPermissions.parse('ca'), startsOn, expiresOn };
+    const sas = { permissions: BlobSASPermissions.parse('a'), startsOn, expiresOn };
     const { credential } = this.container;
     if (credential instanceof StorageSharedKeyCredential) return blob.generateSasUrl(sas);
     const account = new BlobServiceClient(this.container.url.replace(/\/[^/]+\/?$/, ''), credential);

@@ -77,6 +77,8 @@ export interface FakeContainerInstances {
   quotaExceeded(message?: string): void;
   /** Groups with this image never pull it: Failed/BackOff events, then (after `giveUpMs`) a failed deployment. */
   imagePullFails(image: string, giveUpMs?: number): void;
+  /** The image can be pulled again. */
+  imagePullWorks(image: string): void;
   groups(): FakeGroupView[];
   close(): Promise<void>;
 }
@@ -281,6 +283,9 @@ export async function startFakeContainerInstances(
     },
     imagePullFails(image: string, giveUpMs = 0) {
       failingImages.set(image, giveUpMs);
+    },
+    imagePullWorks(image: string) {
+      failingImages.delete(image);
     },
     groups: () =>
       [...groups.values()].map((g) => ({

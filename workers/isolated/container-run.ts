@@ -106,6 +106,8 @@ export async function executeContainerRun(
       logUrl: await deps.logs.appendOnlyUrl(run.execId, new Date(expiresAt)),
       createdAt,
     });
+    // the log exists before the group does: the group's URL may only append to it
+    await deps.logs.create(run.execId);
     const size = `${spec.cpu} CPU, ${spec.memoryGb} GB`;
     await runLog(`running in container group ${name} (${size}, ${spec.location}); its output follows once it starts`);
     ending = await createAndFollow(deps, run, name, spec, signal);
