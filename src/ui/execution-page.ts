@@ -77,7 +77,7 @@ ${e.deliveries === null ? '' : html`<dt>Deliveries</dt><dd>${e.deliveries} <span
 <dt>Signal</dt><dd>${orNone(e.signal)}</dd>
 <dt>Error</dt><dd>${e.error === null ? NONE : html`<pre class="error">${logView(e.error)}</pre>`}</dd>
 <dt>Log size</dt><dd>${e.logBytes === null ? NONE : formatBytes(e.logBytes)}</dd>
-<dt>Worker host</dt><dd>${orNone(e.workerHost)}</dd>
+<dt>Ran on</dt><dd>${ranOn(e)}</dd>
 ${aksCredentials(e)}
 ${e.abandonedAt === null ? '' : html`<dt>Reported late</dt><dd>marked abandoned at ${timeCell(e.abandonedAt)} while its worker was out of touch; this is the outcome it reported</dd>`}
 ${e.notifyError === null ? '' : html`<dt>Notifications</dt><dd><pre class="error">${e.notifyError}</pre></dd>`}
@@ -122,4 +122,16 @@ ${logPanel(execution, log, isLive)}`;
           : undefined,
     scripts: needsLogScript(log, isLive) ? [LIVE_LOG_SCRIPT_PATH] : [],
   });
+}
+
+/** Where a run ran: its container group and size (an isolated run), or its worker's host. */
+function ranOn(e: Execution) {
+  const size = e.resources && `${e.resources.cpu} CPU, ${e.resources.memoryGb} GB`;
+  if (e.containerGroup !== null) {
+    return html`container group <code>${e.containerGroup}</code> <span class="muted">(${size}; its own, deleted after the run; claimed by worker host ${orNone(e.workerHost)})</span>`;
+  }
+  if (e.workerHost !== null) return html`worker host ${e.workerHost} <span class="muted">(shared)</span>`;
+  return e.isolation === 'container'
+    ? html`<span class="muted">a container group of its own (${size}), once a worker takes it</span>`
+    : NONE;
 }

@@ -76,6 +76,7 @@ function schemaFields(s: RunbookSchema): HtmlFragment {
 <dt>Tags</dt><dd>${tagList(s.tags) ?? dash}</dd>
 <dt>Runbook</dt><dd><code>${s.runbook}</code>${s.runArgs && html` <code>${s.runArgs}</code>`}</dd>
 <dt>Worker</dt><dd>${s.worker}</dd>
+<dt>Isolation</dt><dd>${s.isolation === 'container' ? `each run in a container group of its own (${s.resources?.cpu ?? 1} CPU, ${s.resources?.memoryGb ?? 1.5} GB)` : 'shared worker'}</dd>
 <dt>Team</dt><dd>${s.team ?? dash}</dd>
 <dt>Azure identity</dt><dd>${s.identity === null ? html`<span class="muted">the default runbook identity</span>` : html`<code>${s.identity}</code>`}</dd>
 <dt>On-call</dt><dd>${s.oncall ? 'a failure pages the on-call team' : 'no'}</dd>

@@ -155,7 +155,7 @@ describe('execution page', () => {
       ['Signal', 'SIGTERM'],
       ['Error', '<pre class="error">disk full</pre>'],
       ['Log size', '2.0 KiB'],
-      ['Worker host', 'worker-7f9c'],
+      ['Ran on', 'worker host worker-7f9c <span class="muted">(shared)</span>'],
     ]) {
       expect(page).toContain(`<dt>${term}</dt><dd>${value}</dd>`);
     }
@@ -177,10 +177,29 @@ describe('execution page', () => {
       log: null,
       now: NOW,
     }).toString();
-    for (const term of ['Started', 'Finished', 'Exit code', 'Log size', 'Worker host', 'Actor', 'Team']) {
+    for (const term of ['Started', 'Finished', 'Exit code', 'Log size', 'Ran on', 'Actor', 'Team']) {
       expect(queued).toContain(`<dt>${term}</dt><dd><span class="muted">—</span></dd>`);
     }
     expect(queued).toContain('<dt>Duration</dt><dd>—</dd>');
+  });
+
+  it('says an isolated run ran in its own container group, with its size', () => {
+    const fields = { isolation: 'container' as const, resources: { cpu: 2, memoryGb: 4 } };
+    const queued = renderExecutionPage({
+      execution: execution({ ...fields, status: 'accepted', workerHost: null, containerGroup: null }),
+      log: null,
+      now: NOW,
+    }).toString();
+    expect(queued).toContain('a container group of its own (2 CPU, 4 GB), once a worker takes it');
+    const ran = renderExecutionPage({
+      execution: execution({ ...fields, workerHost: 'worker-7f9c', containerGroup: 'cloudo-run-x' }),
+      log: null,
+      now: NOW,
+    }).toString();
+    expect(ran).toContain(
+      '<dt>Ran on</dt><dd>container group <code>cloudo-run-x</code> <span class="muted">(2 CPU, 4 GB;',
+    );
+    expect(ran).toContain('claimed by worker host worker-7f9c');
   });
 
   it('counts a running run up to now', () => {
