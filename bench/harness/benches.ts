@@ -15,6 +15,7 @@ export const BENCHES: readonly BenchEntry[] = [
   // issue 19's figures first: they are what the table is read for
   { name: 'trigger', file: 'bench/trigger-latency.ts', quickEnv: { BENCH_RUNS: '15' } },
   { name: 'throughput', file: 'bench/throughput.ts' },
+  { name: 'isolated', file: 'bench/isolated-run.ts' },
   { name: 'alerts', file: 'bench/alert-webhook.ts', quickEnv: { BENCH_ALERTS: '100' } },
   { name: 'memory', file: 'bench/idle-memory.ts' },
   { name: 'oidc', file: 'bench/oidc-issue.ts' },
