@@ -13,11 +13,14 @@ locals {
   # apps that pull from it refer to this value, so they are created after the roles work
   container_registry_login_server = local.container_registry_enabled ? time_sleep.acr_pull_propagation[0].triggers["login_server"] : ""
 
-  # who pulls: both identities, whichever image they run now (switching to an image needs no new role)
-  acr_pull_principals = local.container_registry_enabled ? {
+  # who pulls: both identities, whichever image they run now (switching to an image needs no new role),
+  # and isolated runs' container groups with an identity that can do nothing else (isolated-runs.tf)
+  acr_pull_principals = merge(local.container_registry_enabled ? {
     app    = azurerm_user_assigned_identity.app.principal_id
     worker = azurerm_user_assigned_identity.worker.principal_id
-  } : {}
+    } : {}, local.aci_registry_pull ? {
+    aci-pull = azurerm_user_assigned_identity.aci_pull[0].principal_id
+  } : {})
 }
 
 resource "azurerm_container_registry" "cloudo" {

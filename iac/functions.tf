@@ -88,6 +88,12 @@ locals {
     local.easy_auth_enabled ? {
       "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET" = local.kv_ref["easy-auth-client-secret"]
     } : {},
+    # isolated runs (isolated-runs.tf): housekeeping lists and deletes orphan container groups there, as
+    # the app's identity (read and delete only); absent when off, so an existing deployment's plan is unchanged
+    local.isolated_runs_enabled ? {
+      "CLOUDO_ACI_RESOURCE_GROUP_ID" = local.aci_resource_group_id
+      "CLOUDO_ACI_CLIENT_ID"         = azurerm_user_assigned_identity.app.client_id
+    } : {},
     # Owned here, or the next apply would drop the "1" a zip deploy sets and unmount the code; the
     # provider's own zip deploy (functions_package_path) needs it too.
     !local.orchestrator_image_set ? {

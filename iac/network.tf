@@ -14,7 +14,8 @@ locals {
   network_prefix_bits = local.private_enabled ? tonumber(split("/", var.private_networking.address_space)[1]) : 22
 
   # the first /23 (a Consumption-only Container Apps environment needs /23, undelegated), then two /24s
-  subnets = local.private_enabled ? {
+  # (three with isolated runs)
+  subnets = local.private_enabled ? merge({
     container_apps = {
       cidr       = cidrsubnet(var.private_networking.address_space, 23 - local.network_prefix_bits, 0)
       delegation = null
@@ -27,7 +28,14 @@ locals {
       cidr       = cidrsubnet(var.private_networking.address_space, 24 - local.network_prefix_bits, 3)
       delegation = null
     }
-  } : {}
+    }, local.isolated_runs_enabled ? {
+    # isolated runs' container groups (isolated-runs.tf): the fifth /24, so the address space must be a
+    # /21 or larger (the subnet's precondition says so; null keeps the plan to that message)
+    container_instances = {
+      cidr       = local.network_prefix_bits <= 21 ? cidrsubnet(var.private_networking.address_space, 24 - local.network_prefix_bits, 4) : null
+      delegation = "Microsoft.ContainerInstance/containerGroups"
+    }
+  } : {}) : {}
 
   # the privatelink zone of each private endpoint's subresource
   private_dns_zones = local.private_enabled ? {
@@ -73,6 +81,13 @@ resource "azurerm_subnet" "cloudo" {
         name    = delegation.value
         actions = ["Microsoft.Network/virtualNetworks/subnets/action"]
       }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = each.value.cidr != null
+      error_message = "isolated_runs with private_networking needs an address_space of /21 or larger: the container groups get the fifth /24 (${try(var.private_networking.address_space, "")} has four)."
     }
   }
 }

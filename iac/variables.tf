@@ -747,7 +747,7 @@ variable "diagnostic_settings_enabled" {
 }
 
 variable "private_networking" {
-  description = "Private networking; null (default) keeps every service on its public endpoint. Set, the module creates a VNet of address_space (a /22 or larger, e.g. 10.60.0.0/22): a /23 subnet for the Container Apps environment (internal: the workers take ingress from the VNet only, for the Functions app's wake-up nudges, their names in a private DNS zone of the environment's domain), a /24 delegated to Microsoft.Web/serverFarms for the Functions app's VNet integration (all its traffic routed through the VNet), and a /24 for private endpoints of the storage account (blob, queue, table) and both Key Vaults, with privatelink DNS zones linked to the VNet. Their public network access is then off, so Terraform itself must run from inside the VNet (or a network peered to it, resolving the privatelink zones) to write tables and secrets, or list its public IPs or CIDR ranges in deployer_ip_ranges, which keeps public access on for those only. The Functions app stays reachable publicly (console, API, Azure Monitor's webhook)."
+  description = "Private networking; null (default) keeps every service on its public endpoint. Set, the module creates a VNet of address_space (a /22 or larger, e.g. 10.60.0.0/22): a /23 subnet for the Container Apps environment (internal: the workers take ingress from the VNet only, for the Functions app's wake-up nudges, their names in a private DNS zone of the environment's domain), a /24 delegated to Microsoft.Web/serverFarms for the Functions app's VNet integration (all its traffic routed through the VNet), a /24 for private endpoints of the storage account (blob, queue, table) and both Key Vaults, with privatelink DNS zones linked to the VNet, and with isolated_runs a fifth /24 delegated to Microsoft.ContainerInstance/containerGroups (the address space must then be a /21 or larger). Their public network access is then off, so Terraform itself must run from inside the VNet (or a network peered to it, resolving the privatelink zones) to write tables and secrets, or list its public IPs or CIDR ranges in deployer_ip_ranges, which keeps public access on for those only. The Functions app stays reachable publicly (console, API, Azure Monitor's webhook)."
   type = object({
     address_space      = string
     deployer_ip_ranges = optional(list(string), [])
@@ -766,5 +766,20 @@ variable "private_networking" {
   validation {
     condition     = var.private_networking == null || alltrue([for r in try(var.private_networking.deployer_ip_ranges, []) : can(regex("^[0-9]{1,3}(\\.[0-9]{1,3}){3}(/[0-9]{1,2})?$", r))])
     error_message = "private_networking.deployer_ip_ranges holds public IPv4 addresses or CIDR ranges (e.g. 203.0.113.7 or 203.0.113.0/28)."
+  }
+}
+
+variable "isolated_runs" {
+  description = "Isolated runs: a run of a schema with isolation: container runs in an Azure Container Instances container group of its own, created by the worker that claims it (the worker image in one-shot mode, the run's runbook identity attached, no public IP) and deleted after it; the Functions app's housekeeping deletes groups left behind. enabled = false (default) creates nothing and sets no setting. Enabled, the groups go to resource_group_name (an existing resource group of the same subscription; default: the module's), where the workers get a custom role with Microsoft.ContainerInstance/containerGroups/* and the app one with read and delete only; the workers may attach (userAssignedIdentities/assign/action) each runbook identity and nothing else of yours; with create_container_registry the groups pull the worker image with an identity of their own that holds AcrPull only (ACI attaches the pulling identity to the group, so never the workers'); with private_networking the groups join a subnet delegated to them (the workers get subnets/join/action on it only). The worker image must be one the groups can pull: the module's registry or a public one."
+  type = object({
+    enabled             = bool
+    resource_group_name = optional(string)
+  })
+  default  = { enabled = false }
+  nullable = false
+
+  validation {
+    condition     = var.isolated_runs.resource_group_name == null || can(regex("^[-\\w._()]{0,89}[-\\w_()]$", var.isolated_runs.resource_group_name))
+    error_message = "isolated_runs.resource_group_name must be a resource group's name: 1-90 letters, digits, -, _, ., ( or ), not ending in a period."
   }
 }

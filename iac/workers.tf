@@ -37,7 +37,25 @@ locals {
     # Scale-in sends SIGTERM to a replica that may be mid-run: its runbooks may finish for the grace
     # period, less 10 s for the worker to record how they ended before the platform's SIGKILL.
     "CLOUDO_SHUTDOWN_GRACE_MS" = tostring((var.worker_shutdown_grace_seconds - 10) * 1000)
-  })
+    },
+    # isolated runs (isolated-runs.tf): where and from what a run's container group is made, managed as
+    # the workers' identity; absent when off, so an existing deployment's plan is unchanged
+    local.isolated_runs_enabled ? {
+      "CLOUDO_ACI_RESOURCE_GROUP_ID" = local.aci_resource_group_id
+      "CLOUDO_ACI_CLIENT_ID"         = azurerm_user_assigned_identity.worker.client_id
+      "CLOUDO_ACI_LOCATION"          = local.aci_location
+      # the image this worker app runs, started in one-shot mode
+      "CLOUDO_ACI_IMAGE" = local.worker_image
+      # name → {client_id, resource_id} of every runbook identity and `default`
+      "CLOUDO_ACI_IDENTITIES" = jsonencode(local.aci_identities)
+    } : {},
+    local.aci_registry_pull ? {
+      "CLOUDO_ACI_REGISTRY_IDENTITY" = azurerm_user_assigned_identity.aci_pull[0].id
+    } : {},
+    local.aci_subnet_enabled ? {
+      "CLOUDO_ACI_SUBNET_ID" = local.aci_subnet_id
+    } : {},
+  )
 
   # Container App names: at most 32 characters, no trailing or double hyphen; the hash keeps two long
   # capabilities that share a beginning apart.

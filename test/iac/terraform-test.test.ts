@@ -62,7 +62,17 @@ const TEAM_PLAIN_HCL = '${team}';
  */
 const MUTATIONS: {
   name: string;
-  caughtBy: 'roles' | 'workers' | 'https' | 'settings' | 'registry' | 'deploy' | 'network' | 'outputs' | 'identities';
+  caughtBy:
+    | 'roles'
+    | 'workers'
+    | 'https'
+    | 'settings'
+    | 'registry'
+    | 'deploy'
+    | 'network'
+    | 'outputs'
+    | 'identities'
+    | 'isolated-runs';
   edit: Edit;
 }[] = [
   {
@@ -266,6 +276,85 @@ const MUTATIONS: {
       file: 'keyvault.tf',
       from: 'key_id = azurerm_key_vault_key.oidc_signing.versionless_id',
       to: 'key_id = azurerm_key_vault_key.oidc_signing.id',
+    },
+  },
+  // issue 21: isolated runs’ rights, each a custom role with only its actions on only its scope
+  {
+    name: 'isolated runs on by default (an existing deployment’s plan changes)',
+    caughtBy: 'isolated-runs',
+    edit: { file: 'variables.tf', from: 'default  = { enabled = false }', to: 'default  = { enabled = true }' },
+  },
+  {
+    name: 'the workers’ container-groups role widened to all of Microsoft.ContainerInstance',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'isolated-runs.tf',
+      from: 'actions = ["Microsoft.ContainerInstance/containerGroups/*"]',
+      to: 'actions = ["Microsoft.ContainerInstance/*"]',
+    },
+  },
+  {
+    name: 'the app’s cleanup role able to create groups',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'isolated-runs.tf',
+      from: '"Microsoft.ContainerInstance/containerGroups/delete",',
+      to: '"Microsoft.ContainerInstance/containerGroups/delete", "Microsoft.ContainerInstance/containerGroups/write",',
+    },
+  },
+  {
+    name: 'the app given the workers’ container-groups role (create, exec) instead of read and delete',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'isolated-runs.tf',
+      from: 'role_definition_id = azurerm_role_definition.container_groups_cleanup[0].role_definition_resource_id',
+      to: 'role_definition_id = azurerm_role_definition.container_groups[0].role_definition_resource_id',
+    },
+  },
+  {
+    name: 'assign/action on the whole resource group (the workers’ and app’s identities too), not on each runbook identity',
+    caughtBy: 'isolated-runs',
+    edit: { file: 'isolated-runs.tf', from: 'scope              = id', to: 'scope = local.module_resource_group_id' },
+  },
+  {
+    name: 'the groups pulling with the workers’ identity (attached to the group, so the runbook could use it)',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'workers.tf',
+      from: '"CLOUDO_ACI_REGISTRY_IDENTITY" = azurerm_user_assigned_identity.aci_pull[0].id',
+      to: '"CLOUDO_ACI_REGISTRY_IDENTITY" = azurerm_user_assigned_identity.worker.id',
+    },
+  },
+  {
+    name: 'the app told the workers’ identity as the one that manages groups',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'functions.tf',
+      from: '"CLOUDO_ACI_CLIENT_ID"         = azurerm_user_assigned_identity.app.client_id',
+      to: '"CLOUDO_ACI_CLIENT_ID"         = azurerm_user_assigned_identity.worker.client_id',
+    },
+  },
+  {
+    name: 'the default runbook identity missing from CLOUDO_ACI_IDENTITIES',
+    caughtBy: 'isolated-runs',
+    edit: { file: 'isolated-runs.tf', from: '{ default = {', to: '{ fallback = {' },
+  },
+  {
+    name: 'subnet join granted on the whole VNet',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'isolated-runs.tf',
+      from: 'scope              = local.aci_subnet_id',
+      to: 'scope              = azurerm_virtual_network.cloudo[0].id',
+    },
+  },
+  {
+    name: 'the groups’ subnet not delegated to container groups',
+    caughtBy: 'isolated-runs',
+    edit: {
+      file: 'network.tf',
+      from: 'delegation = "Microsoft.ContainerInstance/containerGroups"',
+      to: 'delegation = null',
     },
   },
 ];

@@ -7,6 +7,9 @@ import { readFileSync } from 'node:fs';
 const ROOT = new URL('../../', import.meta.url);
 const GUID = '0b6c5a5e-2f3d-4c1a-9e8f-7a6b5c4d3e2f';
 
+const identityId = (name: string) =>
+  `/subscriptions/${GUID}/resourceGroups/cloudo-prod-rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+
 /** What the platform hands over for a setting whose value Terraform computes, by the setting's name. */
 export function placeholder(name: string): string {
   if (/client_?id$/i.test(name) || /TENANT_ID$|APP_IDS$|OPSGENIE_API_KEY$/.test(name)) return GUID;
@@ -46,6 +49,16 @@ export function placeholder(name: string): string {
     OPSGENIE_REGION: 'eu',
     PAGERDUTY_ROUTING_KEY: '0123456789abcdef0123456789abcdef',
     MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: 'entra-client-secret',
+    // isolated runs (iac/isolated-runs.tf): ARM ids as the module builds them
+    CLOUDO_ACI_RESOURCE_GROUP_ID: `/subscriptions/${GUID}/resourceGroups/cloudo-prod-rg`,
+    CLOUDO_ACI_LOCATION: 'westeurope',
+    CLOUDO_ACI_IMAGE: 'cloudoprodcloudoacr.azurecr.io/contoso/cloudo-worker:0123abc',
+    CLOUDO_ACI_REGISTRY_IDENTITY: identityId('cloudo-prod-cloudo-aci-pull-id'),
+    CLOUDO_ACI_SUBNET_ID: `/subscriptions/${GUID}/resourceGroups/cloudo-prod-rg/providers/Microsoft.Network/virtualNetworks/cloudo-prod-cloudo-vnet/subnets/container_instances`,
+    CLOUDO_ACI_IDENTITIES: JSON.stringify({
+      default: { client_id: GUID, resource_id: identityId('cloudo-prod-cloudo-runbook-id') },
+      payments: { client_id: GUID, resource_id: identityId('cloudo-prod-cloudo-rb-payments-id') },
+    }),
     WEBSITE_RUN_FROM_PACKAGE: '1',
   };
   if (known[name] !== undefined) return known[name];

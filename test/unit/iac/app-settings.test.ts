@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ContainerGroupsEnv, containerGroupsSettings } from '../../../src/core/isolation-settings.js';
 import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
 import { loadAppSettings } from '../../../src/core/settings.js';
 import { registrationOptions } from '../../../src/functions/index.js';
@@ -89,5 +91,15 @@ describe('the Functions app with the settings of the Terraform module', () => {
     ]);
     const problems = settingsProblems(() => loadAppSettings(appEnv({ configured: true, resolveSecrets: false })));
     for (const name of secrets) expect(problems.join('\n')).toContain(`${name} is an unresolved Key Vault reference`);
+  });
+
+  it('tells housekeeping where isolated runs’ container groups are, as the app’s own identity', () => {
+    const env = appEnv({ configured: true, resolveSecrets: true });
+    expect(containerGroupsSettings(z.object(ContainerGroupsEnv).parse(env))).toEqual({
+      subscriptionId: '0b6c5a5e-2f3d-4c1a-9e8f-7a6b5c4d3e2f',
+      resourceGroup: 'cloudo-prod-rg',
+      clientId: '0b6c5a5e-2f3d-4c1a-9e8f-7a6b5c4d3e2f',
+      armUrl: 'https://management.azure.com',
+    });
   });
 });

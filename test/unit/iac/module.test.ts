@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ContainerGroupsEnv, IsolatedRunsEnv } from '../../../src/core/isolation-settings.js';
 import { resourceNames, workerQueueSuffix } from '../../../src/core/resource-names.js';
 import { parseSchemasFile } from '../../../src/core/runbook-schema.js';
 import { FunctionsEnv } from '../../../src/core/settings.js';
@@ -195,8 +196,12 @@ describe('iac example', () => {
 });
 
 describe('iac settings', () => {
-  /** What the functions app and the workers read, from the shapes they read their environment with. */
-  const codeSettings = () => new Set([...Object.keys(FunctionsEnv), ...Object.keys(WorkerEnv)]);
+  /**
+   * What the functions app and the workers read, from the shapes they read their environment with, and
+   * isolated runs' shapes (src/core/isolation-settings.ts), which those shapes do not spread yet.
+   */
+  const codeSettings = () =>
+    new Set([...Object.keys(FunctionsEnv), ...Object.keys(WorkerEnv), ...Object.keys(IsolatedRunsEnv)]);
 
   /** AzureWebJobsStorage__credential is read by the Functions host itself. */
   const readByCode = (known: Set<string>, name: string) =>
@@ -244,6 +249,11 @@ describe('iac settings', () => {
     RUNBOOKS_DIR: 'the module’s workers take their runbooks from GitHub (github_repo_info)',
     AZURE_AUTHORITY_HOST: 'the public cloud’s Entra authority; a sovereign cloud sets it in app_settings',
     CLOUDO_AKS_TIMEOUT_MS: 'tuning',
+    // issue 21: the module sets where and from what isolated runs' container groups are made; these stay
+    CLOUDO_ACI_ARM_URL:
+      'the public cloud’s Resource Manager; a sovereign cloud sets it in app_settings and worker_settings',
+    CLOUDO_ACI_POLL_MS: 'tuning (default 2 s)',
+    CLOUDO_ACI_START_TIMEOUT_MS: 'tuning (default 10 min: image pull and capacity)',
     CLOUDO_DEAD_WORKER_RETENTION_MS: 'tuning: a day of dead workers in /api/workers',
     CLOUDO_GITHUB_API_URL: 'api.github.com is where github_repo_info lives',
     CLOUDO_GITHUB_CACHE_DIR: 'the image default is inside the container',
@@ -310,6 +320,19 @@ describe('iac settings', () => {
     }
     expect(env.get('CLOUDO_GITHUB_TOKEN')).toBe('secret:github-token');
     for (const name of env.keys()) if (name.startsWith('CLOUDO_')) expect(known.has(name), name).toBe(true);
+  });
+
+  it('gives isolated runs’ settings by role: the app where and as whom to clean up, the workers how to make groups', () => {
+    const aci = (names: Iterable<string>) => [...names].filter((n) => n.startsWith('CLOUDO_ACI_')).sort();
+    const defaults = Object.keys(LEFT_AT_DEFAULT);
+    // the app only lists and deletes: it is told nothing of images, identities or subnets
+    expect(aci(appSettings().keys())).toEqual(
+      aci(Object.keys(ContainerGroupsEnv)).filter((n) => !defaults.includes(n)),
+    );
+    expect(aci(workerEnv().keys())).toEqual(aci(Object.keys(IsolatedRunsEnv)).filter((n) => !defaults.includes(n)));
+    // each process manages groups as its own identity
+    expect(appSettings().get('CLOUDO_ACI_CLIENT_ID')).toContain('azurerm_user_assigned_identity.app.client_id');
+    expect(workerEnv().get('CLOUDO_ACI_CLIENT_ID')).toContain('azurerm_user_assigned_identity.worker.client_id');
   });
 
   it('gives every worker the identity variables the original ClouDO set on its workers, which runbooks inherit', () => {

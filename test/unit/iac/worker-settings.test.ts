@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { IsolatedRunsEnv, isolatedRunsSettings } from '../../../src/core/isolation-settings.js';
 import { loadWorkerSettings } from '../../../src/core/worker-settings.js';
 import { hclMapEntries, literal, placeholder } from '../../support/iac-values.js';
 import { settingsProblems } from '../../support/settings-problems.js';
@@ -126,5 +128,13 @@ describe('worker image with the Terraform module env', () => {
     const settings = loadWorkerSettings(env);
     expect(settings.runbooksDir).toBeNull();
     expect(settings.github).toMatchObject({ repo: 'acme/runbooks' });
+  });
+
+  it('gives isolated runs all a worker needs to make a run’s container group (src/core/isolation-settings.ts)', () => {
+    const problems: string[] = [];
+    const settings = isolatedRunsSettings(z.object(IsolatedRunsEnv).parse(module), problems);
+    expect(problems).toEqual([]);
+    expect(settings).toMatchObject({ resourceGroup: 'cloudo-prod-rg', location: 'westeurope', pollMs: 2_000 });
+    expect(Object.keys(settings?.identities ?? {})).toContain('default');
   });
 });
