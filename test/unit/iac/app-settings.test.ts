@@ -100,6 +100,7 @@ describe('the Functions app with the settings of the Terraform module', () => {
       resourceGroup: 'cloudo-prod-rg',
       clientId: '0b6c5a5e-2f3d-4c1a-9e8f-7a6b5c4d3e2f',
       armUrl: 'https://management.azure.com',
+      orphanGraceMs: 900_000,
     });
   });
 });
