@@ -64,7 +64,7 @@ describe('an isolated run', () => {
     const dir = await makeRunbooks({
       'env.sh': [
         'echo "client=$AZURE_CLIENT_ID tenant=$AZURE_TENANT_ID isolation=$CLOUDO_ISOLATION"',
-        'echo "token_file=[${AZURE_FEDERATED_TOKEN_FILE:-}]"',
+        'echo "token_file=[$AZURE_FEDERATED_TOKEN_FILE]"',
         'echo "secrets=[$(env | grep -cE "^(CLOUDO_RUN_CAPABILITY|CLOUDO_LOG_URL|SECRET_TOKEN|AzureWebJobsStorage)=")]"',
         'echo "param=$CLOUDO_PARAM_GREETING"',
       ].join('\n'),

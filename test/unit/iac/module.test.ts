@@ -196,12 +196,8 @@ describe('iac example', () => {
 });
 
 describe('iac settings', () => {
-  /**
-   * What the functions app and the workers read, from the shapes they read their environment with, and
-   * isolated runs' shapes (src/core/isolation-settings.ts), which those shapes do not spread yet.
-   */
-  const codeSettings = () =>
-    new Set([...Object.keys(FunctionsEnv), ...Object.keys(WorkerEnv), ...Object.keys(IsolatedRunsEnv)]);
+  /** What the functions app and the workers read, from the shapes they read their environment with. */
+  const codeSettings = () => new Set([...Object.keys(FunctionsEnv), ...Object.keys(WorkerEnv)]);
 
   /** AzureWebJobsStorage__credential is read by the Functions host itself. */
   const readByCode = (known: Set<string>, name: string) =>
