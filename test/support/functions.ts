@@ -1,9 +1,11 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HttpRequestInit, HttpResponseInit } from '@azure/functions';
+import type { ContainerGroups } from '../../src/containers/index.js';
 import type { Role } from '../../src/core/access.js';
 import { issueApiToken } from '../../src/core/api-token.js';
 import type { AuthSettings } from '../../src/core/auth-settings.js';
+import type { ContainerGroupsSettings } from '../../src/core/isolation-settings.js';
 import type { NotifySettings } from '../../src/core/notify-settings.js';
 import type { OidcSettings } from '../../src/core/oidc-settings.js';
 import type { AppSettings, RetentionSettings } from '../../src/core/settings.js';
@@ -49,6 +51,8 @@ export interface TestServicesOptions {
   wakeKey?: string;
   /** ClouDO as an OIDC issuer (default: no issuer, as `http://cloudo.test` cannot be one; a key file of this process). */
   oidc?: Partial<OidcSettings>;
+  /** Where isolated runs' groups are, and ARM (the adapter against a loopback fake); default none. */
+  containerGroups?: { settings: ContainerGroupsSettings; groups: ContainerGroups };
 }
 
 /** The signing key file of this test process: never the repository's `.cloudo/`. */
@@ -71,8 +75,9 @@ export function testServices(t: TestStorage, options: TestServicesOptions = {}):
       aksClusters: options.aksClusters ?? DEFAULTS.aksClusters,
       wakeKey: options.wakeKey ?? DEFAULTS.wakeKey,
       oidc: { ...DEFAULTS.oidc, key: { kind: 'file', path: TEST_OIDC_KEY_FILE }, ...options.oidc },
+      containerGroups: options.containerGroups?.settings ?? null,
     },
-    { liveLogTiming: options.liveLogTiming },
+    { liveLogTiming: options.liveLogTiming, containerGroups: options.containerGroups?.groups ?? null },
   );
   return () => services;
 }
