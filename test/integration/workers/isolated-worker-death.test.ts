@@ -92,7 +92,11 @@ describe('an isolated run whose worker dies', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    for (const stream of [worker.stdout, worker.stderr]) stream?.on('data', (d: Buffer) => void (output += d));
+    for (const stream of [worker.stdout, worker.stderr]) {
+      stream?.on('data', (d: Buffer) => {
+        output += d.toString();
+      });
+    }
 
     const plan = planRun(
       testSchema({ id: 'sleep', isolation: 'container', timeoutSeconds: TIMEOUT_SECONDS }),
