@@ -58,8 +58,6 @@ const LOG_TAIL_BYTES = 8 * 1024;
 /** The capability and log URL outlive the run's own limits by this much (a slow start, a slow upload). */
 const CAPABILITY_MARGIN_MS = 3_600_000;
 
-type Ending = { readonly patch: Partial<Run>; readonly deleted: boolean };
-
 /**
  * Runs a claimed `isolation: container` run in a container group of its own: creates it (the worker image
  * in one-shot mode, the run's identity attached), follows it until its container ends, enforces the timeout
@@ -75,10 +73,15 @@ export async function executeContainerRun(
 ): Promise<RunResult> {
   const name = containerGroupName(run.execId);
   let ownBytes = 0;
+  let logMade = false;
+  const makeLog = async () => {
+    if (!logMade) await deps.logs.create(run.execId);
+    logMade = true;
+  };
   const runLog = async (line: string) => {
     const data = Buffer.from(`[cloudo] ${line}\n`);
     try {
-      if (ownBytes === 0) await deps.logs.create(run.execId);
+      await makeLog();
       await deps.logs.append(run.execId, data);
       ownBytes += data.length;
     } catch (err) {
@@ -92,7 +95,7 @@ export async function executeContainerRun(
   }
   const createdAt = new Date();
   const expiresAt = createdAt.getTime() + deps.settings.startTimeoutMs + run.timeoutMs + CAPABILITY_MARGIN_MS;
-  let ending: Ending;
+  let patch: Partial<Run>;
   try {
     const spec = groupSpecFor({
       run,
@@ -107,10 +110,10 @@ export async function executeContainerRun(
       createdAt,
     });
     // the log exists before the group does: the group's URL may only append to it
-    await deps.logs.create(run.execId);
+    await makeLog();
     const size = `${spec.cpu} CPU, ${spec.memoryGb} GB`;
     await runLog(`running in container group ${name} (${size}, ${spec.location}); its output follows once it starts`);
-    ending = await createAndFollow(deps, run, name, spec, signal);
+    patch = await createAndFollow(deps, run, name, spec, signal);
   } finally {
     onExited();
     // whatever happened, the group goes: a run's container never outlives its run (housekeeping sweeps
@@ -119,7 +122,6 @@ export async function executeContainerRun(
       .delete(name)
       .catch((err: unknown) => deps.log('warn', `could not delete container group ${name}; housekeeping will`, err));
   }
-  const { patch } = ending;
   if (patch.error && patch.status !== 'succeeded' && patch.status !== 'failed') await runLog(patch.error);
   const tail = await deps.logs
     .readPart(run.execId, (size) => ({ start: size - LOG_TAIL_BYTES, end: size }))
@@ -133,18 +135,15 @@ async function createAndFollow(
   name: string,
   spec: Parameters<ContainerGroups['create']>[0],
   signal: AbortSignal,
-): Promise<Ending> {
+): Promise<Partial<Run>> {
   const { groups, settings } = deps;
   const startBy = Date.now() + settings.startTimeoutMs;
   try {
     await groups.create(spec, signal);
   } catch (err) {
-    if (signal.aborted) return { patch: stoppedBeforeStart(signal.reason), deleted: false };
+    if (signal.aborted) return stoppedBeforeStart(signal.reason);
     if (err instanceof ContainerGroupError) {
-      return {
-        patch: { status: 'error', error: `Azure Container Instances refused the group: ${err.message}` },
-        deleted: false,
-      };
+      return { status: 'error', error: `Azure Container Instances refused the group: ${err.message}` };
     }
     throw err;
   }
@@ -157,33 +156,22 @@ async function createAndFollow(
       return null;
     });
     const now = Date.now();
-    if (state?.phase === 'terminated')
-      return { patch: await finished(deps, name, run, state.exitCode), deleted: false };
-    if (state?.phase === 'failed')
-      return { patch: { status: 'error', error: `its container group failed: ${state.error}` }, deleted: false };
+    if (state?.phase === 'terminated') return await finished(deps, name, run, state.exitCode);
+    if (state?.phase === 'failed') return { status: 'error', error: `its container group failed: ${state.error}` };
     if (state?.phase === 'gone')
-      return {
-        patch: { status: 'error', error: `its container group ${name} was deleted while the run ran` },
-        deleted: true,
-      };
+      return { status: 'error', error: `its container group ${name} was deleted while the run ran` };
     if (state?.phase === 'running' && endBy === null) endBy = now + run.timeoutMs + deps.killGraceMs;
     if (endBy === null && now > startBy) {
       const detail = state?.phase === 'pending' && state.detail ? `: ${state.detail}` : '';
       return {
-        patch: {
-          status: 'error',
-          error: `its container group did not start within ${Math.round(settings.startTimeoutMs / 1000)} s${detail}`,
-        },
-        deleted: false,
+        status: 'error',
+        error: `its container group did not start within ${Math.round(settings.startTimeoutMs / 1000)} s${detail}`,
       };
     }
     if (endBy !== null && now > endBy) {
       return {
-        patch: {
-          status: 'timed_out',
-          error: `exceeded its timeout of ${Math.round(run.timeoutMs / 1000)} s; its container group was deleted`,
-        },
-        deleted: false,
+        status: 'timed_out',
+        error: `exceeded its timeout of ${Math.round(run.timeoutMs / 1000)} s; its container group was deleted`,
       };
     }
     await sleep(settings.pollMs, undefined, { signal }).catch(() => undefined);
@@ -191,13 +179,13 @@ async function createAndFollow(
 }
 
 /** Cancelled (or the worker shutting down): the group is deleted by the caller, as for any ending. */
-function stopped(reason: unknown, started: boolean): Ending {
-  if (!started) return { patch: stoppedBeforeStart(reason), deleted: false };
-  const patch = outcomeFields(
+function stopped(reason: unknown, started: boolean): Partial<Run> {
+  if (!started) return stoppedBeforeStart(reason);
+  // as a shared run stopped the same way: the same status and words
+  return outcomeFields(
     { exitCode: null, signal: null, timedOut: false, aborted: true, abortReason: reason, stderrTail: '' },
     0,
   );
-  return { patch, deleted: false };
 }
 
 /** The container ended: what its one-shot process said, or, when it said nothing (it died), its exit code. */
