@@ -12,6 +12,8 @@ import { planRun } from '../../../src/core/run-plan.js';
 import type { RunbookSchema } from '../../../src/core/runbook-schema.js';
 import { cancelRun, RunDispatcher } from '../../../src/runs/index.js';
 import type { QueueWorker } from '../../../workers/queue-worker.js';
+import type { FakeCli } from '../../support/fake-cli.js';
+import { installFakeCli } from '../../support/fake-cli.js';
 import type { FakeContainerInstances, LaunchedGroup } from '../../support/fake-container-instances.js';
 import { fakeArmCredential, startFakeContainerInstances } from '../../support/fake-container-instances.js';
 import type { RunTokenApp } from '../../support/run-token-app.js';
@@ -42,19 +44,22 @@ describe('an isolated run', () => {
   let app: RunTokenApp;
   let aci: FakeContainerInstances;
   let worker: QueueWorker;
+  let cli: FakeCli;
   const launched: (LaunchedGroup & { pid: number })[] = [];
   const cancel = (execId: string, by: string) => cancelRun(t.storage.executions, execId, by);
 
   beforeAll(async () => {
     t = await createTestStorage();
     app = await startRunTokenApp(t, { workerKey: KEY, env: {} });
+    // the image's az, kubectl and kubelogin: fakes first on the container's PATH
+    cli = await installFakeCli();
     aci = await startFakeContainerInstances({
       launch: (group) => {
         // the image's entrypoint, whose last arguments are what this checkout runs
         const [, , , , ...rest] = group.command;
         const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...rest], {
           detached: true,
-          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...group.env },
+          env: { PATH: cli.env().PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...group.env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         launched.push({ ...group, pid: child.pid ?? 0 });
@@ -70,6 +75,7 @@ describe('an isolated run', () => {
       ].join('\n'),
       'fail.sh': 'echo "about to fail"\necho "disk full" >&2\nexit 3',
       'sleep.sh': 'echo "sleeping"\nsleep 60',
+      'login.sh': 'cloudo-az-login --output none',
     });
     const settings: IsolatedRunsSettings = {
       ...aci.settings,
@@ -97,12 +103,15 @@ describe('an isolated run', () => {
         AZURE_TENANT_ID: TENANT,
         RUNBOOKS_DIR: dir,
         CLOUDO_LOG_FLUSH_INTERVAL_MS: '100',
+        CLOUDO_RUNBOOK_ENV_PASSTHROUGH: 'FAKE_CLI_LOG',
+        FAKE_CLI_LOG: cli.logFile,
       },
+      runbookEnvPassthrough: ['FAKE_CLI_LOG'],
     });
   }, 60_000);
   afterAll(async () => {
     await worker?.close({ force: true });
-    await Promise.all([app?.close(), aci?.close()]);
+    await Promise.all([app?.close(), aci?.close(), cli?.remove()]);
     await t?.cleanup();
   });
 
@@ -160,6 +169,22 @@ describe('an isolated run', () => {
     const env = JSON.stringify(spec ?? {});
     expect(env).not.toMatch(/"value":"rc1\./);
     expect(groupOf(execId)).toBeUndefined();
+  });
+
+  it('logs az in with the group’s own managed identity, the run’s identity, and no token file', async () => {
+    const execId = await start({ id: 'login', identity: 'ops' });
+    const { execution, log } = await finished(execId);
+    expect(execution.status, `${execution.error}\n${log}`).toBe('succeeded');
+    const login = (await cli.calls()).find((c) => c.tool === 'az');
+    expect(login?.argv).toEqual([
+      'login',
+      '--identity',
+      '--client-id',
+      OPS_ID.clientId,
+      '--allow-no-subscriptions',
+      '--output',
+      'none',
+    ]);
   });
 
   it('fails as the runbook failed, with its stderr, and the default identity when the schema names none', async () => {
