@@ -5,6 +5,7 @@
  *
  * 1. answer time of POST /api/Trigger with a common-schema metric alert, each a new alert instance,
  *    p50/p99 — what an action group waits for (it retries on timeouts and then mutes the endpoint);
+ *    and the same for a capability no worker serves, where no runbook shares the cores meanwhile;
  * 2. a storm: 100 concurrent deliveries of one alert → how many runs start (must be exactly 1);
  * 3. parser throughput: every fixture through parseAlert, in-process.
  * Baseline in the same run: GET /api/healthz (an HTTP round trip plus three storage pings).
@@ -13,7 +14,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAlert } from '../src/alerts/index.js';
+import { createStorage } from '../src/storage/index.js';
 import { startStackIn } from '../test/support/local-stack.js';
+import { testSchema } from '../test/support/schemas.js';
 import { figure, percentile as pct } from './report.js';
 
 const count = Number(process.env.BENCH_ALERTS ?? 300);
@@ -26,13 +29,13 @@ async function main() {
   const entity = { id: 'vm-alert', name: 'vm alert', runbook: 'check_sys.sh', worker: 'Runbook', oncall: false };
   const stack = await startStackIn(dir, [entity]);
   const fixture = JSON.parse(await readFile(path.join(FIXTURES, 'cs_metric_static_resolved_vm_docs.json'), 'utf8'));
-  const post = async (alertId: string) => {
+  const post = async (alertId: string, schemaId = 'vm-alert') => {
     const body = JSON.stringify({
       ...fixture,
       data: { ...fixture.data, essentials: { ...fixture.data.essentials, alertId } },
     });
     const t0 = performance.now();
-    const res = await fetch(`${stack.url}/api/Trigger?id=vm-alert`, { method: 'POST', body });
+    const res = await fetch(`${stack.url}/api/Trigger?id=${schemaId}`, { method: 'POST', body });
     const json = (await res.json()) as { runs: { status: string; exec_id: string }[] };
     return { ms: performance.now() - t0, status: res.status, runs: json.runs };
   };
@@ -46,6 +49,16 @@ async function main() {
       await (await fetch(`${stack.url}/api/healthz`)).text();
       health.push(performance.now() - t0);
     }
+    // the same alerts for a capability no worker serves: the same answer path, but no runbook (and no
+    // worker claiming, logging, recording, announcing) shares the two cores meanwhile
+    const storage = createStorage({
+      connection: { kind: 'connection-string', connectionString: stack.azurite.connectionString },
+      namespace: '',
+    });
+    await storage.schemas.importSchemas([testSchema({ id: 'vm-alert-unserved', worker: 'Unserved', oncall: false })]);
+    for (let i = 0; i < 10; i++) await post(`warm-unserved-${i}`, 'vm-alert-unserved');
+    const unserved: number[] = [];
+    for (let i = 0; i < count; i++) unserved.push((await post(`unserved-${i}`, 'vm-alert-unserved')).ms);
     const storm = await Promise.all(Array.from({ length: 100 }, () => post('storm-1')));
     const started = storm.flatMap((r) => r.runs).filter((r) => r.status === 'started');
     const distinct = new Set(storm.flatMap((r) => r.runs.map((x) => x.exec_id)));
@@ -71,6 +84,9 @@ async function main() {
         `  → webhook = ${(pct(answers, 50) / pct(health, 50)).toFixed(2)} × p50`,
     );
     console.log(
+      `the same alerts with no runbook running meanwhile: p50 ${ms(pct(unserved, 50))}  p99 ${ms(pct(unserved, 99))}`,
+    );
+    console.log(
       `storm of 100 concurrent deliveries of one alert: ${started.length} run started, ${distinct.size} distinct exec_id`,
     );
     console.log(`parser: ${Math.round(perSecond)} payloads/s over ${parsed.length} fixtures (${iterations} parses)`);
@@ -92,6 +108,13 @@ async function main() {
       unit: 'ms',
       baseline: health99,
       goal: { op: '<=', value: 100 },
+    });
+    figure({
+      id: 'webhook.p99.idle-cores',
+      label: 'alert webhook answer p99, no runbook running meanwhile (a capability no worker serves)',
+      value: pct(unserved, 99),
+      unit: 'ms',
+      baseline: { label: 'the same with each alert’s runbook running', value: pct(answers, 99) },
     });
     figure({
       id: 'webhook.storm-runs',
