@@ -94,8 +94,6 @@ export interface QueueWorkerOptions
   /** The worker's environment, filtered into each run's (see buildRunbookEnv in core). */
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
-  /** Niceness runbooks run at (`CLOUDO_RUNBOOK_NICE`; default 0, the worker's own). */
-  readonly runbookNice?: number;
   /** Where isolated runs get their container groups (`CLOUDO_ACI_*`); absent or null: this worker runs none. */
   readonly isolated?: IsolatedRunsSettings | null;
   /** The container groups of that resource group (ARM); absent or null: this worker runs no isolated run. */

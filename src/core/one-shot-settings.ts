@@ -21,7 +21,6 @@ export const OneShotEnv = {
   CLOUDO_LOG_FLUSH_INTERVAL_MS: WorkerEnv.CLOUDO_LOG_FLUSH_INTERVAL_MS,
   CLOUDO_LOG_MAX_BYTES: WorkerEnv.CLOUDO_LOG_MAX_BYTES,
   CLOUDO_RUNBOOK_ENV_PASSTHROUGH: WorkerEnv.CLOUDO_RUNBOOK_ENV_PASSTHROUGH,
-  CLOUDO_RUNBOOK_NICE: WorkerEnv.CLOUDO_RUNBOOK_NICE,
   CLOUDO_APP_URL: described(
     Url('CLOUDO_APP_URL'),
     'the Functions app the one-shot process reads its run from (set by its worker)',
@@ -67,7 +66,6 @@ export function loadOneShotSettings(env: Env) {
     logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
     logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
     runbookEnvPassthrough: e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH,
-    runbookNice: e.CLOUDO_RUNBOOK_NICE,
     appUrl: e.CLOUDO_APP_URL.replace(/\/+$/, ''),
     capability: e.CLOUDO_RUN_CAPABILITY,
     logUrl: e.CLOUDO_LOG_URL,

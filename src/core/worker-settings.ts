@@ -70,10 +70,6 @@ export const WorkerEnv = {
     List().default([]),
     'extra worker variables a runbook may see, comma-separated',
   ),
-  CLOUDO_RUNBOOK_NICE: described(
-    WholeNumber('CLOUDO_RUNBOOK_NICE', 0, 19).default(10),
-    'scheduling niceness runbooks run at (0-19): a runbook that keeps the CPU busy leaves the worker (heartbeats, log uploads, lease renewals) and whatever shares its host their turn; 0: the worker’s own',
-  ),
   CLOUDO_AKS_TIMEOUT_MS: described(
     Millis('CLOUDO_AKS_TIMEOUT_MS', 1_000, 600_000).default(60_000),
     'budget of fetching AKS credentials for one run',
@@ -178,7 +174,6 @@ export function loadWorkerSettings(env: Env) {
       logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
       logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,
       runbookEnvPassthrough: checkedPassthrough(e.CLOUDO_RUNBOOK_ENV_PASSTHROUGH, problems),
-      runbookNice: e.CLOUDO_RUNBOOK_NICE,
       aksTimeoutMs: e.CLOUDO_AKS_TIMEOUT_MS,
       heartbeatMs: e.CLOUDO_HEARTBEAT_MS,
       wake: workerWakeSettings(e, problems),

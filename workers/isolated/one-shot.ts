@@ -48,7 +48,6 @@ export async function runOneShot(
       workerName: settings.worker,
       workerEnv,
       runbookEnvPassthrough: settings.runbookEnvPassthrough,
-      runbookNice: settings.runbookNice,
       aksTimeoutMs: 60_000,
       killGraceMs: settings.killGraceMs,
       logFlushIntervalMs: settings.logFlushIntervalMs,

@@ -25,12 +25,6 @@ export interface RunbookProcessOptions {
   readonly stragglers?: Stragglers;
   /** stdout and stderr chunks, interleaved in arrival order. */
   readonly onOutput: (chunk: Buffer) => void;
-  /**
-   * Niceness to run at (`nice -n`, 1-19), so that a runbook keeping the CPU busy leaves the worker its
-   * turn; 0 or absent: the worker's own. Through `nice`, not setpriority after the spawn: the runbook's
-   * first children would be forked before it, and another uid's process cannot be reniced unprivileged.
-   */
-  readonly nice?: number;
   /** Called once the process exists, with its pid. */
   readonly onStart?: (pid: number) => void;
 }
@@ -74,11 +68,7 @@ export async function commandFor(scriptPath: string, args: readonly string[]): P
  * whole tree: SIGTERM to the group, then SIGKILL after a grace period. Never goes through a shell.
  */
 export async function runRunbook(options: RunbookProcessOptions): Promise<RunbookOutcome> {
-  const [script, scriptArgs] = await commandFor(options.scriptPath, options.args);
-  const [command, argv] =
-    options.nice && options.nice > 0
-      ? ['nice', ['-n', String(options.nice), script, ...scriptArgs]]
-      : [script, scriptArgs];
+  const [command, argv] = await commandFor(options.scriptPath, options.args);
   const child = spawn(command, argv, {
     cwd: options.cwd,
     env: options.env,
@@ -128,8 +118,7 @@ export async function runRunbook(options: RunbookProcessOptions): Promise<Runboo
       for (const t of timers) clearTimeout(t);
       killer.dispose();
       options.signal?.removeEventListener('abort', onAbort);
-      const what = command === script ? command : `${command} (to run ${script})`;
-      reject(new RunbookSpawnError(`could not start ${what}: ${err.message}`));
+      reject(new RunbookSpawnError(`could not start ${command}: ${err.message}`));
     });
     child.once('close', (exitCode, signal) => {
       for (const t of timers) clearTimeout(t);

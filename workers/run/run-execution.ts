@@ -27,8 +27,6 @@ export interface RunDependencies {
   readonly workerName: string;
   readonly workerEnv: Readonly<Record<string, string | undefined>>;
   readonly runbookEnvPassthrough?: readonly string[];
-  /** Niceness the runbook runs at (0: the worker's own). */
-  readonly runbookNice?: number;
   /** Budget of az login + get-credentials + kubelogin (+ kubectl set-context) (`CLOUDO_AKS_TIMEOUT_MS`). */
   readonly aksTimeoutMs: number;
   readonly killGraceMs: number;
@@ -150,7 +148,6 @@ async function spawnRun(
       env: prepared.env,
       timeoutMs: run.timeoutMs,
       killGraceMs: deps.killGraceMs,
-      nice: deps.runbookNice ?? 0,
       signal,
       account,
       stragglers: account ? { uid: account.uid } : { envMarker: `CLOUDO_EXEC_ID=${run.execId}` },

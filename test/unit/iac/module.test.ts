@@ -249,7 +249,6 @@ describe('iac settings', () => {
     CLOUDO_ACI_ARM_URL:
       'the public cloud’s Resource Manager; a sovereign cloud sets it in app_settings and worker_settings',
     CLOUDO_ACI_POLL_MS: 'tuning (default 2 s)',
-    CLOUDO_RUNBOOK_NICE: 'tuning (default 10: runbooks yield the CPU to their worker)',
     CLOUDO_ACI_ORPHAN_GRACE_MS: 'tuning (default 15 min past a run’s timeout)',
     CLOUDO_ACI_START_TIMEOUT_MS: 'tuning (default 10 min: image pull and capacity)',
     CLOUDO_DEAD_WORKER_RETENTION_MS: 'tuning: a day of dead workers in /api/workers',
