@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Env } from './setting-values.js';
 import { described, parseEnv, SettingsError, Url, withoutBlanks } from './setting-values.js';
-import { WorkerEnv } from './worker-settings.js';
+import { githubSourceSettings, WorkerEnv } from './worker-settings.js';
 
 /**
  * The environment of an isolated run's one-shot process (`workers/main.js --exec <execId>`, in the run's
@@ -16,6 +16,8 @@ export const OneShotEnv = {
   CLOUDO_GITHUB_BRANCH: WorkerEnv.CLOUDO_GITHUB_BRANCH,
   CLOUDO_GITHUB_TOKEN: WorkerEnv.CLOUDO_GITHUB_TOKEN,
   CLOUDO_GITHUB_RUNBOOK_PATH: WorkerEnv.CLOUDO_GITHUB_RUNBOOK_PATH,
+  CLOUDO_GITHUB_CACHE_DIR: WorkerEnv.CLOUDO_GITHUB_CACHE_DIR,
+  CLOUDO_GITHUB_REFRESH_INTERVAL_MS: WorkerEnv.CLOUDO_GITHUB_REFRESH_INTERVAL_MS,
   CLOUDO_GITHUB_API_URL: WorkerEnv.CLOUDO_GITHUB_API_URL,
   CLOUDO_KILL_GRACE_MS: WorkerEnv.CLOUDO_KILL_GRACE_MS,
   CLOUDO_LOG_FLUSH_INTERVAL_MS: WorkerEnv.CLOUDO_LOG_FLUSH_INTERVAL_MS,
@@ -50,18 +52,7 @@ export function loadOneShotSettings(env: Env) {
   return {
     worker: e.CLOUDO_WORKER,
     runbooksDir: e.RUNBOOKS_DIR ?? null,
-    github: e.CLOUDO_GITHUB_REPO
-      ? {
-          repo: e.CLOUDO_GITHUB_REPO,
-          branch: e.CLOUDO_GITHUB_BRANCH,
-          token: e.CLOUDO_GITHUB_TOKEN ?? null,
-          runbookPath: e.CLOUDO_GITHUB_RUNBOOK_PATH,
-          cacheDir: null,
-          // one run, one sync: it never refreshes
-          refreshIntervalMs: 86_400_000,
-          apiBaseUrl: e.CLOUDO_GITHUB_API_URL,
-        }
-      : null,
+    github: githubSourceSettings(e),
     killGraceMs: e.CLOUDO_KILL_GRACE_MS,
     logFlushIntervalMs: e.CLOUDO_LOG_FLUSH_INTERVAL_MS,
     logMaxBytes: e.CLOUDO_LOG_MAX_BYTES,

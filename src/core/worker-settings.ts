@@ -146,6 +146,31 @@ function checkedPassthrough(passthrough: string[], problems: string[]): string[]
   return passthrough;
 }
 
+type GithubValues = Pick<
+  z.output<z.ZodObject<typeof WorkerEnv>>,
+  | 'CLOUDO_GITHUB_REPO'
+  | 'CLOUDO_GITHUB_BRANCH'
+  | 'CLOUDO_GITHUB_TOKEN'
+  | 'CLOUDO_GITHUB_RUNBOOK_PATH'
+  | 'CLOUDO_GITHUB_CACHE_DIR'
+  | 'CLOUDO_GITHUB_REFRESH_INTERVAL_MS'
+  | 'CLOUDO_GITHUB_API_URL'
+>;
+
+/** Runbooks from GitHub as the CLOUDO_GITHUB_* variables say (a worker's, a one-shot's); null without a repository. */
+export function githubSourceSettings(e: GithubValues) {
+  if (!e.CLOUDO_GITHUB_REPO) return null;
+  return {
+    repo: e.CLOUDO_GITHUB_REPO,
+    branch: e.CLOUDO_GITHUB_BRANCH,
+    token: e.CLOUDO_GITHUB_TOKEN ?? null,
+    runbookPath: e.CLOUDO_GITHUB_RUNBOOK_PATH,
+    cacheDir: e.CLOUDO_GITHUB_CACHE_DIR ?? null,
+    refreshIntervalMs: e.CLOUDO_GITHUB_REFRESH_INTERVAL_MS,
+    apiBaseUrl: e.CLOUDO_GITHUB_API_URL,
+  };
+}
+
 export function loadWorkerSettings(env: Env) {
   return loadSettings(
     WorkerEnv,
@@ -155,17 +180,7 @@ export function loadWorkerSettings(env: Env) {
       worker: e.CLOUDO_WORKER,
       runbookAccounts: runbookAccountRange(e.CLOUDO_RUNBOOK_UIDS, e.CLOUDO_RUNBOOK_GID, e.CLOUDO_CONCURRENCY, problems),
       runbooksDir: e.RUNBOOKS_DIR ?? null,
-      github: e.CLOUDO_GITHUB_REPO
-        ? {
-            repo: e.CLOUDO_GITHUB_REPO,
-            branch: e.CLOUDO_GITHUB_BRANCH,
-            token: e.CLOUDO_GITHUB_TOKEN ?? null,
-            runbookPath: e.CLOUDO_GITHUB_RUNBOOK_PATH,
-            cacheDir: e.CLOUDO_GITHUB_CACHE_DIR ?? null,
-            refreshIntervalMs: e.CLOUDO_GITHUB_REFRESH_INTERVAL_MS,
-            apiBaseUrl: e.CLOUDO_GITHUB_API_URL,
-          }
-        : null,
+      github: githubSourceSettings(e),
       concurrency: e.CLOUDO_CONCURRENCY,
       pollMaxIntervalMs: e.CLOUDO_POLL_MAX_INTERVAL_MS,
       visibilityTimeoutMs: e.CLOUDO_VISIBILITY_TIMEOUT_MS,

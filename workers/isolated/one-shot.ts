@@ -15,7 +15,7 @@ import { fetchRunInput } from './run-input-client.js';
 /** Where the runbooks are: the image's folder, or the branch, synced once (a one-shot never refreshes). */
 async function runbookSource(settings: OneShotSettings): Promise<RunbookSource> {
   if (!settings.github) return new LocalRunbookSource(settings.runbooksDir ?? 'runbooks');
-  const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'cloudo-runbooks-'));
+  const cacheDir = settings.github.cacheDir ?? (await mkdtemp(path.join(os.tmpdir(), 'cloudo-runbooks-')));
   const source = new GitHubRunbookSource({ ...settings.github, cacheDir });
   const synced = await source.sync();
   if (!synced.ok)
