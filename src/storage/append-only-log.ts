@@ -1,5 +1,5 @@
 import { AnonymousCredential, AppendBlobClient } from '@azure/storage-blob';
-import { MAX_APPEND_BYTES } from './log-store.js';
+import { appendInBlocks } from './log-store.js';
 
 /**
  * One run's log, made by its worker, reached through a SAS URL that can only append to that blob
@@ -17,10 +17,7 @@ export class AppendOnlyLog {
   async create(): Promise<void> {}
 
   async append(_execId: string, data: Uint8Array): Promise<void> {
-    for (let offset = 0; offset < data.length; offset += MAX_APPEND_BYTES) {
-      const chunk = data.subarray(offset, offset + MAX_APPEND_BYTES);
-      await this.blob.appendBlock(chunk, chunk.length);
-    }
+    await appendInBlocks(this.blob, data);
   }
 
   async put(execId: string, data: Uint8Array): Promise<void> {

@@ -41,7 +41,7 @@ export { readForeignTable } from './foreign-table.js';
 export type { ReceivedMessage } from './job-queue.js';
 export { consumerQueue, JobQueue, WorkerQueue } from './job-queue.js';
 export type { LogPart } from './log-store.js';
-export { LogStore, MAX_APPEND_BYTES } from './log-store.js';
+export { LogStore } from './log-store.js';
 export type { LedgerEntry, PageState } from './notification-ledger.js';
 export { NotificationLedger } from './notification-ledger.js';
 export { ResultQueue } from './result-queue.js';

@@ -1,4 +1,4 @@
-import type { ContainerClient } from '@azure/storage-blob';
+import type { AppendBlobClient, ContainerClient } from '@azure/storage-blob';
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { deleteBlobs } from './blob-batch.js';
 import { statusOf } from './clients.js';
@@ -50,11 +50,7 @@ export class LogStore {
 
   /** Appends bytes, split into blocks the service accepts. */
   async append(execId: string, data: Uint8Array): Promise<void> {
-    const blob = this.blob(execId);
-    for (let offset = 0; offset < data.length; offset += MAX_APPEND_BYTES) {
-      const chunk = data.subarray(offset, offset + MAX_APPEND_BYTES);
-      await blob.appendBlock(chunk, chunk.length);
-    }
+    await appendInBlocks(this.blob(execId), data);
   }
 
   /**
@@ -108,5 +104,13 @@ export class LogStore {
       if (statusOf(err) === 404) return null;
       throw err;
     }
+  }
+}
+
+/** Appends bytes to an append blob, split into blocks the service accepts (one log's client, or a SAS URL's). */
+export async function appendInBlocks(blob: AppendBlobClient, data: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < data.length; offset += MAX_APPEND_BYTES) {
+    const chunk = data.subarray(offset, offset + MAX_APPEND_BYTES);
+    await blob.appendBlock(chunk, chunk.length);
   }
 }
