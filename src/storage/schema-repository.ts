@@ -3,29 +3,30 @@ import { odata } from '@azure/data-tables';
 import { RunbookSchema } from '../core/runbook-schema.js';
 import { readStored } from './stored-value.js';
 
-/** Table properties hold no lists: these are stored as JSON text. */
-const LIST_FIELDS = ['approvers', 'alertRules', 'parameters', 'tags'] as const;
+/** Table properties hold no lists or objects: these are stored as JSON text. */
+const JSON_FIELDS = ['approvers', 'alertRules', 'parameters', 'tags', 'resources'] as const;
 
-/** The schema as a row: its fields as they are (id as the RowKey, lists as JSON, no null stored). */
+/** The schema as a row: its fields as they are (id as the RowKey, nested values as JSON, no null stored). */
 export function toTableEntity(
   schema: RunbookSchema,
 ): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   const { id, ...fields } = schema;
   // a table property cannot be null: a null field (no team, no identity) is left out and reads back as null
   const row: Record<string, unknown> = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
-  for (const field of LIST_FIELDS) row[field] = JSON.stringify(schema[field]);
-  if (schema.resources) row.resources = JSON.stringify(schema.resources);
+  for (const field of JSON_FIELDS) if (schema[field] !== null) row[field] = JSON.stringify(schema[field]);
   return { ...row, partitionKey: schema.partitionKey, rowKey: id };
 }
 
 /** The row read as the schema reads it: a field a row predates reads as the schema's default. */
 function fromTableEntity(entity: TableEntityResult<Record<string, unknown>>): RunbookSchema {
   const { rowKey, ...fields } = entity;
-  const lists = Object.fromEntries(
-    LIST_FIELDS.map((field) => [field, JSON.parse(String(entity[field] ?? '[]'))] as const),
+  const nested = Object.fromEntries(
+    JSON_FIELDS.map((field) => {
+      const text = entity[field];
+      return [field, typeof text === 'string' ? JSON.parse(text) : undefined] as const;
+    }),
   );
-  const resources = typeof entity.resources === 'string' ? JSON.parse(entity.resources) : null;
-  return readStored(RunbookSchema, { ...fields, ...lists, resources, id: rowKey }, `schema ${String(rowKey)}`);
+  return readStored(RunbookSchema, { ...fields, ...nested, id: rowKey }, `schema ${String(rowKey)}`);
 }
 
 export interface SchemaImportReport {

@@ -20,4 +20,15 @@ describe('importing schemas', () => {
     expect(withTeam.updated).toEqual(['disk']);
     expect(await t.storage.schemas.get('disk')).toEqual(testSchema({ id: 'disk', team: 'storage' }));
   });
+
+  it('keeps a container schema’s size, and reads a shared one’s as none', async () => {
+    const big = testSchema({ id: 'build', isolation: 'container', resources: { cpu: 2.5, memoryGb: 8 } });
+    const shared = testSchema({ id: 'ping' });
+    await t.storage.schemas.importSchemas([big, shared]);
+    expect(await t.storage.schemas.get('build')).toEqual(big);
+    expect(await t.storage.schemas.get('ping')).toMatchObject({ isolation: 'shared', resources: null });
+    const smaller = { ...big, resources: { cpu: 1, memoryGb: 2 } };
+    expect((await t.storage.schemas.importSchemas([smaller, shared])).updated).toEqual(['build']);
+    expect(await t.storage.schemas.get('build')).toEqual(smaller);
+  });
 });
