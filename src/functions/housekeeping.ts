@@ -11,7 +11,8 @@ import type { ServicesProvider } from './services.js';
  * Every minute: the deployment's schemas are imported if the attempt at start failed, runs whose worker
  * stopped heartbeating end `abandoned` instead of `running` forever, runs queued too long for a capability
  * no worker serves end `error`, runs recorded but never queued are queued again, gated runs nobody decided
- * on in time end `expired`, isolated runs' container groups no worker will delete are deleted, and what is older than its retention is purged, a batch a tick.
+ * on in time end `expired`, isolated runs' container groups no worker will delete are deleted, and what is
+ * older than its retention is purged, a batch a tick.
  */
 export function housekeepingFunction(services: ServicesProvider): TimerFunctionDefinition {
   // Since when this process has seen storage answer, tick after tick. A worker's silence counts only once

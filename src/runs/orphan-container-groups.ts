@@ -33,15 +33,15 @@ export async function sweepOrphanGroups(options: OrphanGroupsOptions): Promise<S
     const timeoutMs = Number(group.tags[GROUP_TAGS.timeoutMs]);
     const overdue =
       Number.isFinite(createdAt) && Number.isFinite(timeoutMs) && now - createdAt > timeoutMs + options.graceMs;
-    const run = execId === null ? null : ((await options.executions.get(execId))?.execution ?? null);
-    const reason =
-      run === null
+    // past its timeout a group goes whatever its run says: no read for it
+    const run = overdue || execId === null ? null : ((await options.executions.get(execId))?.execution ?? null);
+    const reason = overdue
+      ? `it outlived its run's timeout of ${Math.round(timeoutMs / 1000)} s`
+      : run === null
         ? 'its run does not exist'
-        : overdue
-          ? `it outlived its run's timeout of ${Math.round(timeoutMs / 1000)} s`
-          : isTerminal(run.status) && run.status !== 'abandoned'
-            ? `its run ended ${run.status} and its worker did not delete it`
-            : null;
+        : isTerminal(run.status) && run.status !== 'abandoned'
+          ? `its run ended ${run.status} and its worker did not delete it`
+          : null;
     if (reason === null) continue;
     await options.groups.delete(group.name);
     swept.push({ name: group.name, execId, reason });
