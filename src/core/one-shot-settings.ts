@@ -43,6 +43,23 @@ export const OneShotEnv = {
   AZURE_AUTHORITY_HOST: described(z.string().optional(), 'Entra authority of that identity (sovereign clouds)'),
 };
 
+/**
+ * The settings a worker passes as they are into its isolated runs' groups (typed against OneShotEnv, so a
+ * name the one-shot does not read cannot be passed). Not its GitHub cache folder, a path on its own host;
+ * not the token, which goes as a secure value.
+ */
+export const SETTINGS_PASSED_TO_ONE_SHOT = [
+  'RUNBOOKS_DIR',
+  'CLOUDO_GITHUB_REPO',
+  'CLOUDO_GITHUB_BRANCH',
+  'CLOUDO_GITHUB_RUNBOOK_PATH',
+  'CLOUDO_GITHUB_API_URL',
+  'CLOUDO_KILL_GRACE_MS',
+  'CLOUDO_LOG_FLUSH_INTERVAL_MS',
+  'CLOUDO_LOG_MAX_BYTES',
+  'CLOUDO_RUNBOOK_ENV_PASSTHROUGH',
+] as const satisfies readonly (keyof typeof OneShotEnv)[];
+
 export function loadOneShotSettings(env: Env) {
   const problems: string[] = [];
   const e = parseEnv(OneShotEnv, env, problems);

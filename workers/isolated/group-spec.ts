@@ -2,6 +2,7 @@ import type { ContainerGroupSpec } from '../../src/containers/index.js';
 import type { Run } from '../../src/core/execution.js';
 import { containerGroupName, DEFAULT_RESOURCES, GROUP_TAGS } from '../../src/core/isolation.js';
 import type { AttachableRunbookIdentity, IsolatedRunsSettings } from '../../src/core/isolation-settings.js';
+import { SETTINGS_PASSED_TO_ONE_SHOT } from '../../src/core/one-shot-settings.js';
 
 /**
  * The worker image's own entrypoint (tini, then node), in one-shot mode: ACI's `command` replaces the
@@ -11,20 +12,8 @@ export function oneShotCommand(execId: string): string[] {
   return ['/usr/bin/tini', '--', '/usr/local/libexec/cloudo/node', 'dist/workers/main.js', '--exec', execId];
 }
 
-/** A worker's settings the one-shot process needs as they are: where runbooks come from, how to log. */
-const PLAIN_WORKER_SETTINGS = [
-  'RUNBOOKS_DIR',
-  'CLOUDO_GITHUB_REPO',
-  'CLOUDO_GITHUB_BRANCH',
-  'CLOUDO_GITHUB_RUNBOOK_PATH',
-  'CLOUDO_GITHUB_API_URL',
-  'CLOUDO_KILL_GRACE_MS',
-  'CLOUDO_LOG_FLUSH_INTERVAL_MS',
-  'CLOUDO_LOG_MAX_BYTES',
-  'CLOUDO_RUNBOOK_ENV_PASSTHROUGH',
-  'AZURE_SUBSCRIPTION_ID',
-  'TZ',
-] as const;
+/** What the group's process gets as its worker has it: the one-shot's settings, and what runbooks inherit. */
+const PLAIN_WORKER_SETTINGS = [...SETTINGS_PASSED_TO_ONE_SHOT, 'AZURE_SUBSCRIPTION_ID', 'TZ'] as const;
 
 export interface GroupSpecInput {
   readonly run: Run;
