@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from './same-secret.js';
 
 /** What a console form does; a token for one purpose is refused for another. */
 export type FormPurpose =
@@ -31,7 +32,5 @@ export function isFormToken(
   presented: string,
   purpose: FormPurpose = 'approval-form',
 ): boolean {
-  const expected = Buffer.from(formToken(key, callerId, target, purpose));
-  const given = Buffer.from(presented);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return sameSecret(formToken(key, callerId, target, purpose), presented);
 }

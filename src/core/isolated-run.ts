@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { AlertContext } from './alert-context.js';
 import { Run, RunStatus } from './execution.js';
+import { sameSecret } from './same-secret.js';
 
 /**
  * What passes between a worker, the container group it starts for an isolated run, and the app. The
@@ -43,11 +44,7 @@ export function checkRunCapability(
   if (!m) return { ok: false, reason: 'malformed' };
   const expiresAtMs = Number(m[1]);
   if (now > expiresAtMs) return { ok: false, reason: 'expired' };
-  const expected = Buffer.from(mac(key, execId, expiresAtMs));
-  const actual = Buffer.from(m[2] ?? '');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    return { ok: false, reason: 'bad-signature' };
-  }
+  if (!sameSecret(mac(key, execId, expiresAtMs), m[2] ?? '')) return { ok: false, reason: 'bad-signature' };
   return { ok: true };
 }
 

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { sameSecret } from './same-secret.js';
 
 /**
  * The one shape of ClouDO's shared-key request headers (wake-up nudges, workers' calls to the app):
@@ -40,10 +41,6 @@ export function checkSignedHeader(
   const [, atText = '', nonce = '', given = ''] = m;
   const at = Number(atText);
   if (Math.abs(now - at) > SIGNED_HEADER_WINDOW_MS) return { ok: false, reason: 'expired' };
-  const expected = Buffer.from(sign(key, fields, at, nonce));
-  const actual = Buffer.from(given);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    return { ok: false, reason: 'bad-signature' };
-  }
+  if (!sameSecret(sign(key, fields, at, nonce), given)) return { ok: false, reason: 'bad-signature' };
   return { ok: true, nonce, at };
 }

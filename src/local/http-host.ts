@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { HttpResponseInit } from '@azure/functions';
+import { sameSecret } from '../core/same-secret.js';
 import type { FunctionDefinition, HttpFunctionDefinition } from '../functions/index.js';
 import { HttpRequest, HttpResponse, InvocationContext } from '../functions/index.js';
 import type { RouteTemplate } from './route-template.js';
@@ -214,13 +215,7 @@ function hasValidKey(
   const presented = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code');
   if (!presented) return false;
   const accepted = authLevel === 'admin' ? [keys.masterKey] : [...keys.functionKeys, keys.masterKey];
-  return accepted.some((key) => safeEqual(key, presented));
-}
-
-function safeEqual(expected: string, presented: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(presented);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return accepted.some((key) => sameSecret(key, presented));
 }
 
 async function readRequestBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {

@@ -88,7 +88,7 @@ const RULES: ImportRules = {
     local: {
       path: 'src/local',
       mayImport: {
-        core: 'settings, and the Poller the workers poll with',
+        core: 'settings, the Poller the workers poll with, and keys compared in constant time',
         storage: 'creates the queues and tables of the local stack',
         functions: 'the local host serves the same function definitions as Azure',
       },
