@@ -6,27 +6,26 @@ import { outcomeFromConsole, runCapability } from '../../src/core/isolated-run.j
 import { containerGroupName } from '../../src/core/isolation.js';
 import type { IsolatedRunsSettings } from '../../src/core/isolation-settings.js';
 import { attachableIdentity } from '../../src/core/isolation-settings.js';
-import type { Log } from '../../src/core/log.js';
-import type { Redactor } from '../../src/core/redaction.js';
 import type { RunIdentitySettings } from '../../src/core/run-identity-settings.js';
 import type { LogStore } from '../../src/storage/index.js';
-import type { RunResult } from '../run/index.js';
+import type { RunDependencies, RunResult } from '../run/index.js';
 import { outcomeFields, stoppedBeforeStart } from '../run/index.js';
 import { groupSpecFor } from './group-spec.js';
 
-/** What following an isolated run needs from its worker. */
-export interface ContainerRunDependencies {
+/**
+ * What following an isolated run needs from its worker: what a shared run takes from it too (passed on
+ * to the group, or used to end the run the same way), plus ARM, the isolation settings and the app.
+ */
+export interface ContainerRunDependencies
+  extends Pick<
+    RunDependencies,
+    'workerName' | 'workerEnv' | 'runbookEnvPassthrough' | 'killGraceMs' | 'redact' | 'log'
+  > {
   readonly groups: ContainerGroups;
   readonly settings: IsolatedRunsSettings;
   readonly logs: Pick<LogStore, 'appendOnlyUrl' | 'create' | 'append' | 'readPart'>;
   /** The app the one-shot process reads its run from, and the key its capability is signed with. */
   readonly app: RunIdentitySettings;
-  readonly workerName: string;
-  readonly workerEnv: Readonly<Record<string, string | undefined>>;
-  readonly runbookEnvPassthrough?: readonly string[];
-  readonly killGraceMs: number;
-  readonly redact: Redactor;
-  readonly log: Log;
 }
 
 /**
