@@ -34,7 +34,7 @@ export async function fetchRunInput(
     }
     const text = await response.text().catch(() => '');
     if (response.ok) {
-      const parsed = IsolatedRunInput.safeParse(JSON.parse(text || 'null'));
+      const parsed = IsolatedRunInput.safeParse(jsonOf(text));
       if (parsed.success) return parsed.data;
       throw new Error(`the app's answer is not a run: ${parsed.error.issues[0]?.message}`);
     }
@@ -42,4 +42,13 @@ export async function fetchRunInput(
     if (response.status !== 429 && response.status < 500) break;
   }
   throw new Error(`could not read run ${execId} from the app: ${last}`);
+}
+
+/** A body that is not JSON reads as nothing, so the answer is refused as "not a run", not a SyntaxError. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
