@@ -66,6 +66,8 @@ export function housekeepingFunction(services: ServicesProvider): TimerFunctionD
           groups: containerGroups,
           executions: storage.executions,
           graceMs: settings.containerGroups.orphanGraceMs,
+          onError: (name, err) =>
+            context.error(`could not delete container group ${name}, the next tick retries: ${err}`),
         }).then(
           (swept) => {
             for (const g of swept) context.warn(`deleted container group ${g.name}: ${g.reason}`);

@@ -9,6 +9,8 @@ export interface OrphanGroupsOptions {
   /** How long past its run's timeout a group may live (start time, kill grace) before it is an orphan. */
   readonly graceMs: number;
   readonly now?: number;
+  /** A group that could not be deleted; the sweep goes on with the others, and tries it again next tick. */
+  readonly onError?: (name: string, err: unknown) => void;
 }
 
 export interface SweptGroup {
@@ -21,8 +23,8 @@ export interface SweptGroup {
  * Container groups of isolated runs that no worker will delete: their worker died mid-run (the group
  * outlives its run's timeout and grace), its delete failed after recording the outcome (the run ended, not
  * abandoned), or the run is gone. An `abandoned` run's group is left until its timeout: the worker may only
- * have been out of touch, and its runbook still running. Returns what was deleted; a failed delete is
- * tried again next tick.
+ * have been out of touch, and its runbook still running. Returns what was deleted; a group whose delete
+ * fails (a lock, a missing right) goes to `onError` and does not hold up the ones listed after it.
  */
 export async function sweepOrphanGroups(options: OrphanGroupsOptions): Promise<SweptGroup[]> {
   const now = options.now ?? Date.now();
@@ -43,8 +45,12 @@ export async function sweepOrphanGroups(options: OrphanGroupsOptions): Promise<S
           ? `its run ended ${run.status} and its worker did not delete it`
           : null;
     if (reason === null) continue;
-    await options.groups.delete(group.name);
-    swept.push({ name: group.name, execId, reason });
+    try {
+      await options.groups.delete(group.name);
+      swept.push({ name: group.name, execId, reason });
+    } catch (err) {
+      options.onError?.(group.name, err);
+    }
   }
   return swept;
 }

@@ -79,6 +79,8 @@ export interface FakeContainerInstances {
   imagePullFails(image: string, giveUpMs?: number): void;
   /** The image can be pulled again. */
   imagePullWorks(image: string): void;
+  /** Deletes of this group are refused, as ARM refuses a caller without the right (403 AuthorizationFailed). */
+  refuseDelete(name: string): void;
   groups(): FakeGroupView[];
   close(): Promise<void>;
 }
@@ -137,6 +139,7 @@ export async function startFakeContainerInstances(
   const requests: FakeArmRequest[] = [];
   const faults = new Map<FakeArmOp, { status: 429 | 409; retryAfterSeconds: number }[]>();
   const failingImages = new Map<string, number>();
+  const undeletable = new Set<string>();
   let quotaMessage: string | null = null;
   let url = '';
   const fake = { startDelayMs: 0 };
@@ -232,6 +235,13 @@ export async function startFakeContainerInstances(
         return send(200, { name: g.operation.id, ...g.operation, id: new URL(operationUrl(g)).pathname });
       }
       case 'delete': {
+        if (undeletable.has(name.toLowerCase())) {
+          return refuse(
+            403,
+            'AuthorizationFailed',
+            `The client does not have authorization to perform action 'Microsoft.ContainerInstance/containerGroups/delete' over scope '${groupId(name)}'.`,
+          );
+        }
         if (!group) return send(204);
         await group.stop();
         groups.delete(name.toLowerCase());
@@ -286,6 +296,9 @@ export async function startFakeContainerInstances(
     },
     imagePullWorks(image: string) {
       failingImages.delete(image);
+    },
+    refuseDelete(name: string) {
+      undeletable.add(name.toLowerCase());
     },
     groups: () =>
       [...groups.values()].map((g) => ({

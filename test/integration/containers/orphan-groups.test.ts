@@ -92,4 +92,26 @@ describe('the sweep of orphaned container groups', () => {
     // the next tick finds nothing more to do
     expect(await sweepOrphanGroups({ groups, executions: t.storage.executions, graceMs: GRACE_MS })).toEqual([]);
   });
+
+  it('goes on past a group it cannot delete, and says which', async () => {
+    // several leftovers, the first one listed refused: the others must not wait behind it for ever
+    const locked = await runWithGroup({ status: 'failed' }, MINUTE);
+    aci.refuseDelete(containerGroupName(locked));
+    const others = [
+      await runWithGroup({ status: 'succeeded' }, MINUTE),
+      await runWithGroup({ status: 'cancelled' }, MINUTE),
+    ];
+    const refused: string[] = [];
+    const swept = await sweepOrphanGroups({
+      groups,
+      executions: t.storage.executions,
+      graceMs: GRACE_MS,
+      onError: (name, err) => refused.push(`${name}: ${err instanceof Error ? err.message : String(err)}`),
+    });
+    expect(swept.map((g) => g.execId).sort()).toEqual([...others].sort());
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(new RegExp(`^${containerGroupName(locked)}: The client does not have authorization`));
+    expect(aci.groups().map((g) => g.name)).toContain(containerGroupName(locked));
+    for (const id of others) expect(aci.groups().map((g) => g.name)).not.toContain(containerGroupName(id));
+  });
 });
